@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// errUsage marks a command-line mistake: the usage was already printed.
+var errUsage = errors.New("usage")
+
+const usage = `whipcount: constituent advocacy campaigns aimed at the US Congress.
+
+Usage:
+  whipcount serve [-addr HOST:PORT] [-db PATH] [-data DIR]   run the web server
+  whipcount data check DIR                                   validate a reference data folder
+
+Every flag can also be set with an environment variable: -addr is
+WHIPCOUNT_ADDR, -db is WHIPCOUNT_DB, and so on. Flags win over the environment.
+`
+
+// run is the whole program; main only supplies the process's context,
+// arguments, environment and streams, which keeps it testable.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[1], args[2:]; cmd {
+	case "serve":
+		err = serve(ctx, rest, getenv, stdout, stderr)
+	case "data":
+		err = dataCmd(ctx, rest, getenv, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "whipcount: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+		return 2
+	default:
+		fmt.Fprintf(stderr, "whipcount: %v\n", err)
+		return 1
+	}
+}
+
+// parseFlags parses args into fs, then fills every flag not given on the
+// command line from its WHIPCOUNT_* environment variable (-shutdown-timeout
+// reads WHIPCOUNT_SHUTDOWN_TIMEOUT).
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		name := envName(f.Name)
+		if v := getenv(name); v != "" {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("%s: %w", name, serr)
+			}
+		}
+	})
+	return err
+}
+
+func envName(flagName string) string {
+	return "WHIPCOUNT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// newLogger builds the process logger: JSON lines, or text for a terminal.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want json or text", format)
+}

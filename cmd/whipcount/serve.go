@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/whipcount/whipcount/db"
+	"github.com/whipcount/whipcount/db/reference"
+	"github.com/whipcount/whipcount/internal/congress"
+	"github.com/whipcount/whipcount/internal/server"
+	"github.com/whipcount/whipcount/internal/sqlite"
+	"github.com/whipcount/whipcount/templates"
+)
+
+type serveConfig struct {
+	addr            string
+	dbPath          string
+	dataDir         string
+	logFormat       string
+	logLevel        string
+	shutdownTimeout time.Duration
+}
+
+func serveFlags(fs *flag.FlagSet) *serveConfig {
+	cfg := &serveConfig{}
+	fs.StringVar(&cfg.addr, "addr", "localhost:8080", "`HOST:PORT` to listen on")
+	fs.StringVar(&cfg.dbPath, "db", "whipcount.db", "SQLite database `PATH` (created if missing)")
+	fs.StringVar(&cfg.dataDir, "data", "", "reference data `DIR` to use instead of the data built into the binary")
+	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
+	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	return cfg
+}
+
+// serve runs the web server until ctx ends, then drains in-flight requests.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := serveFlags(fs)
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+
+	data, err := loadData(cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	store, err := sqlite.Open(ctx, cfg.dbPath, db.Migrations)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	st := data.Stats()
+	srv := server.New(server.Config{
+		DataDate: st.DataDate,
+		About: templates.AboutView{
+			DataDate: st.DataDate, Members: st.Members, House: st.House, Senate: st.Senate,
+			ZIPs: st.ZIPs, SplitZIPs: st.SplitZIPs, Districts: st.Districts, Vacancies: st.Vacancies,
+		},
+	}, server.Deps{
+		Logger: logger,
+		Clock:  time.Now,
+		Reps:   data,
+		Health: store.Ping,
+	})
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	hs := server.NewHTTPServer(cfg.addr, srv.Handler(), logger)
+	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "db", cfg.dbPath,
+		"data_date", st.DataDate, "startup", time.Since(start).Round(time.Millisecond).String())
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests", "timeout", cfg.shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// loadData reads the reference data from dir, or the copy built into the
+// binary when dir is empty.
+func loadData(dir string) (*congress.Data, error) {
+	if dir == "" {
+		d, err := congress.Load(reference.FS)
+		if err != nil {
+			return nil, fmt.Errorf("load built-in reference data: %w", err)
+		}
+		return d, nil
+	}
+	d, err := congress.LoadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load reference data from %s: %w", dir, err)
+	}
+	return d, nil
+}

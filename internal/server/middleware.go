@@ -1,0 +1,105 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// logRequests writes one structured line per request. It logs the path
+// without the query string: queries can carry a ZIP code or coordinates.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := s.deps.Clock()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		req, res := c.Request(), c.Response()
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelError
+		}
+		s.deps.Logger.LogAttrs(req.Context(), level, "request",
+			slog.String("method", req.Method),
+			slog.String("path", req.URL.Path),
+			slog.Int("status", res.Status),
+			slog.Int64("bytes", res.Size),
+			slog.Duration("duration", s.deps.Clock().Sub(start)),
+			slog.Bool("htmx", req.Header.Get("HX-Request") == "true"),
+		)
+		return nil
+	}
+}
+
+// recoverPanics turns a panic in a handler into a 500 answer.
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return next(c)
+	}
+}
+
+
+func nonceFrom(c echo.Context) string {
+	if n, ok := c.Get("csp-nonce").(string); ok {
+		return n
+	}
+	return ""
+}
+
+// securityHeaders sets the headers every response carries. Scripts load only
+// from this site (and any inline script must carry the per-response nonce).
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		nonce := base64.RawStdEncoding.EncodeToString(b[:])
+		c.Set("csp-nonce", nonce)
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Permissions-Policy", "geolocation=(self), camera=(), microphone=(), payment=()")
+		if c.Request().TLS != nil || c.Request().Header.Get("X-Forwarded-Proto") == "https" {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		return next(c)
+	}
+}
+
+// publicCORS opens GET requests of the public JSON API to every origin: the
+// data is public and partners build their own displays from it.
+func (s *Server) publicCORS(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions {
+			h := c.Response().Header()
+			h.Set("Access-Control-Allow-Origin", "*")
+			h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		}
+		return next(c)
+	}
+}
+
+// healthz answers 200 when the database answers, 503 otherwise.
+func (s *Server) healthz(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if s.deps.Health != nil {
+		if err := s.deps.Health(c.Request().Context()); err != nil {
+			s.deps.Logger.Error("health check", "err", err)
+			return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+		}
+	}
+	return c.String(http.StatusOK, "ok\n")
+}

@@ -1,0 +1,66 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/templates"
+	"github.com/whipcount/whipcount/web"
+)
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// isFragment reports whether the request wants only the swapped region:
+// an htmx request that is not a history restore (which needs the full page).
+func isFragment(c echo.Context) bool {
+	h := c.Request().Header
+	return h.Get("HX-Request") == "true" && h.Get("HX-History-Restore-Request") != "true"
+}
+
+// render writes page, or fragment for an htmx request, with status. The
+// component renders into a buffer first so that a failing template never
+// leaves half a page on the wire.
+func (s *Server) render(c echo.Context, status int, page, fragment templ.Component) error {
+	c.Response().Header().Add("Vary", "HX-Request")
+	comp := page
+	if fragment != nil && isFragment(c) {
+		comp = fragment
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
+}
+
+// meta builds the layout's page data.
+func (s *Server) meta(c echo.Context, title, path string) templates.PageMeta {
+	return templates.PageMeta{
+		Title:    title,
+		Path:     path,
+		Assets:   s.assets,
+		DataDate: s.cfg.DataDate,
+		Nonce:    nonceFrom(c),
+	}
+}
+
+func staticAssets() templates.Assets {
+	return templates.Assets{
+		CSS:  "/static/app.css?v=" + web.Version("app.css"),
+		JS:   "/static/app.js?v=" + web.Version("app.js"),
+		HTMX: "/static/vendor/htmx.min.js?v=" + web.Version("vendor/htmx.min.js"),
+	}
+}
+
+// static serves the embedded files. Their URLs carry a content hash, so
+// they may be cached for a year.
+func (s *Server) static(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	return echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(web.Static())))(c)
+}

@@ -1,0 +1,162 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/templates"
+)
+
+// repsQuery is what /reps and the representatives API accept.
+type repsQuery struct {
+	zip       string // the raw input
+	district  string // "NY-12" when a split ZIP was settled by picking
+	lat, lon  string
+	hasCoords bool
+}
+
+func readRepsQuery(c echo.Context) repsQuery {
+	q := repsQuery{
+		zip:      c.QueryParam("zip"),
+		district: c.QueryParam("district"),
+		lat:      strings.TrimSpace(c.QueryParam("lat")),
+		lon:      strings.TrimSpace(c.QueryParam("lon")),
+	}
+	q.hasCoords = q.lat != "" || q.lon != ""
+	return q
+}
+
+// lookup runs the query. It returns the lookup and, when the person's
+// district is known, which one and how it was settled.
+func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult, string, error) {
+	if q.hasCoords {
+		lat, lon, err := advocacy.ParseLatLon(q.lat, q.lon)
+		if err != nil {
+			return advocacy.Lookup{}, nil, "", err
+		}
+		l, err := s.deps.Reps.LookupPoint(lat, lon)
+		if err != nil {
+			return l, nil, "", err
+		}
+		if zip, zerr := advocacy.ParseZIP(q.zip); zerr == nil {
+			l.Query.Zip = zip
+		}
+		return l, &l.Districts[0], "location", nil
+	}
+	zip, err := advocacy.ParseZIP(q.zip)
+	if err != nil {
+		return advocacy.Lookup{}, nil, "", err
+	}
+	l, err := s.deps.Reps.LookupZIP(zip)
+	if err != nil {
+		return l, nil, "", err
+	}
+	if len(l.Districts) == 1 {
+		return l, &l.Districts[0], "zip", nil
+	}
+	if q.district != "" {
+		for i := range l.Districts {
+			if strings.EqualFold(templates.DistrictCode(l.Districts[i]), q.district) {
+				return l, &l.Districts[i], "pick", nil
+			}
+		}
+	}
+	return l, nil, "", nil
+}
+
+// repsPage serves /reps: the full page, or the lookup region for htmx.
+func (s *Server) repsPage(c echo.Context) error {
+	q := readRepsQuery(c)
+	v := templates.LookupView{Input: strings.TrimSpace(q.zip)}
+	status := http.StatusOK
+	announce := ""
+	if q.zip != "" || q.hasCoords {
+		l, settled, by, err := s.lookup(q)
+		switch code := advocacy.ErrorCode(err); {
+		case err == nil:
+			v.Lookup, v.Settled, v.SettledBy = &l, settled, by
+			v.ZIP = l.Query.Zip
+			announce = s.fillResults(&v)
+		case code == advocacy.CodeInvalid:
+			status = http.StatusUnprocessableEntity
+			v.FieldError = errorMessage(err)
+			announce = "Error: " + v.FieldError
+		case code == advocacy.CodeNotFound:
+			status = http.StatusNotFound
+			v.NoData = errorMessage(err)
+			if zip, zerr := advocacy.ParseZIP(q.zip); zerr == nil {
+				v.ZIP = zip
+			}
+			announce = v.NoData
+		default:
+			return err
+		}
+	}
+	v.LocationURL = "/reps"
+	if v.ZIP != "" {
+		v.LocationURL = "/reps?zip=" + v.ZIP
+	}
+	title := "Find your members of Congress"
+	if v.Settled != nil {
+		title = "Your members for " + templates.DistrictLabel(*v.Settled)
+	} else if v.ZIP != "" {
+		title = "Members for ZIP " + v.ZIP
+	}
+	return s.render(c, status,
+		templates.RepsPage(s.meta(c, title, "/reps"), v),
+		templates.LookupFragment(v, announce))
+}
+
+// fillResults adds the map for a split ZIP and returns the announcement for
+// screen readers.
+func (s *Server) fillResults(v *templates.LookupView) string {
+	if v.Settled != nil {
+		n := 0
+		if v.Settled.Representative != nil {
+			n++
+		}
+		n += len(v.Settled.Senators)
+		return fmt.Sprintf("Showing %d %s for %s.", n, pluralWord(n, "member", "members"), templates.DistrictLabel(*v.Settled))
+	}
+	v.Map = s.districtMap(v.ZIP, v.Lookup.Districts)
+	return fmt.Sprintf("ZIP %s is split between %d districts. Choose yours.", v.ZIP, len(v.Lookup.Districts))
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func errorMessage(err error) string {
+	var de *advocacy.Error
+	if errors.As(err, &de) {
+		return de.Message
+	}
+	return err.Error()
+}
+
+// repsAPI serves GET /api/v1/representatives?zip= or ?lat=&lon=.
+func (s *Server) repsAPI(c echo.Context) error {
+	q := readRepsQuery(c)
+	if q.zip == "" && !q.hasCoords {
+		return advocacy.Invalid("zip", "Give a zip, or lat and lon.")
+	}
+	l, _, _, err := s.lookup(repsQuery{zip: q.zip, lat: q.lat, lon: q.lon, hasCoords: q.hasCoords})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+	return c.JSON(http.StatusOK, l)
+}
+
+// about serves the About page with the data's sources and figures.
+func (s *Server) about(c echo.Context) error {
+	return s.render(c, http.StatusOK, templates.AboutPage(s.meta(c, "About", "/about"), s.cfg.About), nil)
+}

@@ -1,0 +1,46 @@
+// Whipcount's enhancement script. Everything works without it; it adds focus
+// management after htmx swaps and the "Use my location" button.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // After htmx swaps in new results, move focus to the region's heading so
+  // keyboard and screen reader users land on what changed.
+  document.addEventListener("htmx:afterSettle", function (ev) {
+    var target = ev.detail && ev.detail.target;
+    if (!target) return;
+    var focus = target.querySelector("[data-focus]") || (target.hasAttribute("data-focus") ? target : null);
+    if (focus) {
+      if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
+      focus.focus();
+    }
+  });
+
+  // "Use my location": ask the browser, then load the point lookup. The
+  // coordinates go to this site only, as a normal GET.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("[data-geolocate]");
+    if (!btn) return;
+    ev.preventDefault();
+    var status = document.getElementById(btn.getAttribute("data-status") || "geo-status");
+    function say(msg) { if (status) status.textContent = msg; }
+    if (!navigator.geolocation) { say("Your browser cannot share its location. Pick your district instead."); return; }
+    say("Finding your location…");
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      var lat = pos.coords.latitude.toFixed(5), lon = pos.coords.longitude.toFixed(5);
+      var url = btn.getAttribute("data-href") || "/reps";
+      var sep = url.indexOf("?") >= 0 ? "&" : "?";
+      url += sep + "lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon);
+      var target = btn.getAttribute("data-target");
+      if (window.htmx && target) {
+        window.htmx.ajax("GET", url, { target: target, swap: "innerHTML" }).then(function () {
+          history.pushState({}, "", url);
+        });
+      } else {
+        window.location.href = url;
+      }
+    }, function () {
+      say("We could not get your location. You can pick your district from the list instead.");
+    }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
+  });
+})();
