@@ -51,7 +51,6 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-
 func nonceFrom(c echo.Context) string {
 	if n, ok := c.Get("csp-nonce").(string); ok {
 		return n
