@@ -1,0 +1,352 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+)
+
+// Campaigns stores campaigns with their bills, cosponsors and talking points.
+type Campaigns struct {
+	db *DB
+}
+
+// NewCampaigns returns the campaign store over db.
+func NewCampaigns(db *DB) *Campaigns { return &Campaigns{db: db} }
+
+// campaignTimeLayout is how timestamps are stored: UTC, to the second, so
+// that text order is time order.
+const campaignTimeLayout = "2006-01-02T15:04:05Z"
+
+func campaignTime(t time.Time) string { return t.UTC().Format(campaignTimeLayout) }
+
+func parseCampaignTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse timestamp %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+func campaignParseNullTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	return parseCampaignTime(s.String)
+}
+
+// campaignNullDate stores a calendar date, or NULL for the zero time.
+func campaignNullDate(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(advocacy.DateLayout)
+}
+
+func campaignParseDate(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(advocacy.DateLayout, s.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse date %q: %w", s.String, err)
+	}
+	return t, nil
+}
+
+func campaignBool(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// campaignQueryer is what reads need: a *sql.DB or a *sql.Tx.
+type campaignQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const campaignColumns = `id, slug, title, summary, ask, why_json, status, starts_on, ends_on,
+	cwc_campaign_id, created_at, updated_at`
+
+// Campaign returns the campaign with slug, its bills in order and every
+// cosponsor on record, read in one transaction so the parts agree.
+func (s *Campaigns) Campaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
+	c, err := s.readCampaign(ctx, "slug = ?", slug)
+	if err != nil {
+		return advocacy.Campaign{}, fmt.Errorf("find campaign %q: %w", slug, err)
+	}
+	return c, nil
+}
+
+// CampaignOfBill returns the campaign a bill belongs to, like Campaign.
+func (s *Campaigns) CampaignOfBill(ctx context.Context, billID string) (advocacy.Campaign, error) {
+	c, err := s.readCampaign(ctx, "id = (SELECT campaign_id FROM bills WHERE id = ?)", billID)
+	if err != nil {
+		return advocacy.Campaign{}, fmt.Errorf("find campaign of bill %q: %w", billID, err)
+	}
+	return c, nil
+}
+
+func (s *Campaigns) readCampaign(ctx context.Context, where string, arg any) (advocacy.Campaign, error) {
+	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return advocacy.Campaign{}, err
+	}
+	defer tx.Rollback()
+	c, err := scanCampaign(tx.QueryRowContext(ctx, "SELECT "+campaignColumns+" FROM campaigns WHERE "+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return advocacy.Campaign{}, advocacy.NotFound("We could not find that campaign.")
+	}
+	if err != nil {
+		return advocacy.Campaign{}, err
+	}
+	if c.Bills, err = readCampaignBills(ctx, tx, c.ID); err != nil {
+		return advocacy.Campaign{}, err
+	}
+	return c, nil
+}
+
+func scanCampaign(row *sql.Row) (advocacy.Campaign, error) {
+	var (
+		c                    advocacy.Campaign
+		why, status          string
+		starts, ends         sql.NullString
+		created, updated     string
+		startsErr, endsErr   error
+		createdErr, updError error
+	)
+	if err := row.Scan(&c.ID, &c.Slug, &c.Title, &c.Summary, &c.Ask, &why, &status, &starts, &ends,
+		&c.CWCCampaignID, &created, &updated); err != nil {
+		return advocacy.Campaign{}, err
+	}
+	c.Status = advocacy.CampaignStatus(status)
+	if err := json.Unmarshal([]byte(why), &c.Why); err != nil {
+		return advocacy.Campaign{}, fmt.Errorf("decode why points: %w", err)
+	}
+	c.StartsOn, startsErr = campaignParseDate(starts)
+	c.EndsOn, endsErr = campaignParseDate(ends)
+	c.CreatedAt, createdErr = parseCampaignTime(created)
+	c.UpdatedAt, updError = parseCampaignTime(updated)
+	if err := errors.Join(startsErr, endsErr, createdErr, updError); err != nil {
+		return advocacy.Campaign{}, err
+	}
+	return c, nil
+}
+
+const billColumns = `id, campaign_id, chamber, congress, bill_type, number, title, sponsor_bioguide,
+	introduced_on, committees, status, target, cosponsors_as_of`
+
+func scanCampaignBill(sc interface{ Scan(...any) error }) (advocacy.Bill, error) {
+	var (
+		b                 advocacy.Bill
+		chamber           string
+		introduced, asOf  sql.NullString
+		introErr, asOfErr error
+	)
+	if err := sc.Scan(&b.ID, &b.CampaignID, &chamber, &b.Congress, &b.Type, &b.Number, &b.Title, &b.SponsorID,
+		&introduced, &b.Committees, &b.Status, &b.Target, &asOf); err != nil {
+		return advocacy.Bill{}, err
+	}
+	b.Chamber = advocacy.Chamber(chamber)
+	b.IntroducedOn, introErr = campaignParseDate(introduced)
+	b.CosponsorsAsOf, asOfErr = campaignParseNullTime(asOf)
+	return b, errors.Join(introErr, asOfErr)
+}
+
+// readCampaignBills reads a campaign's bills with their cosponsors.
+func readCampaignBills(ctx context.Context, q campaignQueryer, campaignID int64) ([]advocacy.Bill, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+billColumns+" FROM bills WHERE campaign_id = ? ORDER BY position, id", campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("read bills: %w", err)
+	}
+	var bills []advocacy.Bill
+	for rows.Next() {
+		b, err := scanCampaignBill(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read bills: %w", err)
+		}
+		bills = append(bills, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read bills: %w", err)
+	}
+	for i := range bills {
+		if bills[i].Cosponsors, err = readBillCosponsors(ctx, q, bills[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return bills, nil
+}
+
+// readBillCosponsors reads a bill's cosponsors in the order they joined.
+func readBillCosponsors(ctx context.Context, q campaignQueryer, billID string) ([]advocacy.Cosponsor, error) {
+	rows, err := q.QueryContext(ctx, `SELECT bioguide, joined_on, original, withdrawn_on
+		FROM cosponsors WHERE bill_id = ? ORDER BY joined_on, bioguide`, billID)
+	if err != nil {
+		return nil, fmt.Errorf("read cosponsors of %s: %w", billID, err)
+	}
+	defer rows.Close()
+	var out []advocacy.Cosponsor
+	for rows.Next() {
+		var (
+			c         advocacy.Cosponsor
+			joined    string
+			original  int
+			withdrawn sql.NullString
+		)
+		if err := rows.Scan(&c.BioguideID, &joined, &original, &withdrawn); err != nil {
+			return nil, fmt.Errorf("read cosponsors of %s: %w", billID, err)
+		}
+		var jerr, werr error
+		c.JoinedOn, jerr = campaignParseDate(sql.NullString{String: joined, Valid: true})
+		c.WithdrawnOn, werr = campaignParseDate(withdrawn)
+		if err := errors.Join(jerr, werr); err != nil {
+			return nil, fmt.Errorf("read cosponsors of %s: %w", billID, err)
+		}
+		c.Original = original == 1
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read cosponsors of %s: %w", billID, err)
+	}
+	return out, nil
+}
+
+// TalkingPoints returns a campaign's talking points by audience order, then
+// position.
+func (s *Campaigns) TalkingPoints(ctx context.Context, campaignID int64) ([]advocacy.TalkingPoint, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, campaign_id, audience, position, title, body_md, sources, is_objection
+		FROM talking_points WHERE campaign_id = ?
+		ORDER BY CASE audience WHEN 'constituents' THEN 0 WHEN 'business' THEN 1 ELSE 2 END, position, id`, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("list talking points of campaign %d: %w", campaignID, err)
+	}
+	defer rows.Close()
+	var out []advocacy.TalkingPoint
+	for rows.Next() {
+		var (
+			tp        advocacy.TalkingPoint
+			audience  string
+			sources   string
+			objection int
+		)
+		if err := rows.Scan(&tp.ID, &tp.CampaignID, &audience, &tp.Position, &tp.Title, &tp.BodyMD, &sources, &objection); err != nil {
+			return nil, fmt.Errorf("list talking points of campaign %d: %w", campaignID, err)
+		}
+		tp.Audience = advocacy.Audience(audience)
+		tp.Objection = objection == 1
+		if err := json.Unmarshal([]byte(sources), &tp.Sources); err != nil {
+			return nil, fmt.Errorf("decode sources of talking point %d: %w", tp.ID, err)
+		}
+		out = append(out, tp)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list talking points of campaign %d: %w", campaignID, err)
+	}
+	return out, nil
+}
+
+// ImportCosponsors makes the stored cosponsors of bill billID in campaign
+// slug match a complete list from Congress.gov, in one transaction: members
+// new to the list are added, corrected dates and flags are updated,
+// withdrawals recorded, and members no longer listed removed. The list is
+// first checked with advocacy.CheckCosponsors (chamberOf gives a known
+// member's chamber); on any error nothing changes. The bill's "as of" time
+// becomes asOf, even when no row changed: the list was confirmed then.
+func (s *Campaigns) ImportCosponsors(ctx context.Context, slug, billID string, f advocacy.CosponsorFile,
+	chamberOf func(bioguide string) (advocacy.Chamber, bool), asOf time.Time) (advocacy.ImportResult, error) {
+	res, err := s.importCosponsors(ctx, slug, billID, f, chamberOf, asOf)
+	if err != nil {
+		return advocacy.ImportResult{}, fmt.Errorf("import cosponsors of %s: %w", billID, err)
+	}
+	return res, nil
+}
+
+func (s *Campaigns) importCosponsors(ctx context.Context, slug, billID string, f advocacy.CosponsorFile,
+	chamberOf func(string) (advocacy.Chamber, bool), asOf time.Time) (advocacy.ImportResult, error) {
+	res := advocacy.ImportResult{Bill: billID, InFile: len(f.Cosponsors), AsOf: asOf.UTC()}
+	tx, err := s.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+
+	var campaignID int64
+	b, err := scanCampaignBill(tx.QueryRowContext(ctx, "SELECT "+billColumns+" FROM bills WHERE id = ?", billID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return res, advocacy.NotFound(fmt.Sprintf("There is no bill %s.", billID))
+	}
+	if err != nil {
+		return res, err
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT id FROM campaigns WHERE slug = ?", slug).Scan(&campaignID); errors.Is(err, sql.ErrNoRows) {
+		return res, advocacy.NotFound(fmt.Sprintf("There is no campaign %q.", slug))
+	} else if err != nil {
+		return res, err
+	}
+	if b.CampaignID != campaignID {
+		return res, advocacy.NotFound(fmt.Sprintf("Bill %s is not part of campaign %q.", billID, slug))
+	}
+	if err := advocacy.CheckCosponsors(b, f, chamberOf); err != nil {
+		return res, err
+	}
+	existing, err := readBillCosponsors(ctx, tx, billID)
+	if err != nil {
+		return res, err
+	}
+	have := make(map[string]advocacy.Cosponsor, len(existing))
+	for _, c := range existing {
+		have[c.BioguideID] = c
+	}
+
+	for _, c := range f.Cosponsors {
+		old, ok := have[c.BioguideID]
+		delete(have, c.BioguideID)
+		switch {
+		case !ok:
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cosponsors (bill_id, bioguide, joined_on, original, withdrawn_on)
+				VALUES (?, ?, ?, ?, ?)`, billID, c.BioguideID, campaignNullDate(c.JoinedOn), campaignBool(c.Original), campaignNullDate(c.WithdrawnOn)); err != nil {
+				return res, fmt.Errorf("add %s: %w", c.BioguideID, err)
+			}
+			res.Added++
+			continue
+		case old.JoinedOn.Equal(c.JoinedOn) && old.Original == c.Original && old.WithdrawnOn.Equal(c.WithdrawnOn):
+			res.Unchanged++
+			continue
+		case old.Active() && !c.Active():
+			res.Withdrawn++
+		default:
+			res.Changed++
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cosponsors SET joined_on = ?, original = ?, withdrawn_on = ?
+			WHERE bill_id = ? AND bioguide = ?`, campaignNullDate(c.JoinedOn), campaignBool(c.Original), campaignNullDate(c.WithdrawnOn), billID, c.BioguideID); err != nil {
+			return res, fmt.Errorf("update %s: %w", c.BioguideID, err)
+		}
+	}
+	for id := range have {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM cosponsors WHERE bill_id = ? AND bioguide = ?", billID, id); err != nil {
+			return res, fmt.Errorf("remove %s: %w", id, err)
+		}
+		res.Removed++
+	}
+	stamp := campaignTime(asOf)
+	if _, err := tx.ExecContext(ctx, "UPDATE bills SET cosponsors_as_of = ? WHERE id = ?", stamp, billID); err != nil {
+		return res, fmt.Errorf("record as-of time: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE campaigns SET updated_at = max(updated_at, ?) WHERE id = ?", stamp, campaignID); err != nil {
+		return res, fmt.Errorf("touch campaign: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("commit: %w", err)
+	}
+	return res, nil
+}
