@@ -132,6 +132,14 @@ func TelURL(phone string) string {
 	return "tel:+" + digits
 }
 
+// SiteName shortens a web address for display: "https://www.schumer.senate.gov/"
+// becomes "schumer.senate.gov".
+func SiteName(url string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "http://")
+	s = strings.TrimPrefix(s, "www.")
+	return strings.TrimSuffix(s, "/")
+}
+
 // PartyLabel is "Democrat", or "Independent (caucuses with Democrats)".
 func PartyLabel(m advocacy.Member) string {
 	if m.Caucus != "" && m.Caucus != m.Party {

@@ -114,9 +114,5 @@ func loadData(dir string) (*congress.Data, error) {
 		}
 		return d, nil
 	}
-	d, err := congress.LoadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("load reference data from %s: %w", dir, err)
-	}
-	return d, nil
+	return congress.LoadDir(dir)
 }

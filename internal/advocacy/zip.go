@@ -35,12 +35,26 @@ func allDigits(s string, n int) bool {
 // ParseLatLon parses a latitude and longitude in decimal degrees.
 func ParseLatLon(lat, lon string) (float64, float64, error) {
 	la, err := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-	if err != nil || math.IsNaN(la) || la < -90 || la > 90 {
-		return 0, 0, Invalid("lat", "Latitude must be a number between -90 and 90.")
+	if err != nil {
+		la = math.NaN()
 	}
 	lo, err := strconv.ParseFloat(strings.TrimSpace(lon), 64)
-	if err != nil || math.IsNaN(lo) || lo < -180 || lo > 180 {
-		return 0, 0, Invalid("lon", "Longitude must be a number between -180 and 180.")
+	if err != nil {
+		lo = math.NaN()
+	}
+	if err := CheckLatLon(la, lo); err != nil {
+		return 0, 0, err
 	}
 	return la, lo, nil
+}
+
+// CheckLatLon reports whether a point is a finite latitude and longitude.
+func CheckLatLon(lat, lon float64) error {
+	if math.IsNaN(lat) || lat < -90 || lat > 90 {
+		return Invalid("lat", "Latitude must be a number between -90 and 90.")
+	}
+	if math.IsNaN(lon) || lon < -180 || lon > 180 {
+		return Invalid("lon", "Longitude must be a number between -180 and 180.")
+	}
+	return nil
 }

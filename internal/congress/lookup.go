@@ -2,58 +2,12 @@ package congress
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 )
-
-// zipMessage is shown for anything that is not a ZIP code.
-const zipMessage = "Enter a 5-digit ZIP code, like 10025 or 10025-1234."
-
-// ParseZIP accepts a 5-digit ZIP code or ZIP+4 ("10025" or "10025-1234"),
-// with surrounding spaces, and returns the 5-digit ZIP. Anything else is an
-// *advocacy.Error for the field "zip".
-func ParseZIP(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	zip, plus4, hasPlus4 := strings.Cut(s, "-")
-	if !allDigits(zip, 5) || (hasPlus4 && !allDigits(plus4, 4)) {
-		return "", advocacy.Invalid("zip", zipMessage)
-	}
-	return zip, nil
-}
-
-func allDigits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// ParseLatLon parses a latitude and longitude in decimal degrees. Each must
-// be a finite number in range; errors are *advocacy.Error for the field
-// "lat" or "lon".
-func ParseLatLon(lat, lon string) (float64, float64, error) {
-	la, err := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-	if err != nil || !validLat(la) {
-		return 0, 0, advocacy.Invalid("lat", "Latitude must be a number between -90 and 90.")
-	}
-	lo, err := strconv.ParseFloat(strings.TrimSpace(lon), 64)
-	if err != nil || !validLon(lo) {
-		return 0, 0, advocacy.Invalid("lon", "Longitude must be a number between -180 and 180.")
-	}
-	return la, lo, nil
-}
-
-func validLat(v float64) bool { return !math.IsNaN(v) && v >= -90 && v <= 90 }
-func validLon(v float64) bool { return !math.IsNaN(v) && v >= -180 && v <= 180 }
 
 // territoryForZIP maps ZIP codes of the territories that have no ZCTAs
 // (and Puerto Rico's post-office-box ZIPs, which have none either) to their
@@ -88,7 +42,7 @@ func territoryForZIP(zip string) string {
 // for a malformed ZIP, not found for a ZIP the data does not cover (such as
 // a post-office-box ZIP elsewhere).
 func (d *Data) LookupZIP(zip string) (advocacy.Lookup, error) {
-	z, err := ParseZIP(zip)
+	z, err := advocacy.ParseZIP(zip)
 	if err != nil {
 		return advocacy.Lookup{}, err
 	}
@@ -115,11 +69,8 @@ func (d *Data) LookupZIP(zip string) (advocacy.Lookup, error) {
 // degrees, using the detailed (1:500,000) boundaries. The result has one
 // district, marked likely. A point in water or outside the US is not found.
 func (d *Data) LookupPoint(lat, lon float64) (advocacy.Lookup, error) {
-	if !validLat(lat) {
-		return advocacy.Lookup{}, advocacy.Invalid("lat", "Latitude must be a number between -90 and 90.")
-	}
-	if !validLon(lon) {
-		return advocacy.Lookup{}, advocacy.Invalid("lon", "Longitude must be a number between -180 and 180.")
+	if err := advocacy.CheckLatLon(lat, lon); err != nil {
+		return advocacy.Lookup{}, err
 	}
 	idx, err := d.points()
 	if err != nil {

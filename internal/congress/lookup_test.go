@@ -12,88 +12,6 @@ import (
 	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
-func TestParseZIP(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"10025", "10025", true},
-		{" 10025 ", "10025", true},
-		{"\t10025-1234\n", "10025", true},
-		{"10025-1234", "10025", true},
-		{"00901", "00901", true},
-		{"1002", "", false},
-		{"100250", "", false},
-		{"10025-12", "", false},
-		{"10025-", "", false},
-		{"10025-12345", "", false},
-		{"10025 1234", "", false},
-		{"abcde", "", false},
-		{"1002a", "", false},
-		{"١٠٠٢٥", "", false}, // non-ASCII digits
-		{"", "", false},
-		{"   ", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(strconv.Quote(tt.in), func(t *testing.T) {
-			got, err := ParseZIP(tt.in)
-			if tt.ok {
-				if err != nil || got != tt.want {
-					t.Fatalf("ParseZIP(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-				}
-				return
-			}
-			var e *advocacy.Error
-			if !errors.As(err, &e) || e.Code != advocacy.CodeInvalid || e.Fields["zip"] == "" {
-				t.Fatalf("ParseZIP(%q) error = %#v; want an invalid error on field zip", tt.in, err)
-			}
-			if e.Message != "Enter a 5-digit ZIP code, like 10025 or 10025-1234." {
-				t.Errorf("message = %q", e.Message)
-			}
-		})
-	}
-}
-
-func TestParseLatLon(t *testing.T) {
-	tests := []struct {
-		lat, lon         string
-		wantLat, wantLon float64
-		wantField        string // "" for success
-	}{
-		{"38.8899", "-77.0091", 38.8899, -77.0091, ""},
-		{" 90 ", "180", 90, 180, ""},
-		{"-90", "-180", -90, -180, ""},
-		{"0", "0", 0, 0, ""},
-		{"1e1", "-7.5e1", 10, -75, ""},
-		{"90.0001", "0", 0, 0, "lat"},
-		{"-91", "0", 0, 0, "lat"},
-		{"NaN", "0", 0, 0, "lat"},
-		{"Inf", "0", 0, 0, "lat"},
-		{"", "0", 0, 0, "lat"},
-		{"abc", "0", 0, 0, "lat"},
-		{"0", "180.5", 0, 0, "lon"},
-		{"0", "-Inf", 0, 0, "lon"},
-		{"0", "nan", 0, 0, "lon"},
-		{"0", "", 0, 0, "lon"},
-		{"0", "1,5", 0, 0, "lon"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.lat+","+tt.lon, func(t *testing.T) {
-			lat, lon, err := ParseLatLon(tt.lat, tt.lon)
-			if tt.wantField == "" {
-				if err != nil || lat != tt.wantLat || lon != tt.wantLon {
-					t.Fatalf("ParseLatLon = %v, %v, %v; want %v, %v", lat, lon, err, tt.wantLat, tt.wantLon)
-				}
-				return
-			}
-			var e *advocacy.Error
-			if !errors.As(err, &e) || e.Code != advocacy.CodeInvalid || e.Fields[tt.wantField] == "" {
-				t.Fatalf("ParseLatLon error = %#v; want invalid on %s", err, tt.wantField)
-			}
-		})
-	}
-}
-
 // want describes one expected district of a lookup.
 type want struct {
 	state     string
@@ -217,7 +135,7 @@ func TestLookupZIP(t *testing.T) {
 			if err != nil {
 				t.Fatalf("LookupZIP(%q): %v", tt.zip, err)
 			}
-			wantZIP, _ := ParseZIP(tt.zip)
+			wantZIP, _ := advocacy.ParseZIP(tt.zip)
 			if got.Query.Zip != wantZIP || got.Query.City != tt.city || got.Query.Lat != nil {
 				t.Errorf("query = %+v; want zip %s city %q", got.Query, wantZIP, tt.city)
 			}
@@ -242,7 +160,7 @@ func TestLookupZIPErrors(t *testing.T) {
 		{"96940", advocacy.CodeNotFound, "We have no district data for ZIP 96940. Try using your location instead."},
 		{"00000", advocacy.CodeNotFound, "We have no district data for ZIP 00000. Try using your location instead."},
 		{"1002", advocacy.CodeInvalid, "Enter a 5-digit ZIP code, like 10025 or 10025-1234."},
-		{"", advocacy.CodeInvalid, "Enter a 5-digit ZIP code, like 10025 or 10025-1234."},
+		{"", advocacy.CodeInvalid, "Enter your 5-digit ZIP code, like 10025."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.zip, func(t *testing.T) {

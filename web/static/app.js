@@ -9,7 +9,9 @@
   document.addEventListener("htmx:afterSettle", function (ev) {
     var target = ev.detail && ev.detail.target;
     if (!target) return;
-    var focus = target.querySelector("[data-focus]") || (target.hasAttribute("data-focus") ? target : null);
+    // An outerHTML swap replaces the target: look the region up again by id.
+    var root = (target.id && document.getElementById(target.id)) || target;
+    var focus = root.querySelector("[data-focus]") || (root.hasAttribute("data-focus") ? root : null);
     if (focus) {
       if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
       focus.focus();
