@@ -223,6 +223,9 @@ func (w *Worker) Run(ctx context.Context, wake <-chan struct{}) {
 // errors reschedule it with backoff until MaxAttempts, then fail it.
 // Cancelling ctx does not cut the request in flight short.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	if w.Store == nil || w.Client == nil || w.Clock == nil {
+		return 0, errors.New("run outbox: the worker needs a store, an HTTP client and a clock")
+	}
 	s := w.settings()
 	claimedAt := w.Clock()
 	items, err := w.Store.ClaimDue(ctx, claimedAt, s.batch, s.lease)
@@ -267,39 +270,45 @@ func (w *Worker) deliver(ctx context.Context, it advocacy.OutboxItem, s workerSe
 		defer cancel()
 		return f(rctx)
 	}
-	fail := func(reason string) error {
-		log.Warn("cwc delivery failed", "reason", reason)
+	// reason goes to the delivery's last_error, where organizers read it; it
+	// may quote CWC's answer, which can echo personal data, so logs get only
+	// the safe attributes passed alongside.
+	fail := func(reason string, attrs ...any) error {
+		log.Warn("cwc delivery failed", attrs...)
 		return record(func(c context.Context) error { return w.Store.MarkFailed(c, d.ID, reason, w.Clock()) })
 	}
-	retry := func(reason string) error {
+	retry := func(reason string, attrs ...any) error {
 		if d.Attempts >= s.maxAttempts {
-			return fail(fmt.Sprintf("gave up after %d attempts: %s", d.Attempts, reason))
+			return fail(fmt.Sprintf("gave up after %d attempts: %s", d.Attempts, reason), append(attrs, "gave_up", true)...)
 		}
 		next := w.Clock().Add(w.jitter(s.backoff.Ceiling(d.Attempts)))
-		log.Info("cwc delivery will be retried", "reason", reason, "next", next)
+		log.Info("cwc delivery will be retried", append(attrs, "next", next)...)
 		return record(func(c context.Context) error { return w.Store.Reschedule(c, d.ID, next, reason) })
 	}
 
 	body, err := BuildCWC(MessageFor(it, w.Agent, w.Clock()))
 	if err != nil {
-		// Field paths only: the message never holds personal values.
-		return fail(err.Error())
+		// Field paths only: validation errors never quote values.
+		return fail(err.Error(), "reason", err.Error())
 	}
 	target, ok := w.Endpoints.messageURL(d.Chamber)
 	if !ok {
-		return fail(fmt.Sprintf("no CWC endpoint is configured for the %s", d.Chamber))
+		reason := fmt.Sprintf("no CWC endpoint is configured for the %s", d.Chamber)
+		return fail(reason, "reason", reason)
 	}
 
 	rctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return fail("build request: " + redactURLError(err))
+		reason := "build request: " + redactURLError(err)
+		return fail(reason, "reason", reason)
 	}
 	req.Header.Set("Content-Type", "application/xml")
 	resp, err := w.Client.Do(req)
 	if err != nil {
-		return retry("request failed: " + redactURLError(err))
+		reason := "request failed: " + redactURLError(err)
+		return retry(reason, "reason", reason)
 	}
 	excerpt := bodyExcerpt(resp.Body)
 	resp.Body.Close()
@@ -310,11 +319,11 @@ func (w *Worker) deliver(ctx context.Context, it advocacy.OutboxItem, s workerSe
 		log.Info("cwc delivery sent", "status", code)
 		return record(func(c context.Context) error { return w.Store.MarkSent(c, d.ID, w.Clock()) })
 	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
-		return retry(fmt.Sprintf("CWC answered %d: %s", code, excerpt))
+		return retry(fmt.Sprintf("CWC answered %d: %s", code, excerpt), "status", code)
 	case code >= 400:
-		return fail(fmt.Sprintf("CWC rejected the message (%d): %s", code, excerpt))
+		return fail(fmt.Sprintf("CWC rejected the message (%d): %s", code, excerpt), "status", code)
 	default:
-		return retry(fmt.Sprintf("unexpected CWC answer %d", code))
+		return retry(fmt.Sprintf("unexpected CWC answer %d", code), "status", code)
 	}
 }
 

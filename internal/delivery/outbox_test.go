@@ -320,12 +320,13 @@ func TestOutboxSends(t *testing.T) {
 }
 
 func TestOutboxFailsOn4xx(t *testing.T) {
-	e := newOutboxEnv(t, answer(400, "<Errors>\n  <Error>Zip does not match state</Error>\n</Errors>"))
+	// CWC's answer may quote the constituent: it goes to last_error, never to the logs.
+	e := newOutboxEnv(t, answer(400, "<Errors>\n  <Error>Email ada0@example.com is not deliverable</Error>\n</Errors>"))
 	l := e.addLetter(t, false)
 	e.runOnce(t)
 	d := e.delivery(t, l, 0)
 	if d.Status != advocacy.DeliveryFailed || d.Attempts != 1 ||
-		d.LastError != "CWC rejected the message (400): <Errors> <Error>Zip does not match state</Error> </Errors>" {
+		d.LastError != "CWC rejected the message (400): <Errors> <Error>Email ada0@example.com is not deliverable</Error> </Errors>" {
 		t.Fatalf("delivery = %+v", d)
 	}
 	e.clock.Set(t0.Add(48 * time.Hour))
@@ -339,7 +340,7 @@ func TestOutboxRetries5xxWithJitterThenSends(t *testing.T) {
 	e := newOutboxEnv(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n == 1 {
 			w.WriteHeader(503)
-			io.WriteString(w, "maintenance")
+			io.WriteString(w, "maintenance for Lovelace0")
 			return
 		}
 		w.WriteHeader(200)
@@ -351,7 +352,7 @@ func TestOutboxRetries5xxWithJitterThenSends(t *testing.T) {
 	d := e.delivery(t, l, 0)
 	wantNext := t0.Add(want).Truncate(time.Millisecond)
 	if d.Status != advocacy.DeliveryQueued || d.Attempts != 1 || !d.NextAttemptAt.Equal(wantNext) ||
-		d.LastError != "CWC answered 503: maintenance" {
+		d.LastError != "CWC answered 503: maintenance for Lovelace0" {
 		t.Fatalf("after 503: %+v (want next %v)", d, wantNext)
 	}
 	if wantNext.After(t0) {
@@ -370,6 +371,7 @@ func TestOutboxRetries5xxWithJitterThenSends(t *testing.T) {
 	if n := e.server.sends()[d.DeliveryID]; n != 2 {
 		t.Fatalf("server saw %d requests", n)
 	}
+	e.assertNoSecretsLogged(t)
 }
 
 // Without jitter the waits are the backoff ceilings: 30 s doubling up to the
@@ -401,6 +403,7 @@ func TestOutboxBackoffUntilMaxAttempts(t *testing.T) {
 	if e.server.count() != 8 {
 		t.Fatalf("server saw %d requests", e.server.count())
 	}
+	e.assertNoSecretsLogged(t)
 }
 
 func TestBackoffCeiling(t *testing.T) {
@@ -634,5 +637,11 @@ func TestOutboxReleasesUnstartedClaimsWhenStopping(t *testing.T) {
 	// Released, not leased: claimable at once.
 	if n := e.runOnce(t); n != 1 {
 		t.Fatalf("released claim not claimable: %d", n)
+	}
+}
+
+func TestRunOnceNeedsItsParts(t *testing.T) {
+	if _, err := (&Worker{}).RunOnce(context.Background()); err == nil {
+		t.Fatal("a worker without store, client and clock ran")
 	}
 }
