@@ -18,6 +18,8 @@ const usage = `whipcount: constituent advocacy campaigns aimed at the US Congres
 Usage:
   whipcount serve [-addr HOST:PORT] [-db PATH] [-data DIR]   run the web server
   whipcount data check DIR                                   validate a reference data folder
+  whipcount backup -db PATH -out FILE                        consistent copy while the server runs
+  whipcount restore -in FILE -db PATH                        check a backup and install it (server stopped)
 
 Every flag can also be set with an environment variable: -addr is
 WHIPCOUNT_ADDR, -db is WHIPCOUNT_DB, and so on. Flags win over the environment.
@@ -36,6 +38,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = serve(ctx, rest, getenv, stdout, stderr)
 	case "data":
 		err = dataCmd(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		err = backupCmd(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		err = restoreCmd(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

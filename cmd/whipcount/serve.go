@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/whipcount/whipcount/db"
@@ -56,6 +57,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	go func() {
+		// The detailed boundaries finish loading in the background; then hand
+		// the parsing garbage back to the OS so the idle process stays small.
+		if err := data.WaitBoundaries(); err != nil {
+			logger.Error("load district boundaries: point lookups will fail", "err", err)
+		}
+		debug.FreeOSMemory()
+	}()
 	store, err := sqlite.Open(ctx, cfg.dbPath, db.Migrations)
 	if err != nil {
 		return err

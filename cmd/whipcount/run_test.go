@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestServeStartsFromEnvironmentAndStopsGracefully(t *testing.T) {
+	addr := freeAddr(t)
+	dbPath := filepath.Join(t.TempDir(), "w.db")
+	env := map[string]string{"WHIPCOUNT_ADDR": addr, "WHIPCOUNT_DB": dbPath}
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"whipcount", "serve"}, func(k string) string { return env[k] }, io.Discard, &logs)
+	}()
+
+	var res *http.Response
+	for {
+		var err error
+		res, err = http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d before answering: %s", code, logs.String())
+		default:
+		}
+		time.Sleep(10 * time.Millisecond) // polling for the listener, not timing anything
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("healthz = %d", res.StatusCode)
+	}
+	if _, err := os.Stat(dbPath); err != nil {
+		t.Fatalf("database not created at WHIPCOUNT_DB: %v", err)
+	}
+	res, err := http.Get("http://" + addr + "/reps?zip=10002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited with %d: %s", code, logs.String())
+	}
+	out := logs.String()
+	for _, want := range []string{`"msg":"request"`, `"path":"/reps"`, `"msg":"stopped"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("logs lack %s", want)
+		}
+	}
+	if strings.Contains(out, "10002") {
+		t.Error("the request log carries the ZIP code from the query string")
+	}
+}
+
+func TestFlagsBeatEnvironment(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"whipcount", "serve", "-log-format", "yaml"},
+		func(k string) string {
+			if k == "WHIPCOUNT_LOG_FORMAT" {
+				return "json"
+			}
+			return ""
+		}, io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), `log format "yaml"`) {
+		t.Errorf("code %d, stderr %q: the flag should win over the environment", code, stderr.String())
+	}
+}
+
+func TestDataCheck(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"whipcount", "data", "check", filepath.Join("..", "..", "db", "reference")},
+		func(string) string { return "" }, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"members       537", "ZIP codes", "vacant", "ok"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	code = run(context.Background(), []string{"whipcount", "data", "check", t.TempDir()}, func(string) string { return "" }, &out, &errOut)
+	if code != 1 {
+		t.Errorf("checking an empty folder exited %d, want 1", code)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"whipcount", "frobnicate"}, func(string) string { return "" }, io.Discard, &errOut); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+}
