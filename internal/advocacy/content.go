@@ -1,0 +1,347 @@
+package advocacy
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// This file holds the rules for what organizers may write into a campaign:
+// its text, bills, cosponsors, talking points and letter templates. Every
+// Validate function returns the input normalised, or an *Error with Code
+// CodeInvalid naming each bad form field.
+
+// Limits on campaign content, in characters.
+const (
+	CampaignMaxTitle      = 120
+	CampaignMaxSummary    = 600
+	CampaignMaxAsk        = 300
+	CampaignMaxWhy        = 5
+	CampaignMaxWhyLen     = 400
+	BillMaxTitle          = 300
+	BillMaxStatus         = 100
+	BillMaxCommittees     = 300
+	BillMaxTarget         = 435
+	TalkingPointMaxTitle  = 200
+	TalkingPointMaxBody   = 10000
+	TalkingPointMaxSource = 10
+	TemplateMaxSubject    = 200
+	TemplateMaxBody       = 5000
+)
+
+type fieldErrors map[string]string
+
+func (f fieldErrors) add(field, msg string) {
+	if _, ok := f[field]; !ok {
+		f[field] = msg
+	}
+}
+
+func (f fieldErrors) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: CodeInvalid, Message: "Please correct the highlighted fields.", Fields: f}
+}
+
+// line checks a single-line field.
+func (f fieldErrors) line(field, label, v string, maxLen int, required bool) {
+	switch {
+	case v == "" && required:
+		f.add(field, "Enter the "+label+".")
+	case letterHasControl(v, false):
+		f.add(field, "The "+label+" contains characters that cannot be shown.")
+	case utf8.RuneCountInString(v) > maxLen:
+		f.add(field, fmt.Sprintf("Keep the %s to %d characters (it has %d).", label, maxLen, utf8.RuneCountInString(v)))
+	}
+}
+
+// text checks a multi-line field.
+func (f fieldErrors) text(field, label, v string, maxLen int, required bool) {
+	switch {
+	case v == "" && required:
+		f.add(field, "Enter the "+label+".")
+	case letterHasControl(v, true):
+		f.add(field, "The "+label+" contains characters that cannot be shown.")
+	case utf8.RuneCountInString(v) > maxLen:
+		f.add(field, fmt.Sprintf("Keep the %s to %d characters (it has %d).", label, maxLen, utf8.RuneCountInString(v)))
+	}
+}
+
+// ParseFormDate reads an optional date field: empty is the zero time.
+func ParseFormDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse date %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// CampaignText is the part of a campaign an organizer edits as text.
+type CampaignText struct {
+	Title    string
+	Summary  string
+	Ask      string
+	Why      []string
+	Status   CampaignStatus
+	StartsOn time.Time
+	EndsOn   time.Time
+}
+
+// TextOf returns the editable text of c.
+func TextOf(c Campaign) CampaignText {
+	return CampaignText{Title: c.Title, Summary: c.Summary, Ask: c.Ask, Why: c.Why, Status: c.Status,
+		StartsOn: c.StartsOn, EndsOn: c.EndsOn}
+}
+
+// SplitLines splits a textarea into its non-blank lines, trimmed.
+func SplitLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// ValidateCampaignText checks a campaign's text. Dates come in as form
+// strings so a malformed one is reported against its field.
+func ValidateCampaignText(t CampaignText, startsOn, endsOn string) (CampaignText, error) {
+	bad := fieldErrors{}
+	t.Title = letterCollapse(t.Title)
+	t.Summary = letterText(t.Summary)
+	t.Ask = letterCollapse(t.Ask)
+	bad.line("title", "title", t.Title, CampaignMaxTitle, true)
+	bad.text("summary", "summary", t.Summary, CampaignMaxSummary, false)
+	bad.line("ask", "ask", t.Ask, CampaignMaxAsk, true)
+	why := make([]string, 0, len(t.Why))
+	for _, w := range t.Why {
+		if w = letterCollapse(w); w != "" {
+			why = append(why, w)
+		}
+	}
+	t.Why = why
+	switch {
+	case len(why) > CampaignMaxWhy:
+		bad.add("why", fmt.Sprintf("Give at most %d points, one per line.", CampaignMaxWhy))
+	default:
+		for i, w := range why {
+			if utf8.RuneCountInString(w) > CampaignMaxWhyLen || letterHasControl(w, false) {
+				bad.add("why", fmt.Sprintf("Point %d is longer than %d characters.", i+1, CampaignMaxWhyLen))
+			}
+		}
+	}
+	switch t.Status {
+	case CampaignDraft, CampaignActive, CampaignClosed:
+	default:
+		bad.add("status", "Choose draft, active or closed.")
+	}
+	var err error
+	if t.StartsOn, err = ParseFormDate(startsOn); err != nil {
+		bad.add("starts_on", "Use a date like 2026-01-31.")
+	}
+	if t.EndsOn, err = ParseFormDate(endsOn); err != nil {
+		bad.add("ends_on", "Use a date like 2026-12-31.")
+	}
+	if !t.StartsOn.IsZero() && !t.EndsOn.IsZero() && t.EndsOn.Before(t.StartsOn) {
+		bad.add("ends_on", "The campaign cannot end before it starts.")
+	}
+	return t, bad.err()
+}
+
+// BillEdit is what an organizer may change on a bill: not its identity
+// (chamber, number, Congress) or sponsor, which come from Congress.
+type BillEdit struct {
+	Title        string
+	Status       string
+	Committees   string
+	Target       int
+	IntroducedOn time.Time
+}
+
+// EditOf returns the editable fields of b.
+func EditOf(b Bill) BillEdit {
+	return BillEdit{Title: b.Title, Status: b.Status, Committees: b.Committees, Target: b.Target, IntroducedOn: b.IntroducedOn}
+}
+
+// ValidateBillEdit checks a bill edit; target and introduced come in as form
+// strings.
+func ValidateBillEdit(e BillEdit, target, introduced string) (BillEdit, error) {
+	bad := fieldErrors{}
+	e.Title = letterCollapse(e.Title)
+	e.Status = letterCollapse(e.Status)
+	e.Committees = letterCollapse(e.Committees)
+	bad.line("title", "title", e.Title, BillMaxTitle, true)
+	bad.line("status", "status", e.Status, BillMaxStatus, false)
+	bad.line("committees", "committees", e.Committees, BillMaxCommittees, false)
+	n, err := strconv.Atoi(strings.TrimSpace(target))
+	switch {
+	case err != nil:
+		bad.add("target", "Enter the target as a whole number, like 218.")
+	case n < 0 || n > BillMaxTarget:
+		bad.add("target", fmt.Sprintf("The target must be between 0 and %d.", BillMaxTarget))
+	default:
+		e.Target = n
+	}
+	if e.IntroducedOn, err = ParseFormDate(introduced); err != nil {
+		bad.add("introduced_on", "Use a date like 2025-11-04.")
+	}
+	return e, bad.err()
+}
+
+// ValidateCosponsor checks a cosponsor entered by hand for bill b: a known
+// member (chamberOf gives a known member's chamber) of b's chamber who is
+// not its sponsor, joined on a valid date not before the bill was
+// introduced, and withdrawn (if at all) on or after joining.
+func ValidateCosponsor(b Bill, bioguide, joined, withdrawn string, original bool,
+	chamberOf func(string) (Chamber, bool)) (Cosponsor, error) {
+	bad := fieldErrors{}
+	c := Cosponsor{BioguideID: strings.ToUpper(strings.TrimSpace(bioguide)), Original: original}
+	if !ValidBioguideID(c.BioguideID) {
+		bad.add("bioguide", "Enter a bioguide ID: a capital letter and six digits, like M001205.")
+	} else if ch, ok := chamberOf(c.BioguideID); !ok {
+		bad.add("bioguide", c.BioguideID+" is not a member of the current Congress in the reference data.")
+	} else if c.BioguideID == b.SponsorID {
+		bad.add("bioguide", c.BioguideID+" is the sponsor of "+b.Label()+", not a cosponsor.")
+	} else if ch != b.Chamber {
+		bad.add("bioguide", fmt.Sprintf("%s is not a member of the %s, so cannot cosponsor %s.", c.BioguideID, chamberName(b.Chamber), b.Label()))
+	}
+	var err error
+	if c.JoinedOn, err = ParseFormDate(joined); err != nil || c.JoinedOn.IsZero() {
+		bad.add("joined_on", "Enter the date they joined, like 2025-11-04.")
+	} else if !b.IntroducedOn.IsZero() && c.JoinedOn.Before(b.IntroducedOn) {
+		bad.add("joined_on", "They cannot have joined before the bill was introduced ("+b.IntroducedOn.Format(DateLayout)+").")
+	}
+	if c.WithdrawnOn, err = ParseFormDate(withdrawn); err != nil {
+		bad.add("withdrawn_on", "Use a date like 2026-01-31, or leave it empty.")
+	} else if !c.WithdrawnOn.IsZero() && !c.JoinedOn.IsZero() && c.WithdrawnOn.Before(c.JoinedOn) {
+		bad.add("withdrawn_on", "They cannot have withdrawn before they joined.")
+	}
+	return c, bad.err()
+}
+
+// ValidateTalkingPoint checks a talking point; sources come as a textarea
+// with one "Title | https://address" per line (the address is optional).
+func ValidateTalkingPoint(tp TalkingPoint, sources string) (TalkingPoint, error) {
+	bad := fieldErrors{}
+	tp.Title = letterCollapse(tp.Title)
+	tp.BodyMD = letterText(tp.BodyMD)
+	if !tp.Audience.Valid() {
+		bad.add("audience", "Choose constituents, business groups or press.")
+	}
+	bad.line("title", "title", tp.Title, TalkingPointMaxTitle, true)
+	bad.text("body_md", "text", tp.BodyMD, TalkingPointMaxBody, true)
+	srcs, err := ParseSources(sources)
+	if err != nil {
+		bad.add("sources", err.Error())
+	}
+	tp.Sources = srcs
+	return tp, bad.err()
+}
+
+// ParseSources reads one source per line: "Title | https://address" or just
+// "Title" for a print source.
+func ParseSources(s string) ([]Source, error) {
+	out := []Source{}
+	for i, l := range SplitLines(s) {
+		title, link, _ := strings.Cut(l, "|")
+		src := Source{Title: letterCollapse(title), URL: strings.TrimSpace(link)}
+		if src.Title == "" {
+			return nil, fmt.Errorf("Source %d needs a title before the |.", i+1)
+		}
+		if utf8.RuneCountInString(src.Title) > 400 || letterHasControl(src.Title, false) {
+			return nil, fmt.Errorf("Source %d's title is longer than 400 characters.", i+1)
+		}
+		if src.URL != "" {
+			u, err := url.Parse(src.URL)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(src.URL) > 2000 {
+				return nil, fmt.Errorf("Source %d's address must start with https:// or http://.", i+1)
+			}
+		}
+		out = append(out, src)
+	}
+	if len(out) > TalkingPointMaxSource {
+		return nil, fmt.Errorf("Give at most %d sources.", TalkingPointMaxSource)
+	}
+	return out, nil
+}
+
+// FormatSources writes sources back in the form ParseSources reads.
+func FormatSources(ss []Source) string {
+	var b strings.Builder
+	for _, s := range ss {
+		b.WriteString(s.Title)
+		if s.URL != "" {
+			b.WriteString(" | ")
+			b.WriteString(s.URL)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TemplateKinds lists the letter template kinds in the order the editor
+// shows them.
+func TemplateKinds() []TemplateKind {
+	return []TemplateKind{TemplateAsk, TemplateThank, TemplateWithdrew}
+}
+
+// Valid reports whether k is a known template kind.
+func (k TemplateKind) Valid() bool {
+	return k == TemplateAsk || k == TemplateThank || k == TemplateWithdrew
+}
+
+// Label describes when a kind of letter is used.
+func (k TemplateKind) Label() string {
+	switch k {
+	case TemplateAsk:
+		return "Ask: to members who have not cosponsored"
+	case TemplateThank:
+		return "Thanks: to the sponsor and cosponsors"
+	case TemplateWithdrew:
+		return "Withdrew: to members who withdrew"
+	}
+	return string(k)
+}
+
+// MergeFieldNames lists the merge fields templates may use.
+func MergeFieldNames() []string {
+	return []string{"member_title", "member_name", "bill", "constituent_name", "constituent_city"}
+}
+
+// ValidateLetterTemplate checks a letter template: a one-line subject, a
+// body, and only known merge fields in either.
+func ValidateLetterTemplate(t LetterTemplate) (LetterTemplate, error) {
+	bad := fieldErrors{}
+	t.Subject = letterCollapse(t.Subject)
+	t.Body = letterText(t.Body)
+	if !t.Kind.Valid() {
+		bad.add("kind", "Choose ask, thank or withdrew.")
+	}
+	bad.line("subject", "subject", t.Subject, TemplateMaxSubject, true)
+	bad.text("body", "letter", t.Body, TemplateMaxBody, true)
+	for _, f := range []struct{ field, v string }{{"subject", t.Subject}, {"body", t.Body}} {
+		if unknown := UnknownMergeFields(f.v); len(unknown) > 0 {
+			bad.add(f.field, fmt.Sprintf("Unknown merge field {{%s}}. Use only {{%s}}.",
+				strings.Join(unknown, "}}, {{"), strings.Join(MergeFieldNames(), "}}, {{")))
+		}
+	}
+	return t, bad.err()
+}
+
+// ValidateRejectReason checks the reason an organizer gives for rejecting a
+// held letter: required, one short paragraph.
+func ValidateRejectReason(reason string) (string, error) {
+	bad := fieldErrors{}
+	reason = letterText(reason)
+	bad.text("reason", "reason", reason, 500, true)
+	return reason, bad.err()
+}
