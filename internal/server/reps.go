@@ -82,6 +82,9 @@ func (s *Server) repsPage(c echo.Context) error {
 			v.Lookup, v.Settled, v.SettledBy = &l, settled, by
 			v.ZIP = l.Query.Zip
 			announce = s.fillResults(&v)
+			if v.Settled != nil {
+				v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled)
+			}
 		case code == advocacy.CodeInvalid:
 			status = http.StatusUnprocessableEntity
 			v.FieldError = errorMessage(err)

@@ -15,8 +15,13 @@ func (s *Server) routes() {
 	e.GET("/", s.home)
 	e.GET("/reps", s.repsPage)
 	e.GET("/about", s.about)
+	e.GET("/bills/:id", s.billPage)
+	e.GET("/talking-points", s.talkingPoints)
+	e.GET("/campaigns/:slug/progress", s.campaignProgress)
 
 	// Public JSON API.
 	api := e.Group("/api/v1", s.publicCORS)
 	api.GET("/representatives", s.repsAPI)
+	api.GET("/campaigns/:slug", s.campaignAPI)
+	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
 }

@@ -29,6 +29,12 @@ type Config struct {
 	DataDate string
 	// About carries the reference data's counts for the About page.
 	About templates.AboutView
+	// HomeCampaign is the slug of the campaign the home page, the talking
+	// points and the lookup's stances are about; empty for none.
+	HomeCampaign string
+	// CosponsorsStaleDays is how old cosponsor data may get before bill
+	// pages warn organizers; 0 turns the warning off.
+	CosponsorsStaleDays int
 }
 
 // Deps are the collaborators the server calls.
@@ -38,6 +44,14 @@ type Deps struct {
 	Reps   RepFinder
 	// Health reports whether the database answers.
 	Health func(ctx context.Context) error
+	// Campaigns reads campaigns, bills, cosponsors and talking points; nil
+	// leaves campaign content out.
+	Campaigns CampaignStore
+	// Members finds members by bioguide ID and draws states for the
+	// campaign pages.
+	Members MemberDirectory
+	// LetterCounter counts a campaign's letters; nil shows no count.
+	LetterCounter LetterCounter
 }
 
 // Server holds the echo instance and what handlers need.
@@ -46,6 +60,7 @@ type Server struct {
 	deps   Deps
 	echo   *echo.Echo
 	assets templates.Assets
+	camp   campaignCache
 }
 
 // New builds a server with every route registered.

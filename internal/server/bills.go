@@ -1,0 +1,183 @@
+package server
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/templates"
+)
+
+// cosponsorSort is one way to order a bill's cosponsor table.
+type cosponsorSort struct {
+	key   string
+	label string // column heading
+	// asc and desc describe each order in words.
+	asc, desc string
+}
+
+var cosponsorSorts = []cosponsorSort{
+	{"name", "Name", "by name, A to Z", "by name, Z to A"},
+	{"party", "Party", "by party, A to Z", "by party, Z to A"},
+	{"state", "State", "by state, A to Z", "by state, Z to A"},
+	{"date", "Joined", "by date joined, earliest first", "by date joined, latest first"},
+}
+
+// The table's default order: the order members joined.
+const defaultCosponsorSort = "date"
+
+// readCosponsorSort reads ?sort= and ?dir=, falling back to the default
+// for anything unknown: a bad link still shows the table.
+func readCosponsorSort(c echo.Context) (key string, desc bool) {
+	key = c.QueryParam("sort")
+	if !slices.ContainsFunc(cosponsorSorts, func(s cosponsorSort) bool { return s.key == key }) {
+		key = defaultCosponsorSort
+	}
+	return key, c.QueryParam("dir") == "desc"
+}
+
+// billPage serves /bills/{id}: the bill, its progress and cosponsors.
+func (s *Server) billPage(c echo.Context) error {
+	id := strings.ToLower(c.Param("id"))
+	if _, _, _, err := advocacy.ParseBillID(id); err != nil || s.deps.Campaigns == nil || s.deps.Members == nil {
+		return advocacy.NotFound("We could not find that bill.")
+	}
+	camp, err := public(s.deps.Campaigns.CampaignOfBill(c.Request().Context(), id))
+	if err != nil {
+		return err
+	}
+	var bill advocacy.Bill
+	for _, b := range camp.Bills {
+		if b.ID == id {
+			bill = b
+		}
+	}
+	key, desc := readCosponsorSort(c)
+	v := templates.BillPageView{
+		CampaignTitle: camp.Title,
+		CampaignURL:   s.campaignURL(camp.Slug),
+		Bill:          s.billProgress(bill),
+		Status:        orDash(bill.Status),
+		Committees:    orDash(bill.Committees),
+		Cosponsors:    s.cosponsorRows(bill, key, desc),
+		Headers:       sortHeaders(id, key, desc),
+	}
+	v.Bill.URL = "" // the page itself
+	if !bill.IntroducedOn.IsZero() {
+		v.Introduced = longDate(bill.IntroducedOn)
+		v.IntroducedISO = bill.IntroducedOn.Format(advocacy.DateLayout)
+	}
+	for _, so := range cosponsorSorts {
+		if so.key == key {
+			v.SortLabel = "sorted " + so.asc
+			if desc {
+				v.SortLabel = "sorted " + so.desc
+			}
+		}
+	}
+	m := s.meta(c, bill.Label()+": cosponsors", "")
+	m.Description = bill.Label() + ": " + bill.Title
+	return s.renderCached(c, http.StatusOK, templates.BillPage(m, v), nil, s.campaignModified(camp, false))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "Not known"
+	}
+	return s
+}
+
+// cosponsorRows builds the table rows of b, ordered by key. Ties fall back
+// to the name, then the bioguide ID, so the order is always the same.
+func (s *Server) cosponsorRows(b advocacy.Bill, key string, desc bool) []templates.CosponsorRow {
+	type row struct {
+		r        templates.CosponsorRow
+		c        advocacy.Cosponsor
+		last     string
+		stateKey string
+	}
+	rows := make([]row, 0, len(b.Cosponsors))
+	for _, cs := range b.Cosponsors {
+		ref := s.memberRef(cs.BioguideID)
+		r := templates.CosponsorRow{
+			Member:    ref,
+			Joined:    longDate(cs.JoinedOn),
+			JoinedISO: cs.JoinedOn.Format(advocacy.DateLayout),
+			Original:  cs.Original,
+		}
+		if !cs.Active() {
+			r.Withdrawn = longDate(cs.WithdrawnOn)
+			r.WithdrawnISO = cs.WithdrawnOn.Format(advocacy.DateLayout)
+		}
+		last := ref.Name
+		district := 0
+		if m, ok := s.deps.Members.Member(cs.BioguideID); ok {
+			last = m.LastName + " " + m.FirstName
+			district = m.District
+			r.Member.Name = m.Name
+		}
+		rows = append(rows, row{r: r, c: cs, last: strings.ToLower(last),
+			stateKey: fmt.Sprintf("%s\x00%03d", templates.StateName(ref.State), district)})
+	}
+	byName := func(a, b row) int {
+		return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(a.c.BioguideID, b.c.BioguideID))
+	}
+	slices.SortStableFunc(rows, func(a, b row) int {
+		var c int
+		switch key {
+		case "name":
+			c = byName(a, b)
+		case "party":
+			c = cmp.Compare(a.r.Member.Party, b.r.Member.Party)
+		case "state":
+			c = cmp.Compare(a.stateKey, b.stateKey)
+		default:
+			c = a.c.JoinedOn.Compare(b.c.JoinedOn)
+		}
+		if desc {
+			c = -c
+		}
+		return cmp.Or(c, byName(a, b))
+	})
+	out := make([]templates.CosponsorRow, len(rows))
+	for i, r := range rows {
+		out[i] = r.r
+	}
+	return out
+}
+
+// sortHeaders builds the table's column headings. A sortable heading links
+// to the table sorted by it: ascending, or reversed when it is already the
+// ascending sort.
+func sortHeaders(billID, key string, desc bool) []templates.SortHeader {
+	link := func(k, dir string) string {
+		q := url.Values{"sort": {k}, "dir": {dir}}
+		return billURL(billID) + "?" + q.Encode() + "#cosponsors-heading"
+	}
+	var out []templates.SortHeader
+	for _, so := range cosponsorSorts {
+		h := templates.SortHeader{Label: so.label, Key: so.key}
+		nextDir, nextWords := "asc", so.asc
+		if so.key == key {
+			h.AriaSort = "ascending"
+			if desc {
+				h.AriaSort = "descending"
+			} else {
+				nextDir, nextWords = "desc", so.desc
+			}
+		}
+		h.URL = link(so.key, nextDir)
+		h.Next = ", sort " + nextWords
+		out = append(out, h)
+		if so.key == "state" {
+			out = append(out, templates.SortHeader{Label: "District"})
+		}
+	}
+	return append(out, templates.SortHeader{Label: "Original"}, templates.SortHeader{Label: "Withdrawn"})
+}

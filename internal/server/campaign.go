@@ -1,0 +1,403 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/markdown"
+	"github.com/whipcount/whipcount/templates"
+)
+
+// CampaignStore reads campaigns with their bills, cosponsors and talking
+// points. Missing things are *advocacy.Error with CodeNotFound.
+type CampaignStore interface {
+	// Campaign returns the campaign with its bills and all cosponsors.
+	Campaign(ctx context.Context, slug string) (advocacy.Campaign, error)
+	// CampaignOfBill returns the campaign a bill belongs to, like Campaign.
+	CampaignOfBill(ctx context.Context, billID string) (advocacy.Campaign, error)
+	// TalkingPoints lists a campaign's talking points in display order.
+	TalkingPoints(ctx context.Context, campaignID int64) ([]advocacy.TalkingPoint, error)
+}
+
+// MemberDirectory finds members of Congress by bioguide ID and gives the
+// state outlines the campaign map is drawn from.
+type MemberDirectory interface {
+	Member(bioguide string) (advocacy.Member, bool)
+	Members() []advocacy.Member
+	StateShapes() map[string]orb.MultiPolygon
+}
+
+// LetterCounter counts the letters written in a campaign.
+type LetterCounter interface {
+	CountLetters(ctx context.Context, campaignID int64) (int, error)
+}
+
+// campaignCache holds what the campaign pages build once and reuse. Its
+// zero value is ready to use.
+type campaignCache struct {
+	mapOnce sync.Once
+	mapBase *usMapBase
+	mdOnce  sync.Once
+	md      *markdown.Renderer
+}
+
+// usMapBase returns the drawn state outlines, building them on first use:
+// they never change while the process runs.
+func (s *Server) usMapBase() *usMapBase {
+	s.camp.mapOnce.Do(func() {
+		if s.deps.Members != nil {
+			s.camp.mapBase = buildUSMapBase(s.deps.Members.StateShapes())
+		}
+	})
+	return s.camp.mapBase
+}
+
+// markdown returns the talking points' renderer. Headings in a talking
+// point sit under its h3, so they start at h4.
+func (s *Server) markdown() *markdown.Renderer {
+	s.camp.mdOnce.Do(func() { s.camp.md = markdown.New(3) })
+	return s.camp.md
+}
+
+// campaignEnabled reports whether campaign content can be shown.
+func (s *Server) campaignEnabled() bool {
+	return s.deps.Campaigns != nil && s.deps.Members != nil && s.cfg.HomeCampaign != ""
+}
+
+// homeCampaign loads the home campaign.
+func (s *Server) homeCampaign(ctx context.Context) (advocacy.Campaign, error) {
+	if !s.campaignEnabled() {
+		return advocacy.Campaign{}, advocacy.NotFound("No campaign is running.")
+	}
+	return public(s.deps.Campaigns.Campaign(ctx, s.cfg.HomeCampaign))
+}
+
+// public hides draft campaigns from public pages: they are not found.
+func public(camp advocacy.Campaign, err error) (advocacy.Campaign, error) {
+	if err == nil && camp.Status == advocacy.CampaignDraft {
+		return advocacy.Campaign{}, advocacy.NotFound("We could not find that campaign.")
+	}
+	return camp, err
+}
+
+// campaignURL is where a campaign's public page lives.
+func (s *Server) campaignURL(slug string) string {
+	if slug == s.cfg.HomeCampaign {
+		return "/"
+	}
+	return "/campaigns/" + slug + "/progress"
+}
+
+func progressURL(slug string) string { return "/campaigns/" + slug + "/progress" }
+
+func billURL(id string) string { return "/bills/" + id }
+
+// campaignModified is the campaign pages' Last-Modified time: the campaign's
+// last change, unless a live letter count is shown, whose changes have no
+// time (the ETag alone then decides).
+func (s *Server) campaignModified(camp advocacy.Campaign, withLetters bool) time.Time {
+	if withLetters && s.deps.LetterCounter != nil {
+		return time.Time{}
+	}
+	return camp.UpdatedAt
+}
+
+// campaignProgress serves the progress region: the fragment for htmx's
+// refresh, or a small page of its own.
+func (s *Server) campaignProgress(c echo.Context) error {
+	ctx := c.Request().Context()
+	if !s.campaignEnabled() {
+		return advocacy.NotFound("We could not find that campaign.")
+	}
+	camp, err := public(s.deps.Campaigns.Campaign(ctx, c.Param("slug")))
+	if err != nil {
+		return err
+	}
+	pv := s.progressView(ctx, camp)
+	return s.renderCached(c, http.StatusOK,
+		templates.ProgressPage(s.meta(c, camp.Title+": progress", ""), camp.Title, pv),
+		templates.CampaignProgress(pv),
+		s.campaignModified(camp, true))
+}
+
+// campaignView builds the home page's campaign part.
+func (s *Server) campaignView(ctx context.Context, camp advocacy.Campaign) templates.CampaignView {
+	v := templates.CampaignView{
+		Slug: camp.Slug, Title: camp.Title, Summary: camp.Summary, Ask: camp.Ask, Why: camp.Why,
+		Progress: s.progressView(ctx, camp),
+	}
+	if base := s.usMapBase(); base != nil && len(base.states) > 0 {
+		v.Map = usMap(base, camp.Bills, s.deps.Members)
+	}
+	if camp.Slug == s.cfg.HomeCampaign {
+		v.TalkingPointsURL = "/talking-points"
+	}
+	return v
+}
+
+// progressView builds the live progress region.
+func (s *Server) progressView(ctx context.Context, camp advocacy.Campaign) templates.ProgressView {
+	v := templates.ProgressView{URL: progressURL(camp.Slug), Letters: s.letterCount(ctx, camp)}
+	for _, b := range camp.Bills {
+		v.Bills = append(v.Bills, s.billProgress(b))
+	}
+	return v
+}
+
+// letterCount is the campaign's letters so far; 0 when not counted or on
+// error (logged: a missing count must not take the page down).
+func (s *Server) letterCount(ctx context.Context, camp advocacy.Campaign) int {
+	if s.deps.LetterCounter == nil {
+		return 0
+	}
+	n, err := s.deps.LetterCounter.CountLetters(ctx, camp.ID)
+	if err != nil {
+		s.deps.Logger.ErrorContext(ctx, "count letters", "campaign", camp.Slug, "err", err)
+		return 0
+	}
+	return n
+}
+
+// billProgress builds one bill's progress, charts included.
+func (s *Server) billProgress(b advocacy.Bill) templates.BillProgressView {
+	p := b.Progress()
+	label := b.Label()
+	v := templates.BillProgressView{
+		ID: b.ID, Label: label, Title: b.Title, URL: billURL(b.ID),
+		Chamber: chamberWord(b.Chamber), Sponsor: s.memberRef(b.SponsorID),
+		Count: p.Count, Target: p.Target, Percent: p.Percent, Remaining: p.Remaining, Reached: p.Reached,
+		Withdrawn:   len(b.Cosponsors) - p.Count,
+		Thermometer: thermometer(label, p),
+		Parties:     partyBreakdown(label, b, s.deps.Members),
+		Stale:       advocacy.CosponsorsStale(b.CosponsorsAsOf, s.deps.Clock(), s.cfg.CosponsorsStaleDays),
+		StaleDays:   s.cfg.CosponsorsStaleDays,
+	}
+	end := b.CosponsorsAsOf
+	if end.IsZero() {
+		end = s.deps.Clock()
+	} else {
+		v.AsOf = longDate(b.CosponsorsAsOf)
+		v.AsOfISO = b.CosponsorsAsOf.UTC().Format(time.RFC3339)
+	}
+	v.Timeline = timelineChart(label, b, end)
+	return v
+}
+
+func chamberWord(c advocacy.Chamber) string {
+	if c == advocacy.Senate {
+		return "Senate"
+	}
+	return "House"
+}
+
+// memberRef describes a member from the reference data, or by ID alone
+// when the data no longer lists them.
+func (s *Server) memberRef(id string) templates.MemberRef {
+	var m advocacy.Member
+	ok := false
+	if s.deps.Members != nil {
+		m, ok = s.deps.Members.Member(id)
+	}
+	if !ok {
+		return templates.MemberRef{BioguideID: id, Name: id + " (not a current member)", Party: "Unknown"}
+	}
+	r := templates.MemberRef{
+		BioguideID: id, Party: m.Party, State: m.State, Known: true,
+	}
+	code := m.PartyLetter() + "-" + m.State
+	switch {
+	case m.Chamber == advocacy.Senate:
+		r.Name = "Sen. " + m.Name
+	case m.NonVoting():
+		r.Name = "Del. " + m.Name
+		r.District = "At large"
+	case m.District == 0:
+		r.Name = "Rep. " + m.Name
+		r.District = "At large"
+		code += "-AL"
+	default:
+		r.Name = "Rep. " + m.Name
+		r.District = strconv.Itoa(m.District)
+		code += "-" + r.District
+	}
+	r.Short = code
+	return r
+}
+
+// memberStatuses gives each member of district d their stance on their
+// chamber's bill in the home campaign, with the matching ask. It is nil
+// when no campaign runs; errors are logged, not shown: the lookup works
+// without stances.
+func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult) map[string]templates.MemberStatus {
+	camp, err := s.homeCampaign(ctx)
+	if err != nil {
+		if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+			s.deps.Logger.ErrorContext(ctx, "member statuses", "err", err)
+		}
+		return nil
+	}
+	out := map[string]templates.MemberStatus{}
+	add := func(m advocacy.Member) {
+		b, ok := camp.BillFor(m.Chamber)
+		if !ok {
+			return
+		}
+		st := advocacy.StanceOf(b, m.BioguideID)
+		ms := templates.MemberStatus{Bill: b.Label(), BillURL: billURL(b.ID), Kind: string(st.Kind), Ask: st.Ask}
+		if !st.Since.IsZero() {
+			ms.Since = longDate(st.Since)
+		}
+		out[m.BioguideID] = ms
+	}
+	if d.Representative != nil {
+		add(*d.Representative)
+	}
+	for _, sen := range d.Senators {
+		add(sen)
+	}
+	return out
+}
+
+// campaignJSON is the public JSON shape of a campaign.
+type campaignJSON struct {
+	Slug    string      `json:"slug"`
+	Title   string      `json:"title"`
+	Ask     string      `json:"ask"`
+	Status  string      `json:"status"`
+	URL     string      `json:"url"`
+	Bills   []billJSON  `json:"bills"`
+	Letters lettersJSON `json:"letters"`
+}
+
+type billJSON struct {
+	ID          string  `json:"id"`
+	Label       string  `json:"label"`
+	Chamber     string  `json:"chamber"`
+	Congress    int     `json:"congress"`
+	Type        string  `json:"type"`
+	Number      int     `json:"number"`
+	Title       string  `json:"title"`
+	Sponsor     string  `json:"sponsor"`
+	SponsorName string  `json:"sponsor_name"`
+	Cosponsors  int     `json:"cosponsors"`
+	Withdrawn   int     `json:"withdrawn"`
+	Target      int     `json:"target"`
+	Percent     int     `json:"percent"`
+	Reached     bool    `json:"reached"`
+	AsOf        *string `json:"as_of"`
+	URL         string  `json:"url"`
+}
+
+type lettersJSON struct {
+	Total int `json:"total"`
+}
+
+// campaignAPI serves GET /api/v1/campaigns/{slug}.
+func (s *Server) campaignAPI(c echo.Context) error {
+	ctx := c.Request().Context()
+	camp, err := s.apiCampaign(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	out := campaignJSON{
+		Slug: camp.Slug, Title: camp.Title, Ask: camp.Ask, Status: string(camp.Status),
+		URL: s.campaignURL(camp.Slug), Bills: []billJSON{},
+		Letters: lettersJSON{Total: s.letterCount(ctx, camp)},
+	}
+	for _, b := range camp.Bills {
+		p := b.Progress()
+		bj := billJSON{
+			ID: b.ID, Label: b.Label(), Chamber: string(b.Chamber), Congress: b.Congress, Type: b.Type,
+			Number: b.Number, Title: b.Title, Sponsor: b.SponsorID,
+			Cosponsors: p.Count, Withdrawn: len(b.Cosponsors) - p.Count,
+			Target: p.Target, Percent: p.Percent, Reached: p.Reached, URL: billURL(b.ID),
+		}
+		if m, ok := s.deps.Members.Member(b.SponsorID); ok {
+			bj.SponsorName = m.Name
+		}
+		if !b.CosponsorsAsOf.IsZero() {
+			asOf := b.CosponsorsAsOf.UTC().Format(time.RFC3339)
+			bj.AsOf = &asOf
+		}
+		out.Bills = append(out.Bills, bj)
+	}
+	return s.jsonCached(c, http.StatusOK, out, s.campaignModified(camp, true))
+}
+
+// cosponsorJSON is one cosponsorship in the public JSON.
+type cosponsorJSON struct {
+	Bill        string  `json:"bill"`
+	BioguideID  string  `json:"bioguide_id"`
+	Name        string  `json:"name"`
+	Party       string  `json:"party"`
+	State       string  `json:"state"`
+	District    *int    `json:"district"`
+	JoinedOn    string  `json:"joined_on"`
+	Original    bool    `json:"original"`
+	WithdrawnOn *string `json:"withdrawn_on"`
+}
+
+// cosponsorsAPI serves GET /api/v1/campaigns/{slug}/cosponsors, optionally
+// for one bill (?bill=hr5917-119). Withdrawn cosponsors are listed with the
+// date they withdrew.
+func (s *Server) cosponsorsAPI(c echo.Context) error {
+	camp, err := s.apiCampaign(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	only := c.QueryParam("bill")
+	if only != "" {
+		found := false
+		for _, b := range camp.Bills {
+			found = found || b.ID == only
+		}
+		if !found {
+			return advocacy.Invalid("bill", "The campaign has no bill "+strconv.Quote(only)+".")
+		}
+	}
+	type listJSON struct {
+		Slug       string          `json:"slug"`
+		Cosponsors []cosponsorJSON `json:"cosponsors"`
+	}
+	out := listJSON{Slug: camp.Slug, Cosponsors: []cosponsorJSON{}}
+	for _, b := range camp.Bills {
+		if only != "" && b.ID != only {
+			continue
+		}
+		for _, cs := range b.Cosponsors {
+			cj := cosponsorJSON{
+				Bill: b.ID, BioguideID: cs.BioguideID, Party: "Unknown",
+				JoinedOn: cs.JoinedOn.Format(advocacy.DateLayout), Original: cs.Original,
+			}
+			if m, ok := s.deps.Members.Member(cs.BioguideID); ok {
+				cj.Name, cj.Party, cj.State = m.Name, m.Party, m.State
+				if m.Chamber == advocacy.House {
+					d := m.District
+					cj.District = &d
+				}
+			}
+			if !cs.Active() {
+				w := cs.WithdrawnOn.Format(advocacy.DateLayout)
+				cj.WithdrawnOn = &w
+			}
+			out.Cosponsors = append(out.Cosponsors, cj)
+		}
+	}
+	return s.jsonCached(c, http.StatusOK, out, s.campaignModified(camp, false))
+}
+
+// apiCampaign loads a campaign for the API; not found when campaigns are
+// not wired.
+func (s *Server) apiCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
+	if s.deps.Campaigns == nil || s.deps.Members == nil {
+		return advocacy.Campaign{}, advocacy.NotFound("We could not find that campaign.")
+	}
+	return public(s.deps.Campaigns.Campaign(ctx, slug))
+}

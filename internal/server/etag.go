@@ -1,0 +1,120 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+// renderCached is render for public pages and fragments that many people
+// fetch and that rarely change (campaign pages, progress fragments,
+// widgets). The answer carries an ETag (a hash of the rendered bytes) and,
+// when lastModified is not zero, a Last-Modified time; a request whose
+// If-None-Match or If-Modified-Since shows it already has this content gets
+// 304 Not Modified with no body. Browsers revalidate each time
+// (Cache-Control: no-cache), so a change shows at once.
+//
+// lastModified must cover everything the content depends on. When part of
+// it has no change time (a live letter count, say), pass the zero time: the
+// answer then relies on the ETag alone, which is always exact.
+func (s *Server) renderCached(c echo.Context, status int, page, fragment templ.Component, lastModified time.Time) error {
+	c.Response().Header().Add("Vary", "HX-Request")
+	comp := page
+	if fragment != nil && isFragment(c) {
+		comp = fragment
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	return s.sendCached(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes(), lastModified)
+}
+
+// jsonCached is renderCached for a JSON answer.
+func (s *Server) jsonCached(c echo.Context, status int, v any, lastModified time.Time) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.sendCached(c, status, echo.MIMEApplicationJSON, append(body, '\n'), lastModified)
+}
+
+// sendCached writes body with validators, or 304 when the client's copy is
+// current. Only 200 answers are ever turned into 304.
+func (s *Server) sendCached(c echo.Context, status int, contentType string, body []byte, lastModified time.Time) error {
+	h := c.Response().Header()
+	tag := contentETag(body, nonceFrom(c))
+	h.Set("ETag", tag)
+	if !lastModified.IsZero() {
+		h.Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
+	}
+	h.Set("Cache-Control", "no-cache")
+	if status == http.StatusOK && notModified(c.Request(), tag, lastModified) {
+		// A 304 updates the headers of the browser's stored copy. That copy's
+		// scripts carry the nonce it was sent with, so keep its policy.
+		h.Del("Content-Security-Policy")
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(status, contentType, body)
+}
+
+// contentETag hashes body into a weak ETag. The page's CSP nonce changes
+// on every answer, so it is left out of the hash: two answers that differ
+// only by nonce are the same content. The tag is weak because the bytes do
+// differ.
+func contentETag(body []byte, nonce string) string {
+	h := sha256.New()
+	if nonce == "" {
+		h.Write(body)
+	} else {
+		n := []byte(nonce)
+		rest := body
+		for {
+			i := bytes.Index(rest, n)
+			if i < 0 {
+				h.Write(rest)
+				break
+			}
+			h.Write(rest[:i])
+			rest = rest[i+len(n):]
+		}
+	}
+	sum := h.Sum(nil)
+	return `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+}
+
+// notModified applies RFC 9110's rules for GET: If-None-Match, when
+// present, decides alone (weak comparison); otherwise If-Modified-Since is
+// compared with lastModified to the second.
+func notModified(r *http.Request, tag string, lastModified time.Time) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		want := strings.TrimPrefix(tag, "W/")
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == want {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !lastModified.IsZero() {
+		since, err := http.ParseTime(ims)
+		if err != nil {
+			return false
+		}
+		return !lastModified.Truncate(time.Second).After(since)
+	}
+	return false
+}

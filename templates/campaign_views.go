@@ -1,0 +1,268 @@
+package templates
+
+// HomeView is the home page: the campaign (when one runs) and the lookup.
+type HomeView struct {
+	Lookup LookupView
+	// Campaign is nil when no campaign is configured; the page then shows
+	// the lookup alone.
+	Campaign *CampaignView
+}
+
+// CampaignView is a campaign's public face: the ask, why, and progress.
+type CampaignView struct {
+	Slug    string
+	Title   string
+	Summary string
+	// Ask is the campaign's request in one sentence.
+	Ask string
+	// Why are the three short "why it matters" points.
+	Why      []string
+	Progress ProgressView
+	// Map is the US map of supporters by state; nil when not drawable.
+	Map *USMapView
+	// TalkingPointsURL links to the talking points; empty hides the link.
+	TalkingPointsURL string
+}
+
+// ProgressView is the live region with each bill's progress. It refreshes
+// itself from URL every minute and after a letter is sent.
+type ProgressView struct {
+	URL   string
+	Bills []BillProgressView
+	// Letters is how many constituents have written; 0 hides the line
+	// (also when letters are not counted yet).
+	Letters int
+}
+
+// BillProgressView is one bill's progress towards its cosponsor target.
+type BillProgressView struct {
+	ID    string // "hr5917-119"
+	Label string // "H.R. 5917"
+	Title string
+	URL   string
+	// Chamber is "House" or "Senate".
+	Chamber string
+	Sponsor MemberRef
+
+	Count     int
+	Target    int
+	Percent   int
+	Remaining int
+	Reached   bool
+	// Withdrawn counts members who withdrew; they are not in Count.
+	Withdrawn int
+
+	Thermometer Thermometer
+	Parties     PartyBreakdownView
+	Timeline    TimelineChart
+
+	// AsOf is when the cosponsor list was last confirmed, in words, and
+	// AsOfISO the same as an RFC 3339 timestamp; both empty when never.
+	AsOf    string
+	AsOfISO string
+	// Stale is set when AsOf is older than the configured number of days.
+	Stale     bool
+	StaleDays int
+}
+
+// MemberRef names a member briefly: "Rep. Carol D. Miller (R-WV-1)".
+type MemberRef struct {
+	BioguideID string
+	Name       string
+	// Short is "R-WV-1" or "D-CT".
+	Short string
+	Party string
+	State string
+	// District is "1", "At large" or "" for senators.
+	District string
+	// Known is false when the member is not in the reference data.
+	Known bool
+}
+
+// Label is the member's name with title and party-state code.
+func (m MemberRef) Label() string {
+	if !m.Known {
+		return m.Name
+	}
+	return m.Name + " (" + m.Short + ")"
+}
+
+// Thermometer is the progress bar: a bar Width units long in a 100-unit
+// view box, so no inline style is needed.
+type Thermometer struct {
+	Width string
+	// Title describes the bar for assistive technology.
+	Title string
+}
+
+// PartyBreakdownView counts a bill's active cosponsors by party.
+type PartyBreakdownView struct {
+	Total int
+	Parts []PartySlice
+	// Title describes the bar.
+	Title string
+}
+
+// PartySlice is one party's segment of the breakdown bar.
+type PartySlice struct {
+	Party string // "Republican"
+	// Letter picks the colour class: "R", "D", "I" or "U" (unknown).
+	Letter string
+	Count  int
+	// Label is "2 Republicans".
+	Label string
+	X     string
+	Width string
+}
+
+// TimelineChart is a step chart of the running count of cosponsors.
+type TimelineChart struct {
+	ViewBox string
+	// Path is the step line; Area the same, closed to the axis.
+	Path string
+	Area string
+	// Dots mark the days the count changed.
+	Dots []ChartDot
+	// Axis lines and labels.
+	AxisX, AxisY string
+	Labels       []ChartLabel
+	Title        string
+	Desc         string
+	// Summary says in words what the chart shows.
+	Summary string
+	// Empty is set when nobody has cosponsored yet: no chart is drawn.
+	Empty bool
+}
+
+// ChartDot is a marked point with a tooltip.
+type ChartDot struct {
+	X, Y  string
+	Title string
+}
+
+// ChartLabel is a text label in a chart.
+type ChartLabel struct {
+	X, Y   string
+	Anchor string // "start", "middle" or "end"
+	Text   string
+}
+
+// USMapView is the map of the United States coloured by how many of each
+// state's members support the campaign, with its legend and table.
+type USMapView struct {
+	ViewBox string
+	Title   string
+	Desc    string
+	States  []MapState
+	// Tiles stand for DC and the territories, too small to draw.
+	Tiles  []MapTile
+	Legend []LegendItem
+	// Rows list the states with at least one supporter; Others counts the
+	// states and territories with none.
+	Rows   []MapRow
+	Others int
+}
+
+// MapState is one state's outline.
+type MapState struct {
+	Code  string
+	D     string
+	Class string // "bin-0" … "bin-4"
+	Title string
+}
+
+// MapTile is a small labelled square for DC or a territory.
+type MapTile struct {
+	Code         string
+	X, Y         string
+	TextX, TextY string
+	Size         string
+	Class        string
+	// TextClass keeps the label readable on dark and light fills.
+	TextClass string
+	Title     string
+}
+
+// LegendItem is one colour of the map's legend.
+type LegendItem struct {
+	Class string
+	Label string
+}
+
+// MapRow is one line of the map's table.
+type MapRow struct {
+	State    string
+	House    int
+	Senate   int
+	Total    int
+	Members  int // members the state has in Congress
+	BinClass string
+}
+
+// BillPageView is a bill's own page.
+type BillPageView struct {
+	CampaignTitle string
+	CampaignURL   string
+	Bill          BillProgressView
+	Introduced    string
+	IntroducedISO string
+	Status        string
+	Committees    string
+	Cosponsors    []CosponsorRow
+	Headers       []SortHeader
+	// SortLabel describes the current order in words, for the caption.
+	SortLabel string
+}
+
+// CosponsorRow is one line of a bill's cosponsor table.
+type CosponsorRow struct {
+	Member       MemberRef
+	Joined       string
+	JoinedISO    string
+	Original     bool
+	Withdrawn    string
+	WithdrawnISO string
+}
+
+// SortHeader is a sortable column heading: a link that sorts by it.
+type SortHeader struct {
+	Label string
+	Key   string
+	URL   string
+	// AriaSort is "ascending", "descending" or "" (not sorted by it).
+	AriaSort string
+	// Next describes what following the link does, for screen readers.
+	Next string
+}
+
+// TalkingPointsView is the talking points page.
+type TalkingPointsView struct {
+	CampaignTitle string
+	CampaignURL   string
+	Ask           string
+	Groups        []TalkingPointGroup
+	Objections    []TalkingPointItem
+}
+
+// TalkingPointGroup is the talking points for one audience.
+type TalkingPointGroup struct {
+	ID      string // anchor and data-audience, "constituents"
+	Heading string
+	Intro   string
+	Items   []TalkingPointItem
+}
+
+// TalkingPointItem is one talking point, its body already rendered and
+// sanitised.
+type TalkingPointItem struct {
+	ID       string
+	Title    string
+	BodyHTML string
+	Sources  []SourceLink
+}
+
+// SourceLink is a cited source; URL is empty for print sources.
+type SourceLink struct {
+	Title string
+	URL   string
+}
