@@ -4,7 +4,7 @@ ADDR    ?= localhost:8080
 DB      ?= whipcount.db
 VENDOR  := web/static/vendor
 
-.PHONY: run test build web generate vet bench fmt check-generated clean
+.PHONY: run test build web generate vet bench microbench fmt check-generated clean
 
 run: build ## build, create ./whipcount.db with migrations, serve http://localhost:8080
 	./bin/whipcount serve -addr $(ADDR) -db $(DB) -log-format text
@@ -31,7 +31,13 @@ generate:
 vet:
 	$(GO) vet ./...
 
-bench: web generate
+# The load benchmark: the real server against a hello-world ceiling, each
+# scenario driven by vegeta; prints the table for the README.
+bench: build
+	$(GO) run ./internal/loadbench -bin bin/whipcount
+
+# Go micro-benchmarks (lookups, letter store, export).
+microbench: web generate
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fmt:
