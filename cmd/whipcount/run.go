@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // errUsage marks a command-line mistake: the usage was already printed.
@@ -20,6 +21,8 @@ Usage:
   whipcount data check DIR                                   validate a reference data folder
   whipcount backup -db PATH -out FILE                        consistent copy while the server runs
   whipcount restore -in FILE -db PATH                        check a backup and install it (server stopped)
+  whipcount cosponsors import -bill ID [-campaign SLUG] [-db PATH] FILE
+                                                             update a bill's cosponsors from Congress.gov JSON
 
 Every flag can also be set with an environment variable: -addr is
 WHIPCOUNT_ADDR, -db is WHIPCOUNT_DB, and so on. Flags win over the environment.
@@ -42,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = backupCmd(ctx, rest, getenv, stdout, stderr)
 	case "restore":
 		err = restoreCmd(ctx, rest, getenv, stdout, stderr)
+	case "cosponsors":
+		err = cosponsorsCmd(ctx, rest, getenv, stdout, stderr, time.Now)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

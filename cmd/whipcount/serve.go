@@ -26,6 +26,8 @@ type serveConfig struct {
 	logFormat       string
 	logLevel        string
 	shutdownTimeout time.Duration
+	// cosponsorsStaleDays: bill pages warn organizers past this age.
+	cosponsorsStaleDays int
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -36,6 +38,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	fs.IntVar(&cfg.cosponsorsStaleDays, "cosponsors-stale-days", 14, "warn organizers when cosponsor data is older than `DAYS` (0: never)")
 	return cfg
 }
 
@@ -70,6 +73,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer store.Close()
+	if err := sqlite.SeedCampaign(ctx, store, time.Now()); err != nil {
+		return err
+	}
 
 	st := data.Stats()
 	srv := server.New(server.Config{
@@ -78,11 +84,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			DataDate: st.DataDate, Members: st.Members, House: st.House, Senate: st.Senate,
 			ZIPs: st.ZIPs, SplitZIPs: st.SplitZIPs, Districts: st.Districts, Vacancies: st.Vacancies,
 		},
+		HomeCampaign:        sqlite.SeedSlug,
+		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
 	}, server.Deps{
-		Logger: logger,
-		Clock:  time.Now,
-		Reps:   data,
-		Health: store.Ping,
+		Logger:    logger,
+		Clock:     time.Now,
+		Reps:      data,
+		Health:    store.Ping,
+		Campaigns: sqlite.NewCampaigns(store),
+		Members:   data,
 	})
 
 	ln, err := net.Listen("tcp", cfg.addr)
