@@ -203,7 +203,9 @@ type MapRow struct {
 type BillPageView struct {
 	CampaignTitle string
 	CampaignURL   string
-	Bill          BillProgressView
+	Sponsor       MemberRef
+	// Bill is the progress card, shown without its own sponsor line.
+	Bill BillProgressView
 	Introduced    string
 	IntroducedISO string
 	Status        string

@@ -68,7 +68,8 @@ func (s *Server) billPage(c echo.Context) error {
 		Cosponsors:    s.cosponsorRows(bill, key, desc),
 		Headers:       sortHeaders(id, key, desc),
 	}
-	v.Bill.URL = "" // the page itself
+	v.Sponsor = v.Bill.Sponsor
+	v.Bill.URL, v.Bill.Sponsor = "", templates.MemberRef{} // both are on the page itself
 	if !bill.IntroducedOn.IsZero() {
 		v.Introduced = longDate(bill.IntroducedOn)
 		v.IntroducedISO = bill.IntroducedOn.Format(advocacy.DateLayout)

@@ -53,9 +53,9 @@ var seedTalkingPoints = []advocacy.TalkingPoint{
 	},
 	{
 		Audience: advocacy.AudienceConstituents, Title: "An old law aimed at a country that no longer exists",
-		BodyMD: "The Jackson-Vanik amendment is section 402 of the Trade Act of 1974. It refuses normal trade terms to non-market economies that stop their citizens from emigrating, " +
+		BodyMD: "The Jackson-Vanik amendment is section 402 of the Trade Act of 1974. It denies normal trade terms to non-market economies that restrict their citizens’ freedom to emigrate, " +
 			"and its real target was the Soviet Union, which kept Soviet Jews and others from emigrating.\n\n" +
-			"The Soviet Union broke up in 1991 and people have long been free to leave its former republics. " +
+			"After the Soviet Union broke up in 1991, people left its former republics in very large numbers. " +
 			"Yet Kazakhstan, Uzbekistan, Tajikistan, Turkmenistan and Azerbaijan are still covered by the law.",
 		Sources: []advocacy.Source{srcSec402, srcArticle},
 	},
