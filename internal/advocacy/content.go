@@ -345,3 +345,9 @@ func ValidateRejectReason(reason string) (string, error) {
 	bad.text("reason", "reason", reason, 500, true)
 	return reason, bad.err()
 }
+
+// HeldLetter is a letter waiting for moderation, with its campaign's slug.
+type HeldLetter struct {
+	Letter       Letter
+	CampaignSlug string
+}

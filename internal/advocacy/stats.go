@@ -284,6 +284,13 @@ func SortStates(cs []Count, s SortSpec) {
 	})
 }
 
+// LookupKey is one row of the daily lookup counts: a UTC day
+// ("2006-01-02") and the kind of lookup ("zip", "location", "api").
+type LookupKey struct {
+	Day  string
+	Kind string
+}
+
 // DashboardStats are the organizer's figures for one campaign, counted over
 // active letters unless said otherwise. When Ref is set every figure is
 // that partner's share only.
@@ -308,6 +315,9 @@ type DashboardStats struct {
 	// FirstLetter maps a member's bioguide ID to the first letter their
 	// office got.
 	FirstLetter map[string]time.Time
+	// LettersBeforeJoining maps each current cosponsor's bioguide ID to the
+	// letters their office got before the day they joined.
+	LettersBeforeJoining map[string]int
 	// Held and Rejected count letters by moderation status.
 	Held     int
 	Rejected int
