@@ -313,7 +313,7 @@ func CampaignProgress(v ProgressView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		for _, b := range v.Bills {
-			templ_7745c5c3_Err = BillProgress(b, 3).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = BillProgress(b, max(v.HeadingLevel, 2)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1876,7 +1876,7 @@ func USMap(v USMapView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 152, "</ul></figcaption></figure><div class=\"table-wrap\"><table data-testid=\"us-map-table\"><caption>States and territories with members who sponsor or cosponsor the bills</caption> <thead><tr><th scope=\"col\">State</th><th scope=\"col\" class=\"num\">House</th><th scope=\"col\" class=\"num\">Senate</th><th scope=\"col\" class=\"num\">Total</th><th scope=\"col\" class=\"num\">Members in Congress</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 152, "</ul></figcaption></figure><div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-labelledby=\"us-map-caption\"><table data-testid=\"us-map-table\"><caption id=\"us-map-caption\">States and territories with members who sponsor or cosponsor the bills</caption> <thead><tr><th scope=\"col\">State</th><th scope=\"col\" class=\"num\">House</th><th scope=\"col\" class=\"num\">Senate</th><th scope=\"col\" class=\"num\">Total</th><th scope=\"col\" class=\"num\">Members in Congress</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -29,6 +29,9 @@ type CampaignView struct {
 type ProgressView struct {
 	URL   string
 	Bills []BillProgressView
+	// HeadingLevel is the level of each bill's heading: 3 under the home
+	// page's h2, 2 on a page of its own.
+	HeadingLevel int
 	// Letters is how many constituents have written; 0 hides the line
 	// (also when letters are not counted yet).
 	Letters int
@@ -205,7 +208,7 @@ type BillPageView struct {
 	CampaignURL   string
 	Sponsor       MemberRef
 	// Bill is the progress card, shown without its own sponsor line.
-	Bill BillProgressView
+	Bill          BillProgressView
 	Introduced    string
 	IntroducedISO string
 	Status        string

@@ -121,8 +121,10 @@ func (s *Server) campaignProgress(c echo.Context) error {
 		return err
 	}
 	pv := s.progressView(ctx, camp)
+	page := pv
+	page.HeadingLevel = 2
 	return s.renderCached(c, http.StatusOK,
-		templates.ProgressPage(s.meta(c, camp.Title+": progress", ""), camp.Title, pv),
+		templates.ProgressPage(s.meta(c, camp.Title+": progress", ""), camp.Title, page),
 		templates.CampaignProgress(pv),
 		s.campaignModified(camp, true))
 }
@@ -144,7 +146,7 @@ func (s *Server) campaignView(ctx context.Context, camp advocacy.Campaign) templ
 
 // progressView builds the live progress region.
 func (s *Server) progressView(ctx context.Context, camp advocacy.Campaign) templates.ProgressView {
-	v := templates.ProgressView{URL: progressURL(camp.Slug), Letters: s.letterCount(ctx, camp)}
+	v := templates.ProgressView{URL: progressURL(camp.Slug), Letters: s.letterCount(ctx, camp), HeadingLevel: 3}
 	for _, b := range camp.Bills {
 		v.Bills = append(v.Bills, s.billProgress(b))
 	}
