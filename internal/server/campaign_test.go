@@ -42,7 +42,7 @@ type fakeLetterCounter struct {
 
 func (f fakeLetterCounter) CountLetters(context.Context, int64) (int, error) { return f.n, f.err }
 
-func newCampaignEnv(t *testing.T, letters LetterCounter) *campaignEnv {
+func newCampaignEnv(t testing.TB, letters LetterCounter) *campaignEnv {
 	t.Helper()
 	d, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "campaign.db"), db.Migrations)
 	if err != nil {
@@ -66,7 +66,7 @@ func newCampaignEnv(t *testing.T, letters LetterCounter) *campaignEnv {
 	return &campaignEnv{srv: srv, db: d, store: store}
 }
 
-func (e *campaignEnv) get(t *testing.T, target string, header ...string) *httptest.ResponseRecorder {
+func (e *campaignEnv) get(t testing.TB, target string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -665,5 +665,31 @@ func TestLookupShowsStances(t *testing.T) {
 	}
 	if larson.Find("a").AttrOr("href", "") != "/bills/hr5917-119" {
 		t.Error("status does not link to the bill")
+	}
+}
+
+// BenchmarkCampaignPages measures the busiest public pages: the home page,
+// the progress fragment htmx polls every minute, and its 304 answer.
+func BenchmarkCampaignPages(b *testing.B) {
+	env := newCampaignEnv(b, nil)
+	tag := env.get(b, "/campaigns/jackson-vanik/progress", "HX-Request", "true").Header().Get("ETag")
+	for _, bc := range []struct {
+		name   string
+		target string
+		header []string
+	}{
+		{"home", "/", nil},
+		{"progress-fragment", "/campaigns/jackson-vanik/progress", []string{"HX-Request", "true"}},
+		{"progress-304", "/campaigns/jackson-vanik/progress", []string{"HX-Request", "true", "If-None-Match", tag}},
+		{"bill", "/bills/s3103-119?sort=name", nil},
+		{"api", "/api/v1/campaigns/jackson-vanik", nil},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if rec := env.get(b, bc.target, bc.header...); rec.Code >= 400 {
+					b.Fatalf("status %d", rec.Code)
+				}
+			}
+		})
 	}
 }
