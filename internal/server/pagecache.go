@@ -1,0 +1,143 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// pageCache keeps recently rendered public answers (lookup pages and the
+// representatives JSON) for a few seconds, so a crowd asking about the same
+// ZIP codes costs one render each, not one per person. It holds nothing
+// personal: only GET answers to public URLs, which look the same to
+// everyone. It is bounded by total bytes.
+type pageCache struct {
+	ttl      time.Duration
+	maxBytes int
+	clock    func() time.Time
+
+	mu    sync.RWMutex
+	items map[string]*cachedAnswer
+	bytes int
+}
+
+type cachedAnswer struct {
+	status  int
+	header  http.Header
+	body    []byte
+	expires time.Time
+}
+
+// cachedHeaders are the headers a handler sets that belong to the answer;
+// the others (security headers, say) are set again for every request.
+var cachedHeaders = []string{"Content-Type", "Cache-Control", "Vary", "ETag", "Last-Modified",
+	"Access-Control-Allow-Origin", "Access-Control-Allow-Methods"}
+
+func newPageCache(ttl time.Duration, maxBytes int, clock func() time.Time) *pageCache {
+	return &pageCache{ttl: ttl, maxBytes: maxBytes, clock: clock, items: map[string]*cachedAnswer{}}
+}
+
+func (pc *pageCache) get(key string) (*cachedAnswer, bool) {
+	pc.mu.RLock()
+	a, ok := pc.items[key]
+	pc.mu.RUnlock()
+	if !ok || pc.clock().After(a.expires) {
+		return nil, false
+	}
+	return a, true
+}
+
+func (pc *pageCache) put(key string, a *cachedAnswer) {
+	size := len(a.body) + len(key)
+	if size > pc.maxBytes/16 {
+		return
+	}
+	now := pc.clock()
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if old, ok := pc.items[key]; ok {
+		pc.bytes -= len(old.body) + len(key)
+	}
+	if pc.bytes+size > pc.maxBytes {
+		// Drop what has expired; if that is not enough, drop entries in
+		// map order (effectively random) until the new one fits.
+		for k, v := range pc.items {
+			if now.After(v.expires) || pc.bytes+size > pc.maxBytes {
+				pc.bytes -= len(v.body) + len(k)
+				delete(pc.items, k)
+			}
+			if pc.bytes+size <= pc.maxBytes/2 {
+				break
+			}
+		}
+	}
+	pc.items[key] = a
+	pc.bytes += size
+}
+
+// teeWriter copies what the handler writes while passing it on.
+type teeWriter struct {
+	http.ResponseWriter
+	buf bytes.Buffer
+}
+
+func (t *teeWriter) Write(p []byte) (int, error) {
+	t.buf.Write(p)
+	return t.ResponseWriter.Write(p)
+}
+
+// cachePublic serves GET answers from pc when it can and stores new ones.
+// Only the statuses a lookup ends with (200, 404 no data, 422 bad input)
+// are kept.
+func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.Method != http.MethodGet {
+				return next(c)
+			}
+			key := req.URL.RequestURI()
+			if isFragment(c) {
+				key = "hx " + key
+			}
+			if a, ok := pc.get(key); ok {
+				h := c.Response().Header()
+				for k, v := range a.header {
+					h[k] = v
+				}
+				if a.status == http.StatusOK && notModified(req, h.Get("ETag"), time.Time{}) {
+					return c.NoContent(http.StatusNotModified)
+				}
+				c.Response().WriteHeader(a.status)
+				_, err := c.Response().Write(a.body)
+				return err
+			}
+			res := c.Response()
+			tee := &teeWriter{ResponseWriter: res.Writer}
+			res.Writer = tee
+			err := next(c)
+			res.Writer = tee.ResponseWriter
+			if err != nil {
+				return err
+			}
+			switch res.Status {
+			case http.StatusOK, http.StatusNotFound, http.StatusUnprocessableEntity:
+				if tee.buf.Len() == 0 {
+					return nil // a 304 or HEAD: nothing to keep
+				}
+				hdr := http.Header{}
+				for _, k := range cachedHeaders {
+					if v := res.Header().Values(k); len(v) > 0 {
+						hdr[k] = v
+					}
+				}
+				pc.put(key, &cachedAnswer{status: res.Status, header: hdr, body: bytes.Clone(tee.buf.Bytes()),
+					expires: pc.clock().Add(pc.ttl)})
+			}
+			return nil
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+func TestPageCache(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s := &Server{deps: Deps{Clock: clock}}
+	pc := newPageCache(5*time.Second, 1<<20, clock)
+	e := echo.New()
+	renders := 0
+	e.GET("/p", func(c echo.Context) error {
+		renders++
+		c.Response().Header().Set("Cache-Control", "public, max-age=60")
+		if c.QueryParam("bad") != "" {
+			return c.String(http.StatusUnprocessableEntity, "bad input")
+		}
+		if c.QueryParam("boom") != "" {
+			return c.String(http.StatusInternalServerError, "boom")
+		}
+		return c.String(http.StatusOK, "render "+c.QueryParam("q"))
+	}, s.cachePublic(pc))
+	get := func(target string, htmx bool) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		if htmx {
+			req.Header.Set("HX-Request", "true")
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+	first := get("/p?q=1", false)
+	second := get("/p?q=1", false)
+	if renders != 1 || second.Body.String() != first.Body.String() || second.Header().Get("Cache-Control") != "public, max-age=60" {
+		t.Fatalf("renders %d; second answer %q %v", renders, second.Body, second.Header())
+	}
+	get("/p?q=2", false)
+	get("/p?q=1", true)
+	if renders != 3 {
+		t.Errorf("renders = %d: other URLs and htmx fragments must be cached apart", renders)
+	}
+	get("/p?bad=1", false)
+	if rec := get("/p?bad=1", false); rec.Code != 422 || renders != 4 {
+		t.Errorf("a 422 answer is not replayed: code %d renders %d", rec.Code, renders)
+	}
+	get("/p?boom=1", false)
+	get("/p?boom=1", false)
+	if renders != 6 {
+		t.Errorf("a 500 answer was cached")
+	}
+	now = now.Add(6 * time.Second)
+	if rec := get("/p?q=1", false); !strings.Contains(rec.Body.String(), "render 1") || renders != 7 {
+		t.Errorf("an expired answer was served: renders %d", renders)
+	}
+}
+
+func TestPageCacheStaysWithinItsBudget(t *testing.T) {
+	now := time.Now()
+	pc := newPageCache(time.Minute, 64<<10, func() time.Time { return now })
+	body := make([]byte, 3<<10)
+	for i := range 200 {
+		pc.put(string(rune('a'+i%26))+strings.Repeat("x", i), &cachedAnswer{status: 200, body: body, expires: now.Add(time.Minute)})
+		if pc.bytes > 64<<10 {
+			t.Fatalf("cache holds %d bytes, budget 64 KiB", pc.bytes)
+		}
+	}
+}
