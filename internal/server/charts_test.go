@@ -121,17 +121,15 @@ func TestUSMapBaseIsCompact(t *testing.T) {
 }
 
 func TestContentETag(t *testing.T) {
-	a := contentETag([]byte(`<script nonce="abc123">x</script>`), "abc123")
-	b := contentETag([]byte(`<script nonce="zz9">x</script>`), "zz9")
-	c := contentETag([]byte(`<script nonce="zz9">y</script>`), "zz9")
-	if a != b {
-		t.Error("the nonce changes the ETag")
+	a := contentETag([]byte(`<p>x</p>`))
+	if a != contentETag([]byte(`<p>x</p>`)) {
+		t.Error("the same content has two ETags")
 	}
-	if b == c {
+	if a == contentETag([]byte(`<p>y</p>`)) {
 		t.Error("different content has the same ETag")
 	}
-	if !strings.HasPrefix(a, `W/"`) || !strings.HasSuffix(a, `"`) {
-		t.Errorf("ETag %s is not a quoted weak tag", a)
+	if !strings.HasPrefix(a, `"`) || !strings.HasSuffix(a, `"`) || len(a) < 10 {
+		t.Errorf("ETag %s is not a quoted strong tag", a)
 	}
 }
 

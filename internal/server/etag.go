@@ -52,44 +52,22 @@ func (s *Server) jsonCached(c echo.Context, status int, v any, lastModified time
 // current. Only 200 answers are ever turned into 304.
 func (s *Server) sendCached(c echo.Context, status int, contentType string, body []byte, lastModified time.Time) error {
 	h := c.Response().Header()
-	tag := contentETag(body, nonceFrom(c))
+	tag := contentETag(body)
 	h.Set("ETag", tag)
 	if !lastModified.IsZero() {
 		h.Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
 	}
 	h.Set("Cache-Control", "no-cache")
 	if status == http.StatusOK && notModified(c.Request(), tag, lastModified) {
-		// A 304 updates the headers of the browser's stored copy. That copy's
-		// scripts carry the nonce it was sent with, so keep its policy.
-		h.Del("Content-Security-Policy")
 		return c.NoContent(http.StatusNotModified)
 	}
 	return c.Blob(status, contentType, body)
 }
 
-// contentETag hashes body into a weak ETag. The page's CSP nonce changes
-// on every answer, so it is left out of the hash: two answers that differ
-// only by nonce are the same content. The tag is weak because the bytes do
-// differ.
-func contentETag(body []byte, nonce string) string {
-	h := sha256.New()
-	if nonce == "" {
-		h.Write(body)
-	} else {
-		n := []byte(nonce)
-		rest := body
-		for {
-			i := bytes.Index(rest, n)
-			if i < 0 {
-				h.Write(rest)
-				break
-			}
-			h.Write(rest[:i])
-			rest = rest[i+len(n):]
-		}
-	}
-	sum := h.Sum(nil)
-	return `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+// contentETag hashes body into an ETag.
+func contentETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
 }
 
 // notModified applies RFC 9110's rules for GET: If-None-Match, when

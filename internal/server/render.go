@@ -46,7 +46,6 @@ func (s *Server) meta(c echo.Context, title, path string) templates.PageMeta {
 		Path:     path,
 		Assets:   s.assets,
 		DataDate: s.cfg.DataDate,
-		Nonce:    nonceFrom(c),
 	}
 }
 
