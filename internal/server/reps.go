@@ -85,6 +85,7 @@ func (s *Server) repsPage(c echo.Context) error {
 			if v.Settled != nil {
 				v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled)
 			}
+			s.fillLetters(c.Request().Context(), &v, c.QueryParam("ref"))
 		case code == advocacy.CodeInvalid:
 			status = http.StatusUnprocessableEntity
 			v.FieldError = errorMessage(err)

@@ -19,9 +19,23 @@ func (s *Server) routes() {
 	e.GET("/talking-points", s.talkingPoints)
 	e.GET("/campaigns/:slug/progress", s.campaignProgress)
 
+	// Letters: compose, preview, send, and the private status page.
+	e.GET("/write", s.writePage)
+	e.POST("/write", s.editLetter)
+	e.POST("/write/preview", s.previewLetter)
+	e.POST("/write/send", s.sendLetter)
+	e.POST("/write/validate", s.validateField)
+	e.POST("/write/personal", s.personalScore)
+	e.GET("/letters/:id", s.letterStatus)
+	e.GET("/letters/:id/print/:delivery", s.printLetter)
+	e.POST("/letters/:id/deliveries/:delivery/confirm", s.confirmDelivery)
+	e.GET("/privacy", s.privacy)
+
 	// Public JSON API.
 	api := e.Group("/api/v1", s.publicCORS)
 	api.GET("/representatives", s.repsAPI)
 	api.GET("/campaigns/:slug", s.campaignAPI)
 	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
+	api.GET("/campaigns/:slug/stats", s.letterStatsAPI)
+	api.POST("/letters", s.createLetterAPI)
 }

@@ -52,6 +52,8 @@ type Deps struct {
 	Members MemberDirectory
 	// LetterCounter counts a campaign's letters; nil shows no count.
 	LetterCounter LetterCounter
+	// Letters wires the letter flow; its zero value turns letters off.
+	Letters LetterDeps
 }
 
 // Server holds the echo instance and what handlers need.
@@ -61,6 +63,7 @@ type Server struct {
 	echo   *echo.Echo
 	assets templates.Assets
 	camp   campaignCache
+	bgwork letterRuntime
 }
 
 // New builds a server with every route registered.

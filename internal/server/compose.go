@@ -1,0 +1,461 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/delivery"
+	"github.com/whipcount/whipcount/templates"
+)
+
+// letterRequest is a submitted letter with its campaign and the district
+// settled again on the server.
+type letterRequest struct {
+	in     advocacy.LetterInput
+	camp   advocacy.Campaign
+	settle settlement
+	recips []recipient
+}
+
+// formBool reads a checkbox: ticked when it sent "true" (or "on", what a
+// checkbox without a value sends).
+func formBool(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "on", "1", "yes":
+		return true
+	}
+	return false
+}
+
+// letterInputFromForm reads the letter form's fields.
+func letterInputFromForm(f url.Values) advocacy.LetterInput {
+	return advocacy.LetterInput{
+		Campaign:        f.Get("campaign"),
+		Recipients:      f["recipients"],
+		Prefix:          f.Get("prefix"),
+		FirstName:       f.Get("first_name"),
+		LastName:        f.Get("last_name"),
+		Address1:        f.Get("address1"),
+		Address2:        f.Get("address2"),
+		City:            f.Get("city"),
+		State:           f.Get("state"),
+		Zip:             f.Get("zip"),
+		Email:           f.Get("email"),
+		Phone:           f.Get("phone"),
+		Title:           f.Get("title"),
+		Organization:    f.Get("organization"),
+		PersonalMessage: f.Get("personal_message"),
+		Consent:         formBool(f.Get("consent")),
+		Receipt:         formBool(f.Get("receipt")),
+		Newsletter:      formBool(f.Get("newsletter")),
+		Ref:             f.Get("ref"),
+		FormToken:       f.Get("form_token"),
+	}
+}
+
+// readLetterForm parses a posted letter form, loads its campaign and
+// settles its district again.
+func (s *Server) readLetterForm(c echo.Context) (letterRequest, error) {
+	f, err := c.FormParams()
+	if err != nil {
+		return letterRequest{}, advocacy.Invalid("form", "We could not read the form. Please try again.")
+	}
+	in := letterInputFromForm(f)
+	camp, err := s.letterCampaign(c.Request().Context(), strings.TrimSpace(in.Campaign))
+	if err != nil {
+		return letterRequest{}, err
+	}
+	in.Campaign = camp.Slug
+	st, err := s.settle(settleQuery{zip: f.Get("lookup_zip"), district: f.Get("district"), lat: f.Get("lat"), lon: f.Get("lon")})
+	if err != nil {
+		if errors.As(err, new(errNotSettled)) {
+			return letterRequest{}, advocacy.Invalid("district", "Choose your district on the lookup page first.")
+		}
+		return letterRequest{}, err
+	}
+	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District)}, nil
+}
+
+// validate checks the letter against the settled district; it returns the
+// normalised input and the field errors, if any.
+func (r *letterRequest) validate() map[string]string {
+	out, err := advocacy.ValidateLetter(r.in, r.settle.Settlement)
+	var de *advocacy.Error
+	if errors.As(err, &de) {
+		return de.Fields
+	}
+	r.in = out
+	return nil
+}
+
+// writePage serves GET /write: the letter form for a settled district.
+func (s *Server) writePage(c echo.Context) error {
+	noStore(c)
+	ctx := c.Request().Context()
+	camp, err := s.letterCampaign(ctx, c.QueryParam("campaign"))
+	if err != nil {
+		return err
+	}
+	q := settleQuery{zip: c.QueryParam("zip"), district: c.QueryParam("district"), lat: c.QueryParam("lat"), lon: c.QueryParam("lon")}
+	st, err := s.settle(q)
+	var ns errNotSettled
+	if errors.As(err, &ns) {
+		// A split ZIP: the person picks their district on the lookup first.
+		return c.Redirect(http.StatusSeeOther, "/reps?zip="+url.QueryEscape(ns.zip))
+	}
+	if err != nil {
+		return err
+	}
+	token, err := advocacy.NewLetterToken(s.letterRand())
+	if err != nil {
+		return err
+	}
+	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
+	r.in = advocacy.LetterInput{
+		Campaign: camp.Slug, State: st.District.State, Zip: st.query.zip, City: st.city,
+		Ref: cleanRef(c.QueryParam("ref")), FormToken: token,
+	}
+	for _, rc := range r.recips {
+		r.in.Recipients = append(r.in.Recipients, rc.member.BioguideID)
+	}
+	v, err := s.composeView(ctx, r, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.ComposePage(s.meta(c, "Write to your members", "/write"), v), templates.ComposeFlow(v))
+}
+
+// editLetter serves POST /write: the form again with what was sent ("Edit"
+// on the preview).
+func (s *Server) editLetter(c echo.Context) error {
+	noStore(c)
+	r, err := s.readLetterForm(c)
+	if err != nil {
+		return err
+	}
+	return s.renderCompose(c, http.StatusOK, r, nil)
+}
+
+// renderCompose renders the form with r's values and errs.
+func (s *Server) renderCompose(c echo.Context, status int, r letterRequest, errs map[string]string) error {
+	v, err := s.composeView(c.Request().Context(), r, errs)
+	if err != nil {
+		return err
+	}
+	title := "Write to your members"
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	return s.render(c, status, templates.ComposePage(s.meta(c, title, "/write"), v), templates.ComposeFlow(v))
+}
+
+// composeView builds the letter form.
+func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[string]string) (templates.ComposeView, error) {
+	tpls, err := s.letterTemplates(ctx, r.camp)
+	if err != nil {
+		return templates.ComposeView{}, err
+	}
+	d := r.settle.District
+	v := templates.ComposeView{
+		CampaignTitle: r.camp.Title,
+		Ask:           r.camp.Ask,
+		DistrictLabel: templates.DistrictLabel(d),
+		Settle:        r.settle.query.fields(),
+		Input:         r.in,
+		Errors:        errs,
+		Prefixes:      advocacy.Prefixes(),
+	}
+	if r.settle.query.zip != "" {
+		v.ChangeURL = "/reps?zip=" + url.QueryEscape(r.settle.query.zip)
+	} else {
+		v.ChangeURL = "/reps"
+	}
+	v.Personal = personalScoreView(r.in.PersonalMessage)
+	for _, rc := range r.recips {
+		t := tpls[rc.kind]
+		subject, _ := t.Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), r.in))
+		v.Recipients = append(v.Recipients, templates.RecipientOption{
+			BioguideID: rc.member.BioguideID,
+			Name:       memberName(rc.member),
+			Role:       templates.RoleLine(rc.member),
+			Kind:       string(rc.kind),
+			Why:        kindReason(rc),
+			Subject:    subject,
+			Checked:    slices.ContainsFunc(r.in.Recipients, func(id string) bool { return strings.EqualFold(strings.TrimSpace(id), rc.member.BioguideID) }),
+		})
+	}
+	return v, nil
+}
+
+// kindReason says why a member gets their letter.
+func kindReason(rc recipient) string {
+	label := rc.bill.Label()
+	switch rc.kind {
+	case advocacy.TemplateThank:
+		if rc.bill.SponsorID == rc.member.BioguideID {
+			return "Sponsor of " + label + ": your letter thanks them."
+		}
+		return "Cosponsor of " + label + ": your letter thanks them."
+	case advocacy.TemplateWithdrew:
+		return "Withdrew from " + label + ": your letter asks them why, and to sign on again."
+	}
+	return "Not yet a cosponsor of " + label + ": your letter asks them to sign on."
+}
+
+func personalScoreView(text string) templates.PersonalScoreView {
+	p, label := advocacy.PersonalScore(text)
+	return templates.PersonalScoreView{Percent: p, Label: label, Words: len(strings.Fields(text))}
+}
+
+// previewLetter serves POST /write/preview: each recipient's exact letter,
+// or the form again with its errors (422).
+func (s *Server) previewLetter(c echo.Context) error {
+	noStore(c)
+	r, err := s.readLetterForm(c)
+	if err != nil {
+		return err
+	}
+	if errs := r.validate(); errs != nil {
+		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
+	}
+	nl, err := s.newLetter(c.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	v := templates.PreviewView{
+		Hidden:   templates.LetterHiddenFields(r.in, r.settle.query.fields()),
+		Sender:   senderLines(advocacy.Letter{Prefix: r.in.Prefix, FirstName: r.in.FirstName, LastName: r.in.LastName, Title: r.in.Title, Organization: r.in.Organization, Address1: r.in.Address1, Address2: r.in.Address2, City: r.in.City, State: r.in.State, Zip: r.in.Zip}),
+		Email:    r.in.Email,
+		Phone:    r.in.Phone,
+		Personal: personalScoreView(r.in.PersonalMessage),
+	}
+	if r.in.Receipt {
+		v.Extras = append(v.Extras, "We will email you a copy.")
+	}
+	if r.in.Newsletter {
+		v.Extras = append(v.Extras, "The offices may add you to their newsletters.")
+	}
+	for _, d := range nl.Recipients {
+		l := templates.PreviewLetter{
+			BioguideID: d.BioguideID, To: s.memberLabel(d.BioguideID), Subject: d.Subject,
+			Body:       letterText(d.TemplateText, r.in.PersonalMessage),
+			Electronic: d.Channel == advocacy.ChannelCWC,
+		}
+		for _, rc := range r.recips {
+			if rc.member.BioguideID == d.BioguideID {
+				l.To, l.Role = memberName(rc.member), templates.RoleLine(rc.member)
+			}
+		}
+		v.Letters = append(v.Letters, l)
+	}
+	return s.render(c, http.StatusOK, templates.PreviewPage(s.meta(c, "Check your letter", "/write"), v), templates.PreviewFlow(v))
+}
+
+// newLetter turns a validated request into the letter to store: one
+// delivery per chosen recipient, with the template of their stance
+// rendered, their chamber's bill and their channel.
+func (s *Server) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLetter, error) {
+	tpls, err := s.letterTemplates(ctx, r.camp)
+	if err != nil {
+		return advocacy.NewLetter{}, err
+	}
+	d := r.settle.District
+	nl := advocacy.NewLetter{
+		CampaignID: r.camp.ID, Input: r.in, State: d.State, District: d.District, SettledBy: r.settle.By,
+	}
+	for _, id := range r.in.Recipients {
+		i := slices.IndexFunc(r.recips, func(rc recipient) bool { return rc.member.BioguideID == id })
+		if i < 0 {
+			// ValidateLetter allowed a member of the district that the
+			// campaign has no bill for.
+			return advocacy.NewLetter{}, advocacy.Invalid("recipients", "This campaign has no letter for one of the members you chose.")
+		}
+		rc := r.recips[i]
+		subject, body := tpls[rc.kind].Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), r.in))
+		ch := advocacy.ChannelAssisted
+		if s.deps.Letters.Channel != nil {
+			ch = s.deps.Letters.Channel(rc.member.Chamber)
+		}
+		nl.Recipients = append(nl.Recipients, advocacy.NewDelivery{
+			BioguideID:   rc.member.BioguideID,
+			OfficeCode:   advocacy.OfficeCode(rc.member),
+			Chamber:      rc.member.Chamber,
+			Channel:      ch,
+			Subject:      subject,
+			TemplateText: body,
+			Bill:         advocacy.LetterBill{Congress: rc.bill.Congress, Type: strings.ToUpper(rc.bill.Type), Number: rc.bill.Number},
+		})
+	}
+	return nl, nil
+}
+
+// submitResult is what storing a letter led to.
+type submitResult struct {
+	created advocacy.CreatedLetter
+	// dupes is set when every recipient was a duplicate and nothing was stored.
+	dupes bool
+}
+
+// submit stores a validated letter and starts what follows: the outbox
+// worker is woken for CWC deliveries and the receipt goes out in the
+// background. The letter is durable before submit returns.
+func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, error) {
+	nl, err := s.newLetter(ctx, r)
+	if err != nil {
+		return submitResult{}, err
+	}
+	created, err := s.deps.Letters.Store.CreateLetter(ctx, nl)
+	if advocacy.ErrorCode(err) == advocacy.CodeConflict && len(created.AlreadyWrote) > 0 {
+		return submitResult{created: created, dupes: true}, nil
+	}
+	if err != nil {
+		return submitResult{}, err
+	}
+	if created.Existing {
+		// A token is a capability only together with the email it was
+		// first used with: another sender never gets someone's letter.
+		if advocacy.NormalizeEmail(created.Letter.Email) != advocacy.NormalizeEmail(r.in.Email) {
+			return submitResult{}, &advocacy.Error{Code: advocacy.CodeConflict,
+				Message: "This form was already used to send a different letter. Reload the page and start again."}
+		}
+		return submitResult{created: created}, nil
+	}
+	for _, d := range created.Letter.Deliveries {
+		if d.Channel == advocacy.ChannelCWC && s.deps.Letters.Wake != nil {
+			s.deps.Letters.Wake()
+			break
+		}
+	}
+	if created.Letter.Receipt && s.deps.Letters.Receipts != nil {
+		s.sendReceipt(created.Letter, r.camp.Title)
+	}
+	return submitResult{created: created}, nil
+}
+
+// sendReceipt emails the copy in the background: the person never waits
+// for the mail server. Failures are logged without personal data.
+func (s *Server) sendReceipt(l advocacy.Letter, campaignTitle string) {
+	rc := delivery.Receipt{Letter: l, CampaignTitle: campaignTitle, Members: map[string]string{}}
+	if s.deps.Letters.BaseURL != "" {
+		rc.StatusURL = s.absoluteURL("/letters/" + l.PublicID)
+	}
+	for _, d := range l.Deliveries {
+		if m, ok := s.member(d.BioguideID); ok {
+			rc.Members[d.BioguideID] = memberName(m)
+		}
+	}
+	timeout := s.deps.Letters.ReceiptTimeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	s.bgwork.bg.Add(1)
+	go func() {
+		defer s.bgwork.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if err := s.deps.Letters.Receipts.SendReceipt(ctx, rc); err != nil {
+			// The error can quote the address; log only that it failed.
+			s.deps.Logger.Warn("receipt not sent", "letter_id", l.ID, "reason", receiptFailure(err))
+		}
+	}()
+}
+
+// receiptFailure classifies a mail error without quoting it.
+func receiptFailure(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case strings.Contains(err.Error(), "connect"):
+		return "connect"
+	}
+	return "smtp"
+}
+
+// sendLetter serves POST /write/send: store the letter (idempotent on the
+// form token), then 303 to its status page. With htmx, the status page is
+// swapped in and pushed to the address bar, and letter-sent is triggered so
+// the campaign progress refreshes.
+func (s *Server) sendLetter(c echo.Context) error {
+	noStore(c)
+	ctx := c.Request().Context()
+	r, err := s.readLetterForm(c)
+	if err != nil {
+		return err
+	}
+	if errs := r.validate(); errs != nil {
+		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
+	}
+	res, err := s.submit(ctx, r)
+	if err != nil {
+		return err
+	}
+	if res.dupes {
+		v := templates.AlreadyWroteView{CampaignURL: s.campaignURL(r.camp.Slug)}
+		for _, id := range res.created.AlreadyWrote {
+			v.Names = append(v.Names, s.memberLabel(id))
+		}
+		status := http.StatusConflict
+		if isFragment(c) {
+			// htmx swaps only 2xx, 404, 422 and 429 answers.
+			status = http.StatusOK
+		}
+		return s.render(c, status, templates.AlreadyWrotePage(s.meta(c, "You have already written", "/write"), v), templates.AlreadyWroteFlow(v))
+	}
+	l := res.created.Letter
+	fresh := !res.created.Existing
+	path := statusPath(l.PublicID, fresh, res.created.AlreadyWrote)
+	if !isFragment(c) {
+		return c.Redirect(http.StatusSeeOther, path)
+	}
+	h := c.Response().Header()
+	h.Set("HX-Push-Url", path)
+	if fresh {
+		h.Set("HX-Trigger", "letter-sent")
+	}
+	if res.created.Existing {
+		// The stored letter, not what this request carried.
+		if l, err = s.deps.Letters.Store.LetterByPublicID(ctx, l.PublicID); err != nil {
+			return err
+		}
+	}
+	v := s.statusView(ctx, l, fresh, res.created.AlreadyWrote)
+	return s.render(c, http.StatusOK, templates.LetterStatusPage(s.meta(c, "Your letter", ""), v), templates.LetterStatusFlow(v))
+}
+
+// validateField serves POST /write/validate?field=NAME: the inline check of
+// one field as the person leaves it, answered with that field re-rendered.
+func (s *Server) validateField(c echo.Context) error {
+	noStore(c)
+	name := c.QueryParam("field")
+	if !slices.Contains(templates.ComposeTextFields, name) {
+		return echo.NewHTTPError(http.StatusBadRequest, "Unknown field.")
+	}
+	r, err := s.readLetterForm(c)
+	if err != nil {
+		return err
+	}
+	errs := r.validate()
+	msg := errs[name]
+	v := templates.ComposeView{Input: r.in, Prefixes: advocacy.Prefixes()}
+	if msg != "" {
+		v.Errors = map[string]string{name: msg}
+	}
+	return s.render(c, http.StatusOK, templates.ComposeField(name, v), templates.ComposeField(name, v))
+}
+
+// personalScore serves POST /write/personal: the "how personal" indicator
+// for the text typed so far.
+func (s *Server) personalScore(c echo.Context) error {
+	noStore(c)
+	text := c.FormValue("personal_message")
+	v := personalScoreView(text)
+	return s.render(c, http.StatusOK, templates.PersonalScore(v), templates.PersonalScore(v))
+}

@@ -1,0 +1,654 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/delivery"
+	"github.com/whipcount/whipcount/templates"
+)
+
+// LetterStore stores letters and their deliveries and answers the public
+// counts (implemented by sqlite.Letters).
+type LetterStore interface {
+	// CreateLetter stores a letter and its deliveries in one transaction,
+	// idempotent on the input's form token, skipping recipients the same
+	// email wrote to in the last 30 days.
+	CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error)
+	// LetterByPublicID finds a letter with its deliveries.
+	LetterByPublicID(ctx context.Context, publicID string) (advocacy.Letter, error)
+	// ConfirmDelivery records that the constituent sent a delivery themselves.
+	ConfirmDelivery(ctx context.Context, publicID, deliveryID string, ch advocacy.Channel) (advocacy.Delivery, error)
+	// CountByDistrict counts a campaign's letters from one House district.
+	CountByDistrict(ctx context.Context, campaignID int64, state string, district int) (int, error)
+	// Stats are a campaign's public aggregates.
+	Stats(ctx context.Context, campaignID int64, since time.Time) (advocacy.LetterStats, error)
+}
+
+// LetterTemplateSource reads a campaign's own letter templates. Kinds it
+// does not return fall back to advocacy.DefaultLetterTemplates.
+type LetterTemplateSource interface {
+	LetterTemplates(ctx context.Context, campaignID int64) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error)
+}
+
+// ReceiptSender emails a constituent the copy of their letter (implemented
+// by delivery.Mailer).
+type ReceiptSender interface {
+	SendReceipt(ctx context.Context, r delivery.Receipt) error
+}
+
+// LetterDeps wires the letter flow. With a nil Store there are no letters:
+// the lookup shows no "Write to your members" link and the letter routes
+// answer 404.
+type LetterDeps struct {
+	Store LetterStore
+	// Templates reads campaigns' own letters; nil uses the defaults.
+	Templates LetterTemplateSource
+	// Channel picks how a recipient's copy travels, given their chamber
+	// (delivery.ChannelFor with the configured CWC endpoints); nil sends
+	// every copy through the assisted channels.
+	Channel func(advocacy.Chamber) advocacy.Channel
+	// Wake tells the outbox worker that CWC deliveries are waiting; nil when
+	// no worker runs.
+	Wake func()
+	// Receipts sends receipts by email; nil when SMTP is not configured.
+	Receipts ReceiptSender
+	// ReceiptTimeout bounds one receipt's sending. Default 1 minute.
+	ReceiptTimeout time.Duration
+	// BaseURL is the site's public address ("https://whipcount.example"),
+	// for the status link in receipts and the API. Receipts carry no link
+	// without it: the request's Host header is not to be trusted in mail.
+	BaseURL string
+	// Rand is the source of form tokens; nil means crypto/rand.Reader.
+	Rand io.Reader
+}
+
+// letterRuntime is the letter flow's state inside a Server: the receipts
+// being sent in the background.
+type letterRuntime struct {
+	bg sync.WaitGroup
+}
+
+// lettersEnabled reports whether people can write letters: it needs the
+// letter store and the campaigns.
+func (s *Server) lettersEnabled() bool {
+	return s.deps.Letters.Store != nil && s.deps.Campaigns != nil
+}
+
+func (s *Server) letterRand() io.Reader {
+	if s.deps.Letters.Rand != nil {
+		return s.deps.Letters.Rand
+	}
+	return rand.Reader
+}
+
+// WaitBackground waits until the receipts being sent in the background are
+// done, or ctx ends. Call it after the HTTP server has shut down and before
+// the database closes.
+func (s *Server) WaitBackground(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.bgwork.bg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for background work: %w", ctx.Err())
+	}
+}
+
+// noStore marks an answer that carries personal data: no cache may keep it.
+func noStore(c echo.Context) {
+	c.Response().Header().Set("Cache-Control", "no-store")
+}
+
+// letterCampaign loads a campaign that takes letters; the home campaign
+// when slug is empty.
+func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
+	if !s.lettersEnabled() {
+		return advocacy.Campaign{}, advocacy.NotFound("Letters are not available on this site.")
+	}
+	if slug == "" {
+		slug = s.cfg.HomeCampaign
+	}
+	if slug == "" {
+		return advocacy.Campaign{}, advocacy.NotFound("No campaign is taking letters.")
+	}
+	camp, err := s.deps.Campaigns.Campaign(ctx, slug)
+	if err != nil {
+		return camp, err
+	}
+	if camp.Status != advocacy.CampaignActive {
+		return camp, advocacy.NotFound("This campaign is not taking letters.")
+	}
+	return camp, nil
+}
+
+// settleQuery is how a constituent's district was settled: a looked-up
+// ZIP, with the district they picked when the ZIP is split, or a location.
+type settleQuery struct {
+	zip, district, lat, lon string
+}
+
+func (q settleQuery) fields() templates.SettleFields {
+	return templates.SettleFields{ZIP: q.zip, District: q.district, Lat: q.lat, Lon: q.lon}
+}
+
+// settlement is a district settled again on the server.
+type settlement struct {
+	advocacy.Settlement
+	query settleQuery
+	// city is the ZIP's main city, to prefill the form.
+	city string
+}
+
+// errNotSettled says a split ZIP came without a district that matches it.
+type errNotSettled struct{ zip string }
+
+func (e errNotSettled) Error() string { return "district not settled for ZIP " + e.zip }
+
+// settle works out the constituent's district from what settled it: the
+// district a client names is only ever used to pick among the ZIP's own
+// candidate districts.
+func (s *Server) settle(q settleQuery) (settlement, error) {
+	rq := repsQuery{zip: q.zip, district: q.district, lat: strings.TrimSpace(q.lat), lon: strings.TrimSpace(q.lon)}
+	rq.hasCoords = rq.lat != "" || rq.lon != ""
+	if !rq.hasCoords && strings.TrimSpace(q.zip) == "" {
+		return settlement{}, advocacy.Invalid("zip", "Look up your members with your ZIP code or location first.")
+	}
+	l, d, by, err := s.lookup(rq)
+	if err != nil {
+		return settlement{}, err
+	}
+	if d == nil {
+		return settlement{}, errNotSettled{zip: l.Query.Zip}
+	}
+	out := settlement{city: l.Query.City}
+	out.District = *d
+	out.ZIPInState = s.zipInState
+	out.query = settleQuery{zip: l.Query.Zip}
+	switch by {
+	case "location":
+		out.By = advocacy.SettledByLocation
+		out.query.lat, out.query.lon = rq.lat, rq.lon
+	case "pick":
+		out.By = advocacy.SettledByZIP
+		out.ZIP = l.Query.Zip
+		out.query.district = templates.DistrictCode(*d)
+	default:
+		out.By = advocacy.SettledByZIP
+		out.ZIP = l.Query.Zip
+	}
+	return out, nil
+}
+
+// zipInState reports whether any part of a ZIP code lies in a state,
+// according to the reference data. A ZIP the data does not know is not
+// taken to be in the state.
+func (s *Server) zipInState(zip5, state string) bool {
+	l, err := s.deps.Reps.LookupZIP(zip5)
+	if err != nil {
+		return false
+	}
+	for _, d := range l.Districts {
+		if d.State == state {
+			return true
+		}
+	}
+	return false
+}
+
+// recipient is a member a constituent may write to, with their letter.
+type recipient struct {
+	member advocacy.Member
+	bill   advocacy.Bill
+	kind   advocacy.TemplateKind
+}
+
+// recipientsFor lists the district's members that the campaign has a bill
+// for: the representative (unless the seat is vacant), then the senators.
+func recipientsFor(camp advocacy.Campaign, d advocacy.DistrictResult) []recipient {
+	var ms []advocacy.Member
+	if d.Representative != nil && !d.Vacant {
+		ms = append(ms, *d.Representative)
+	}
+	ms = append(ms, d.Senators...)
+	var out []recipient
+	for _, m := range ms {
+		b, ok := camp.BillFor(m.Chamber)
+		if !ok {
+			continue
+		}
+		out = append(out, recipient{member: m, bill: b, kind: letterKind(b, m.BioguideID)})
+	}
+	return out
+}
+
+// letterKind picks the letter for a member's record on a bill.
+func letterKind(b advocacy.Bill, bioguide string) advocacy.TemplateKind {
+	cs, isCosponsor := b.Cosponsor(bioguide)
+	return advocacy.TemplateKindFor(b.SponsorID == bioguide, isCosponsor, isCosponsor && !cs.Active())
+}
+
+// letterTemplates returns the campaign's templates, falling back to the
+// defaults for any kind it lacks.
+func (s *Server) letterTemplates(ctx context.Context, camp advocacy.Campaign) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error) {
+	out := advocacy.DefaultLetterTemplates()
+	if s.deps.Letters.Templates == nil {
+		return out, nil
+	}
+	own, err := s.deps.Letters.Templates.LetterTemplates(ctx, camp.ID)
+	if err != nil {
+		return nil, fmt.Errorf("letter templates of %q: %w", camp.Slug, err)
+	}
+	for k, t := range own {
+		if strings.TrimSpace(t.Subject) != "" && strings.TrimSpace(t.Body) != "" {
+			out[k] = t
+		}
+	}
+	return out, nil
+}
+
+// memberName is how a letter names a member: "Representative Jerrold Nadler".
+func memberName(m advocacy.Member) string {
+	f := advocacy.MergeFieldsFor(m, "", advocacy.LetterInput{})
+	return f.MemberTitle + " " + f.MemberName
+}
+
+// letterClosings start the sign-off paragraph of a letter; the
+// constituent's own words go before it.
+var letterClosings = []string{"sincerely", "respectfully", "thank you", "with thanks", "best regards",
+	"kind regards", "regards", "yours", "best wishes", "warm regards"}
+
+// letterText is one recipient's letter as a person reads it: the campaign's
+// text with the constituent's own paragraph before the sign-off (or at the
+// end when the template has no recognisable sign-off). CWC gets the two
+// parts separately, as OrganizationStatement and ConstituentMessage.
+func letterText(templateText, personal string) string {
+	templateText = strings.TrimSpace(templateText)
+	personal = strings.TrimSpace(personal)
+	if personal == "" {
+		return templateText
+	}
+	if i := strings.LastIndex(templateText, "\n\n"); i >= 0 {
+		tail := strings.ToLower(strings.TrimSpace(templateText[i+2:]))
+		for _, c := range letterClosings {
+			if strings.HasPrefix(tail, c) {
+				return templateText[:i] + "\n\n" + personal + templateText[i:]
+			}
+		}
+	}
+	return templateText + "\n\n" + personal
+}
+
+var bioguideRe = regexp.MustCompile(`^[A-Z][0-9]{6}$`)
+
+// statusPath is a letter's status page; already lists members skipped as
+// duplicates, and fresh thanks the person for sending.
+func statusPath(publicID string, fresh bool, already []string) string {
+	q := url.Values{}
+	if fresh {
+		q.Set("sent", "1")
+	}
+	if len(already) > 0 {
+		q.Set("already", strings.Join(already, ","))
+	}
+	p := "/letters/" + publicID
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
+}
+
+// absoluteURL prefixes a path with the configured base URL, if any.
+func (s *Server) absoluteURL(path string) string {
+	if s.deps.Letters.BaseURL == "" {
+		return path
+	}
+	return strings.TrimRight(s.deps.Letters.BaseURL, "/") + path
+}
+
+// letterStatus serves GET /letters/{id}: the letter's private status page.
+func (s *Server) letterStatus(c echo.Context) error {
+	noStore(c)
+	ctx := c.Request().Context()
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("We could not find that letter.")
+	}
+	l, err := s.deps.Letters.Store.LetterByPublicID(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var already []string
+	for _, id := range strings.Split(c.QueryParam("already"), ",") {
+		if bioguideRe.MatchString(id) && len(already) < advocacy.LetterMaxRecipients {
+			already = append(already, id)
+		}
+	}
+	v := s.statusView(ctx, l, c.QueryParam("sent") == "1", already)
+	return s.render(c, http.StatusOK,
+		templates.LetterStatusPage(s.meta(c, "Your letter", ""), v),
+		templates.LetterStatusFlow(v))
+}
+
+// statusView builds the status page of a letter.
+func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, already []string) templates.LetterStatusView {
+	v := templates.LetterStatusView{
+		PublicID:   l.PublicID,
+		Fresh:      fresh,
+		SenderName: strings.TrimSpace(l.FirstName + " " + l.LastName),
+		Date:       longDate(l.CreatedAt),
+	}
+	camp, ok := s.campaignOfLetter(ctx, l)
+	if ok {
+		v.CampaignTitle = camp.Title
+		v.CampaignURL = s.campaignURL(camp.Slug)
+	}
+	for _, id := range already {
+		v.AlreadyWrote = append(v.AlreadyWrote, s.memberLabel(id))
+	}
+	selfSend := false
+	for _, d := range l.Deliveries {
+		dv := s.deliveryView(l, d, camp)
+		selfSend = selfSend || dv.SelfSend
+		v.Deliveries = append(v.Deliveries, dv)
+	}
+	switch {
+	case !fresh:
+		v.Heading = "Your letter"
+	case selfSend:
+		v.Heading = "Thank you: one more step"
+	default:
+		v.Heading = "Thank you: your letter is on its way"
+	}
+	return v
+}
+
+// campaignOfLetter finds the campaign a letter belongs to through the bill
+// of one of its deliveries.
+func (s *Server) campaignOfLetter(ctx context.Context, l advocacy.Letter) (advocacy.Campaign, bool) {
+	if s.deps.Campaigns == nil {
+		return advocacy.Campaign{}, false
+	}
+	for _, d := range l.Deliveries {
+		if d.Bill.IsZero() {
+			continue
+		}
+		id := advocacy.BillID(strings.ToLower(d.Bill.Type), d.Bill.Number, d.Bill.Congress)
+		camp, err := s.deps.Campaigns.CampaignOfBill(ctx, id)
+		if err == nil && camp.ID == l.CampaignID {
+			return camp, true
+		}
+		if err != nil && advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+			s.deps.Logger.ErrorContext(ctx, "find campaign of letter", "err", err)
+		}
+	}
+	return advocacy.Campaign{}, false
+}
+
+// member finds a current member by bioguide ID.
+func (s *Server) member(id string) (advocacy.Member, bool) {
+	if s.deps.Members == nil {
+		return advocacy.Member{}, false
+	}
+	return s.deps.Members.Member(id)
+}
+
+// memberLabel names a member for people, or gives the ID of one the data
+// no longer lists.
+func (s *Server) memberLabel(id string) string {
+	if m, ok := s.member(id); ok {
+		return memberName(m)
+	}
+	return id
+}
+
+// deliveryView says where one delivery stands and, when the constituent
+// must send it themselves, gives them everything to do so.
+// camp is the letter's campaign, for the phone script; its zero value
+// when not known.
+func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advocacy.Campaign) templates.DeliveryView {
+	v := templates.DeliveryView{
+		ID: d.DeliveryID, To: "the office " + d.OfficeCode, Channel: string(d.Channel), Status: string(d.Status),
+		Subject:    d.Subject,
+		Text:       "Subject: " + d.Subject + "\n\n" + letterText(d.TemplateText, l.PersonalMessage),
+		PrintURL:   "/letters/" + l.PublicID + "/print/" + d.DeliveryID,
+		ConfirmURL: "/letters/" + l.PublicID + "/deliveries/" + d.DeliveryID + "/confirm",
+	}
+	m, known := s.member(d.BioguideID)
+	if known {
+		v.To = memberName(m)
+		v.Role = templates.RoleLine(m)
+		v.ContactURL, v.ContactLabel = m.ContactForm, "Open their contact form"
+		if v.ContactURL == "" {
+			v.ContactURL, v.ContactLabel = m.URL, "Open their website"
+		}
+		if m.Phone != "" {
+			v.Phone, v.TelURL = m.Phone, templates.TelURL(m.Phone)
+			v.PhoneScript = phoneScript(l, d, m, camp)
+		}
+	}
+	switch {
+	case d.Status == advocacy.DeliveryConfirmedByUser:
+		how := map[advocacy.Channel]string{
+			advocacy.ChannelContactForm: "through their website",
+			advocacy.ChannelPrint:       "by post",
+			advocacy.ChannelPhone:       "by phone",
+		}[d.Channel]
+		v.Headline, v.Tone = "You sent it.", "ok"
+		v.Detail = strings.TrimSpace(fmt.Sprintf("You told us you sent it %s on %s. Thank you!", how, longDate(d.ConfirmedAt)))
+	case d.Status == advocacy.DeliverySent:
+		v.Headline, v.Tone = "Sent.", "ok"
+		v.Detail = "The office’s system accepted it on " + longDate(d.SentAt) + ". There is nothing more for you to do."
+	case d.Status == advocacy.DeliveryDelivered:
+		v.Headline, v.Tone = "Delivered.", "ok"
+		v.Detail = "The office has received it. There is nothing more for you to do."
+	case d.Status == advocacy.DeliveryFailed:
+		v.Headline, v.Tone, v.SelfSend = "Not delivered.", "error", true
+		v.Detail = "We could not deliver it electronically. Please send it yourself in one of these ways; it takes a minute."
+	case d.Channel == advocacy.ChannelCWC:
+		v.Headline = "On its way."
+		v.Detail = "We are sending it to the office electronically through Communicating with Congress. This usually takes a few minutes; reload this page to check."
+	default:
+		v.Headline, v.Tone, v.SelfSend = "Not sent yet: over to you.", "warn", true
+		v.Detail = "This office does not take letters from us electronically, so please send it yourself in one of these ways. It takes a minute."
+	}
+	if v.SelfSend && v.ContactURL == "" {
+		v.ContactURL, v.ContactLabel = "https://www.congress.gov/members/find-your-member", "Find their contact form"
+	}
+	return v
+}
+
+// phoneScript is what to say when calling m's office: the ask that fits
+// the member's stance today (they may have signed on since the letter was
+// written), or the letter's subject when the campaign is not known.
+func phoneScript(l advocacy.Letter, d advocacy.Delivery, m advocacy.Member, camp advocacy.Campaign) string {
+	where := l.City
+	if l.Zip != "" {
+		where += ", ZIP code " + l.Zip[:min(5, len(l.Zip))]
+	}
+	script := fmt.Sprintf("Hello, my name is %s %s and I am a constituent from %s. ", l.FirstName, l.LastName, where)
+	name := memberName(m)
+	ask := "I am calling about " + d.Bill.Label() + ": " + strings.TrimSpace(d.Subject)
+	if b, ok := camp.BillFor(m.Chamber); ok {
+		switch letterKind(b, m.BioguideID) {
+		case advocacy.TemplateThank:
+			ask = "I am calling to thank " + name + " for supporting " + b.Label()
+		case advocacy.TemplateWithdrew:
+			ask = "I saw that " + name + " withdrew as a cosponsor of " + b.Label() + ". I would like to know why, and I ask them to sign on again"
+		default:
+			ask = "I am calling to ask " + name + " to cosponsor " + b.Label()
+		}
+	}
+	if !strings.HasSuffix(ask, "?") && !strings.HasSuffix(ask, ".") {
+		ask += "."
+	}
+	return script + ask + " Could you please pass my message on? Thank you."
+}
+
+// confirmDelivery serves POST /letters/{id}/deliveries/{delivery}/confirm:
+// the constituent says they sent a copy themselves, and how.
+func (s *Server) confirmDelivery(c echo.Context) error {
+	noStore(c)
+	ctx := c.Request().Context()
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("We could not find that letter.")
+	}
+	publicID := c.Param("id")
+	if _, err := s.deps.Letters.Store.ConfirmDelivery(ctx, publicID, c.Param("delivery"),
+		advocacy.Channel(c.FormValue("channel"))); err != nil {
+		return err
+	}
+	if !isFragment(c) {
+		return c.Redirect(http.StatusSeeOther, "/letters/"+publicID+"#delivery-"+c.Param("delivery"))
+	}
+	l, err := s.deps.Letters.Store.LetterByPublicID(ctx, publicID)
+	if err != nil {
+		return err
+	}
+	for _, d := range l.Deliveries {
+		if d.DeliveryID == c.Param("delivery") {
+			c.Response().Header().Set("HX-Trigger", "letter-confirmed")
+			camp, _ := s.campaignOfLetter(ctx, l)
+			return s.render(c, http.StatusOK, nil, templates.DeliveryCard(s.deliveryView(l, d, camp)))
+		}
+	}
+	return advocacy.NotFound("We could not find that letter.")
+}
+
+// printLetter serves GET /letters/{id}/print/{delivery}: one copy laid out
+// as a letter to the member's Washington office.
+func (s *Server) printLetter(c echo.Context) error {
+	noStore(c)
+	ctx := c.Request().Context()
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("We could not find that letter.")
+	}
+	l, err := s.deps.Letters.Store.LetterByPublicID(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	for _, d := range l.Deliveries {
+		if d.DeliveryID != c.Param("delivery") {
+			continue
+		}
+		v := templates.PrintLetterView{
+			BackURL:     "/letters/" + l.PublicID,
+			SenderLines: senderLines(l),
+			Date:        longDate(s.deps.Clock()),
+			Subject:     d.Subject,
+			Body:        letterText(d.TemplateText, l.PersonalMessage),
+		}
+		if m, ok := s.member(d.BioguideID); ok {
+			v.RecipientLines = append([]string{memberName(m)}, officeLines(m.Address)...)
+		} else {
+			v.RecipientLines = []string{"The office " + d.OfficeCode}
+		}
+		return s.render(c, http.StatusOK, templates.PrintLetterPage(s.meta(c, "Print your letter", ""), v), nil)
+	}
+	return advocacy.NotFound("We could not find that letter.")
+}
+
+// senderLines are the constituent's name and postal address.
+func senderLines(l advocacy.Letter) []string {
+	out := []string{strings.TrimSpace(l.Prefix + " " + l.FirstName + " " + l.LastName)}
+	if l.Title != "" || l.Organization != "" {
+		out = append(out, strings.Trim(l.Title+", "+l.Organization, ", "))
+	}
+	out = append(out, l.Address1)
+	if l.Address2 != "" {
+		out = append(out, l.Address2)
+	}
+	return append(out, l.City+", "+l.State+" "+l.Zip)
+}
+
+// officeLines splits a Washington office address as the reference data
+// writes it ("2132 Rayburn House Office Building Washington DC 20515-3212")
+// into postal lines.
+func officeLines(addr string) []string {
+	addr = strings.TrimSpace(addr)
+	if i := strings.LastIndex(addr, " Washington DC "); i > 0 {
+		return []string{addr[:i], "Washington, DC " + strings.TrimSpace(addr[i+len(" Washington DC "):])}
+	}
+	if addr == "" {
+		return []string{"Washington, DC"}
+	}
+	return []string{addr}
+}
+
+// privacy serves the privacy page.
+func (s *Server) privacy(c echo.Context) error {
+	return s.render(c, http.StatusOK, templates.PrivacyPage(s.meta(c, "Privacy", "/privacy")), nil)
+}
+
+// fillLetters adds the "Write to your members" link and the district's
+// letter count to a lookup with a settled district. Errors are logged: the
+// lookup works without them.
+func (s *Server) fillLetters(ctx context.Context, v *templates.LookupView, ref string) {
+	if v.Settled == nil || !s.lettersEnabled() || s.cfg.HomeCampaign == "" {
+		return
+	}
+	camp, err := s.letterCampaign(ctx, "")
+	if err != nil {
+		if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+			s.deps.Logger.ErrorContext(ctx, "letters for lookup", "err", err)
+		}
+		return
+	}
+	if len(recipientsFor(camp, *v.Settled)) > 0 {
+		v.WriteURL = writeURL(*v, ref)
+	}
+	n, err := s.deps.Letters.Store.CountByDistrict(ctx, camp.ID, v.Settled.State, v.Settled.District)
+	if err != nil {
+		s.deps.Logger.ErrorContext(ctx, "count district letters", "err", err)
+		return
+	}
+	v.DistrictLetters = n
+}
+
+// writeURL opens the letter form for a lookup's settled district, saying
+// how it was settled so the form can settle it again.
+func writeURL(v templates.LookupView, ref string) string {
+	q := url.Values{}
+	if v.ZIP != "" {
+		q.Set("zip", v.ZIP)
+	}
+	switch v.SettledBy {
+	case "location":
+		if v.Lookup != nil && v.Lookup.Query.Lat != nil && v.Lookup.Query.Lon != nil {
+			q.Set("lat", strconv.FormatFloat(*v.Lookup.Query.Lat, 'f', -1, 64))
+			q.Set("lon", strconv.FormatFloat(*v.Lookup.Query.Lon, 'f', -1, 64))
+		}
+	case "pick":
+		q.Set("district", templates.DistrictCode(*v.Settled))
+	}
+	if ref = cleanRef(ref); ref != "" {
+		q.Set("ref", ref)
+	}
+	return "/write?" + q.Encode()
+}
+
+var refRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// cleanRef keeps a partner or source code only when it is well formed.
+func cleanRef(ref string) string {
+	ref = strings.TrimSpace(ref)
+	if !refRe.MatchString(ref) {
+		return ""
+	}
+	return ref
+}

@@ -1,0 +1,266 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+)
+
+// letterAPIMaxBody bounds a JSON letter: the longest fields fit many times.
+const letterAPIMaxBody = 64 << 10
+
+// letterJSON is the body of POST /api/v1/letters: the form's fields in
+// snake_case, plus how the district was settled. With lat and lon the
+// district is the one containing the point; otherwise it comes from zip,
+// and district ("NY-12") picks among the districts of a split ZIP.
+type letterJSON struct {
+	advocacy.LetterInput
+	District string   `json:"district"`
+	Lat      *float64 `json:"lat"`
+	Lon      *float64 `json:"lon"`
+}
+
+// letterCreatedJSON answers a stored letter.
+type letterCreatedJSON struct {
+	LetterID     string               `json:"letter_id"`
+	StatusURL    string               `json:"status_url"`
+	Deliveries   []deliveryStatusJSON `json:"deliveries"`
+	AlreadyWrote []string             `json:"already_wrote"`
+}
+
+type deliveryStatusJSON struct {
+	BioguideID string `json:"bioguide_id"`
+	Office     string `json:"office"`
+	Channel    string `json:"channel"`
+	Status     string `json:"status"`
+}
+
+// duplicateJSON answers a letter whose every recipient was a duplicate.
+type duplicateJSON struct {
+	Error        string   `json:"error"`
+	AlreadyWrote []string `json:"already_wrote"`
+}
+
+// badRequest is a 400 for a body the API cannot read.
+func badRequest(msg string) error { return echo.NewHTTPError(http.StatusBadRequest, msg) }
+
+// decodeLetterJSON reads the body strictly: JSON only, known fields only,
+// one object, at most letterAPIMaxBody bytes.
+func decodeLetterJSON(c echo.Context) (letterJSON, error) {
+	var body letterJSON
+	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationJSON {
+		return body, badRequest("Send the letter as JSON with Content-Type: application/json.")
+	}
+	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, letterAPIMaxBody+1))
+	if err != nil {
+		return body, badRequest("We could not read the request body.")
+	}
+	if len(raw) > letterAPIMaxBody {
+		return body, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			return body, badRequest(fmt.Sprintf("The field %q has the wrong type.", te.Field))
+		case errors.As(err, &se), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return body, badRequest("The body is not valid JSON.")
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return body, badRequest("Unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ") + ".")
+		}
+		return body, badRequest("The body is not a valid letter.")
+	}
+	if dec.More() {
+		return body, badRequest("Send one JSON object.")
+	}
+	return body, nil
+}
+
+// idempotencyToken turns a client's Idempotency-Key into the letter's form
+// token. The key is hashed with the sender's email, so two clients who
+// happen to choose the same key never meet each other's letters.
+func idempotencyToken(key, email string) (string, error) {
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return "", nil
+	}
+	if len(key) > 255 {
+		return "", badRequest("The Idempotency-Key header is too long (255 characters at most).")
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return "", badRequest("The Idempotency-Key header must be printable ASCII.")
+		}
+	}
+	sum := sha256.Sum256([]byte("whipcount-letter\x00" + key + "\x00" + advocacy.NormalizeEmail(email)))
+	return "k" + base64.RawURLEncoding.EncodeToString(sum[:24]), nil
+}
+
+// apiInvalid answers 422 with the field errors.
+func apiInvalid(c echo.Context, fields map[string]string) error {
+	return c.JSON(http.StatusUnprocessableEntity, apiError{Error: "Please correct the fields listed.", Fields: fields})
+}
+
+// createLetterAPI serves POST /api/v1/letters: the letter form as JSON,
+// with the same rules. 201 with the letter and its deliveries; 422 with
+// field errors; 409 when every recipient already got a letter from this
+// email in the last 30 days; 400 for a body that is not a JSON letter.
+func (s *Server) createLetterAPI(c echo.Context) error {
+	noStore(c)
+	ctx := c.Request().Context()
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("Letters are not available on this site.")
+	}
+	body, err := decodeLetterJSON(c)
+	if err != nil {
+		return err
+	}
+	in := body.LetterInput
+	if key := c.Request().Header.Get("Idempotency-Key"); key != "" {
+		if in.FormToken, err = idempotencyToken(key, in.Email); err != nil {
+			return err
+		}
+	}
+
+	camp, err := s.letterCampaign(ctx, strings.TrimSpace(in.Campaign))
+	switch {
+	case strings.TrimSpace(in.Campaign) == "":
+		return apiInvalid(c, map[string]string{"campaign": "Give the campaign's slug."})
+	case advocacy.ErrorCode(err) == advocacy.CodeNotFound:
+		return apiInvalid(c, map[string]string{"campaign": "This campaign does not exist or is not taking letters."})
+	case err != nil:
+		return err
+	}
+
+	q := settleQuery{zip: in.Zip, district: body.District}
+	if body.Lat != nil || body.Lon != nil {
+		if body.Lat == nil || body.Lon == nil {
+			return apiInvalid(c, map[string]string{"lat": "Give both lat and lon, or neither."})
+		}
+		q.lat = strconv.FormatFloat(*body.Lat, 'f', -1, 64)
+		q.lon = strconv.FormatFloat(*body.Lon, 'f', -1, 64)
+	}
+	st, err := s.settle(q)
+	var ns errNotSettled
+	switch code := advocacy.ErrorCode(err); {
+	case errors.As(err, &ns):
+		msg := fmt.Sprintf("ZIP %s lies in several districts: give district (like NY-12) or lat and lon.", ns.zip)
+		if body.District != "" {
+			msg = fmt.Sprintf("District %q is not one of the districts of ZIP %s.", body.District, ns.zip)
+		}
+		return apiInvalid(c, map[string]string{"district": msg})
+	case code == advocacy.CodeInvalid, code == advocacy.CodeNotFound:
+		// Report the other fields' problems too, not just the lookup's.
+		fields := map[string]string{}
+		var de *advocacy.Error
+		if _, verr := advocacy.ValidateLetter(in, advocacy.Settlement{}); errors.As(verr, &de) {
+			fields = de.Fields
+			delete(fields, "recipients")
+		}
+		errors.As(err, &de)
+		if len(de.Fields) == 0 {
+			fields["zip"] = de.Message
+		}
+		for k, v := range de.Fields {
+			fields[k] = v
+		}
+		return apiInvalid(c, fields)
+	case err != nil:
+		return err
+	}
+
+	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
+	if errs := r.validate(); errs != nil {
+		if msg, ok := errs["form_token"]; ok && c.Request().Header.Get("Idempotency-Key") != "" {
+			delete(errs, "form_token")
+			errs["idempotency_key"] = msg
+		}
+		return apiInvalid(c, errs)
+	}
+	res, err := s.submit(ctx, r)
+	if advocacy.ErrorCode(err) == advocacy.CodeInvalid {
+		var de *advocacy.Error
+		errors.As(err, &de)
+		return apiInvalid(c, de.Fields)
+	}
+	if err != nil {
+		return err
+	}
+	if res.dupes {
+		return c.JSON(http.StatusConflict, duplicateJSON{
+			Error:        "This email already wrote to every one of these members in this campaign in the last 30 days; nothing was sent again.",
+			AlreadyWrote: res.created.AlreadyWrote,
+		})
+	}
+	l := res.created.Letter
+	out := letterCreatedJSON{
+		LetterID:     l.PublicID,
+		StatusURL:    s.absoluteURL("/letters/" + l.PublicID),
+		Deliveries:   []deliveryStatusJSON{},
+		AlreadyWrote: []string{},
+	}
+	out.AlreadyWrote = append(out.AlreadyWrote, res.created.AlreadyWrote...)
+	for _, d := range l.Deliveries {
+		out.Deliveries = append(out.Deliveries, deliveryStatusJSON{
+			BioguideID: d.BioguideID, Office: d.OfficeCode, Channel: string(d.Channel), Status: string(d.Status),
+		})
+	}
+	c.Response().Header().Set(echo.HeaderLocation, out.StatusURL)
+	if res.created.Existing {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+// letterStatsJSON is a campaign's public letter aggregates.
+type letterStatsJSON struct {
+	Campaign  string         `json:"campaign"`
+	Total     int            `json:"total"`
+	ByChamber map[string]int `json:"by_chamber"`
+	Last24h   int            `json:"last_24h"`
+	ByState   map[string]int `json:"by_state"`
+}
+
+// letterStatsAPI serves GET /api/v1/campaigns/{slug}/stats: totals, letters
+// per chamber (a letter to two senators counts twice), the last 24 hours
+// and letters per state. No personal data.
+func (s *Server) letterStatsAPI(c echo.Context) error {
+	ctx := c.Request().Context()
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("We could not find that campaign.")
+	}
+	camp, err := s.deps.Campaigns.Campaign(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	st, err := s.deps.Letters.Store.Stats(ctx, camp.ID, s.deps.Clock().Add(-24*time.Hour))
+	if err != nil {
+		return err
+	}
+	out := letterStatsJSON{Campaign: camp.Slug, Total: st.Total, Last24h: st.Since,
+		ByChamber: map[string]int{}, ByState: map[string]int{}}
+	for ch, n := range st.ByChamber {
+		out.ByChamber[string(ch)] = n
+	}
+	for state, n := range st.ByState {
+		out.ByState[state] = n
+	}
+	return s.jsonCached(c, http.StatusOK, out, time.Time{})
+}
