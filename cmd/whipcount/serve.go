@@ -47,7 +47,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := serveFlags(fs)
+	lcfg := letterFlags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := lcfg.check(); err != nil {
 		return err
 	}
 	logger, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
@@ -76,6 +80,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := sqlite.SeedCampaign(ctx, store, time.Now()); err != nil {
 		return err
 	}
+	letters := startLetters(lcfg, store, logger)
+	defer letters.stop()
 
 	st := data.Stats()
 	srv := server.New(server.Config{
@@ -93,6 +99,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Health:    store.Ping,
 		Campaigns: sqlite.NewCampaigns(store),
 		Members:   data,
+
+		LetterCounter: letters.store,
+		Letters:       letters.deps,
 	})
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -119,6 +128,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// Receipts still being sent and the outbox worker finish before the
+	// database closes.
+	if err := srv.WaitBackground(sctx); err != nil {
+		logger.Warn("shutdown: receipts still sending", "err", err)
+	}
+	letters.stop()
 	logger.Info("stopped")
 	return nil
 }
