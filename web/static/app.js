@@ -45,4 +45,30 @@
       say("We could not get your location. You can pick your district from the list instead.");
     }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
   });
+  // "Copy the letter": copy a read-only letter for pasting into an office's
+  // contact form. Without this script the text is still there to select.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("[data-copy]");
+    if (!btn) return;
+    var src = document.getElementById(btn.getAttribute("data-copy"));
+    var status = document.getElementById(btn.getAttribute("data-copy-status"));
+    if (!src) return;
+    function done(ok) {
+      if (status) status.textContent = ok ? "Copied. Now paste it into their form." : "Select the text and copy it yourself.";
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(src.value).then(function () { done(true); }, function () { done(false); });
+      return;
+    }
+    src.focus();
+    src.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    done(ok);
+  });
+
+  // "Print": the printable letter's button.
+  document.addEventListener("click", function (ev) {
+    if (ev.target.closest && ev.target.closest("[data-print]")) window.print();
+  });
 })();
