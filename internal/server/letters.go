@@ -367,6 +367,12 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 		selfSend = selfSend || dv.SelfSend
 		v.Deliveries = append(v.Deliveries, dv)
 	}
+	switch l.Status {
+	case advocacy.LetterHeld:
+		v.Moderation = "Your letter is waiting for a quick check by the campaign before it goes out. Come back to this page to see when it is sent."
+	case advocacy.LetterRejected:
+		v.Moderation = "The campaign did not send this letter."
+	}
 	switch {
 	case !fresh:
 		v.Heading = "Your letter"
@@ -460,6 +466,9 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 	case d.Status == advocacy.DeliveryFailed:
 		v.Headline, v.Tone, v.SelfSend = "Not delivered.", "error", true
 		v.Detail = "We could not deliver it electronically. Please send it yourself in one of these ways; it takes a minute."
+	case l.Status != advocacy.LetterActive && d.Channel == advocacy.ChannelCWC:
+		v.Headline = "Not sent yet."
+		v.Detail = "It goes out electronically once the campaign has checked it."
 	case d.Channel == advocacy.ChannelCWC:
 		v.Headline = "On its way."
 		v.Detail = "We are sending it to the office electronically through Communicating with Congress. This usually takes a few minutes; reload this page to check."

@@ -1000,3 +1000,30 @@ func TestLetterStatsAPI(t *testing.T) {
 		t.Errorf("unknown campaign: %d", rec.Code)
 	}
 }
+
+func TestLetterStatusHeld(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	ctx := context.Background()
+	camp, err := sqlite.NewCampaigns(e.db).Campaign(ctx, sqlite.SeedSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := e.letters.CreateLetter(ctx, advocacy.NewLetter{
+		CampaignID: camp.ID, State: "NY", District: 10, SettledBy: advocacy.SettledByZIP, Status: advocacy.LetterHeld,
+		Input: advocacy.LetterInput{Prefix: "Ms.", FirstName: "Ada", LastName: "Lovelace", Address1: "12 Orchard Street",
+			City: "New York", State: "NY", Zip: "10002", Email: "ada@example.org", Consent: true},
+		Recipients: []advocacy.NewDelivery{{BioguideID: goldman, OfficeCode: "HNY10", Chamber: advocacy.House,
+			Channel: advocacy.ChannelCWC, Subject: "Please cosponsor H.R. 5917", TemplateText: "Dear Representative,",
+			Bill: advocacy.LetterBill{Congress: 119, Type: "HR", Number: 5917}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustDoc(t, e.get(t, "/letters/"+created.Letter.PublicID, false))
+	if !strings.Contains(d.Find(`[data-testid="moderation"]`).Text(), "waiting for a quick check") {
+		t.Error("a held letter does not say it waits for review")
+	}
+	if got := d.Find(`[data-testid="delivery-status"]`).Text(); !strings.Contains(got, "Not sent yet") {
+		t.Errorf("held CWC delivery: %q", got)
+	}
+}
