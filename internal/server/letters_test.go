@@ -1027,3 +1027,32 @@ func TestLetterStatusHeld(t *testing.T) {
 		t.Errorf("held CWC delivery: %q", got)
 	}
 }
+
+// stubTemplates is a campaign's own letters, as the organizer sets them.
+type stubTemplates map[advocacy.TemplateKind]advocacy.LetterTemplate
+
+func (s stubTemplates) LetterTemplates(context.Context, int64) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error) {
+	return s, nil
+}
+
+func TestLetterUsesCampaignTemplates(t *testing.T) {
+	e := newLetterEnv(t, func(d *LetterDeps) {
+		d.Templates = stubTemplates{advocacy.TemplateAsk: {Kind: advocacy.TemplateAsk,
+			Subject: "Sign on to {{bill}}", Body: "Dear {{member_title}} {{member_name}},\n\nJoin {{bill}} today.\n\nSincerely,\n{{constituent_name}}"}}
+	})
+	d := mustDoc(t, e.post(t, "/write/preview", validForm(e.formToken(t)), false))
+	house := d.Find(`[data-testid="preview-letter"][data-bioguide="` + goldman + `"]`)
+	if got := house.Find(`[data-testid="preview-subject"]`).Text(); got != "Sign on to H.R. 5917" {
+		t.Errorf("subject = %q", got)
+	}
+	want := "Dear Representative Daniel S. Goldman,\n\nJoin H.R. 5917 today.\n\n" +
+		"I run a small import business on Orchard Street.\nNormal trade would help us.\n\nSincerely,\nAda Lovelace"
+	if got := house.Find(`[data-testid="preview-body"]`).Text(); got != want {
+		t.Errorf("body = %q", got)
+	}
+	// Kinds the campaign did not write fall back to the defaults.
+	d = mustDoc(t, e.get(t, "/write?zip=03301", false))
+	if s := d.Find(`[data-testid="recipient"][data-bioguide="` + shaheen + `"]`).Text(); !strings.Contains(s, "Thank you for supporting S. 3103") {
+		t.Errorf("thank letter = %q", s)
+	}
+}
