@@ -1,6 +1,9 @@
 package server
 
-import "github.com/labstack/echo/v4/middleware"
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
 
 // routes registers every route of the app, in one place.
 func (s *Server) routes() {
@@ -13,7 +16,8 @@ func (s *Server) routes() {
 
 	// Public pages.
 	e.GET("/", s.home)
-	e.GET("/reps", s.repsPage)
+	lookup := []echo.MiddlewareFunc{s.limitByIP("lookup", s.limits.lookup), s.cachePublic(s.lookups)}
+	e.GET("/reps", s.repsPage, lookup...)
 	e.GET("/about", s.about)
 	e.GET("/bills/:id", s.billPage)
 	e.GET("/talking-points", s.talkingPoints)
@@ -33,7 +37,7 @@ func (s *Server) routes() {
 
 	// Public JSON API.
 	api := e.Group("/api/v1", s.publicCORS)
-	api.GET("/representatives", s.repsAPI)
+	api.GET("/representatives", s.repsAPI, lookup...)
 	api.GET("/campaigns/:slug", s.campaignAPI)
 	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
 	api.GET("/campaigns/:slug/stats", s.letterStatsAPI)

@@ -35,6 +35,23 @@ type Config struct {
 	// CosponsorsStaleDays is how old cosponsor data may get before bill
 	// pages warn organizers; 0 turns the warning off.
 	CosponsorsStaleDays int
+	// Secret keys the hashes of IP addresses and emails and signs tokens.
+	// It must stay the same across restarts; serve keeps it in the database.
+	Secret []byte
+	// TrustProxy takes the client's address from X-Forwarded-For (set it
+	// only behind a reverse proxy that overwrites that header).
+	TrustProxy bool
+	// Limits are the per-client rate limits.
+	Limits Limits
+}
+
+// Limits are the rate limits per client (a keyed hash of the IP address) and
+// per sender (a keyed hash of the normalised email). Lookups are generous,
+// letters strict.
+type Limits struct {
+	Lookup      Limit
+	LetterIP    Limit
+	LetterEmail Limit
 }
 
 // Deps are the collaborators the server calls.
@@ -63,7 +80,10 @@ type Server struct {
 	echo   *echo.Echo
 	assets templates.Assets
 	camp   campaignCache
-	bgwork letterRuntime
+	// lookups caches public lookup answers; limits holds the rate limiters.
+	lookups *pageCache
+	limits  struct{ lookup, letterIP, letterEmail *limiter }
+	bgwork  letterRuntime
 }
 
 // New builds a server with every route registered.
@@ -77,7 +97,20 @@ func New(cfg Config, deps Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		// Never believe a client's own X-Forwarded-For: rate limits key on
+		// the address the connection really came from.
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
 	s := &Server{cfg: cfg, deps: deps, echo: e, assets: staticAssets()}
+	// Lookup answers depend only on reference data, slow-changing campaign
+	// data and letter counts, so a few seconds' staleness costs nothing.
+	s.lookups = newPageCache(5*time.Second, 16<<20, deps.Clock)
+	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
+	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
+	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)
 	e.HTTPErrorHandler = s.handleError
 	s.routes()
 	return s
