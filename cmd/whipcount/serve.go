@@ -48,6 +48,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.SetOutput(stderr)
 	cfg := serveFlags(fs)
 	lcfg := letterFlags(fs)
+	hcfg := hardeningFlags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -84,8 +85,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer letters.stop()
 
 	st := data.Stats()
+	var hard server.Config
+	if err := hcfg.apply(ctx, store, &hard); err != nil {
+		return err
+	}
+	rctx, stopRetention := context.WithCancel(context.Background())
+	waitRetention := startRetention(rctx, letters.store, hcfg.retentionDays, logger)
+	defer func() { stopRetention(); waitRetention() }()
 	srv := server.New(server.Config{
-		DataDate: st.DataDate,
+		Secret:     hard.Secret,
+		TrustProxy: hard.TrustProxy,
+		Limits:     hard.Limits,
+		DataDate:   st.DataDate,
 		About: templates.AboutView{
 			DataDate: st.DataDate, Members: st.Members, House: st.House, Senate: st.Senate,
 			ZIPs: st.ZIPs, SplitZIPs: st.SplitZIPs, Districts: st.Districts, Vacancies: st.Vacancies,
