@@ -50,6 +50,7 @@ type hardeningConfig struct {
 	lookup        limitFlag
 	letterIP      limitFlag
 	letterEmail   limitFlag
+	perMinute     int
 	retentionDays int
 }
 
@@ -63,6 +64,7 @@ func hardeningFlags(fs *flag.FlagSet) *hardeningConfig {
 	fs.Var(&h.lookup, "limit-lookup", "lookups per client address, `N/PERIOD` or 0 for none")
 	fs.Var(&h.letterIP, "limit-letter-ip", "letters per client address, `N/PERIOD` or 0 for none")
 	fs.Var(&h.letterEmail, "limit-letter-email", "letters per sender email, `N/PERIOD` or 0 for none")
+	fs.IntVar(&h.perMinute, "letters-per-minute", 1000, "new letters a minute, all senders together, before the excess waits for moderation (0: no cap)")
 	fs.IntVar(&h.retentionDays, "retention-days", 180, "erase senders' personal data this many `DAYS` after delivery")
 	return h
 }
@@ -83,7 +85,8 @@ func (h *hardeningConfig) apply(ctx context.Context, store *sqlite.DB, cfg *serv
 		cfg.Secret = b
 	}
 	cfg.TrustProxy = h.trustProxy
-	cfg.Limits = server.Limits{Lookup: h.lookup.l, LetterIP: h.letterIP.l, LetterEmail: h.letterEmail.l}
+	cfg.Limits = server.Limits{Lookup: h.lookup.l, LetterIP: h.letterIP.l, LetterEmail: h.letterEmail.l,
+		LettersPerMinute: h.perMinute}
 	return nil
 }
 

@@ -23,6 +23,9 @@ type letterRequest struct {
 	camp   advocacy.Campaign
 	settle settlement
 	recips []recipient
+	// viaForm is set for letters from a web form, which carry the form's
+	// start time; API clients are programs and are only rate-limited.
+	viaForm bool
 }
 
 // formBool reads a checkbox: ticked when it sent "true" (or "on", what a
@@ -74,14 +77,19 @@ func (s *Server) readLetterForm(c echo.Context) (letterRequest, error) {
 		return letterRequest{}, err
 	}
 	in.Campaign = camp.Slug
-	st, err := s.settle(settleQuery{zip: f.Get("lookup_zip"), district: f.Get("district"), lat: f.Get("lat"), lon: f.Get("lon")})
+	if f.Get("website") != "" {
+		// The honeypot: no person sees that field.
+		return letterRequest{}, advocacy.Invalid("form", "We could not accept this form. Please reload the page and write your letter again.")
+	}
+	st, err := s.settle(settleQuery{zip: f.Get("lookup_zip"), district: f.Get("district"), lat: f.Get("lat"), lon: f.Get("lon"),
+		started: f.Get("started")})
 	if err != nil {
 		if errors.As(err, new(errNotSettled)) {
 			return letterRequest{}, advocacy.Invalid("district", "Choose your district on the lookup page first.")
 		}
 		return letterRequest{}, err
 	}
-	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District)}, nil
+	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District), viaForm: true}, nil
 }
 
 // validate checks the letter against the settled district; it returns the
@@ -168,7 +176,7 @@ func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[stri
 		CampaignTitle: r.camp.Title,
 		Ask:           r.camp.Ask,
 		DistrictLabel: templates.DistrictLabel(d),
-		Settle:        r.settle.query.fields(),
+		Settle:        s.withStamp(r.settle.query.fields()),
 		Input:         r.in,
 		Errors:        errs,
 		Prefixes:      advocacy.Prefixes(),
@@ -311,6 +319,13 @@ func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, err
 	nl, err := s.newLetter(ctx, r)
 	if err != nil {
 		return submitResult{}, err
+	}
+	hold, err := s.screenLetter(r)
+	if err != nil {
+		return submitResult{}, err
+	}
+	if hold {
+		nl.Status = advocacy.LetterHeld
 	}
 	created, err := s.deps.Letters.Store.CreateLetter(ctx, nl)
 	if advocacy.ErrorCode(err) == advocacy.CodeConflict && len(created.AlreadyWrote) > 0 {

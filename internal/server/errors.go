@@ -55,6 +55,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.As(err, &de):
 		status = statusFor(de.Code, isAPI(c))
 		msg, fields = de.Message, de.Fields
+		if ra := de.Fields["retry_after"]; de.Code == advocacy.CodeRateLimit && ra != "" {
+			c.Response().Header().Set("Retry-After", ra)
+		}
 	case errors.As(err, &he):
 		status = he.Code
 		switch status {
@@ -89,6 +92,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	heading := "Sorry, something went wrong"
 	if status == http.StatusNotFound {
 		heading = "Page not found"
+	} else if status == http.StatusTooManyRequests {
+		heading = "Please slow down"
 	} else if status < 500 {
 		heading = "We could not do that"
 	}

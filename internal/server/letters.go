@@ -142,10 +142,12 @@ func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Camp
 // ZIP, with the district they picked when the ZIP is split, or a location.
 type settleQuery struct {
 	zip, district, lat, lon string
+	// started is the form's signed start time, carried along (see abuse.go).
+	started string
 }
 
 func (q settleQuery) fields() templates.SettleFields {
-	return templates.SettleFields{ZIP: q.zip, District: q.district, Lat: q.lat, Lon: q.lon}
+	return templates.SettleFields{ZIP: q.zip, District: q.district, Lat: q.lat, Lon: q.lon, Started: q.started}
 }
 
 // settlement is a district settled again on the server.
@@ -180,7 +182,7 @@ func (s *Server) settle(q settleQuery) (settlement, error) {
 	out := settlement{city: l.Query.City}
 	out.District = *d
 	out.ZIPInState = s.zipInState
-	out.query = settleQuery{zip: l.Query.Zip}
+	out.query = settleQuery{zip: l.Query.Zip, started: q.started}
 	switch by {
 	case "location":
 		out.By = advocacy.SettledByLocation

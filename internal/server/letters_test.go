@@ -61,6 +61,13 @@ type letterEnv struct {
 // channel, wake-up, receipts, base URL) before it starts.
 func newLetterEnv(t testing.TB, edit func(*LetterDeps)) *letterEnv {
 	t.Helper()
+	return newLetterEnvConfig(t, nil, edit)
+}
+
+// newLetterEnvConfig is newLetterEnv with the server's Config adjusted too
+// (rate limits, the secret).
+func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDeps)) *letterEnv {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "letters.db"), db.Migrations)
 	if err != nil {
@@ -77,7 +84,11 @@ func newLetterEnv(t testing.TB, edit func(*LetterDeps)) *letterEnv {
 		edit(&ld)
 	}
 	data := testData(t)
-	srv := New(Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug}, Deps{
+	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, Secret: []byte("test secret, thirty-two bytes ok")}
+	if config != nil {
+		config(&cfg)
+	}
+	srv := New(cfg, Deps{
 		Logger:        slog.New(slog.DiscardHandler),
 		Clock:         clock.Now,
 		Reps:          data,
@@ -108,6 +119,10 @@ func (e *letterEnv) get(t testing.TB, target string, htmx bool) *httptest.Respon
 
 func (e *letterEnv) post(t testing.TB, target string, form url.Values, htmx bool) *httptest.ResponseRecorder {
 	t.Helper()
+	if form.Get("campaign") != "" && !form.Has("started") {
+		// A person who opened the form a minute ago (see abuse.go).
+		form = with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute)))
+	}
 	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return e.do(t, req, htmx)

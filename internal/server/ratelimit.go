@@ -118,7 +118,6 @@ func (s *Server) limitByIP(kind string, l *limiter) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if ok, wait := l.allow(keyedHash(s.cfg.Secret, kind, c.RealIP())); !ok {
-				c.Response().Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
 				return rateLimited(wait)
 			}
 			return next(c)

@@ -27,7 +27,8 @@ func (s *Server) routes() {
 	e.GET("/write", s.writePage)
 	e.POST("/write", s.editLetter)
 	e.POST("/write/preview", s.previewLetter)
-	e.POST("/write/send", s.sendLetter)
+	letterLimit := s.limitByIP("letter", s.limits.letterIP)
+	e.POST("/write/send", s.sendLetter, letterLimit)
 	e.POST("/write/validate", s.validateField)
 	e.POST("/write/personal", s.personalScore)
 	e.GET("/letters/:id", s.letterStatus)
@@ -41,5 +42,5 @@ func (s *Server) routes() {
 	api.GET("/campaigns/:slug", s.campaignAPI)
 	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
 	api.GET("/campaigns/:slug/stats", s.letterStatsAPI)
-	api.POST("/letters", s.createLetterAPI)
+	api.POST("/letters", s.createLetterAPI, letterLimit)
 }

@@ -52,6 +52,9 @@ type Limits struct {
 	Lookup      Limit
 	LetterIP    Limit
 	LetterEmail Limit
+	// LettersPerMinute caps new letters a minute across all senders; the
+	// excess waits in the moderation queue. 0 means no cap.
+	LettersPerMinute int
 }
 
 // Deps are the collaborators the server calls.
@@ -82,8 +85,11 @@ type Server struct {
 	camp   campaignCache
 	// lookups caches public lookup answers; limits holds the rate limiters.
 	lookups *pageCache
-	limits  struct{ lookup, letterIP, letterEmail *limiter }
-	bgwork  letterRuntime
+	limits  struct {
+		lookup, letterIP, letterEmail *limiter
+		global                        *minuteCap
+	}
+	bgwork letterRuntime
 }
 
 // New builds a server with every route registered.
@@ -111,6 +117,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)
+	s.limits.global = &minuteCap{cap: cfg.Limits.LettersPerMinute, clock: deps.Clock}
 	e.HTTPErrorHandler = s.handleError
 	s.routes()
 	return s

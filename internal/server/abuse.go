@@ -1,0 +1,106 @@
+package server
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/templates"
+)
+
+// minFillTime is the least time a person takes to read the form and write
+// a letter; letters sent faster wait for an organizer.
+const minFillTime = 5 * time.Second
+
+// formStamp signs the time a letter form was first shown, so that the
+// server can tell how long the form took without trusting the client.
+func (s *Server) formStamp() string { return s.stampAt(s.deps.Clock()) }
+
+func (s *Server) stampAt(t time.Time) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	return ts + "." + s.stampMAC(ts)
+}
+
+func (s *Server) stampMAC(ts string) string {
+	m := hmac.New(sha256.New, s.cfg.Secret)
+	m.Write([]byte("form-started\x00" + ts))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
+}
+
+// stampAge returns how long ago a form stamp was made; ok is false for a
+// missing, forged or future stamp.
+func (s *Server) stampAge(stamp string) (time.Duration, bool) {
+	ts, mac, found := strings.Cut(stamp, ".")
+	if !found || !hmac.Equal([]byte(mac), []byte(s.stampMAC(ts))) {
+		return 0, false
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	age := s.deps.Clock().Sub(time.Unix(secs, 0))
+	if age < 0 {
+		return 0, false
+	}
+	return age, true
+}
+
+// withStamp gives a form its start time, keeping one it already carries.
+func (s *Server) withStamp(f templates.SettleFields) templates.SettleFields {
+	if _, ok := s.stampAge(f.Started); !ok {
+		f.Started = s.formStamp()
+	}
+	return f
+}
+
+// minuteCap counts new letters in the current minute across all senders:
+// past the cap, letters are still stored (nothing is lost) but wait in the
+// moderation queue instead of going out, so a flood cannot swamp offices.
+type minuteCap struct {
+	cap   int
+	clock func() time.Time
+
+	mu     sync.Mutex
+	minute int64
+	n      int
+}
+
+// take counts one letter and reports whether it fits under the cap.
+func (m *minuteCap) take() bool {
+	if m == nil || m.cap <= 0 {
+		return true
+	}
+	now := m.clock().Unix() / 60
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now != m.minute {
+		m.minute, m.n = now, 0
+	}
+	m.n++
+	return m.n <= m.cap
+}
+
+// screenLetter applies the abuse controls to a validated letter before it
+// is stored. It refuses a sender over the per-email limit (429), and says
+// whether the letter must wait for moderation: sent faster than a person
+// writes, or past the global cap.
+func (s *Server) screenLetter(r letterRequest) (hold bool, err error) {
+	email := advocacy.NormalizeEmail(r.in.Email)
+	if ok, wait := s.limits.letterEmail.allow(keyedHash(s.cfg.Secret, "email", email)); !ok {
+		return false, rateLimited(wait)
+	}
+	if r.viaForm {
+		if age, ok := s.stampAge(r.settle.query.started); !ok || age < minFillTime {
+			hold = true
+		}
+	}
+	if !s.limits.global.take() {
+		hold = true
+	}
+	return hold, nil
+}

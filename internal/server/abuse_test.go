@@ -1,0 +1,163 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func letterStatus(t *testing.T, e *letterEnv, email string) string {
+	t.Helper()
+	var st string
+	if err := e.db.R.QueryRow("SELECT status FROM letters WHERE email_norm = ?", email).Scan(&st); err != nil {
+		t.Fatalf("letter from %s: %v", email, err)
+	}
+	return st
+}
+
+func TestHoneypotAndFillTime(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	now := e.clock.Now()
+
+	// A filled honeypot is refused and nothing is stored.
+	rec := e.post(t, "/write/send", with(validForm(e.formToken(t)), "website", "http://spam.example"), false)
+	if rec.Code != http.StatusUnprocessableEntity || e.count(t, "SELECT count(*) FROM letters") != 0 {
+		t.Fatalf("honeypot: status %d, %d letters", rec.Code, e.count(t, "SELECT count(*) FROM letters"))
+	}
+
+	tests := []struct {
+		name, email, started string
+		want                 string
+	}{
+		{"a person who took a minute", "person@example.org", e.srv.stampAt(now.Add(-time.Minute)), "active"},
+		{"sent two seconds after the form appeared", "fast@example.org", e.srv.stampAt(now.Add(-2 * time.Second)), "held"},
+		{"no start time", "nostamp@example.org", "", "held"},
+		{"a forged start time", "forged@example.org", fmt.Sprintf("%d.AAAAAAAAAAAAAAAA", now.Add(-time.Hour).Unix()), "held"},
+		{"a start time in the future", "future@example.org", e.srv.stampAt(now.Add(time.Hour)), "held"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := with(with(validForm(e.formToken(t)), "email", tt.email), "started", tt.started)
+			if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
+				t.Fatalf("send: %d %s", rec.Code, rec.Body)
+			}
+			if got := letterStatus(t, e, tt.email); got != tt.want {
+				t.Errorf("status %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestGlobalCapSendsTheExcessToModeration(t *testing.T) {
+	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LettersPerMinute = 2 }, nil)
+	for i := range 3 {
+		f := with(validForm(e.formToken(t)), "email", fmt.Sprintf("cap%d@example.org", i))
+		if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
+			t.Fatalf("letter %d: %d", i, rec.Code)
+		}
+	}
+	if a, h := e.count(t, "SELECT count(*) FROM letters WHERE status = 'active'"), e.count(t, "SELECT count(*) FROM letters WHERE status = 'held'"); a != 2 || h != 1 {
+		t.Errorf("active %d, held %d; want 2 and 1", a, h)
+	}
+	// A new minute has room again.
+	e.clock.Add(time.Minute)
+	f := with(validForm(e.formToken(t)), "email", "nextminute@example.org")
+	e.post(t, "/write/send", f, false)
+	if got := letterStatus(t, e, "nextminute@example.org"); got != "active" {
+		t.Errorf("next minute: %s", got)
+	}
+}
+
+func TestEmailLimit(t *testing.T) {
+	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterEmail = Limit{PerMinute: 1.0 / 60, Burst: 2} }, nil)
+	// Different recipients each time, so the 30-day dedupe does not decide.
+	for i, who := range []string{goldman, schumer} {
+		f := with(validForm(e.formToken(t)), "recipients", who)
+		if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
+			t.Fatalf("letter %d: %d", i, rec.Code)
+		}
+	}
+	rec := e.post(t, "/write/send", with(validForm(e.formToken(t)), "recipients", gillibrand), false)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("third letter from one email: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	if !strings.Contains(rec.Body.String(), "Please slow down") {
+		t.Error("the 429 page does not explain itself")
+	}
+	// Another sender is not affected.
+	f := with(with(validForm(e.formToken(t)), "email", "other@example.org"), "recipients", gillibrand)
+	if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
+		t.Errorf("another sender: %d", rec.Code)
+	}
+}
+
+// TestFloodFromOneClient sends 10,000 valid-looking letters from one
+// address through the JSON API: no more than the per-address limit are
+// accepted, no duplicate rows appear, and a person on another address still
+// gets through.
+func TestFloodFromOneClient(t *testing.T) {
+	const limit = 20
+	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterIP = Limit{PerMinute: limit / 60.0, Burst: limit} }, nil)
+	send := func(addr, email string) int {
+		body := fmt.Sprintf(`{"campaign":"jackson-vanik","recipients":[%q],"prefix":"Mx.","first_name":"Flo","last_name":"Od",
+			"address1":"12 Orchard Street","city":"New York","state":"NY","zip":"10002","email":%q,"consent":true}`, goldman, email)
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/letters", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = addr
+		rec := httptest.NewRecorder()
+		e.srv.Handler().ServeHTTP(rec, req)
+		if rec.Code == http.StatusTooManyRequests {
+			var out struct{ Error string }
+			if json.Unmarshal(rec.Body.Bytes(), &out) != nil || out.Error == "" || rec.Header().Get("Retry-After") == "" {
+				t.Fatalf("429 without a JSON error and Retry-After: %s", rec.Body)
+			}
+		}
+		return rec.Code
+	}
+	accepted, refused := 0, 0
+	for i := range 10_000 {
+		switch code := send("203.0.113.9:4000", fmt.Sprintf("bot%d@example.org", i)); code {
+		case http.StatusCreated:
+			accepted++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("flood request %d: status %d", i, code)
+		}
+	}
+	if accepted > limit || accepted == 0 || accepted+refused != 10_000 {
+		t.Errorf("accepted %d, refused %d; want at most %d accepted", accepted, refused, limit)
+	}
+	if rows := e.count(t, "SELECT count(*) FROM letters"); rows != accepted {
+		t.Errorf("%d rows for %d accepted letters", rows, accepted)
+	}
+	if d := e.count(t, "SELECT count(*) FROM (SELECT email_norm FROM letters GROUP BY email_norm HAVING count(*) > 1)"); d != 0 {
+		t.Errorf("%d duplicated senders", d)
+	}
+	if code := send("198.51.100.7:5000", "real.person@example.org"); code != http.StatusCreated {
+		t.Errorf("a person on another address got %d during the flood", code)
+	}
+}
+
+func TestClientAddressIsNotTakenFromHeaders(t *testing.T) {
+	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterIP = Limit{PerMinute: 1, Burst: 1} }, nil)
+	codes := []int{}
+	for i := range 3 {
+		body := fmt.Sprintf(`{"campaign":"jackson-vanik","recipients":[%q],"prefix":"Mx.","first_name":"A","last_name":"B",
+			"address1":"12 Orchard Street","city":"New York","state":"NY","zip":"10002","email":"x%d@example.org","consent":true}`, goldman, i)
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/letters", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.0.0.%d", i))
+		req.RemoteAddr = "203.0.113.10:1234"
+		rec := httptest.NewRecorder()
+		e.srv.Handler().ServeHTTP(rec, req)
+		codes = append(codes, rec.Code)
+	}
+	if codes[0] != http.StatusCreated || codes[1] != http.StatusTooManyRequests || codes[2] != http.StatusTooManyRequests {
+		t.Errorf("codes %v: a forged X-Forwarded-For escaped the limit", codes)
+	}
+}
