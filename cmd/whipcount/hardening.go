@@ -85,6 +85,7 @@ func (h *hardeningConfig) apply(ctx context.Context, store *sqlite.DB, cfg *serv
 		cfg.Secret = b
 	}
 	cfg.TrustProxy = h.trustProxy
+	cfg.RetentionDays = h.retentionDays
 	cfg.Limits = server.Limits{Lookup: h.lookup.l, LetterIP: h.letterIP.l, LetterEmail: h.letterEmail.l,
 		LettersPerMinute: h.perMinute}
 	return nil

@@ -773,7 +773,10 @@ type Letter struct {
 	Status          LetterStatus `json:"status"`
 	ConsentAt       time.Time    `json:"consent_at"`
 	CreatedAt       time.Time    `json:"created_at"`
-	Deliveries      []Delivery   `json:"deliveries"`
+	// ErasedAt is when the sender's personal data was erased (at their
+	// request or after the retention window); zero while it is kept.
+	ErasedAt   time.Time  `json:"erased_at,omitzero"`
+	Deliveries []Delivery `json:"deliveries"`
 }
 
 // Delivery is one letter to one office. Times that have not happened are zero.

@@ -192,6 +192,7 @@ func ReceiptText(r Receipt) string {
 	if r.StatusURL != "" {
 		fmt.Fprintf(&b, "Follow your letter here: %s\n", r.StatusURL)
 		b.WriteString("Keep this link to yourself: anyone who has it can see your letter.\n")
+		fmt.Fprintf(&b, "To delete your details from Whipcount at any time: %s/delete\n", r.StatusURL)
 	}
 	for _, d := range l.Deliveries {
 		name := r.Members[d.BioguideID]

@@ -149,6 +149,7 @@ func TestReceiptText(t *testing.T) {
 		"Dear Dr. Łukasiewicz,",
 		`about "Repeal Jackson-Vanik for Central Asia"`,
 		"Follow your letter here: https://whipcount.example.org/letters/AAAAAAAAAAAAAAAAAAAAAA",
+		"To delete your details from Whipcount at any time: https://whipcount.example.org/letters/AAAAAAAAAAAAAAAAAAAAAA/delete",
 		"To: Representative Jerrold Nadler\nStatus: queued for electronic delivery",
 		"Subject: Please cosponsor H.R. 5917\n\nDear Representative Jerrold Nadler,",
 		"To: Senator Charles E. Schumer\nStatus: not sent yet.",

@@ -35,6 +35,8 @@ type LetterStore interface {
 	CountByDistrict(ctx context.Context, campaignID int64, state string, district int) (int, error)
 	// Stats are a campaign's public aggregates.
 	Stats(ctx context.Context, campaignID int64, since time.Time) (advocacy.LetterStats, error)
+	// EraseLetter deletes a letter's personal data at its sender's request.
+	EraseLetter(ctx context.Context, publicID string) error
 }
 
 // LetterTemplateSource reads a campaign's own letter templates. Kinds it
@@ -360,6 +362,10 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 		v.CampaignTitle = camp.Title
 		v.CampaignURL = s.campaignURL(camp.Slug)
 	}
+	if !l.ErasedAt.IsZero() {
+		v.Erased = longDate(l.ErasedAt)
+		return v
+	}
 	for _, id := range already {
 		v.AlreadyWrote = append(v.AlreadyWrote, s.memberLabel(id))
 	}
@@ -603,7 +609,35 @@ func officeLines(addr string) []string {
 
 // privacy serves the privacy page.
 func (s *Server) privacy(c echo.Context) error {
-	return s.render(c, http.StatusOK, templates.PrivacyPage(s.meta(c, "Privacy", "/privacy")), nil)
+	return s.render(c, http.StatusOK, templates.PrivacyPage(s.meta(c, "Privacy", "/privacy"), s.cfg.RetentionDays), nil)
+}
+
+// eraseConfirm serves GET /letters/{id}/delete: are you sure?
+func (s *Server) eraseConfirm(c echo.Context) error {
+	noStore(c)
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("We could not find that letter.")
+	}
+	l, err := s.deps.Letters.Store.LetterByPublicID(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.EraseConfirmPage(s.meta(c, "Delete your details", ""), l.PublicID), nil)
+}
+
+// eraseLetter serves POST /letters/{id}/delete: the sender deletes their
+// details. The unguessable letter ID is the only credential, as for the
+// status page itself.
+func (s *Server) eraseLetter(c echo.Context) error {
+	noStore(c)
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("We could not find that letter.")
+	}
+	id := c.Param("id")
+	if err := s.deps.Letters.Store.EraseLetter(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/letters/"+id)
 }
 
 // fillLetters adds the "Write to your members" link and the district's

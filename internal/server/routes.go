@@ -35,6 +35,8 @@ func (s *Server) routes() {
 	e.GET("/letters/:id/print/:delivery", s.printLetter)
 	e.POST("/letters/:id/deliveries/:delivery/confirm", s.confirmDelivery)
 	e.GET("/privacy", s.privacy)
+	e.GET("/letters/:id/delete", s.eraseConfirm)
+	e.POST("/letters/:id/delete", s.eraseLetter)
 
 	// Public JSON API.
 	api := e.Group("/api/v1", s.publicCORS)

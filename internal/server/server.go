@@ -43,6 +43,9 @@ type Config struct {
 	TrustProxy bool
 	// Limits are the per-client rate limits.
 	Limits Limits
+	// RetentionDays is how long senders' personal data is kept after
+	// delivery (the privacy page says so); 0 means until they delete it.
+	RetentionDays int
 }
 
 // Limits are the rate limits per client (a keyed hash of the IP address) and

@@ -61,13 +61,14 @@ type letterQuerier interface {
 const letterColumns = `l.id, l.public_id, l.campaign_id, l.state, l.district, l.settled_by, l.prefix,
 	l.first_name, l.last_name, l.address1, l.address2, l.city, l.zip, l.email, l.phone, l.title,
 	l.organization, l.personal_message, l.topic, l.consent_at, l.receipt, l.newsletter, l.ref,
-	l.status, l.created_at`
+	l.status, l.created_at, l.erased_at`
 
 // letterRow holds the scan destinations of letterColumns.
 type letterRow struct {
 	l                 advocacy.Letter
 	ref               sql.NullString
 	consent, created  sql.NullString
+	erased            sql.NullString
 	receipt, newsletr int
 }
 
@@ -76,7 +77,7 @@ func (r *letterRow) dest() []any {
 	return []any{&l.ID, &l.PublicID, &l.CampaignID, &l.State, &l.District, &l.SettledBy, &l.Prefix,
 		&l.FirstName, &l.LastName, &l.Address1, &l.Address2, &l.City, &l.Zip, &l.Email, &l.Phone, &l.Title,
 		&l.Organization, &l.PersonalMessage, &l.Topic, &r.consent, &r.receipt, &r.newsletr, &r.ref,
-		&l.Status, &r.created}
+		&l.Status, &r.created, &r.erased}
 }
 
 func (r *letterRow) finish() (advocacy.Letter, error) {
@@ -88,6 +89,9 @@ func (r *letterRow) finish() (advocacy.Letter, error) {
 		return l, err
 	}
 	if l.CreatedAt, err = letterParseTime(r.created); err != nil {
+		return l, err
+	}
+	if l.ErasedAt, err = letterParseTime(r.erased); err != nil {
 		return l, err
 	}
 	return l, nil
