@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 )
@@ -23,6 +24,9 @@ Usage:
   whipcount restore -in FILE -db PATH                        check a backup and install it (server stopped)
   whipcount cosponsors import -bill ID [-campaign SLUG] [-db PATH] FILE
                                                              update a bill's cosponsors from Congress.gov JSON
+  whipcount user add -email E -role admin|organizer|partner [-partner CODE] [-db PATH]
+                                                             create an organizer account (password from stdin, or generated)
+  whipcount user list|disable|enable [-email E] [-db PATH]   list accounts, or turn one off or on
 
 Every flag can also be set with an environment variable: -addr is
 WHIPCOUNT_ADDR, -db is WHIPCOUNT_DB, and so on. Flags win over the environment.
@@ -47,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = restoreCmd(ctx, rest, getenv, stdout, stderr)
 	case "cosponsors":
 		err = cosponsorsCmd(ctx, rest, getenv, stdout, stderr, time.Now)
+	case "user":
+		err = userCmd(ctx, rest, getenv, os.Stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -113,6 +113,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 		LetterCounter: letters.store,
 		Letters:       letters.deps,
+		Organizer: server.OrganizerDeps{
+			Users: sqlite.NewUsers(store, time.Now), Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
+			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, time.Now),
+			Editor: sqlite.NewCampaignEditor(store, time.Now),
+		},
 	})
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -122,6 +127,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	hs := server.NewHTTPServer(cfg.addr, srv.Handler(), logger)
 	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "db", cfg.dbPath,
 		"data_date", st.DataDate, "startup", time.Since(start).Round(time.Millisecond).String())
+
+	// Lookup counts for the organizer dashboard go to the database once a
+	// minute, and once more on the way out.
+	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
+	flushed := make(chan struct{})
+	go func() { srv.RunLookupFlusher(flushCtx, time.Minute); close(flushed) }()
+	defer func() { stopFlush(); <-flushed }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

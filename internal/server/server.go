@@ -35,6 +35,9 @@ type Config struct {
 	// CosponsorsStaleDays is how old cosponsor data may get before bill
 	// pages warn organizers; 0 turns the warning off.
 	CosponsorsStaleDays int
+	// Organizer tunes the organizer workspace (session timeouts, password
+	// hashing cost, login throttles); zero fields take the defaults.
+	Organizer OrganizerConfig
 	// Secret keys the hashes of IP addresses and emails and signs tokens.
 	// It must stay the same across restarts; serve keeps it in the database.
 	Secret []byte
@@ -75,6 +78,9 @@ type Deps struct {
 	Members MemberDirectory
 	// LetterCounter counts a campaign's letters; nil shows no count.
 	LetterCounter LetterCounter
+	// Organizer wires the organizer workspace; without Users and Sessions
+	// its routes answer 404.
+	Organizer OrganizerDeps
 	// Letters wires the letter flow; its zero value turns letters off.
 	Letters LetterDeps
 }
@@ -92,6 +98,7 @@ type Server struct {
 		lookup, letterIP, letterEmail *limiter
 		global                        *minuteCap
 	}
+	org    organizerRuntime
 	bgwork letterRuntime
 }
 

@@ -1,0 +1,483 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/templates"
+)
+
+// Sign-in for the organizer workspace. Sessions live in SQLite: the cookie
+// holds a 128-bit random token and the database only its SHA-256, so a
+// copy of the database opens no session. A session ends after 30 idle
+// minutes or 12 hours, at logout, when its account is disabled, and (for
+// the others) when the password changes.
+//
+// CSRF: every state-changing request under /organizer and /logout must
+// carry the session's synchronizer token, as the hidden form field "csrf"
+// or the X-CSRF-Token header that htmx sends from the hx-headers attribute
+// on the workspace's wrapper. The Origin and Sec-Fetch-Site headers are
+// checked too. The login form, which has no session yet, uses a
+// double-submit cookie.
+
+const (
+	sessionCookie = "whipcount_session"
+	loginCookie   = "whipcount_login"
+	csrfHeader    = "X-CSRF-Token"
+	csrfField     = "csrf"
+	authKey       = "org.auth"
+	// orgBodyLimit bounds organizer posts; the largest is a cosponsor file.
+	orgBodyLimit = 10 << 20
+)
+
+// orgAuth is the signed-in account and its session.
+type orgAuth struct {
+	user advocacy.User
+	sess advocacy.Session
+}
+
+// authFrom returns the request's account, set by requireSession.
+func authFrom(c echo.Context) (orgAuth, bool) {
+	a, ok := c.Get(authKey).(orgAuth)
+	return a, ok
+}
+
+// isHTTPS reports whether the client reached us over HTTPS, directly or
+// through a proxy that says so.
+func isHTTPS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func (s *Server) setCookie(c echo.Context, name, value, path string, maxAge int, sameSite http.SameSite) {
+	c.SetCookie(&http.Cookie{
+		Name: name, Value: value, Path: path, MaxAge: maxAge,
+		HttpOnly: true, Secure: isHTTPS(c.Request()), SameSite: sameSite,
+	})
+}
+
+func (s *Server) clearSessionCookie(c echo.Context) {
+	s.setCookie(c, sessionCookie, "", "/", -1, http.SameSiteLaxMode)
+}
+
+// currentSession reads and checks the session cookie. An expired session,
+// or one whose account was disabled, is deleted and treated as none.
+func (s *Server) currentSession(c echo.Context) (orgAuth, bool, error) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || !advocacy.ValidSessionToken(ck.Value) {
+		return orgAuth{}, false, nil
+	}
+	ctx := c.Request().Context()
+	hash := advocacy.HashToken(ck.Value)
+	sess, user, err := s.deps.Organizer.Sessions.Session(ctx, hash)
+	if advocacy.ErrorCode(err) == advocacy.CodeNotFound {
+		s.clearSessionCookie(c)
+		return orgAuth{}, false, nil
+	}
+	if err != nil {
+		return orgAuth{}, false, err
+	}
+	now := s.deps.Clock()
+	policy := s.orgConfig().Sessions
+	if policy.Expired(sess, now) || user.Disabled() {
+		if err := s.deps.Organizer.Sessions.DeleteSession(ctx, hash); err != nil {
+			return orgAuth{}, false, err
+		}
+		s.clearSessionCookie(c)
+		return orgAuth{}, false, nil
+	}
+	if policy.NeedsTouch(sess, now) {
+		if err := s.deps.Organizer.Sessions.TouchSession(ctx, hash, now); err != nil {
+			return orgAuth{}, false, err
+		}
+		sess.LastSeen = now
+	}
+	return orgAuth{user: user, sess: sess}, true, nil
+}
+
+// requireSession lets only signed-in accounts through; others go to the
+// login page (htmx is told to go there). Nothing behind it may be cached.
+func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		orgNoStore(c)
+		if !s.organizerEnabled() {
+			return echo.ErrNotFound
+		}
+		a, ok, err := s.currentSession(c)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return s.toLogin(c)
+		}
+		c.Set(authKey, a)
+		c.SetRequest(c.Request().WithContext(templates.WithCSRF(c.Request().Context(), a.sess.CSRFToken)))
+		return next(c)
+	}
+}
+
+// toLogin sends a visitor without a session to the login page, coming back
+// to the page they asked for when it was a plain GET.
+func (s *Server) toLogin(c echo.Context) error {
+	target := "/login"
+	r := c.Request()
+	if r.Method == http.MethodGet && !isFragment(c) {
+		target += "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
+	}
+	if isFragment(c) {
+		c.Response().Header().Set("HX-Redirect", target)
+		return c.NoContent(http.StatusUnauthorized)
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return echo.NewHTTPError(http.StatusUnauthorized, "Your session has ended. Sign in again, then repeat what you were doing.")
+	}
+	return c.Redirect(http.StatusSeeOther, target)
+}
+
+// safeMethod reports whether a request cannot change state.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+var errCSRF = echo.NewHTTPError(http.StatusForbidden,
+	"This form has expired or did not come from this site, so nothing was changed. Reload the page and try again.")
+
+// checkOrigin rejects a request a browser says came from another site:
+// Sec-Fetch-Site other than same-origin, or an Origin that is not this
+// host. Requests without either header (old browsers, curl) pass on to the
+// token check.
+func checkOrigin(r *http.Request) error {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return errCSRF
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
+		return errCSRF
+	}
+	return nil
+}
+
+// checkCSRF guards every state-changing request of a session: same origin,
+// and the session's synchronizer token in the X-CSRF-Token header or the
+// csrf form field. It also bounds the body's size.
+func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if safeMethod(r.Method) {
+			return next(c)
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, orgBodyLimit)
+		if err := checkOrigin(r); err != nil {
+			return err
+		}
+		a, ok := authFrom(c)
+		if !ok {
+			return errCSRF
+		}
+		token := r.Header.Get(csrfHeader)
+		if token == "" {
+			token = c.FormValue(csrfField)
+		}
+		if !advocacy.TokensEqual(token, a.sess.CSRFToken) {
+			return errCSRF
+		}
+		return next(c)
+	}
+}
+
+// need checks that the signed-in account has permission p.
+func (s *Server) need(c echo.Context, p advocacy.Permission) (orgAuth, error) {
+	a, ok := authFrom(c)
+	if !ok {
+		return a, echo.NewHTTPError(http.StatusUnauthorized, "Sign in first.")
+	}
+	if !a.user.Can(p) {
+		return a, echo.NewHTTPError(http.StatusForbidden, "Your account cannot do this. Ask an admin if you need to.")
+	}
+	return a, nil
+}
+
+// clientIP is the address login throttling counts by: the connection's peer,
+// unless echo was told how to read a trusted proxy's header.
+func (s *Server) clientIP(c echo.Context) string {
+	if c.Echo().IPExtractor != nil {
+		return c.RealIP()
+	}
+	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+	if err != nil {
+		return c.Request().RemoteAddr
+	}
+	return host
+}
+
+// throttleKey names the counters: "a:" an account's email, "i:" an address.
+func accountKey(email string) string { return "a:" + advocacy.NormalizeEmail(email) }
+func ipKey(ip string) string         { return "i:" + ip }
+
+func (s *Server) ruleFor(key string) advocacy.ThrottleRule {
+	if strings.HasPrefix(key, "i:") {
+		return s.orgConfig().IPThrottle
+	}
+	return s.orgConfig().AccountThrottle
+}
+
+// maxThrottleKeys bounds the failure table; past it, keys whose failures
+// all left their window are swept.
+const maxThrottleKeys = 10000
+
+// loginAllowed reports whether another attempt on every key is allowed now,
+// and if not how long to wait.
+func (s *Server) loginAllowed(keys ...string) (bool, time.Duration) {
+	now := s.deps.Clock()
+	s.org.throttleMu.Lock()
+	defer s.org.throttleMu.Unlock()
+	wait := time.Duration(0)
+	for _, k := range keys {
+		if ok, d := s.ruleFor(k).Check(s.org.failures[k], now); !ok {
+			wait = max(wait, d)
+		}
+	}
+	return wait == 0, wait
+}
+
+// recordFailure counts a failed attempt against every key.
+func (s *Server) recordFailure(keys ...string) {
+	now := s.deps.Clock()
+	s.org.throttleMu.Lock()
+	defer s.org.throttleMu.Unlock()
+	if s.org.failures == nil {
+		s.org.failures = map[string][]time.Time{}
+	}
+	if len(s.org.failures) >= maxThrottleKeys {
+		for k, fs := range s.org.failures {
+			if fs = s.ruleFor(k).Prune(fs, now); len(fs) == 0 {
+				delete(s.org.failures, k)
+			} else {
+				s.org.failures[k] = fs
+			}
+		}
+	}
+	for _, k := range keys {
+		s.org.failures[k] = append(s.ruleFor(k).Prune(s.org.failures[k], now), now)
+	}
+}
+
+// clearFailures forgets an account's failures after it signs in.
+func (s *Server) clearFailures(key string) {
+	s.org.throttleMu.Lock()
+	defer s.org.throttleMu.Unlock()
+	delete(s.org.failures, key)
+}
+
+// dummyHash is checked against when no account matches, so that a wrong
+// email takes as long as a wrong password and does not reveal accounts.
+func (s *Server) dummyHash() string {
+	s.org.dummyOnce.Do(func() {
+		h, err := advocacy.HashPassword("whipcount-no-such-account", s.orgConfig().Passwords, s.orgRand())
+		if err == nil {
+			s.org.dummyHash = h
+		}
+	})
+	return s.org.dummyHash
+}
+
+// safeNext keeps a post-login redirect inside the workspace.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/organizer") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") {
+		return next
+	}
+	return "/organizer"
+}
+
+// loginPage shows the sign-in form with a fresh double-submit token.
+func (s *Server) loginPage(c echo.Context) error {
+	orgNoStore(c)
+	if !s.organizerEnabled() {
+		return echo.ErrNotFound
+	}
+	if _, ok, err := s.currentSession(c); err != nil {
+		return err
+	} else if ok {
+		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	}
+	v := templates.LoginView{Next: safeNext(c.QueryParam("next"))}
+	if c.QueryParam("out") == "1" {
+		v.Notice = "You are signed out."
+	}
+	return s.renderLogin(c, http.StatusOK, v)
+}
+
+// renderLogin renders the form with a new login token in its cookie.
+func (s *Server) renderLogin(c echo.Context, status int, v templates.LoginView) error {
+	tok, err := advocacy.NewCSRFToken(s.orgRand())
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, loginCookie, tok, "/login", 3600, http.SameSiteStrictMode)
+	v.CSRF = tok
+	return s.render(c, status, templates.LoginPage(s.meta(c, "Sign in", "/login"), v), nil)
+}
+
+// login checks the credentials and starts a session with a new token.
+func (s *Server) login(c echo.Context) error {
+	orgNoStore(c)
+	if !s.organizerEnabled() {
+		return echo.ErrNotFound
+	}
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, 64<<10)
+	if err := checkOrigin(r); err != nil {
+		return err
+	}
+	ck, err := c.Cookie(loginCookie)
+	if err != nil || !advocacy.TokensEqual(c.FormValue(csrfField), ck.Value) {
+		return echo.NewHTTPError(http.StatusForbidden,
+			"The sign-in form has expired, or your browser does not keep cookies for this site. Reload the page and try again.")
+	}
+	email := strings.TrimSpace(c.FormValue("email"))
+	password := c.FormValue("password")
+	v := templates.LoginView{Email: email, Next: safeNext(c.FormValue("next"))}
+	keys := []string{accountKey(email), ipKey(s.clientIP(c))}
+
+	if ok, wait := s.loginAllowed(keys...); !ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
+		v.Error = "Too many failed sign-ins. For your security, please wait and try again " + advocacy.RetryMessage(wait) + "."
+		v.Throttled = true
+		return s.renderLogin(c, http.StatusTooManyRequests, v)
+	}
+
+	ctx := r.Context()
+	user, hash, err := s.deps.Organizer.Users.UserForLogin(ctx, email)
+	found := err == nil
+	if err != nil && advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+		return err
+	}
+	if !found {
+		hash = s.dummyHash()
+	}
+	match, err := advocacy.CheckPassword(hash, password)
+	if err != nil && found {
+		return err
+	}
+	if !found || !match {
+		s.recordFailure(keys...)
+		v.Error = "The email or password is not right. Check them and try again."
+		return s.renderLogin(c, http.StatusUnauthorized, v)
+	}
+	if user.Disabled() {
+		v.Error = "This account is disabled. Ask an admin to enable it."
+		return s.renderLogin(c, http.StatusForbidden, v)
+	}
+	s.clearFailures(keys[0])
+	if err := s.startSession(c, user.ID); err != nil {
+		return err
+	}
+	s.setCookie(c, loginCookie, "", "/login", -1, http.SameSiteStrictMode)
+	return c.Redirect(http.StatusSeeOther, v.Next)
+}
+
+// startSession stores a new session for the account and sets its cookie.
+// Expired sessions are swept on the way, so the table stays small.
+func (s *Server) startSession(c echo.Context, userID int64) error {
+	ctx := c.Request().Context()
+	now := s.deps.Clock()
+	policy := s.orgConfig().Sessions
+	if _, err := s.deps.Organizer.Sessions.DeleteExpiredSessions(ctx, now, policy.Idle); err != nil {
+		return err
+	}
+	tok, err := advocacy.NewSessionToken(s.orgRand())
+	if err != nil {
+		return err
+	}
+	csrf, err := advocacy.NewCSRFToken(s.orgRand())
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Organizer.Sessions.CreateSession(ctx, advocacy.Session{
+		TokenHash: advocacy.HashToken(tok), UserID: userID, CSRFToken: csrf,
+		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(policy.Absolute),
+	}); err != nil {
+		return err
+	}
+	// A session cookie (no Max-Age): the server ends the session anyway.
+	s.setCookie(c, sessionCookie, tok, "/", 0, http.SameSiteLaxMode)
+	return nil
+}
+
+// logout ends the session.
+func (s *Server) logout(c echo.Context) error {
+	a, _ := authFrom(c)
+	if err := s.deps.Organizer.Sessions.DeleteSession(c.Request().Context(), a.sess.TokenHash); err != nil {
+		return err
+	}
+	s.clearSessionCookie(c)
+	return orgSeeOther(c, "/login?out=1")
+}
+
+// accountPage shows the signed-in account and the password form.
+func (s *Server) accountPage(c echo.Context) error {
+	return s.renderAccount(c, http.StatusOK, templates.PasswordForm{})
+}
+
+func (s *Server) renderAccount(c echo.Context, status int, f templates.PasswordForm) error {
+	m := s.orgMeta(c, "Your account", "/organizer/account", "")
+	page := templates.AccountPage(m, f)
+	return s.render(c, status, page, templates.PasswordFormRegion(m, f))
+}
+
+// changePassword checks the current password, then stores the new one and
+// ends the account's other sessions.
+func (s *Server) changePassword(c echo.Context) error {
+	a, _ := authFrom(c)
+	ctx := c.Request().Context()
+	current, next, confirm := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm")
+	keys := []string{accountKey(a.user.Email), ipKey(s.clientIP(c))}
+	fail := func(status int, field, msg string) error {
+		return s.renderAccount(c, status, templates.PasswordForm{Errors: map[string]string{field: msg}})
+	}
+	if ok, wait := s.loginAllowed(keys...); !ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
+		return fail(http.StatusTooManyRequests, "current", "Too many wrong passwords. Try again "+advocacy.RetryMessage(wait)+".")
+	}
+	_, hash, err := s.deps.Organizer.Users.User(ctx, a.user.ID)
+	if err != nil {
+		return err
+	}
+	if ok, err := advocacy.CheckPassword(hash, current); err != nil {
+		return err
+	} else if !ok {
+		s.recordFailure(keys...)
+		return fail(http.StatusUnprocessableEntity, "current", "That is not your current password.")
+	}
+	if err := advocacy.ValidatePassword(next, a.user.Email); err != nil {
+		var de *advocacy.Error
+		if errors.As(err, &de) {
+			return fail(http.StatusUnprocessableEntity, "password", de.Message)
+		}
+		return err
+	}
+	if next != confirm {
+		return fail(http.StatusUnprocessableEntity, "confirm", "The two new passwords differ. Type the same one twice.")
+	}
+	newHash, err := advocacy.HashPassword(next, s.orgConfig().Passwords, s.orgRand())
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Organizer.Users.ChangePassword(ctx, a.user.ID, newHash, a.sess.TokenHash, a.user.ID); err != nil {
+		return err
+	}
+	return orgSeeOther(c, orgWithDone("/organizer/account", "password"))
+}

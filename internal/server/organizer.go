@@ -1,0 +1,305 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/templates"
+)
+
+// This file wires the organizer workspace: what it needs from the stores,
+// its settings, and the state it keeps in memory (login throttles and
+// lookup counts). The workspace lives under /organizer/, with /login and
+// /logout; every page there needs a session, and every state-changing
+// request a CSRF token (see auth.go).
+
+// UserStore keeps accounts and partners. Changes are audited by the store.
+type UserStore interface {
+	CreateUser(ctx context.Context, u advocacy.NewUser, actor int64) (advocacy.User, error)
+	// UserForLogin and User return the account with its password hash.
+	UserForLogin(ctx context.Context, email string) (advocacy.User, string, error)
+	User(ctx context.Context, id int64) (advocacy.User, string, error)
+	ListUsers(ctx context.Context) ([]advocacy.User, error)
+	// SetDisabled ends every session of a disabled account.
+	SetDisabled(ctx context.Context, id int64, disabled bool, actor int64) (advocacy.User, error)
+	// ChangePassword ends every session of the account but keep.
+	ChangePassword(ctx context.Context, id int64, newHash, keep string, actor int64) error
+	CreatePartner(ctx context.Context, p advocacy.Partner, actor int64) (advocacy.Partner, error)
+	Partners(ctx context.Context) ([]advocacy.Partner, error)
+}
+
+// SessionStore keeps login sessions by the hash of their token.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s advocacy.Session) error
+	Session(ctx context.Context, tokenHash string) (advocacy.Session, advocacy.User, error)
+	TouchSession(ctx context.Context, tokenHash string, now time.Time) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time, idle time.Duration) (int64, error)
+}
+
+// AuditReader pages through the audit log, newest first.
+type AuditReader interface {
+	AuditLog(ctx context.Context, before int64, limit int) ([]advocacy.AuditEntry, error)
+}
+
+// DashboardStore answers the dashboard and office packets, and keeps the
+// daily lookup counts.
+type DashboardStore interface {
+	Dashboard(ctx context.Context, campaignID int64, from, to time.Time, ref string) (advocacy.DashboardStats, error)
+	OfficePacket(ctx context.Context, campaignID int64, bioguide string, quotes int) (advocacy.OfficePacket, error)
+	AddLookups(ctx context.Context, counts map[advocacy.LookupKey]int) error
+}
+
+// ExportStore hands out export rows a page at a time; page must not keep
+// the slice it is given.
+type ExportStore interface {
+	Letters(ctx context.Context, campaignID int64, f advocacy.ExportFilter, page func([]advocacy.ExportRow) error) error
+	Contacts(ctx context.Context, campaignID int64, page func([]advocacy.Contact) error) error
+}
+
+// ModerationStore is the queue of held letters. Decisions are audited by
+// the store.
+type ModerationStore interface {
+	Held(ctx context.Context, afterID int64, limit int) ([]advocacy.HeldLetter, int, error)
+	Approve(ctx context.Context, letterID, actor int64) error
+	Reject(ctx context.Context, letterID int64, reason string, actor int64) error
+}
+
+// ContentEditor changes campaign content, each change audited in its own
+// transaction by the store.
+type ContentEditor interface {
+	ListCampaigns(ctx context.Context) ([]advocacy.Campaign, error)
+	UpdateText(ctx context.Context, slug string, t advocacy.CampaignText, actor int64) error
+	UpdateBill(ctx context.Context, slug, billID string, e advocacy.BillEdit, actor int64) error
+	SaveCosponsor(ctx context.Context, slug, billID string, c advocacy.Cosponsor, actor int64) (bool, error)
+	WithdrawCosponsor(ctx context.Context, slug, billID, bioguide string, on time.Time, actor int64) error
+	ImportCosponsors(ctx context.Context, slug, billID string, f advocacy.CosponsorFile,
+		chamberOf func(string) (advocacy.Chamber, bool), asOf time.Time, actor int64) (advocacy.ImportResult, error)
+	TalkingPoint(ctx context.Context, slug string, id int64) (advocacy.TalkingPoint, error)
+	SaveTalkingPoint(ctx context.Context, slug string, tp advocacy.TalkingPoint, actor int64) (advocacy.TalkingPoint, error)
+	DeleteTalkingPoint(ctx context.Context, slug string, id int64, actor int64) error
+	LetterTemplates(ctx context.Context, campaignID int64) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error)
+	SaveLetterTemplate(ctx context.Context, slug string, t advocacy.LetterTemplate, actor int64) error
+}
+
+// OrganizerDeps are the organizer workspace's stores. The workspace's
+// routes answer 404 while Users or Sessions is nil. Campaign content is read
+// through Deps.Campaigns and members through Deps.Members.
+type OrganizerDeps struct {
+	Users      UserStore
+	Sessions   SessionStore
+	Audit      AuditReader
+	Stats      DashboardStore
+	Exports    ExportStore
+	Moderation ModerationStore
+	Editor     ContentEditor
+	// Rand is the source of session and CSRF tokens and password salts;
+	// nil is crypto/rand.
+	Rand io.Reader
+}
+
+// OrganizerConfig tunes the workspace; zero fields take the defaults.
+type OrganizerConfig struct {
+	Sessions        advocacy.SessionPolicy
+	Passwords       advocacy.PasswordParams
+	AccountThrottle advocacy.ThrottleRule
+	IPThrottle      advocacy.ThrottleRule
+}
+
+// withDefaults fills the zero fields.
+func (c OrganizerConfig) withDefaults() OrganizerConfig {
+	if c.Sessions.Idle == 0 || c.Sessions.Absolute == 0 {
+		c.Sessions = advocacy.DefaultSessionPolicy
+	}
+	if c.Passwords.Memory == 0 {
+		c.Passwords = advocacy.DefaultPasswordParams
+	}
+	if c.AccountThrottle.Limit == 0 {
+		c.AccountThrottle = advocacy.DefaultAccountThrottle
+	}
+	if c.IPThrottle.Limit == 0 {
+		c.IPThrottle = advocacy.DefaultIPThrottle
+	}
+	return c
+}
+
+// organizerRuntime is the workspace's in-memory state. Its zero value is
+// ready to use.
+type organizerRuntime struct {
+	cfgOnce sync.Once
+	cfg     OrganizerConfig
+
+	throttleMu sync.Mutex
+	failures   map[string][]time.Time
+
+	lookupMu sync.Mutex
+	lookups  map[advocacy.LookupKey]int
+
+	dummyOnce sync.Once
+	dummyHash string
+}
+
+// orgConfig returns the workspace's settings with defaults filled in.
+func (s *Server) orgConfig() OrganizerConfig {
+	s.org.cfgOnce.Do(func() { s.org.cfg = s.cfg.Organizer.withDefaults() })
+	return s.org.cfg
+}
+
+func (s *Server) orgRand() io.Reader {
+	if s.deps.Organizer.Rand != nil {
+		return s.deps.Organizer.Rand
+	}
+	return rand.Reader
+}
+
+// organizerEnabled reports whether the workspace is wired.
+func (s *Server) organizerEnabled() bool {
+	return s.deps.Organizer.Users != nil && s.deps.Organizer.Sessions != nil
+}
+
+// orgMeta builds the frame every organizer page shares.
+func (s *Server) orgMeta(c echo.Context, title, path, slug string) templates.OrgMeta {
+	m := templates.OrgMeta{Page: s.meta(c, title, path), Slug: slug, Path: path}
+	if a, ok := authFrom(c); ok {
+		m.Email = a.user.Email
+		m.Role = a.user.Role.Label()
+		m.CSRF = a.sess.CSRFToken
+		h, _ := json.Marshal(map[string]string{csrfHeader: a.sess.CSRFToken})
+		m.HXHeaders = string(h)
+		m.CanEdit = a.user.Can(advocacy.PermEditContent)
+		m.CanModerate = a.user.Can(advocacy.PermModerate)
+		m.CanExport = a.user.Can(advocacy.PermExport)
+		m.CanManageUsers = a.user.Can(advocacy.PermManageUsers)
+		m.CanViewAudit = a.user.Can(advocacy.PermViewAudit)
+		m.Partner = a.user.PartnerName
+	}
+	m.Flash = orgFlash(c.QueryParam("done"))
+	return m
+}
+
+// orgFlash turns the ?done= code a redirect carries into a notice; only
+// known codes show, so the URL cannot put words on the page.
+func orgFlash(code string) string {
+	return map[string]string{
+		"password":  "Your password was changed. Other sessions of your account were signed out.",
+		"approved":  "The letter was approved and goes to delivery.",
+		"rejected":  "The letter was rejected.",
+		"user":      "The account was created.",
+		"disabled":  "The account was disabled and its sessions ended.",
+		"enabled":   "The account was enabled.",
+		"partner":   "The partner was created.",
+		"saved":     "Your change was saved.",
+		"deleted":   "The talking point was deleted.",
+		"imported":  "The cosponsor list was imported.",
+		"withdrawn": "The withdrawal was recorded.",
+	}[code]
+}
+
+// orgNoStore marks a response as never to be cached: organizer pages carry
+// personal data or depend on who is signed in.
+func orgNoStore(c echo.Context) {
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Cookie")
+}
+
+// orgSeeOther answers a plain form post with a 303 to target, or tells htmx to
+// go there.
+func orgSeeOther(c echo.Context, target string) error {
+	if isFragment(c) {
+		c.Response().Header().Set("HX-Redirect", target)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, target)
+}
+
+// orgWithDone appends ?done=code to a path, before any #fragment.
+func orgWithDone(path, code string) string {
+	u, err := url.Parse(path)
+	if err != nil {
+		return path
+	}
+	q := u.Query()
+	q.Set("done", code)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// orgCampaignURL is the dashboard of a campaign, and its sub-pages.
+func orgCampaignURL(slug string, parts ...string) string {
+	u := "/organizer/campaigns/" + url.PathEscape(slug)
+	for _, p := range parts {
+		u += "/" + p
+	}
+	return u
+}
+
+// orgParamID reads a positive integer path parameter.
+func orgParamID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.NewHTTPError(http.StatusNotFound)
+	}
+	return id, nil
+}
+
+// orgCampaign loads the campaign of the :slug parameter.
+func (s *Server) orgCampaign(c echo.Context) (advocacy.Campaign, error) {
+	if s.deps.Campaigns == nil {
+		return advocacy.Campaign{}, advocacy.NotFound("No campaign store is configured.")
+	}
+	return s.deps.Campaigns.Campaign(c.Request().Context(), c.Param("slug"))
+}
+
+// orgMember names a member for organizer tables, or gives the ID of one
+// the reference data does not know.
+func (s *Server) orgMember(id string) templates.MemberRef {
+	if s.deps.Members != nil {
+		if m, ok := s.deps.Members.Member(id); ok {
+			return orgMemberRef(m)
+		}
+	}
+	return templates.MemberRef{BioguideID: id, Name: id}
+}
+
+func orgMemberRef(m advocacy.Member) templates.MemberRef {
+	short := m.PartyLetter() + "-" + m.State
+	district := ""
+	if m.Chamber == advocacy.House {
+		if m.District == 0 {
+			short += "-AL"
+			district = "At large"
+		} else {
+			short += "-" + strconv.Itoa(m.District)
+			district = strconv.Itoa(m.District)
+		}
+	}
+	prefix := "Rep. "
+	switch {
+	case m.Chamber == advocacy.Senate:
+		prefix = "Sen. "
+	case m.NonVoting():
+		prefix = "Del. "
+	}
+	return templates.MemberRef{BioguideID: m.BioguideID, Name: prefix + m.Name, Short: short, Party: m.Party,
+		State: m.State, District: district, Known: true}
+}
+
+// orgChamberOf gives a known member's chamber, for cosponsor checks.
+func (s *Server) orgChamberOf(id string) (advocacy.Chamber, bool) {
+	if s.deps.Members == nil {
+		return "", false
+	}
+	m, ok := s.deps.Members.Member(id)
+	return m.Chamber, ok
+}

@@ -1,0 +1,554 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/templates"
+)
+
+// Content editing. Every section of the editor is its own region: "Edit"
+// links open its form (htmx swaps the region; without JavaScript the link
+// opens the editor with that form open), and the form posts back. Invalid
+// input re-renders the form with its messages and 422; a saved change
+// answers htmx with the region in display mode, and a plain form with a 303
+// back to the editor.
+
+// editorSection names the region a request is about.
+type editorSection struct {
+	text     *templates.CampaignTextForm
+	bill     *templates.BillEditForm
+	point    *templates.TalkingPointForm
+	template *templates.TemplateForm
+}
+
+// editView builds the editor with every section in display mode.
+func (s *Server) editView(c echo.Context, camp advocacy.Campaign) (templates.EditView, error) {
+	ctx := c.Request().Context()
+	v := templates.EditView{Slug: camp.Slug, Title: camp.Title, Text: campaignTextForm(camp.Slug, advocacy.TextOf(camp))}
+	for _, b := range camp.Bills {
+		v.Bills = append(v.Bills, s.billForm(camp.Slug, b))
+	}
+	tps, err := s.deps.Campaigns.TalkingPoints(ctx, camp.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, tp := range tps {
+		v.TalkingPoints = append(v.TalkingPoints, s.pointForm(camp.Slug, tp))
+	}
+	v.NewPoint = templates.TalkingPointForm{Slug: camp.Slug, Editing: true, Audience: string(advocacy.AudienceConstituents)}
+	tpls, err := s.deps.Organizer.Editor.LetterTemplates(ctx, camp.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, k := range advocacy.TemplateKinds() {
+		v.Templates = append(v.Templates, templateForm(camp, tpls[k]))
+	}
+	return v, nil
+}
+
+func formDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(advocacy.DateLayout)
+}
+
+func campaignTextForm(slug string, t advocacy.CampaignText) templates.CampaignTextForm {
+	return templates.CampaignTextForm{Slug: slug, Title: t.Title, Summary: t.Summary, Ask: t.Ask,
+		Why: strings.Join(t.Why, "\n"), Status: string(t.Status), StartsOn: formDate(t.StartsOn), EndsOn: formDate(t.EndsOn)}
+}
+
+func (s *Server) billForm(slug string, b advocacy.Bill) templates.BillEditForm {
+	f := templates.BillEditForm{Slug: slug, BillID: b.ID, Label: b.Label(), Chamber: chamberWordCap(b.Chamber),
+		Title: b.Title, Status: b.Status, Committees: b.Committees, Target: strconv.Itoa(b.Target),
+		IntroducedOn: formDate(b.IntroducedOn)}
+	if !b.CosponsorsAsOf.IsZero() {
+		f.AsOf = longDate(b.CosponsorsAsOf)
+	}
+	f.Cosponsors = s.cosponsorsRegion(slug, b)
+	return f
+}
+
+func chamberWordCap(c advocacy.Chamber) string {
+	if c == advocacy.Senate {
+		return "Senate"
+	}
+	return "House"
+}
+
+func (s *Server) cosponsorsRegion(slug string, b advocacy.Bill) templates.CosponsorsRegion {
+	r := templates.CosponsorsRegion{Slug: slug, BillID: b.ID, Label: b.Label()}
+	for _, cs := range b.Cosponsors {
+		r.Rows = append(r.Rows, templates.CosponsorEditRow{Member: s.orgMember(cs.BioguideID), Joined: formDate(cs.JoinedOn),
+			Original: cs.Original, Withdrawn: formDate(cs.WithdrawnOn)})
+	}
+	return r
+}
+
+func (s *Server) pointForm(slug string, tp advocacy.TalkingPoint) templates.TalkingPointForm {
+	return templates.TalkingPointForm{Slug: slug, ID: tp.ID, Audience: string(tp.Audience), Title: tp.Title, BodyMD: tp.BodyMD,
+		Sources: advocacy.FormatSources(tp.Sources), Objection: tp.Objection, PreviewHTML: s.previewHTML(tp.BodyMD)}
+}
+
+// previewHTML renders Markdown through the same sanitising renderer as the
+// public talking points page; a failure shows as no preview.
+func (s *Server) previewHTML(md string) string {
+	html, err := s.markdown().Render(md)
+	if err != nil {
+		return ""
+	}
+	return html
+}
+
+// sampleFields fill a template preview.
+func sampleFields(camp advocacy.Campaign) advocacy.MergeFields {
+	bill := "H.R. 1"
+	if len(camp.Bills) > 0 {
+		bill = camp.Bills[0].Label()
+	}
+	return advocacy.MergeFields{MemberTitle: "Representative", MemberName: "Jordan Example", Bill: bill,
+		ConstituentName: "Alex Sample", ConstituentCity: "Springfield"}
+}
+
+func templateForm(camp advocacy.Campaign, t advocacy.LetterTemplate) templates.TemplateForm {
+	f := templates.TemplateForm{Slug: camp.Slug, Kind: string(t.Kind), Label: t.Kind.Label(), Subject: t.Subject, Body: t.Body,
+		Default: t == advocacy.DefaultLetterTemplates()[t.Kind], Fields: "{{" + strings.Join(advocacy.MergeFieldNames(), "}}, {{") + "}}"}
+	f.PreviewSubject, f.PreviewBody = t.Render(sampleFields(camp))
+	return f
+}
+
+// renderEditor answers with the whole editor (sec's region in the state
+// given) or, for htmx, with that region alone.
+func (s *Server) renderEditor(c echo.Context, status int, camp advocacy.Campaign, sec editorSection) error {
+	v, err := s.editView(c, camp)
+	if err != nil {
+		return err
+	}
+	var fragment templ.Component
+	switch {
+	case sec.text != nil:
+		v.Text = *sec.text
+		fragment = templates.CampaignTextRegion(v.Text)
+	case sec.bill != nil:
+		for i := range v.Bills {
+			if v.Bills[i].BillID == sec.bill.BillID {
+				v.Bills[i] = *sec.bill
+			}
+		}
+		fragment = templates.BillRegion(*sec.bill)
+	case sec.point != nil:
+		if sec.point.ID == 0 {
+			v.NewPoint = *sec.point
+		}
+		for i := range v.TalkingPoints {
+			if v.TalkingPoints[i].ID == sec.point.ID {
+				v.TalkingPoints[i] = *sec.point
+			}
+		}
+		fragment = templates.TalkingPointRegion(*sec.point)
+	case sec.template != nil:
+		for i := range v.Templates {
+			if v.Templates[i].Kind == sec.template.Kind {
+				v.Templates[i] = *sec.template
+			}
+		}
+		fragment = templates.TemplateRegion(*sec.template)
+	}
+	m := s.orgMeta(c, camp.Title+": edit", orgCampaignURL(camp.Slug, "edit"), camp.Slug)
+	page := templates.EditPage(m, v)
+	if fragment == nil {
+		fragment = page
+	}
+	return s.render(c, status, page, fragment)
+}
+
+// editCampaign loads the campaign for an editing request.
+func (s *Server) editCampaign(c echo.Context) (orgAuth, advocacy.Campaign, error) {
+	a, err := s.need(c, advocacy.PermEditContent)
+	if err != nil {
+		return a, advocacy.Campaign{}, err
+	}
+	if s.deps.Organizer.Editor == nil || s.deps.Campaigns == nil {
+		return a, advocacy.Campaign{}, echo.ErrNotFound
+	}
+	camp, err := s.orgCampaign(c)
+	return a, camp, err
+}
+
+// saved answers a successful change.
+func (s *Server) saved(c echo.Context, slug, anchor, code string, sec editorSection) error {
+	if isFragment(c) {
+		camp, err := s.orgCampaign(c)
+		if err != nil {
+			return err
+		}
+		return s.renderEditor(c, http.StatusOK, camp, sec)
+	}
+	return c.Redirect(http.StatusSeeOther, orgWithDone(orgCampaignURL(slug, "edit"), code)+"#"+anchor)
+}
+
+// fieldsOf returns an invalid-input error's field messages, or nil when err
+// is something else.
+func fieldsOf(err error) map[string]string {
+	var de *advocacy.Error
+	if errors.As(err, &de) && de.Code == advocacy.CodeInvalid {
+		if len(de.Fields) == 0 {
+			return map[string]string{"form": de.Message}
+		}
+		return de.Fields
+	}
+	return nil
+}
+
+// editPage shows the editor.
+func (s *Server) editPage(c echo.Context) error {
+	_, camp, err := s.editCampaign(c)
+	if err != nil {
+		return err
+	}
+	return s.renderEditor(c, http.StatusOK, camp, editorSection{})
+}
+
+// editText opens the campaign text form (GET) or saves it (POST).
+func (s *Server) editText(c echo.Context) error {
+	a, camp, err := s.editCampaign(c)
+	if err != nil {
+		return err
+	}
+	if c.Request().Method == http.MethodGet {
+		f := campaignTextForm(camp.Slug, advocacy.TextOf(camp))
+		f.Editing = true
+		return s.renderEditor(c, http.StatusOK, camp, editorSection{text: &f})
+	}
+	in := advocacy.CampaignText{Title: c.FormValue("title"), Summary: c.FormValue("summary"), Ask: c.FormValue("ask"),
+		Why: advocacy.SplitLines(c.FormValue("why")), Status: advocacy.CampaignStatus(c.FormValue("status"))}
+	t, err := advocacy.ValidateCampaignText(in, c.FormValue("starts_on"), c.FormValue("ends_on"))
+	if fields := fieldsOf(err); fields != nil {
+		f := campaignTextForm(camp.Slug, t)
+		f.Why, f.StartsOn, f.EndsOn = c.FormValue("why"), c.FormValue("starts_on"), c.FormValue("ends_on")
+		f.Editing, f.Errors = true, fields
+		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{text: &f})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Organizer.Editor.UpdateText(c.Request().Context(), camp.Slug, t, a.user.ID); err != nil {
+		return err
+	}
+	f := campaignTextForm(camp.Slug, t)
+	f.Saved = true
+	return s.saved(c, camp.Slug, "campaign-text", "saved", editorSection{text: &f})
+}
+
+// findBill returns the campaign's bill of the :bill parameter.
+func findBill(c echo.Context, camp advocacy.Campaign) (advocacy.Bill, error) {
+	for _, b := range camp.Bills {
+		if b.ID == c.Param("bill") {
+			return b, nil
+		}
+	}
+	return advocacy.Bill{}, advocacy.NotFound("The campaign has no such bill.")
+}
+
+// editBill opens a bill's form (GET) or saves it (POST).
+func (s *Server) editBill(c echo.Context) error {
+	a, camp, err := s.editCampaign(c)
+	if err != nil {
+		return err
+	}
+	b, err := findBill(c, camp)
+	if err != nil {
+		return err
+	}
+	f := s.billForm(camp.Slug, b)
+	if c.Request().Method == http.MethodGet {
+		f.Editing = true
+		return s.renderEditor(c, http.StatusOK, camp, editorSection{bill: &f})
+	}
+	e, err := advocacy.ValidateBillEdit(advocacy.BillEdit{Title: c.FormValue("title"), Status: c.FormValue("status"),
+		Committees: c.FormValue("committees")}, c.FormValue("target"), c.FormValue("introduced_on"))
+	if fields := fieldsOf(err); fields != nil {
+		f.Title, f.Status, f.Committees = c.FormValue("title"), c.FormValue("status"), c.FormValue("committees")
+		f.Target, f.IntroducedOn = c.FormValue("target"), c.FormValue("introduced_on")
+		f.Editing, f.Errors = true, fields
+		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Organizer.Editor.UpdateBill(c.Request().Context(), camp.Slug, b.ID, e, a.user.ID); err != nil {
+		return err
+	}
+	return s.afterBillChange(c, camp.Slug, b.ID, "saved", "")
+}
+
+// afterBillChange answers a saved change to a bill or its cosponsors with
+// the bill's region re-read from the store.
+func (s *Server) afterBillChange(c echo.Context, slug, billID, code, message string) error {
+	if !isFragment(c) {
+		return c.Redirect(http.StatusSeeOther, orgWithDone(orgCampaignURL(slug, "edit"), code)+"#bill-"+billID)
+	}
+	camp, err := s.orgCampaign(c)
+	if err != nil {
+		return err
+	}
+	for _, b := range camp.Bills {
+		if b.ID == billID {
+			f := s.billForm(slug, b)
+			f.Saved = true
+			f.Cosponsors.Message = message
+			return s.renderEditor(c, http.StatusOK, camp, editorSection{bill: &f})
+		}
+	}
+	return advocacy.NotFound("The campaign has no such bill.")
+}
+
+// saveCosponsor adds a cosponsor by hand or corrects one.
+func (s *Server) saveCosponsor(c echo.Context) error {
+	a, camp, err := s.editCampaign(c)
+	if err != nil {
+		return err
+	}
+	b, err := findBill(c, camp)
+	if err != nil {
+		return err
+	}
+	original := c.FormValue("original") != ""
+	cs, err := advocacy.ValidateCosponsor(b, c.FormValue("bioguide"), c.FormValue("joined_on"), c.FormValue("withdrawn_on"), original, s.orgChamberOf)
+	if fields := fieldsOf(err); fields != nil {
+		f := s.billForm(camp.Slug, b)
+		f.Cosponsors.Form = templates.CosponsorForm{Bioguide: c.FormValue("bioguide"), JoinedOn: c.FormValue("joined_on"),
+			WithdrawnOn: c.FormValue("withdrawn_on"), Original: original, Errors: fields}
+		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
+	}
+	if err != nil {
+		return err
+	}
+	added, err := s.deps.Organizer.Editor.SaveCosponsor(c.Request().Context(), camp.Slug, b.ID, cs, a.user.ID)
+	if err != nil {
+		return err
+	}
+	msg := s.orgMember(cs.BioguideID).Label() + " was corrected."
+	if added {
+		msg = s.orgMember(cs.BioguideID).Label() + " was added."
+	}
+	return s.afterBillChange(c, camp.Slug, b.ID, "saved", msg)
+}
+
+// withdrawCosponsor records a withdrawal on the date given.
+func (s *Server) withdrawCosponsor(c echo.Context) error {
+	a, camp, err := s.editCampaign(c)
+	if err != nil {
+		return err
+	}
+	b, err := findBill(c, camp)
+	if err != nil {
+		return err
+	}
+	id := c.Param("bioguide")
+	on, derr := advocacy.ParseFormDate(c.FormValue("withdrawn_on"))
+	if derr == nil {
+		err = s.deps.Organizer.Editor.WithdrawCosponsor(c.Request().Context(), camp.Slug, b.ID, id, on, a.user.ID)
+	} else {
+		err = advocacy.Invalid("withdrawn_on", "Enter the day they withdrew, like 2026-01-31.")
+	}
+	if fields := fieldsOf(err); fields != nil {
+		f := s.billForm(camp.Slug, b)
+		f.Cosponsors.WithdrawErrors = map[string]string{id: fields["withdrawn_on"]}
+		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
+	}
+	if err != nil {
+		return err
+	}
+	return s.afterBillChange(c, camp.Slug, b.ID, "withdrawn", s.orgMember(id).Label()+" withdrew on "+longDate(on)+".")
+}
+
+// importCosponsors reads an uploaded Congress.gov cosponsor file and makes
+// the bill's list match it, like `whipcount cosponsors import`.
+func (s *Server) importCosponsors(c echo.Context) error {
+	a, camp, err := s.editCampaign(c)
+	if err != nil {
+		return err
+	}
+	b, err := findBill(c, camp)
+	if err != nil {
+		return err
+	}
+	invalid := func(msg string) error {
+		f := s.billForm(camp.Slug, b)
+		f.Cosponsors.Import.Error = msg
+		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return invalid("Choose the cosponsor file (JSON from the Congress.gov API) to upload.")
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	parsed, err := advocacy.ParseCosponsorFile(file)
+	if fields := fieldsOf(err); fields != nil {
+		return invalid(firstMessage(fields))
+	}
+	if err != nil {
+		return err
+	}
+	res, err := s.deps.Organizer.Editor.ImportCosponsors(c.Request().Context(), camp.Slug, b.ID, parsed, s.orgChamberOf, s.deps.Clock(), a.user.ID)
+	if fields := fieldsOf(err); fields != nil {
+		return invalid(firstMessage(fields))
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Imported " + pluralN(res.InFile, "cosponsor", "cosponsors") + ": " + strconv.Itoa(res.Added) + " added, " +
+		strconv.Itoa(res.Changed) + " corrected, " + strconv.Itoa(res.Withdrawn) + " withdrawn, " + strconv.Itoa(res.Removed) + " removed."
+	if res.NoChange() {
+		msg = "The list matches the file (" + pluralN(res.InFile, "cosponsor", "cosponsors") + "); it is now confirmed as of today."
+	}
+	return s.afterBillChange(c, camp.Slug, b.ID, "imported", msg)
+}
+
+func firstMessage(fields map[string]string) string {
+	for _, k := range []string{"file", "bill", "form"} {
+		if m, ok := fields[k]; ok {
+			return m
+		}
+	}
+	for _, m := range fields {
+		return m
+	}
+	return ""
+}
+
+// editPoint opens a talking point's form (GET) or saves it (POST); id 0 is
+// a new one. The "Preview" button re-renders the form with the rendered
+// Markdown, without saving: the live preview for browsers without
+// JavaScript.
+func (s *Server) editPoint(c echo.Context) error {
+	a, camp, err := s.editCampaign(c)
+	if err != nil {
+		return err
+	}
+	var id int64
+	if c.Param("id") != "" {
+		if id, err = orgParamID(c, "id"); err != nil {
+			return err
+		}
+	}
+	ctx := c.Request().Context()
+	if c.Request().Method == http.MethodGet {
+		tp, err := s.deps.Organizer.Editor.TalkingPoint(ctx, camp.Slug, id)
+		if err != nil {
+			return err
+		}
+		f := s.pointForm(camp.Slug, tp)
+		f.Editing = c.QueryParam("cancel") == ""
+		return s.renderEditor(c, http.StatusOK, camp, editorSection{point: &f})
+	}
+	in := advocacy.TalkingPoint{ID: id, Audience: advocacy.Audience(c.FormValue("audience")), Title: c.FormValue("title"),
+		BodyMD: c.FormValue("body_md"), Objection: c.FormValue("objection") != ""}
+	tp, err := advocacy.ValidateTalkingPoint(in, c.FormValue("sources"))
+	form := func(errs map[string]string) templates.TalkingPointForm {
+		f := s.pointForm(camp.Slug, tp)
+		f.Title, f.BodyMD, f.Sources, f.Audience = in.Title, in.BodyMD, c.FormValue("sources"), string(in.Audience)
+		f.PreviewHTML = s.previewHTML(in.BodyMD)
+		f.Editing, f.Errors = true, errs
+		return f
+	}
+	if c.FormValue("action") == "preview" {
+		f := form(fieldsOf(err))
+		return s.renderEditor(c, http.StatusOK, camp, editorSection{point: &f})
+	}
+	if fields := fieldsOf(err); fields != nil {
+		f := form(fields)
+		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{point: &f})
+	}
+	if err != nil {
+		return err
+	}
+	saved, err := s.deps.Organizer.Editor.SaveTalkingPoint(ctx, camp.Slug, tp, a.user.ID)
+	if err != nil {
+		return err
+	}
+	if id == 0 {
+		// A new point joins the list: the whole editor is the region.
+		if isFragment(c) {
+			c.Response().Header().Set("HX-Redirect", orgWithDone(orgCampaignURL(camp.Slug, "edit"), "saved")+"#tp-"+strconv.FormatInt(saved.ID, 10))
+			return c.NoContent(http.StatusNoContent)
+		}
+		return c.Redirect(http.StatusSeeOther, orgWithDone(orgCampaignURL(camp.Slug, "edit"), "saved")+"#tp-"+strconv.FormatInt(saved.ID, 10))
+	}
+	f := s.pointForm(camp.Slug, saved)
+	f.Saved = true
+	return s.saved(c, camp.Slug, f.DomID(), "saved", editorSection{point: &f})
+}
+
+// deletePoint removes a talking point.
+func (s *Server) deletePoint(c echo.Context) error {
+	a, camp, err := s.editCampaign(c)
+	if err != nil {
+		return err
+	}
+	id, err := orgParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Organizer.Editor.DeleteTalkingPoint(c.Request().Context(), camp.Slug, id, a.user.ID); err != nil {
+		return err
+	}
+	return orgSeeOther(c, orgWithDone(orgCampaignURL(camp.Slug, "edit"), "deleted")+"#talking-points")
+}
+
+// previewMarkdown renders a talking point's Markdown for the live preview.
+func (s *Server) previewMarkdown(c echo.Context) error {
+	if _, err := s.need(c, advocacy.PermEditContent); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.MarkdownPreview(s.previewHTML(c.FormValue("body_md"))), nil)
+}
+
+// editTemplate saves a letter template, or with action=preview shows it
+// filled with sample values without saving.
+func (s *Server) editTemplate(c echo.Context) error {
+	a, camp, err := s.editCampaign(c)
+	if err != nil {
+		return err
+	}
+	kind := advocacy.TemplateKind(c.Param("kind"))
+	if !kind.Valid() {
+		return echo.ErrNotFound
+	}
+	t, err := advocacy.ValidateLetterTemplate(advocacy.LetterTemplate{Kind: kind, Subject: c.FormValue("subject"), Body: c.FormValue("body")})
+	f := templateForm(camp, t)
+	f.Subject, f.Body = c.FormValue("subject"), c.FormValue("body")
+	if fields := fieldsOf(err); fields != nil {
+		f.Errors = fields
+		status := http.StatusUnprocessableEntity
+		if c.FormValue("action") == "preview" {
+			status = http.StatusOK
+		}
+		return s.renderEditor(c, status, camp, editorSection{template: &f})
+	}
+	if err != nil {
+		return err
+	}
+	if c.FormValue("action") == "preview" {
+		return s.renderEditor(c, http.StatusOK, camp, editorSection{template: &f})
+	}
+	if err := s.deps.Organizer.Editor.SaveLetterTemplate(c.Request().Context(), camp.Slug, t, a.user.ID); err != nil {
+		return err
+	}
+	f = templateForm(camp, t)
+	f.Saved = true
+	return s.saved(c, camp.Slug, "template-"+string(kind), "saved", editorSection{template: &f})
+}
