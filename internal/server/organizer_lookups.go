@@ -2,14 +2,18 @@ package server
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
-// Lookups are counted for the dashboard's lookup-to-letter conversion. A
-// lookup handler calls s.countLookup(kind) once per answered lookup; the
-// count goes into memory, and RunLookupFlusher adds the batch to the
+// Lookups are counted for the dashboard's lookup-to-letter conversion. The
+// countLookups middleware on the lookup routes (or a handler calling
+// s.countLookup) counts each answered lookup in memory, and RunLookupFlusher adds the batch to the
 // lookup_counts table every so often, so a busy lookup page costs no write.
 // At most one flush interval of counts is lost if the process dies.
 
@@ -26,6 +30,28 @@ func (s *Server) countLookup(kind string) {
 		s.org.lookups = map[advocacy.LookupKey]int{}
 	}
 	s.org.lookups[key]++
+}
+
+// countLookups counts each lookup answered with 200: "api" for the JSON
+// API, "location" for coordinates, "zip" otherwise. Settling a split ZIP
+// (?district=) is the same lookup again and is not counted. Put it before
+// any response cache, so cached answers count too.
+func (s *Server) countLookups(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if err != nil || c.Response().Status != http.StatusOK || c.QueryParam("district") != "" {
+			return err
+		}
+		kind := "zip"
+		switch {
+		case strings.HasPrefix(c.Request().URL.Path, "/api/"):
+			kind = "api"
+		case c.QueryParam("lat") != "" || c.QueryParam("lon") != "":
+			kind = "location"
+		}
+		s.countLookup(kind)
+		return nil
+	}
 }
 
 // FlushLookups writes the lookups counted since the last flush. On failure

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
@@ -678,6 +679,45 @@ func TestCountLookupFlushes(t *testing.T) {
 	<-done
 	if err := g.db.R.QueryRow("SELECT n FROM lookup_counts WHERE kind = 'location'").Scan(&n); err != nil || n != 1 {
 		t.Errorf("final flush: %d %v", n, err)
+	}
+}
+
+func TestCountLookupsMiddleware(t *testing.T) {
+	e := newOrgEnv(t)
+	ok := func(c echo.Context) error { return c.String(http.StatusOK, "ok") }
+	invalid := func(c echo.Context) error { return advocacy.Invalid("zip", "bad") }
+	for _, tc := range []struct {
+		target string
+		h      echo.HandlerFunc
+	}{
+		{"/reps?zip=10025", ok},
+		{"/reps?zip=10025&district=NY-12", ok}, // settling: the same lookup
+		{"/reps?lat=40.8&lon=-73.96", ok},
+		{"/api/v1/representatives?zip=10025", ok},
+		{"/reps?zip=1", invalid}, // not answered
+	} {
+		c := e.srv.echo.NewContext(httptest.NewRequest(http.MethodGet, tc.target, nil), httptest.NewRecorder())
+		_ = e.srv.countLookups(tc.h)(c)
+	}
+	if err := e.srv.FlushLookups(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	rows, err := e.db.R.Query("SELECT kind, n FROM lookup_counts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			t.Fatal(err)
+		}
+		got[k] = n
+	}
+	if len(got) != 3 || got["zip"] != 1 || got["location"] != 1 || got["api"] != 1 {
+		t.Errorf("counted %v", got)
 	}
 }
 
