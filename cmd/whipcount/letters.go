@@ -29,6 +29,11 @@ type letterConfig struct {
 	agent   delivery.Agent
 	smtp    delivery.Mailer
 	baseURL string
+	// lease is how long a claimed delivery stays with the worker that took
+	// it; after a crash it becomes claimable again when the lease ends.
+	lease time.Duration
+	// timeout bounds one POST to CWC.
+	timeout time.Duration
 }
 
 // letterFlags declares the letter flags on fs. Each also reads its
@@ -50,6 +55,8 @@ func letterFlags(fs *flag.FlagSet) *letterConfig {
 	fs.StringVar(&c.smtp.From, "smtp-from", "", "sender of receipts, like \"Whipcount <letters@example.org>\"")
 	fs.StringVar(&c.smtp.Username, "smtp-username", "", "SMTP user name (AUTH PLAIN, only over TLS or to localhost)")
 	fs.StringVar(&c.smtp.Password, "smtp-password", "", "SMTP password (use WHIPCOUNT_SMTP_PASSWORD)")
+	fs.DurationVar(&c.timeout, "cwc-timeout", 30*time.Second, "how long one CWC request may take")
+	fs.DurationVar(&c.lease, "cwc-lease", 0, "how long the outbox worker holds a delivery it is sending (0: enough for a batch of attempts); after a crash, unsent deliveries are retried when it ends")
 	fs.StringVar(&c.baseURL, "base-url", "", "the site's public `URL`, like https://whipcount.example, for links in receipts and the API")
 	return c
 }
@@ -63,6 +70,13 @@ func (c *letterConfig) check() error {
 		}
 	}
 	half("House CWC", c.cwc.HouseURL, c.cwc.HouseKey)
+	if c.timeout <= 0 {
+		errs = append(errs, errors.New("-cwc-timeout: must be positive"))
+	}
+	if c.lease != 0 && c.lease <= c.timeout {
+		// The worker never starts a request its lease could not cover.
+		errs = append(errs, errors.New("-cwc-lease: must be longer than -cwc-timeout"))
+	}
 	half("Senate CWC", c.cwc.SenateURL, c.cwc.SenateKey)
 	for _, u := range []struct{ flag, val string }{
 		{"-cwc-url", c.cwc.HouseURL}, {"-cwc-senate-url", c.cwc.SenateURL}, {"-base-url", c.baseURL},
@@ -138,13 +152,15 @@ func startLetters(cfg *letterConfig, db *sqlite.DB, logger *slog.Logger) letterW
 	}
 	wake := make(chan struct{}, 1)
 	worker := &delivery.Worker{
-		Store:     store,
-		Client:    &http.Client{},
-		Endpoints: cfg.cwc,
-		Agent:     cfg.agent,
-		Clock:     time.Now,
-		Rand:      mrand.New(mrand.NewPCG(mrand.Uint64(), mrand.Uint64())),
-		Logger:    logger.With("component", "outbox"),
+		Store:          store,
+		Client:         &http.Client{},
+		Endpoints:      cfg.cwc,
+		Agent:          cfg.agent,
+		Clock:          time.Now,
+		Rand:           mrand.New(mrand.NewPCG(mrand.Uint64(), mrand.Uint64())),
+		Logger:         logger.With("component", "outbox"),
+		Lease:          cfg.lease,
+		RequestTimeout: cfg.timeout,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
