@@ -78,3 +78,37 @@ func FuzzParseCosponsorFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidateLetter: validation never panics, and what it accepts is
+// normalised for good: validating its own output again accepts it unchanged.
+func FuzzValidateLetter(f *testing.F) {
+	f.Add("Ms.", "Ada", "Lovelace", "12 Orchard Street", "New York", "NY", "10002-1234", "ada@example.org", "(212) 555-0134", "Why it matters", "S000148")
+	f.Add("", "", "", "", "", "", "", "", "", "", "")
+	f.Add("Dr.", " A\tda ", "L\u0000", "x", "y", "ny", "10002", "A@B.C", "+1 212 555 0134", "\x1b[31m", "G000599")
+	f.Add("Rev.", "Zoë", "Ñúñez", "1 Calle", "San Juan", "PR", "00901", "z@example.org", "1-787-555-0100", "🙂", "G000599")
+	district := DistrictResult{State: "NY", District: 10,
+		Representative: &Member{BioguideID: "G000599", Chamber: House, State: "NY", District: 10},
+		Senators:       []Member{{BioguideID: "S000148", Chamber: Senate, State: "NY"}, {BioguideID: "G000555", Chamber: Senate, State: "NY"}}}
+	settle := Settlement{District: district, By: SettledByZIP, ZIP: "10002"}
+	f.Fuzz(func(t *testing.T, prefix, first, last, addr, city, state, zip, email, phone, personal, recipient string) {
+		in := LetterInput{Campaign: "jackson-vanik", Recipients: []string{recipient}, Prefix: prefix, FirstName: first,
+			LastName: last, Address1: addr, City: city, State: state, Zip: zip, Email: email, Phone: phone,
+			PersonalMessage: personal, Consent: true}
+		out, err := ValidateLetter(in, settle)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Code != CodeInvalid || len(e.Fields) == 0 {
+				t.Fatalf("error %v has no field messages", err)
+			}
+			return
+		}
+		again, err := ValidateLetter(out, settle)
+		if err != nil {
+			t.Fatalf("the normalised letter fails validation: %v\n%+v", err, out)
+		}
+		if again.FirstName != out.FirstName || again.Email != out.Email || again.Phone != out.Phone ||
+			again.Zip != out.Zip || again.State != out.State || again.PersonalMessage != out.PersonalMessage {
+			t.Fatalf("normalising twice changes the letter:\n%+v\n%+v", out, again)
+		}
+	})
+}
