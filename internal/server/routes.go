@@ -16,7 +16,9 @@ func (s *Server) routes() {
 
 	// Public pages.
 	e.GET("/", s.home)
-	lookup := []echo.MiddlewareFunc{s.limitByIP("lookup", s.limits.lookup), s.cachePublic(s.lookups)}
+	// Lookups are counted (for the dashboard's conversion) before the
+	// cache, so cached answers count too.
+	lookup := []echo.MiddlewareFunc{s.limitByIP("lookup", s.limits.lookup), s.countLookups, s.cachePublic(s.lookups)}
 	e.GET("/reps", s.repsPage, lookup...)
 	e.GET("/about", s.about)
 	e.GET("/bills/:id", s.billPage)
