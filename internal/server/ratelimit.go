@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -125,16 +126,29 @@ func (s *Server) limitByIP(kind string, l *limiter) echo.MiddlewareFunc {
 	}
 }
 
-// limitBody caps request bodies; larger ones get 413.
-func limitBody(n int64) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			req := c.Request()
-			if req.ContentLength > n {
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
-			}
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, n)
+// Body limits: forms and JSON are small; only the cosponsor file upload in
+// the workspace is large.
+const (
+	maxBody       = 256 << 10
+	maxUploadBody = 10 << 20
+)
+
+// limitBody caps request bodies; a larger one gets 413 before any handler
+// reads it.
+func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Body == nil || req.Method == http.MethodGet || req.Method == http.MethodHead {
 			return next(c)
 		}
+		n := int64(maxBody)
+		if strings.HasSuffix(req.URL.Path, "/import") && strings.HasPrefix(req.URL.Path, "/organizer/") {
+			n = maxUploadBody
+		}
+		if req.ContentLength > n {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, n)
+		return next(c)
 	}
 }

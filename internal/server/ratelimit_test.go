@@ -1,6 +1,10 @@
 package server
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,5 +62,29 @@ func TestKeyedHash(t *testing.T) {
 	}
 	if len(a) != 22 {
 		t.Errorf("length %d", len(a))
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	big := strings.Repeat("x", maxBody+1)
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/letters", strings.NewReader(`{"personal_message":"`+big+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized JSON: %d", rec.Code)
+	}
+	// Without a Content-Length the reader stops at the limit all the same.
+	req = httptest.NewRequest(http.MethodPost, "/write/preview", io.MultiReader(strings.NewReader("first_name="), strings.NewReader(big)))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec = httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(rec, req)
+	if rec.Code < 400 || rec.Code >= 500 {
+		t.Errorf("oversized form without length: %d", rec.Code)
+	}
+	if n := e.count(t, "SELECT count(*) FROM letters"); n != 0 {
+		t.Errorf("%d letters stored", n)
 	}
 }

@@ -9,7 +9,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}))
-	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders)
+	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, limitBody)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/*", s.static)
