@@ -2,7 +2,10 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,7 +31,32 @@ type cachedAnswer struct {
 	status  int
 	header  http.Header
 	body    []byte
+	// gz is body gzip-compressed once when stored, for clients that accept
+	// it: most bytes of a page are markup and SVG that compress tenfold.
+	gz      []byte
 	expires time.Time
+}
+
+// minGzip is the size below which compressing is not worth it.
+const minGzip = 1024
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			return strings.TrimSpace(strings.ReplaceAll(q, " ", "")) != "q=0"
+		}
+	}
+	return false
 }
 
 // cachedHeaders are the headers a handler sets that belong to the answer;
@@ -51,7 +79,7 @@ func (pc *pageCache) get(key string) (*cachedAnswer, bool) {
 }
 
 func (pc *pageCache) put(key string, a *cachedAnswer) {
-	size := len(a.body) + len(key)
+	size := len(a.body) + len(a.gz) + len(key)
 	if size > pc.maxBytes/16 {
 		return
 	}
@@ -59,14 +87,14 @@ func (pc *pageCache) put(key string, a *cachedAnswer) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if old, ok := pc.items[key]; ok {
-		pc.bytes -= len(old.body) + len(key)
+		pc.bytes -= len(old.body) + len(old.gz) + len(key)
 	}
 	if pc.bytes+size > pc.maxBytes {
 		// Drop what has expired; if that is not enough, drop entries in
 		// map order (effectively random) until the new one fits.
 		for k, v := range pc.items {
 			if now.After(v.expires) || pc.bytes+size > pc.maxBytes {
-				pc.bytes -= len(v.body) + len(k)
+				pc.bytes -= len(v.body) + len(v.gz) + len(k)
 				delete(pc.items, k)
 			}
 			if pc.bytes+size <= pc.maxBytes/2 {
@@ -111,11 +139,19 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 				if a.status == http.StatusOK && notModified(req, h.Get("ETag"), time.Time{}) {
 					return c.NoContent(http.StatusNotModified)
 				}
+				body := a.body
+				if a.gz != nil && acceptsGzip(req) {
+					h.Set("Content-Encoding", "gzip")
+					body = a.gz
+				}
+				h.Set("Content-Length", strconv.Itoa(len(body)))
 				c.Response().WriteHeader(a.status)
-				_, err := c.Response().Write(a.body)
+				_, err := c.Response().Write(body)
 				return err
 			}
 			res := c.Response()
+			// Later answers for this URL may be compressed.
+			res.Header().Add("Vary", "Accept-Encoding")
 			tee := &teeWriter{ResponseWriter: res.Writer}
 			res.Writer = tee
 			err := next(c)
@@ -134,8 +170,12 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 						hdr[k] = v
 					}
 				}
-				pc.put(key, &cachedAnswer{status: res.Status, header: hdr, body: bytes.Clone(tee.buf.Bytes()),
-					expires: pc.clock().Add(pc.ttl)})
+				a := &cachedAnswer{status: res.Status, header: hdr, body: bytes.Clone(tee.buf.Bytes()),
+					expires: pc.clock().Add(pc.ttl)}
+				if len(a.body) >= minGzip && res.Header().Get("Content-Encoding") == "" {
+					a.gz = gzipBytes(a.body)
+				}
+				pc.put(key, a)
 			}
 			return nil
 		}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -70,6 +72,43 @@ func TestPageCacheStaysWithinItsBudget(t *testing.T) {
 		pc.put(string(rune('a'+i%26))+strings.Repeat("x", i), &cachedAnswer{status: 200, body: body, expires: now.Add(time.Minute)})
 		if pc.bytes > 64<<10 {
 			t.Fatalf("cache holds %d bytes, budget 64 KiB", pc.bytes)
+		}
+	}
+}
+
+func TestPageCacheServesGzip(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	s := &Server{deps: Deps{Clock: clock}}
+	pc := newPageCache(time.Minute, 1<<20, clock)
+	e := echo.New()
+	page := strings.Repeat("<p>Repeal Jackson-Vanik for Central Asia.</p>\n", 200)
+	e.GET("/big", func(c echo.Context) error { return c.HTML(http.StatusOK, page) }, s.cachePublic(pc))
+	get := func(enc string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/big", nil)
+		if enc != "" {
+			req.Header.Set("Accept-Encoding", enc)
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+	get("gzip") // the first answer is rendered and stored
+	rec := get("gzip, br")
+	if rec.Header().Get("Content-Encoding") != "gzip" || !strings.Contains(rec.Header().Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("headers %v", rec.Header())
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if string(plain) != page || rec.Body.Len() > len(page)/5 {
+		t.Errorf("gzip answer decodes to %d bytes (want %d) from %d", len(plain), len(page), rec.Body.Len())
+	}
+	for _, enc := range []string{"", "identity", "gzip;q=0"} {
+		if rec := get(enc); rec.Header().Get("Content-Encoding") != "" || rec.Body.String() != page {
+			t.Errorf("Accept-Encoding %q got an encoded answer", enc)
 		}
 	}
 }
