@@ -28,9 +28,9 @@ type pageCache struct {
 }
 
 type cachedAnswer struct {
-	status  int
-	header  http.Header
-	body    []byte
+	status int
+	header http.Header
+	body   []byte
 	// gz is body gzip-compressed once when stored, for clients that accept
 	// it: most bytes of a page are markup and SVG that compress tenfold.
 	gz      []byte
