@@ -60,6 +60,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	start := time.Now()
+	if getenv("GOMEMLIMIT") == "" {
+		// A soft limit makes the collector work harder before the heap
+		// grows past what a small machine should give one process; set
+		// GOMEMLIMIT to change it.
+		debug.SetMemoryLimit(96 << 20)
+	}
 
 	data, err := loadData(cfg.dataDir)
 	if err != nil {
