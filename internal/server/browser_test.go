@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -183,6 +186,28 @@ func TestBrowserLookup(t *testing.T) {
 	}
 	screenshot(t, ctx, "lookup-settled")
 	checkAxe(t, ctx, "settled district")
+
+	// "Use my location": the browser shares a position (here, faked at the
+	// US Capitol) and the server settles the district by point-in-polygon.
+	lat, lon, acc := 38.8899, -77.0091, 10.0
+	do(t, ctx, "use my location",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, chromedp.FromContext(ctx).Browser, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+				Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: ts.URL})
+			if err != nil {
+				return err
+			}
+			_, err = cdp.Call(ctx, tg, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lon, Accuracy: &acc})
+			return err
+		}),
+		chromedp.Navigate(ts.URL+"/reps?zip=10025"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="split"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="use-location"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="settled"][data-district="DC"]`)),
+	)
+	if got := eval[string](t, ctx, `document.querySelector("[data-testid=settled]").innerText`); !strings.Contains(got, "Found from your location") {
+		t.Errorf("location result does not say how it was found: %q", got)
+	}
 
 	// A phone-sized screen, and a wrong ZIP with its message.
 	do(t, ctx, "open results at 320 px",
