@@ -3,6 +3,8 @@ package server
 import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
 // routes registers every route of the app, in one place.
@@ -88,4 +90,23 @@ func (s *Server) routes() {
 	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
 	api.GET("/campaigns/:slug/stats", s.letterStatsAPI)
 	api.POST("/letters", s.createLetterAPI, letterLimit)
+
+	// Widgets for partners (issue 6): the loader, the widgets (framed only
+	// by their partner's sites, see widgetFrame), count.json, and the
+	// partner pages of the workspace. Letters keep a source code only when
+	// it names a partner.
+	s.attributeLetters()
+	e.GET("/embed.js", s.embedJS)
+	e.GET("/widgets/accent.css", s.accentCSS)
+	e.GET("/widgets/:campaign/progress", s.progressWidget, s.widgetFrame, s.widgetErrors(advocacy.WidgetProgress))
+	action := []echo.MiddlewareFunc{s.widgetFrame, s.widgetErrors(advocacy.WidgetAction)}
+	e.GET("/widgets/:campaign/action", s.actionWidget, action...)
+	e.POST("/widgets/:campaign/action/preview", s.actionPreview, action...)
+	e.POST("/widgets/:campaign/action/edit", s.actionEdit, action...)
+	e.POST("/widgets/:campaign/action/send", s.actionSend, append(action, letterLimit)...)
+	e.GET("/widgets/:campaign/action/sent/:id", s.actionSent, action...)
+	api.GET("/campaigns/:slug/count.json", s.countAPI)
+	org.GET("/partners/:slug", s.partnerPage)
+	org.POST("/partners/:slug", s.updatePartner)
+	org.GET("/partner", s.partnerHome)
 }

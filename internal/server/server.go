@@ -83,6 +83,9 @@ type Deps struct {
 	Organizer OrganizerDeps
 	// Letters wires the letter flow; its zero value turns letters off.
 	Letters LetterDeps
+	// Partners reads and edits the partners that embed the widgets; nil
+	// leaves widgets unattributed and framed by this site only.
+	Partners PartnerStore
 }
 
 // Server holds the echo instance and what handlers need.
@@ -98,8 +101,9 @@ type Server struct {
 		lookup, letterIP, letterEmail *limiter
 		global                        *minuteCap
 	}
-	org    organizerRuntime
-	bgwork letterRuntime
+	org     organizerRuntime
+	bgwork  letterRuntime
+	widgets widgetRuntime
 }
 
 // New builds a server with every route registered.

@@ -1,0 +1,660 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/templates"
+	"github.com/whipcount/whipcount/web"
+)
+
+// Widgets are pages partners embed in an iframe on their own sites:
+//
+//   - /widgets/{campaign}/progress: both bills' thermometers and the letter
+//     count, no JavaScript needed;
+//   - /widgets/{campaign}/action: ZIP lookup, settling a split ZIP,
+//     compose, preview and send, each step a plain page in the frame.
+//
+// Both take ?partner=CODE (attribution, and which sites may frame them),
+// ?layout=compact|full and ?accent=rrggbb. Their Content-Security-Policy's
+// frame-ancestors lists the partner's allowed origins: without a known
+// partner only this site may frame them. The action widget sets no
+// cookies (third-party frames lose them): its form carries a signed
+// widget token, and the letter goes through the same validation, dedupe
+// and limits as on the main site.
+
+// widgetRuntime is the widgets' state inside a Server. Its zero value is
+// ready to use.
+type widgetRuntime struct {
+	partners partnerDirectory
+
+	embedOnce    sync.Once
+	embedJS      []byte
+	embedVersion string
+
+	assetsOnce sync.Once
+	css, js    string
+
+	secretOnce sync.Once
+	secret     []byte
+
+	dataMu sync.Mutex
+	data   map[string]widgetSnapshot
+}
+
+// widgetDataTTL is how long a campaign and its counts are reused for
+// widgets and count.json: a partner's busy page costs a query every few
+// seconds, not one per visitor. Browsers revalidate every minute anyway.
+const widgetDataTTL = 5 * time.Second
+
+// widgetSnapshot is a campaign with its counts for one source code.
+type widgetSnapshot struct {
+	camp   advocacy.Campaign
+	counts advocacy.WidgetCounts
+	at     time.Time
+}
+
+const widgetPartnerKey = "widget.partner"
+
+// widgetSecret signs widget tokens: the installation's secret, or, when
+// none is configured (tests, a bare server), one made for this process.
+func (s *Server) widgetSecret() []byte {
+	s.widgets.secretOnce.Do(func() {
+		if len(s.cfg.Secret) >= 16 {
+			s.widgets.secret = s.cfg.Secret
+			return
+		}
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		s.deps.Logger.Warn("no server secret configured: action widget forms will not survive a restart")
+		s.widgets.secret = b
+	})
+	return s.widgets.secret
+}
+
+// setFrameAncestors replaces the frame-ancestors directive of the
+// response's Content-Security-Policy, keeping the rest of the policy.
+func setFrameAncestors(c echo.Context, value string) {
+	h := c.Response().Header()
+	var out []string
+	for _, d := range strings.Split(h.Get("Content-Security-Policy"), ";") {
+		d = strings.TrimSpace(d)
+		if d == "" || strings.HasPrefix(strings.ToLower(d), "frame-ancestors") {
+			continue
+		}
+		out = append(out, d)
+	}
+	out = append(out, "frame-ancestors "+value)
+	h.Set("Content-Security-Policy", strings.Join(out, "; "))
+	h.Del("X-Frame-Options")
+}
+
+// widgetFrame runs first on every widget page: it finds the partner named
+// by ?partner= and lets exactly that partner's sites frame the answer. It
+// runs before the widget cache, so cached answers get the right policy.
+func (s *Server) widgetFrame(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var partner *advocacy.Partner
+		p, ok, err := s.partner(c.Request().Context(), c.QueryParam("partner"))
+		if err != nil {
+			// Fail closed: without the partner, only this site may frame it.
+			s.deps.Logger.ErrorContext(c.Request().Context(), "find widget partner", "err", err)
+		} else if ok {
+			partner = &p
+		}
+		setFrameAncestors(c, advocacy.FrameAncestors(partner))
+		c.Set(widgetPartnerKey, partner)
+		return next(c)
+	}
+}
+
+// widgetPartner is the partner widgetFrame found, or nil.
+func widgetPartner(c echo.Context) *advocacy.Partner {
+	p, _ := c.Get(widgetPartnerKey).(*advocacy.Partner)
+	return p
+}
+
+// widgetOptions reads a widget's options; the partner is kept only when
+// known, so an unknown code never travels on in links or letters.
+func (s *Server) widgetOptions(c echo.Context, kind advocacy.WidgetKind) (advocacy.WidgetOptions, error) {
+	o, err := advocacy.ParseWidgetOptions(c.Param("campaign"), kind, "", c.QueryParam("layout"), c.QueryParam("accent"))
+	if p := widgetPartner(c); p != nil {
+		o.Partner = p.SourceCode
+	}
+	if err != nil {
+		return o, echo.NewHTTPError(http.StatusBadRequest, errorMessage(err))
+	}
+	return o, nil
+}
+
+// widgetMeta builds the frame of a widget page.
+func (s *Server) widgetMeta(c echo.Context, o advocacy.WidgetOptions, title string) templates.WidgetMeta {
+	s.widgets.assetsOnce.Do(func() {
+		s.widgets.css = "/static/widget.css?v=" + web.Version("widget.css")
+		s.widgets.js = "/static/widget.js?v=" + web.Version("widget.js")
+	})
+	m := templates.WidgetMeta{Title: title, CSS: s.widgets.css, JS: s.widgets.js, Kind: string(o.Kind),
+		Compact: o.Layout == advocacy.LayoutCompact, SiteURL: s.campaignLink("", o.Campaign, o.Partner)}
+	if o.Accent != "" {
+		m.AccentCSS = "/widgets/accent.css?c=" + strings.TrimPrefix(o.Accent, "#")
+	}
+	if p := widgetPartner(c); p != nil {
+		m.PartnerName = p.Name
+		if p.LogoText != "" {
+			m.PartnerName = p.LogoText
+		}
+	}
+	return m
+}
+
+// widgetErrors renders a widget's errors as a small widget page, not the
+// site's error page, with the widget's framing policy kept.
+func (s *Server) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if err == nil || c.Response().Committed {
+				return err
+			}
+			status, msg := http.StatusInternalServerError, "Something went wrong on our side. Please try again in a moment."
+			var de *advocacy.Error
+			var he *echo.HTTPError
+			switch {
+			case errors.As(err, &de):
+				status, msg = statusFor(de.Code, false), de.Message
+				if status == http.StatusUnprocessableEntity {
+					status = http.StatusBadRequest
+				}
+			case errors.As(err, &he):
+				status = he.Code
+				if m, ok := he.Message.(string); ok && status < 500 {
+					msg = m
+				} else if status < 500 {
+					msg = http.StatusText(status)
+				}
+			}
+			if status >= 500 {
+				s.deps.Logger.ErrorContext(c.Request().Context(), "widget failed",
+					"method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+			}
+			heading := "We could not do that"
+			if status >= 500 {
+				heading = "Sorry, something went wrong"
+			}
+			o, _ := advocacy.ParseWidgetOptions(c.Param("campaign"), kind, "", "", "")
+			if p := widgetPartner(c); p != nil {
+				o.Partner = p.SourceCode
+			}
+			start := ""
+			if kind == advocacy.WidgetAction && status < 500 && c.Param("campaign") != "" {
+				start = o.Path("")
+			}
+			noStore(c)
+			page := templates.WidgetError(s.widgetMeta(c, o, heading), heading, msg, start)
+			if rerr := s.render(c, status, page, nil); rerr != nil {
+				s.deps.Logger.Error("render widget error", "err", rerr)
+			}
+			return nil
+		}
+	}
+}
+
+// renderBytes renders comp into a new byte slice.
+func renderBytes(ctx context.Context, comp templ.Component) ([]byte, error) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := comp.Render(ctx, buf); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+// widgetCampaign loads a public campaign for a widget.
+func (s *Server) widgetCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
+	return s.apiCampaign(ctx, slug)
+}
+
+// widgetData is a public campaign with its counts for ref, reused for
+// widgetDataTTL. Only campaigns that exist and known source codes are
+// kept, so the map stays as small as the partner list.
+func (s *Server) widgetData(ctx context.Context, slug, ref string) (advocacy.Campaign, advocacy.WidgetCounts, error) {
+	key := slug + "\x00" + ref
+	now := s.deps.Clock()
+	w := &s.widgets
+	w.dataMu.Lock()
+	snap, ok := w.data[key]
+	w.dataMu.Unlock()
+	if ok && now.Sub(snap.at) < widgetDataTTL && !now.Before(snap.at) {
+		return snap.camp, snap.counts, nil
+	}
+	camp, err := s.widgetCampaign(ctx, slug)
+	if err != nil {
+		return camp, advocacy.WidgetCounts{}, err
+	}
+	counts, err := s.widgetCounts(ctx, camp, ref)
+	if err != nil {
+		return camp, counts, err
+	}
+	w.dataMu.Lock()
+	if w.data == nil || len(w.data) > 1000 {
+		w.data = map[string]widgetSnapshot{}
+	}
+	w.data[key] = widgetSnapshot{camp: camp, counts: counts, at: now}
+	w.dataMu.Unlock()
+	return camp, counts, nil
+}
+
+// widgetCounts are a campaign's letters, those of the last 24 hours, and
+// those that came through ref.
+func (s *Server) widgetCounts(ctx context.Context, camp advocacy.Campaign, ref string) (advocacy.WidgetCounts, error) {
+	since := s.deps.Clock().Add(-24 * time.Hour)
+	switch {
+	case s.deps.Partners != nil:
+		return s.deps.Partners.WidgetCounts(ctx, camp.ID, since, ref)
+	case s.deps.Letters.Store != nil:
+		st, err := s.deps.Letters.Store.Stats(ctx, camp.ID, since)
+		return advocacy.WidgetCounts{Letters: st.Total, Last24h: st.Since}, err
+	}
+	return advocacy.WidgetCounts{Letters: s.letterCount(ctx, camp)}, nil
+}
+
+// progressWidget serves GET /widgets/{campaign}/progress.
+func (s *Server) progressWidget(c echo.Context) error {
+	ctx := c.Request().Context()
+	o, err := s.widgetOptions(c, advocacy.WidgetProgress)
+	if err != nil {
+		return err
+	}
+	camp, counts, err := s.widgetData(ctx, o.Campaign, o.Partner)
+	if err != nil {
+		return err
+	}
+	v := templates.ProgressWidgetView{Title: camp.Title, Ask: camp.Ask, Letters: counts.Letters,
+		PartnerLetters: counts.RefLetters, ActionURL: s.campaignLink("", camp.Slug, o.Partner)}
+	if p := widgetPartner(c); p != nil {
+		v.PartnerName = p.Name
+	}
+	for _, b := range camp.Bills {
+		p := b.Progress()
+		v.Bills = append(v.Bills, templates.WidgetBill{ID: b.ID, Label: b.Label(), Title: b.Title,
+			Chamber: chamberWord(b.Chamber), Count: p.Count, Target: p.Target, Percent: p.Percent,
+			Remaining: p.Remaining, Reached: p.Reached, Bar: thermometer(b.Label(), p)})
+	}
+	body, err := renderBytes(ctx, templates.ProgressWidget(s.widgetMeta(c, o, camp.Title+": progress"), v))
+	if err != nil {
+		return err
+	}
+	return s.sendPublic(c, echo.MIMETextHTMLCharsetUTF8, body, widgetShortCache, advocacy.FrameAncestors(widgetPartner(c)))
+}
+
+// accentCSS serves GET /widgets/accent.css?c=rrggbb: the one rule that
+// gives a widget the partner's colour, so pages need no inline style. The
+// answer depends only on the URL, so it may be cached for good.
+func (s *Server) accentCSS(c echo.Context) error {
+	a, err := advocacy.ParseAccent(c.QueryParam("c"))
+	if err != nil || a == "" {
+		return echo.NewHTTPError(http.StatusBadRequest, "Give an accent colour with enough contrast, like c=1d4ed8.")
+	}
+	return s.sendPublic(c, "text/css; charset=utf-8", []byte(":root{--wc-accent:"+a+"}\n"), embedLongCache, "")
+}
+
+// countJSON is the shape of count.json.
+type countJSON struct {
+	Letters    int            `json:"letters"`
+	Last24h    int            `json:"last_24h"`
+	Cosponsors map[string]int `json:"cosponsors"`
+	Ref        string         `json:"ref"`
+	RefLetters int            `json:"ref_letters"`
+}
+
+// countAPI serves GET /api/v1/campaigns/{slug}/count.json?ref=CODE: the
+// figures partners build their own displays from. An unknown code is 404,
+// so a typo does not quietly show zero.
+func (s *Server) countAPI(c echo.Context) error {
+	ctx := c.Request().Context()
+	ref := strings.TrimSpace(c.QueryParam("ref"))
+	if ref != "" {
+		if cleanRef(ref) == "" {
+			return advocacy.Invalid("ref", "A partner code has only letters, digits, hyphens and underscores.")
+		}
+		p, ok, err := s.partner(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return advocacy.NotFound("There is no partner with that code.")
+		}
+		ref = p.SourceCode
+	}
+	camp, counts, err := s.widgetData(ctx, c.Param("slug"), ref)
+	if err != nil {
+		return err
+	}
+	out := countJSON{Letters: counts.Letters, Last24h: counts.Last24h, Cosponsors: map[string]int{},
+		Ref: ref, RefLetters: counts.RefLetters}
+	for _, b := range camp.Bills {
+		out.Cosponsors[b.ID] = b.Progress().Count
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	return s.sendPublic(c, echo.MIMEApplicationJSON, append(body, '\n'), widgetShortCache, "")
+}
+
+// widgetURL is the action widget's path with its options and extra
+// parameters.
+func widgetURL(o advocacy.WidgetOptions, suffix string, extra url.Values) string {
+	q := o.Query()
+	for k, vs := range extra {
+		q[k] = vs
+	}
+	p := "/widgets/" + url.PathEscape(o.Campaign) + "/" + string(o.Kind) + suffix
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
+}
+
+// errWidgetForm answers a widget form whose token does not match it.
+var errWidgetForm = echo.NewHTTPError(http.StatusBadRequest,
+	"This form did not come from this widget, so nothing was sent. Start again and try once more.")
+
+// optionFields carries a widget's options through its GET form (browsers
+// drop the query string of a GET form's action).
+func optionFields(o advocacy.WidgetOptions) []templates.HiddenField {
+	var out []templates.HiddenField
+	for _, k := range []string{"partner", "layout", "accent"} {
+		if v := o.Query().Get(k); v != "" {
+			out = append(out, templates.HiddenField{Name: k, Value: v})
+		}
+	}
+	return out
+}
+
+// actionWidget serves GET /widgets/{campaign}/action: the ZIP form; with
+// ?zip= the lookup, offering the districts of a split ZIP, and once the
+// district is settled the letter form.
+func (s *Server) actionWidget(c echo.Context) error {
+	ctx := c.Request().Context()
+	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+	if err != nil {
+		return err
+	}
+	camp, err := s.letterCampaign(ctx, o.Campaign)
+	if err != nil {
+		return err
+	}
+	m := s.widgetMeta(c, o, camp.Title+": write to your members")
+	lv := templates.WidgetLookupView{Title: camp.Title, Ask: camp.Ask, FormAction: widgetURL(o, "", nil),
+		Hidden: optionFields(o)}
+	if i := strings.IndexByte(lv.FormAction, '?'); i >= 0 {
+		lv.FormAction = lv.FormAction[:i]
+	}
+	zip := strings.TrimSpace(c.QueryParam("zip"))
+	if zip == "" {
+		body, err := renderBytes(ctx, templates.ActionLookup(m, lv))
+		if err != nil {
+			return err
+		}
+		return s.sendPublic(c, echo.MIMETextHTMLCharsetUTF8, body, widgetShortCache, advocacy.FrameAncestors(widgetPartner(c)))
+	}
+	noStore(c)
+	lv.ZIP = zip
+	st, err := s.settle(settleQuery{zip: zip, district: c.QueryParam("district")})
+	var ns errNotSettled
+	switch {
+	case errors.As(err, &ns):
+		l, _, _, err := s.lookup(repsQuery{zip: zip})
+		if err != nil {
+			return err
+		}
+		lv.ZIP = l.Query.Zip
+		m.Title = "Choose your district: " + camp.Title
+		for _, d := range l.Districts {
+			code := templates.DistrictCode(d)
+			cand := templates.WidgetCandidate{Code: code, Label: templates.DistrictLabel(d), Likely: d.Likely,
+				URL: widgetURL(o, "", url.Values{"zip": {l.Query.Zip}, "district": {code}})}
+			if d.Representative != nil && !d.Vacant {
+				cand.Members = append(cand.Members, memberName(*d.Representative))
+			}
+			lv.Candidates = append(lv.Candidates, cand)
+		}
+		return s.render(c, http.StatusOK, templates.ActionLookup(m, lv), nil)
+	case advocacy.ErrorCode(err) == advocacy.CodeInvalid:
+		lv.Error = errorMessage(err)
+		m.Title = "Error: " + m.Title
+		return s.render(c, http.StatusUnprocessableEntity, templates.ActionLookup(m, lv), nil)
+	case advocacy.ErrorCode(err) == advocacy.CodeNotFound:
+		lv.NoData = errorMessage(err)
+		return s.render(c, http.StatusNotFound, templates.ActionLookup(m, lv), nil)
+	case err != nil:
+		return err
+	}
+	token, err := advocacy.NewLetterToken(s.letterRand())
+	if err != nil {
+		return err
+	}
+	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
+	r.in = advocacy.LetterInput{Campaign: camp.Slug, State: st.District.State, Zip: st.query.zip, City: st.city,
+		Ref: o.Partner, FormToken: token}
+	for _, rc := range r.recips {
+		r.in.Recipients = append(r.in.Recipients, rc.member.BioguideID)
+	}
+	return s.renderWidgetCompose(c, o, http.StatusOK, r, nil, "")
+}
+
+// renderWidgetCompose renders the letter form in the widget with a freshly
+// signed token for its form token.
+func (s *Server) renderWidgetCompose(c echo.Context, o advocacy.WidgetOptions, status int, r letterRequest, errs map[string]string, notice string) error {
+	v, err := s.composeView(c.Request().Context(), r, errs)
+	if err != nil {
+		return err
+	}
+	v.ChangeURL = widgetURL(o, "", nil)
+	if z := r.settle.query.zip; z != "" {
+		v.ChangeURL = widgetURL(o, "", url.Values{"zip": {z}})
+	}
+	token, err := advocacy.SignWidgetToken(s.widgetSecret(), advocacy.WidgetClaims{
+		Campaign: r.camp.Slug, Partner: o.Partner, IssuedAt: s.deps.Clock(), Nonce: r.in.FormToken})
+	if err != nil {
+		return err
+	}
+	title := "Write to your members: " + r.camp.Title
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	w := templates.WidgetComposeView{Compose: v, Action: widgetURL(o, "/preview", nil), Token: token, Notice: notice}
+	return s.render(c, status, templates.ActionCompose(s.widgetMeta(c, o, title), w), nil)
+}
+
+// widgetLetter reads a posted widget form and checks its token: signed by
+// this site for this campaign, partner and form token. The letter's
+// source code is the token's partner, whatever the form says. expired is
+// set when the token is good but too old: the form is shown again.
+func (s *Server) widgetLetter(c echo.Context, o advocacy.WidgetOptions) (r letterRequest, expired bool, err error) {
+	r, err = s.readLetterForm(c)
+	if err != nil {
+		return r, false, err
+	}
+	claims, err := advocacy.VerifyWidgetToken(s.widgetSecret(), c.FormValue("widget_token"), s.deps.Clock(), advocacy.WidgetTokenMaxAge)
+	expired = errors.Is(err, advocacy.ErrWidgetTokenExpired)
+	if err != nil && !expired {
+		return r, false, errWidgetForm
+	}
+	if r.camp.Slug != o.Campaign || claims.Campaign != r.camp.Slug || claims.Partner != o.Partner ||
+		claims.Nonce != r.in.FormToken || !advocacy.ValidLetterToken(r.in.FormToken) {
+		return r, false, errWidgetForm
+	}
+	r.in.Ref = claims.Partner
+	return r, expired, nil
+}
+
+// actionPreview serves POST /widgets/{campaign}/action/preview: each
+// recipient's exact letter, or the form again with its errors (422).
+func (s *Server) actionPreview(c echo.Context) error {
+	noStore(c)
+	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+	if err != nil {
+		return err
+	}
+	r, expired, err := s.widgetLetter(c, o)
+	if err != nil {
+		return err
+	}
+	if expired {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
+	}
+	if errs := r.validate(); errs != nil {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+	}
+	nl, err := s.newLetter(c.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	w := templates.WidgetPreviewView{Preview: s.widgetPreview(r, nl), Token: c.FormValue("widget_token"),
+		EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
+	return s.render(c, http.StatusOK, templates.ActionPreview(s.widgetMeta(c, o, "Check your letter: "+r.camp.Title), w), nil)
+}
+
+// widgetPreview shows each recipient's letter as it will be sent.
+func (s *Server) widgetPreview(r letterRequest, nl advocacy.NewLetter) templates.PreviewView {
+	in := r.in
+	v := templates.PreviewView{
+		Hidden: templates.LetterHiddenFields(in, r.settle.query.fields()),
+		Sender: senderLines(advocacy.Letter{Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
+			Title: in.Title, Organization: in.Organization, Address1: in.Address1, Address2: in.Address2,
+			City: in.City, State: in.State, Zip: in.Zip}),
+		Email: in.Email, Phone: in.Phone, Personal: personalScoreView(in.PersonalMessage),
+	}
+	for _, d := range nl.Recipients {
+		l := templates.PreviewLetter{BioguideID: d.BioguideID, To: s.memberLabel(d.BioguideID), Subject: d.Subject,
+			Body: letterText(d.TemplateText, in.PersonalMessage), Electronic: d.Channel == advocacy.ChannelCWC}
+		for _, rc := range r.recips {
+			if rc.member.BioguideID == d.BioguideID {
+				l.To, l.Role = memberName(rc.member), templates.RoleLine(rc.member)
+			}
+		}
+		v.Letters = append(v.Letters, l)
+	}
+	return v
+}
+
+// actionEdit serves POST /widgets/{campaign}/action/edit: the form again
+// with what the preview carried.
+func (s *Server) actionEdit(c echo.Context) error {
+	noStore(c)
+	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+	if err != nil {
+		return err
+	}
+	r, expired, err := s.widgetLetter(c, o)
+	if err != nil {
+		return err
+	}
+	notice := ""
+	if expired {
+		notice = advocacy.ErrWidgetTokenExpired.Message
+	}
+	return s.renderWidgetCompose(c, o, http.StatusOK, r, nil, notice)
+}
+
+// actionSend serves POST /widgets/{campaign}/action/send: the letter is
+// stored (idempotent on its form token, with the main site's dedupe), then
+// 303 to the thank-you step.
+func (s *Server) actionSend(c echo.Context) error {
+	noStore(c)
+	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+	if err != nil {
+		return err
+	}
+	r, expired, err := s.widgetLetter(c, o)
+	if err != nil {
+		return err
+	}
+	if expired {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
+	}
+	if errs := r.validate(); errs != nil {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+	}
+	res, err := s.submit(c.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	if res.dupes {
+		v := templates.WidgetAlreadyView{CampaignURL: s.campaignLink("", r.camp.Slug, o.Partner), StartURL: widgetURL(o, "", nil)}
+		for _, id := range res.created.AlreadyWrote {
+			v.Names = append(v.Names, s.memberLabel(id))
+		}
+		return s.render(c, http.StatusConflict, templates.ActionAlready(s.widgetMeta(c, o, "You have already written"), v), nil)
+	}
+	q := url.Values{}
+	if len(res.created.AlreadyWrote) > 0 {
+		q.Set("already", strings.Join(res.created.AlreadyWrote, ","))
+	}
+	return c.Redirect(http.StatusSeeOther, widgetURL(o, "/sent/"+url.PathEscape(res.created.Letter.PublicID), q))
+}
+
+// actionSent serves GET /widgets/{campaign}/action/sent/{id}: thanks, where
+// each copy stands, the way to the letter's private page when the person
+// must send some copies themselves, and sharing.
+func (s *Server) actionSent(c echo.Context) error {
+	noStore(c)
+	ctx := c.Request().Context()
+	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+	if err != nil {
+		return err
+	}
+	camp, err := s.widgetCampaign(ctx, o.Campaign)
+	if err != nil {
+		return err
+	}
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("We could not find that letter.")
+	}
+	l, err := s.deps.Letters.Store.LetterByPublicID(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if l.CampaignID != camp.ID {
+		return advocacy.NotFound("We could not find that letter.")
+	}
+	link := s.campaignLink(s.siteOrigin(c), camp.Slug, o.Partner)
+	v := templates.WidgetSentView{StatusURL: "/letters/" + l.PublicID, CampaignURL: s.campaignLink("", camp.Slug, o.Partner),
+		ShareURL: mailtoURL("Write to Congress: "+camp.Title,
+			"I just wrote to my members of Congress about this. It takes two minutes: "+link)}
+	for _, d := range l.Deliveries {
+		dv := s.deliveryView(l, d, camp)
+		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Headline: dv.Headline,
+			Tone: dv.Tone, SelfSend: dv.SelfSend})
+		v.SelfSend = v.SelfSend || dv.SelfSend
+	}
+	for _, id := range strings.Split(c.QueryParam("already"), ",") {
+		if bioguideRe.MatchString(id) && len(v.AlreadyWrote) < advocacy.LetterMaxRecipients {
+			v.AlreadyWrote = append(v.AlreadyWrote, s.memberLabel(id))
+		}
+	}
+	return s.render(c, http.StatusOK, templates.ActionSent(s.widgetMeta(c, o, "Thank you: "+camp.Title), v), nil)
+}
+
+// mailtoURL is a mailto: link with a subject and body and no recipient.
+func mailtoURL(subject, body string) string {
+	esc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+	return "mailto:?subject=" + esc(subject) + "&body=" + esc(body)
+}
