@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -25,18 +24,9 @@ import (
 // it has no change time (a live letter count, say), pass the zero time: the
 // answer then relies on the ETag alone, which is always exact.
 func (s *Server) renderCached(c echo.Context, status int, page, fragment templ.Component, lastModified time.Time) error {
-	c.Response().Header().Add("Vary", "HX-Request")
-	comp := page
-	if fragment != nil && isFragment(c) {
-		comp = fragment
-	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := comp.Render(c.Request().Context(), buf); err != nil {
-		return err
-	}
-	return s.sendCached(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes(), lastModified)
+	return s.renderWith(c, page, fragment, func(body []byte) error {
+		return s.sendCached(c, status, echo.MIMETextHTMLCharsetUTF8, body, lastModified)
+	})
 }
 
 // jsonCached is renderCached for a JSON answer.

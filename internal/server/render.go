@@ -25,6 +25,14 @@ func isFragment(c echo.Context) bool {
 // component renders into a buffer first so that a failing template never
 // leaves half a page on the wire.
 func (s *Server) render(c echo.Context, status int, page, fragment templ.Component) error {
+	return s.renderWith(c, page, fragment, func(body []byte) error {
+		return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, body)
+	})
+}
+
+// renderWith renders page, or fragment for an htmx request, into a pooled
+// buffer and hands the bytes to send.
+func (s *Server) renderWith(c echo.Context, page, fragment templ.Component, send func([]byte) error) error {
 	c.Response().Header().Add("Vary", "HX-Request")
 	comp := page
 	if fragment != nil && isFragment(c) {
@@ -36,7 +44,7 @@ func (s *Server) render(c echo.Context, status int, page, fragment templ.Compone
 	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return err
 	}
-	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
+	return send(buf.Bytes())
 }
 
 // meta builds the layout's page data.

@@ -173,7 +173,7 @@ func TestRepsFragment(t *testing.T) {
 	if rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
 	}
-	if !strings.Contains(rec.Header().Get("Vary"), "HX-Request") {
+	if !strings.Contains(strings.Join(rec.Header().Values("Vary"), ","), "HX-Request") {
 		t.Error("missing Vary: HX-Request")
 	}
 	body := rec.Body.String()

@@ -296,29 +296,43 @@ func (s *Campaigns) importCosponsors(ctx context.Context, slug, billID string, f
 	if b.CampaignID != campaignID {
 		return res, advocacy.NotFound(fmt.Sprintf("Bill %s is not part of campaign %q.", billID, slug))
 	}
-	if err := advocacy.CheckCosponsors(b, f, chamberOf); err != nil {
+	if _, err := applyCosponsorFile(ctx, tx, b, f, chamberOf, asOf, &res); err != nil {
 		return res, err
+	}
+	stamp := campaignTime(asOf)
+
+	if _, err := tx.ExecContext(ctx, "UPDATE campaigns SET updated_at = max(updated_at, ?) WHERE id = ?", stamp, campaignID); err != nil {
+		return res, fmt.Errorf("touch campaign: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("commit: %w", err)
+	}
+	return res, nil
+}
+
+// applyCosponsorFile makes a bill's cosponsors in tx exactly the file's
+// list, counting what changed in res, and records the file's as-of time. It
+// returns the list as it was before, for the audit log.
+func applyCosponsorFile(ctx context.Context, tx *sql.Tx, b advocacy.Bill, f advocacy.CosponsorFile,
+	chamberOf func(string) (advocacy.Chamber, bool), asOf time.Time, res *advocacy.ImportResult) ([]advocacy.Cosponsor, error) {
+	billID := b.ID
+	if err := advocacy.CheckCosponsors(b, f, chamberOf); err != nil {
+		return nil, err
 	}
 	existing, err := readBillCosponsors(ctx, tx, billID)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	have := make(map[string]advocacy.Cosponsor, len(existing))
 	for _, c := range existing {
 		have[c.BioguideID] = c
 	}
-
 	for _, c := range f.Cosponsors {
 		old, ok := have[c.BioguideID]
 		delete(have, c.BioguideID)
 		switch {
 		case !ok:
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cosponsors (bill_id, bioguide, joined_on, original, withdrawn_on)
-				VALUES (?, ?, ?, ?, ?)`, billID, c.BioguideID, campaignNullDate(c.JoinedOn), campaignBool(c.Original), campaignNullDate(c.WithdrawnOn)); err != nil {
-				return res, fmt.Errorf("add %s: %w", c.BioguideID, err)
-			}
 			res.Added++
-			continue
 		case old.JoinedOn.Equal(c.JoinedOn) && old.Original == c.Original && old.WithdrawnOn.Equal(c.WithdrawnOn):
 			res.Unchanged++
 			continue
@@ -327,26 +341,21 @@ func (s *Campaigns) importCosponsors(ctx context.Context, slug, billID string, f
 		default:
 			res.Changed++
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cosponsors SET joined_on = ?, original = ?, withdrawn_on = ?
-			WHERE bill_id = ? AND bioguide = ?`, campaignNullDate(c.JoinedOn), campaignBool(c.Original), campaignNullDate(c.WithdrawnOn), billID, c.BioguideID); err != nil {
-			return res, fmt.Errorf("update %s: %w", c.BioguideID, err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cosponsors (bill_id, bioguide, joined_on, original, withdrawn_on)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (bill_id, bioguide) DO UPDATE SET joined_on = excluded.joined_on,
+			original = excluded.original, withdrawn_on = excluded.withdrawn_on`,
+			billID, c.BioguideID, campaignNullDate(c.JoinedOn), campaignBool(c.Original), campaignNullDate(c.WithdrawnOn)); err != nil {
+			return nil, fmt.Errorf("store %s: %w", c.BioguideID, err)
 		}
 	}
 	for id := range have {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM cosponsors WHERE bill_id = ? AND bioguide = ?", billID, id); err != nil {
-			return res, fmt.Errorf("remove %s: %w", id, err)
+			return nil, fmt.Errorf("remove %s: %w", id, err)
 		}
 		res.Removed++
 	}
-	stamp := campaignTime(asOf)
-	if _, err := tx.ExecContext(ctx, "UPDATE bills SET cosponsors_as_of = ? WHERE id = ?", stamp, billID); err != nil {
-		return res, fmt.Errorf("record as-of time: %w", err)
+	if _, err := tx.ExecContext(ctx, "UPDATE bills SET cosponsors_as_of = ? WHERE id = ?", campaignTime(asOf), billID); err != nil {
+		return nil, fmt.Errorf("record as-of time: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE campaigns SET updated_at = max(updated_at, ?) WHERE id = ?", stamp, campaignID); err != nil {
-		return res, fmt.Errorf("touch campaign: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("commit: %w", err)
-	}
-	return res, nil
+	return existing, nil
 }

@@ -270,46 +270,9 @@ func (e *CampaignEditor) ImportCosponsors(ctx context.Context, slug, billID stri
 		if err != nil {
 			return err
 		}
-		if err := advocacy.CheckCosponsors(b, f, chamberOf); err != nil {
-			return err
-		}
-		existing, err := readBillCosponsors(ctx, tx, billID)
+		existing, err := applyCosponsorFile(ctx, tx, b, f, chamberOf, asOf, &res)
 		if err != nil {
 			return err
-		}
-		have := make(map[string]advocacy.Cosponsor, len(existing))
-		for _, c := range existing {
-			have[c.BioguideID] = c
-		}
-		for _, c := range f.Cosponsors {
-			old, ok := have[c.BioguideID]
-			delete(have, c.BioguideID)
-			switch {
-			case !ok:
-				res.Added++
-			case old.JoinedOn.Equal(c.JoinedOn) && old.Original == c.Original && old.WithdrawnOn.Equal(c.WithdrawnOn):
-				res.Unchanged++
-				continue
-			case old.Active() && !c.Active():
-				res.Withdrawn++
-			default:
-				res.Changed++
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cosponsors (bill_id, bioguide, joined_on, original, withdrawn_on)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (bill_id, bioguide) DO UPDATE SET joined_on = excluded.joined_on,
-				original = excluded.original, withdrawn_on = excluded.withdrawn_on`,
-				billID, c.BioguideID, campaignNullDate(c.JoinedOn), campaignBool(c.Original), campaignNullDate(c.WithdrawnOn)); err != nil {
-				return fmt.Errorf("store %s: %w", c.BioguideID, err)
-			}
-		}
-		for id := range have {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM cosponsors WHERE bill_id = ? AND bioguide = ?", billID, id); err != nil {
-				return fmt.Errorf("remove %s: %w", id, err)
-			}
-			res.Removed++
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE bills SET cosponsors_as_of = ? WHERE id = ?", campaignTime(asOf), billID); err != nil {
-			return fmt.Errorf("record as-of time: %w", err)
 		}
 		before := make([]auditCosponsor, len(existing))
 		for i, c := range existing {
