@@ -52,6 +52,15 @@ type widgetRuntime struct {
 
 	dataMu sync.Mutex
 	data   map[string]widgetSnapshot
+	pages  map[string]widgetPage
+}
+
+// widgetPage is a rendered public widget answer with its ETag, and the
+// same gzip-compressed once for the clients that accept it.
+type widgetPage struct {
+	body, gz []byte
+	tag      string
+	at       time.Time
 }
 
 // widgetDataTTL is how long a campaign and its counts are reused for
@@ -273,16 +282,61 @@ func (s *Server) widgetCounts(ctx context.Context, camp advocacy.Campaign, ref s
 	return advocacy.WidgetCounts{Letters: s.letterCount(ctx, camp)}, nil
 }
 
+// cachedWidget answers with the page stored under key while it is younger
+// than widgetDataTTL, or renders, stores and sends a new one. Keys are
+// widget paths with their checked options, so they are few.
+func (s *Server) cachedWidget(c echo.Context, key string, render func() ([]byte, error)) error {
+	now := s.deps.Clock()
+	w := &s.widgets
+	w.dataMu.Lock()
+	p, ok := w.pages[key]
+	w.dataMu.Unlock()
+	if !ok || now.Sub(p.at) >= widgetDataTTL || now.Before(p.at) {
+		body, err := render()
+		if err != nil {
+			return err
+		}
+		p = widgetPage{body: body, gz: gzipBytes(body), tag: contentETag(append([]byte(key+"\x00"), body...)), at: now}
+		w.dataMu.Lock()
+		if w.pages == nil || len(w.pages) > 1000 {
+			w.pages = map[string]widgetPage{}
+		}
+		w.pages[key] = p
+		w.dataMu.Unlock()
+	}
+	h := c.Response().Header()
+	h.Set("ETag", p.tag)
+	h.Set("Cache-Control", widgetShortCache)
+	h.Add("Vary", "Accept-Encoding")
+	if notModified(c.Request(), p.tag, time.Time{}) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if acceptsGzip(c.Request()) {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, echo.MIMETextHTMLCharsetUTF8, p.gz)
+	}
+	return c.Blob(http.StatusOK, echo.MIMETextHTMLCharsetUTF8, p.body)
+}
+
 // progressWidget serves GET /widgets/{campaign}/progress.
 func (s *Server) progressWidget(c echo.Context) error {
-	ctx := c.Request().Context()
 	o, err := s.widgetOptions(c, advocacy.WidgetProgress)
 	if err != nil {
 		return err
 	}
+	// The key holds the framing policy too: a changed list of sites must
+	// change the ETag, so browsers pick up the new policy.
+	return s.cachedWidget(c, o.Path("")+" "+advocacy.FrameAncestors(widgetPartner(c)), func() ([]byte, error) {
+		return s.renderProgress(c, o)
+	})
+}
+
+// renderProgress renders the progress widget.
+func (s *Server) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]byte, error) {
+	ctx := c.Request().Context()
 	camp, counts, err := s.widgetData(ctx, o.Campaign, o.Partner)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v := templates.ProgressWidgetView{Title: camp.Title, Ask: camp.Ask, Letters: counts.Letters,
 		PartnerLetters: counts.RefLetters, ActionURL: s.campaignLink("", camp.Slug, o.Partner)}
@@ -295,11 +349,7 @@ func (s *Server) progressWidget(c echo.Context) error {
 			Chamber: chamberWord(b.Chamber), Count: p.Count, Target: p.Target, Percent: p.Percent,
 			Remaining: p.Remaining, Reached: p.Reached, Bar: thermometer(b.Label(), p)})
 	}
-	body, err := renderBytes(ctx, templates.ProgressWidget(s.widgetMeta(c, o, camp.Title+": progress"), v))
-	if err != nil {
-		return err
-	}
-	return s.sendPublic(c, echo.MIMETextHTMLCharsetUTF8, body, widgetShortCache, advocacy.FrameAncestors(widgetPartner(c)))
+	return renderBytes(ctx, templates.ProgressWidget(s.widgetMeta(c, o, camp.Title+": progress"), v))
 }
 
 // accentCSS serves GET /widgets/accent.css?c=rrggbb: the one rule that

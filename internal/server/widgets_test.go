@@ -1,9 +1,11 @@
 package server
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -285,6 +287,19 @@ func TestProgressWidget(t *testing.T) {
 		t.Errorf("progress widget is %d bytes of HTML and CSS, want < 15000", size)
 	} else {
 		t.Logf("progress widget: %d bytes HTML + %d bytes CSS = %d", rec.Body.Len(), len(css), size)
+	}
+
+	// The same page gzip-compressed for browsers that ask.
+	gz := e.fetch(t, http.MethodGet, "/widgets/jackson-vanik/progress?partner=bizco", nil, "Accept-Encoding", "gzip, br")
+	zr, err := gzip.NewReader(gz.Body)
+	if err != nil || gz.Header().Get("Content-Encoding") != "gzip" || gz.Header().Get("ETag") != h.Get("ETag") {
+		t.Fatalf("gzip answer: %v %v", err, gz.Header())
+	}
+	if plain, err := io.ReadAll(zr); err != nil || string(plain) != rec.Body.String() {
+		t.Errorf("gzip body differs: %v", err)
+	}
+	if !strings.Contains(gz.Header().Get("Vary"), "Accept-Encoding") {
+		t.Errorf("Vary = %q", gz.Header().Get("Vary"))
 	}
 
 	// 304 when unchanged, 200 once a letter changes the count.
