@@ -98,6 +98,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	rctx, stopRetention := context.WithCancel(context.Background())
 	waitRetention := startRetention(rctx, letters.store, hcfg.retentionDays, logger)
 	defer func() { stopRetention(); waitRetention() }()
+	// The partner store is the account store with partners held to the
+	// widgets' stricter rules (https origins), so both serve the workspace.
+	partners := sqlite.NewPartners(store, time.Now)
 	srv := server.New(server.Config{
 		Secret:     hard.Secret,
 		TrustProxy: hard.TrustProxy,
@@ -119,8 +122,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 		LetterCounter: letters.store,
 		Letters:       letters.deps,
+		Partners:      partners,
 		Organizer: server.OrganizerDeps{
-			Users: sqlite.NewUsers(store, time.Now), Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
+			Users: partners, Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
 			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, time.Now),
 			Editor: sqlite.NewCampaignEditor(store, time.Now),
 		},
