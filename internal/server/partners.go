@@ -88,16 +88,19 @@ type knownRefs struct {
 	s *Server
 }
 
-// CreateLetter drops an unknown source code, then stores the letter.
+// CreateLetter drops an unknown source code, then stores the letter. When
+// the partners cannot be read, the code is kept as it came (it was checked
+// for form): a letter is never lost over its attribution.
 func (k knownRefs) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error) {
 	if ref := nl.Input.Ref; ref != "" {
 		p, ok, err := k.s.partner(ctx, ref)
-		if err != nil {
-			return advocacy.CreatedLetter{}, err
-		}
-		nl.Input.Ref = ""
-		if ok {
+		switch {
+		case err != nil:
+			k.s.deps.Logger.ErrorContext(ctx, "check letter's source code", "err", err)
+		case ok:
 			nl.Input.Ref = p.SourceCode
+		default:
+			nl.Input.Ref = ""
 		}
 	}
 	return k.LetterStore.CreateLetter(ctx, nl)
