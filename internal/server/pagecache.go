@@ -69,6 +69,9 @@ func newPageCache(ttl time.Duration, maxBytes int, clock func() time.Time) *page
 }
 
 func (pc *pageCache) get(key string) (*cachedAnswer, bool) {
+	if pc.ttl <= 0 {
+		return nil, false
+	}
 	pc.mu.RLock()
 	a, ok := pc.items[key]
 	pc.mu.RUnlock()
@@ -79,6 +82,9 @@ func (pc *pageCache) get(key string) (*cachedAnswer, bool) {
 }
 
 func (pc *pageCache) put(key string, a *cachedAnswer) {
+	if pc.ttl <= 0 {
+		return
+	}
 	size := len(a.body) + len(a.gz) + len(key)
 	if size > pc.maxBytes/16 {
 		return
@@ -136,7 +142,8 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 				for k, v := range a.header {
 					h[k] = v
 				}
-				if a.status == http.StatusOK && notModified(req, h.Get("ETag"), time.Time{}) {
+				lm, _ := http.ParseTime(h.Get("Last-Modified"))
+				if a.status == http.StatusOK && notModified(req, h.Get("ETag"), lm) {
 					return c.NoContent(http.StatusNotModified)
 				}
 				body := a.body
@@ -167,7 +174,7 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 				hdr := http.Header{}
 				for _, k := range cachedHeaders {
 					if v := res.Header().Values(k); len(v) > 0 {
-						hdr[k] = v
+						hdr[http.CanonicalHeaderKey(k)] = v
 					}
 				}
 				a := &cachedAnswer{status: res.Status, header: hdr, body: bytes.Clone(tee.buf.Bytes()),

@@ -112,3 +112,52 @@ func TestPageCacheServesGzip(t *testing.T) {
 		}
 	}
 }
+
+func TestPageCacheReplaysValidators(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	s := &Server{deps: Deps{Clock: clock}}
+	pc := newPageCache(time.Minute, 1<<20, clock)
+	e := echo.New()
+	e.GET("/v", func(c echo.Context) error {
+		return s.sendCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte("<p>same</p>"), now)
+	}, s.cachePublic(pc))
+	get := func(h ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/v", nil)
+		for i := 0; i+1 < len(h); i += 2 {
+			req.Header.Set(h[i], h[i+1])
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+	first := get()
+	tag := first.Header().Get("ETag")
+	hit := get()
+	if tag == "" || hit.Header().Get("ETag") != tag || hit.Header().Get("Last-Modified") == "" {
+		t.Fatalf("validators lost on a cached answer: %v then %v", first.Header(), hit.Header())
+	}
+	if rec := get("If-None-Match", tag); rec.Code != http.StatusNotModified {
+		t.Errorf("cached answer ignores If-None-Match: %d", rec.Code)
+	}
+}
+
+func TestPageCacheReplaysLastModified(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s := &Server{deps: Deps{Clock: clock}}
+	pc := newPageCache(time.Minute, 1<<20, clock)
+	e := echo.New()
+	changed := now.Add(-time.Hour)
+	e.GET("/m", func(c echo.Context) error {
+		return s.sendCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte("<p>m</p>"), changed)
+	}, s.cachePublic(pc))
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/m", nil)) // stored
+	req := httptest.NewRequest(http.MethodGet, "/m", nil)
+	req.Header.Set("If-Modified-Since", changed.Format(http.TimeFormat))
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotModified {
+		t.Errorf("cached answer ignores If-Modified-Since: %d", rec.Code)
+	}
+}

@@ -17,7 +17,10 @@ func (s *Server) routes() {
 	e.GET("/static/*", s.static)
 
 	// Public pages.
-	e.GET("/", s.home)
+	// The campaign home and its progress region are what a crowd loads
+	// first; they change only when cosponsors or letter counts do, so a
+	// rendered copy is kept for two seconds.
+	e.GET("/", s.home, s.cachePublic(s.campaignPages))
 	// Lookups are counted (for the dashboard's conversion) before the
 	// cache, so cached answers count too.
 	lookup := []echo.MiddlewareFunc{s.limitByIP("lookup", s.limits.lookup), s.countLookups, s.cachePublic(s.lookups)}
@@ -25,7 +28,7 @@ func (s *Server) routes() {
 	e.GET("/about", s.about)
 	e.GET("/bills/:id", s.billPage)
 	e.GET("/talking-points", s.talkingPoints)
-	e.GET("/campaigns/:slug/progress", s.campaignProgress)
+	e.GET("/campaigns/:slug/progress", s.campaignProgress, s.cachePublic(s.campaignPages))
 
 	// Letters: compose, preview, send, and the private status page.
 	e.GET("/write", s.writePage)

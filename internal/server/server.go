@@ -46,6 +46,10 @@ type Config struct {
 	TrustProxy bool
 	// Limits are the per-client rate limits.
 	Limits Limits
+	// CampaignCacheTTL is how long the rendered campaign home and progress
+	// region are reused (default 2 s; negative turns it off). A change of
+	// cosponsors or counts shows within that time.
+	CampaignCacheTTL time.Duration
 	// RetentionDays is how long senders' personal data is kept after
 	// delivery (the privacy page says so); 0 means until they delete it.
 	RetentionDays int
@@ -97,7 +101,9 @@ type Server struct {
 	camp   campaignCache
 	// lookups caches public lookup answers; limits holds the rate limiters.
 	lookups *pageCache
-	limits  struct {
+	// campaignPages caches the public campaign home and progress region.
+	campaignPages *pageCache
+	limits        struct {
 		lookup, letterIP, letterEmail *limiter
 		global                        *minuteCap
 	}
@@ -128,6 +134,11 @@ func New(cfg Config, deps Deps) *Server {
 	// Lookup answers depend only on reference data, slow-changing campaign
 	// data and letter counts, so a few seconds' staleness costs nothing.
 	s.lookups = newPageCache(5*time.Second, 16<<20, deps.Clock)
+	ttl := cfg.CampaignCacheTTL
+	if ttl == 0 {
+		ttl = 2 * time.Second
+	}
+	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)
