@@ -39,6 +39,20 @@ type LookupView struct {
 	WriteURL string
 	// DistrictLetters counts letters from the settled district.
 	DistrictLetters int
+	// Ref is the partner or source code the visitor arrived with; the
+	// form and links carry it on to the letter.
+	Ref string
+}
+
+// WithRef adds a partner code to a link of the lookup.
+func WithRef(url, ref string) string {
+	if ref == "" {
+		return url
+	}
+	if strings.Contains(url, "?") {
+		return url + "&ref=" + ref
+	}
+	return url + "?ref=" + ref
 }
 
 // MemberStatus is a member's stance on the campaign bill of their chamber.

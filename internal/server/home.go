@@ -13,7 +13,8 @@ import (
 // campaign runs.
 func (s *Server) home(c echo.Context) error {
 	ctx := c.Request().Context()
-	v := templates.HomeView{Lookup: templates.LookupView{LocationURL: "/reps"}}
+	ref := cleanRef(c.QueryParam("ref"))
+	v := templates.HomeView{Lookup: templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref}}
 	camp, err := s.homeCampaign(ctx)
 	switch {
 	case advocacy.ErrorCode(err) == advocacy.CodeNotFound:

@@ -72,7 +72,7 @@ func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult,
 // repsPage serves /reps: the full page, or the lookup region for htmx.
 func (s *Server) repsPage(c echo.Context) error {
 	q := readRepsQuery(c)
-	v := templates.LookupView{Input: strings.TrimSpace(q.zip)}
+	v := templates.LookupView{Input: strings.TrimSpace(q.zip), Ref: cleanRef(c.QueryParam("ref"))}
 	status := http.StatusOK
 	announce := ""
 	if q.zip != "" || q.hasCoords {
@@ -105,6 +105,7 @@ func (s *Server) repsPage(c echo.Context) error {
 	if v.ZIP != "" {
 		v.LocationURL = "/reps?zip=" + v.ZIP
 	}
+	v.LocationURL = templates.WithRef(v.LocationURL, v.Ref)
 	title := "Find your members of Congress"
 	if v.Settled != nil {
 		title = "Your members for " + templates.DistrictLabel(*v.Settled)
@@ -127,7 +128,7 @@ func (s *Server) fillResults(v *templates.LookupView) string {
 		n += len(v.Settled.Senators)
 		return fmt.Sprintf("Showing %d %s for %s.", n, pluralWord(n, "member", "members"), templates.DistrictLabel(*v.Settled))
 	}
-	v.Map = s.districtMap(v.ZIP, v.Lookup.Districts)
+	v.Map = s.districtMap(v.ZIP, v.Ref, v.Lookup.Districts)
 	return fmt.Sprintf("ZIP %s is split between %d districts. Choose yours.", v.ZIP, len(v.Lookup.Districts))
 }
 

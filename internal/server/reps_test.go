@@ -317,3 +317,27 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Error("no nosniff")
 	}
 }
+
+// TestRefSurvivesTheLookup: a visitor who arrives with a partner's ?ref=
+// keeps it through the ZIP form, the district picker and the write link.
+func TestRefSurvivesTheLookup(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	home := mustDoc(t, e.get(t, "/?ref=bizco", false))
+	if home.Find(`[data-testid="zip-form"] input[name="ref"]`).AttrOr("value", "") != "bizco" {
+		t.Error("the home page's ZIP form drops the ref")
+	}
+	split := mustDoc(t, e.get(t, "/reps?zip=10025&ref=bizco", false))
+	if href := split.Find(`[data-testid="pick"]`).First().AttrOr("href", ""); !strings.Contains(href, "ref=bizco") {
+		t.Errorf("pick link %q drops the ref", href)
+	}
+	if href := split.Find(`[data-testid="map-area"]`).First().AttrOr("href", ""); !strings.Contains(href, "ref=bizco") {
+		t.Errorf("map link %q drops the ref", href)
+	}
+	settled := mustDoc(t, e.get(t, "/reps?zip=10025&district=NY-12&ref=bizco", false))
+	if href := settled.Find(`[data-testid="write-link"]`).AttrOr("href", ""); !strings.Contains(href, "ref=bizco") {
+		t.Errorf("write link %q drops the ref", href)
+	}
+	if bad := mustDoc(t, e.get(t, `/reps?zip=10025&ref=%22%3E%3Cscript%3E`, false)); bad.Find(`input[name="ref"]`).Length() != 0 {
+		t.Error("a malformed ref is carried along")
+	}
+}
