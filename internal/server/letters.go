@@ -130,7 +130,7 @@ func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Camp
 	if slug == "" {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is taking letters.")
 	}
-	camp, err := s.deps.Campaigns.Campaign(ctx, slug)
+	camp, err := s.campaignMemo.get(ctx, slug, s.deps.Campaigns.Campaign)
 	if err != nil {
 		return camp, err
 	}

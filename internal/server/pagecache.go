@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
 // pageCache keeps recently rendered public answers (lookup pages and the
@@ -187,4 +190,44 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// campaignMemo keeps each campaign (with its bills and cosponsors) for the
+// same short time as the campaign pages: every letter needs it to pick its
+// recipients' templates, and reading it costs more than storing the letter.
+type campaignMemo struct {
+	ttl   time.Duration
+	clock func() time.Time
+
+	mu    sync.Mutex
+	items map[string]memoCampaign
+}
+
+type memoCampaign struct {
+	camp advocacy.Campaign
+	at   time.Time
+}
+
+func (m *campaignMemo) get(ctx context.Context, slug string, load func(context.Context, string) (advocacy.Campaign, error)) (advocacy.Campaign, error) {
+	if m.ttl <= 0 {
+		return load(ctx, slug)
+	}
+	now := m.clock()
+	m.mu.Lock()
+	it, ok := m.items[slug]
+	m.mu.Unlock()
+	if ok && now.Sub(it.at) < m.ttl {
+		return it.camp, nil
+	}
+	camp, err := load(ctx, slug)
+	if err != nil {
+		return camp, err
+	}
+	m.mu.Lock()
+	if m.items == nil {
+		m.items = map[string]memoCampaign{}
+	}
+	m.items[slug] = memoCampaign{camp: camp, at: now}
+	m.mu.Unlock()
+	return camp, nil
 }

@@ -101,8 +101,10 @@ type Server struct {
 	camp   campaignCache
 	// lookups caches public lookup answers; limits holds the rate limiters.
 	lookups *pageCache
-	// campaignPages caches the public campaign home and progress region.
+	// campaignPages caches the public campaign home and progress region;
+	// campaignMemo the campaigns letters are written to.
 	campaignPages *pageCache
+	campaignMemo  campaignMemo
 	limits        struct {
 		lookup, letterIP, letterEmail *limiter
 		global                        *minuteCap
@@ -139,6 +141,7 @@ func New(cfg Config, deps Deps) *Server {
 		ttl = 2 * time.Second
 	}
 	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
+	s.campaignMemo = campaignMemo{ttl: ttl, clock: deps.Clock}
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)

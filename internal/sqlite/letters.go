@@ -27,6 +27,7 @@ type Letters struct {
 	mu       sync.Mutex
 	queue    []*createJob
 	draining bool
+	stmts    stmtCache
 }
 
 // NewLetters returns a letter store over db. now is the clock (letters'
@@ -233,6 +234,37 @@ func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advo
 	}
 }
 
+// The queries of the letter write path, prepared once (see stmtCache).
+const (
+	qLetterByToken  = "SELECT id FROM letters WHERE form_token = ?"
+	qCampaignExists = "SELECT 1 FROM campaigns WHERE id = ?"
+	qInsertLetter   = `INSERT INTO letters (public_id, form_token, campaign_id, state, district,
+		settled_by, prefix, first_name, last_name, address1, address2, city, zip, email, email_norm, phone,
+		title, organization, personal_message, topic, consent_at, receipt, newsletter, ref, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertDelivery = `INSERT INTO deliveries (letter_id, bioguide_id, office_code, chamber,
+			channel, status, delivery_id, subject, template_text, bill_congress, bill_type, bill_number,
+			next_attempt_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+// qAlreadyWrote finds which of n recipients an email wrote to lately.
+func qAlreadyWrote(n int) string {
+	return `SELECT DISTINCT d.bioguide_id
+		FROM letters l JOIN deliveries d ON d.letter_id = l.id
+		WHERE l.email_norm = ? AND l.campaign_id = ? AND l.created_at > ? AND l.status <> 'rejected'
+		  AND d.bioguide_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+}
+
+// writeQueries are the statements prepared for the group commit.
+func writeQueries() []string {
+	qs := []string{qLetterByToken, qCampaignExists, qInsertLetter, qInsertDelivery}
+	for n := 1; n <= advocacy.LetterMaxRecipients; n++ {
+		qs = append(qs, qAlreadyWrote(n))
+	}
+	return qs
+}
+
 // createJob is one letter waiting for the group commit.
 type createJob struct {
 	nl          advocacy.NewLetter
@@ -299,12 +331,17 @@ func (s *Letters) commitGroup(batch []*createJob) {
 			j.done <- createResult{err: err}
 		}
 	}
-	tx, err := s.db.W.BeginTx(ctx, nil)
+	if err := s.stmts.prepare(ctx, s.db.W, writeQueries()...); err != nil {
+		fail(fmt.Errorf("create letter: prepare: %w", err))
+		return
+	}
+	rawTx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		fail(fmt.Errorf("create letter: begin: %w", err))
 		return
 	}
-	defer tx.Rollback()
+	defer rawTx.Rollback()
+	tx := s.stmts.bind(rawTx)
 	ok := 0
 	for i, j := range batch {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT letter"); err != nil {
@@ -339,13 +376,13 @@ func (s *Letters) commitGroup(batch []*createJob) {
 
 // createInTx writes one letter and its deliveries inside tx, after the
 // idempotency and dedupe checks.
-func (s *Letters) createInTx(ctx context.Context, tx *sql.Tx, j *createJob) (advocacy.CreatedLetter, error) {
+func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (advocacy.CreatedLetter, error) {
 	nl, in := j.nl, j.nl.Input
 	publicID, deliveryIDs, status, emailNorm, now, ts := j.publicID, j.deliveryIDs, j.status, j.emailNorm, j.now, j.ts
 
 	if in.FormToken != "" {
 		var id int64
-		err := tx.QueryRowContext(ctx, "SELECT id FROM letters WHERE form_token = ?", in.FormToken).Scan(&id)
+		err := tx.QueryRowContext(ctx, qLetterByToken, in.FormToken).Scan(&id)
 		switch {
 		case err == nil:
 			l, err := letterByQuery(ctx, tx, "l.id = ?", id)
@@ -359,7 +396,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *sql.Tx, j *createJob) (adv
 	}
 
 	var one int
-	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM campaigns WHERE id = ?", nl.CampaignID).Scan(&one); err != nil {
+	if err := tx.QueryRowContext(ctx, qCampaignExists, nl.CampaignID).Scan(&one); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return advocacy.CreatedLetter{}, advocacy.NotFound("This campaign does not exist.")
 		}
@@ -386,10 +423,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *sql.Tx, j *createJob) (adv
 		}
 	}
 
-	res, err := tx.ExecContext(ctx, `INSERT INTO letters (public_id, form_token, campaign_id, state, district,
-		settled_by, prefix, first_name, last_name, address1, address2, city, zip, email, email_norm, phone,
-		title, organization, personal_message, topic, consent_at, receipt, newsletter, ref, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := tx.ExecContext(ctx, qInsertLetter,
 		publicID, letterNullString(in.FormToken), nl.CampaignID, nl.State, nl.District, string(nl.SettledBy),
 		in.Prefix, in.FirstName, in.LastName, in.Address1, in.Address2, in.City, in.Zip, in.Email, emailNorm,
 		in.Phone, in.Title, in.Organization, in.PersonalMessage, nl.Topic, ts, letterBool(in.Receipt),
@@ -419,10 +453,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *sql.Tx, j *createJob) (adv
 		if !r.Bill.IsZero() {
 			congress, billType, number = r.Bill.Congress, strings.ToUpper(r.Bill.Type), r.Bill.Number
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (letter_id, bioguide_id, office_code, chamber,
-			channel, status, delivery_id, subject, template_text, bill_congress, bill_type, bill_number,
-			next_attempt_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		res, err := tx.ExecContext(ctx, qInsertDelivery,
 			letterID, r.BioguideID, r.OfficeCode, string(r.Chamber), string(r.Channel), deliveryIDs[i],
 			r.Subject, r.TemplateText, congress, billType, number, next, ts, ts)
 		if err != nil {
@@ -451,15 +482,10 @@ func (s *Letters) createInTx(ctx context.Context, tx *sql.Tx, j *createJob) (adv
 // count.
 func (s *Letters) alreadyWrote(ctx context.Context, q letterQuerier, nl advocacy.NewLetter, emailNorm string, now time.Time) (map[string]bool, error) {
 	args := []any{emailNorm, nl.CampaignID, letterTime(now.Add(-advocacy.DedupeWindow))}
-	marks := make([]string, len(nl.Recipients))
-	for i, r := range nl.Recipients {
-		marks[i] = "?"
+	for _, r := range nl.Recipients {
 		args = append(args, r.BioguideID)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT d.bioguide_id
-		FROM letters l JOIN deliveries d ON d.letter_id = l.id
-		WHERE l.email_norm = ? AND l.campaign_id = ? AND l.created_at > ? AND l.status <> 'rejected'
-		  AND d.bioguide_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	rows, err := q.QueryContext(ctx, qAlreadyWrote(len(nl.Recipients)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("check earlier letters: %w", err)
 	}
