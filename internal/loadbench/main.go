@@ -119,10 +119,14 @@ func paths(format string) []string {
 	return out
 }
 
+// letterSeq numbers the benchmark's senders across runs (the warm-up and
+// the measured run), so no letter is a duplicate of another.
+var letterSeq atomic.Uint64
+
 // letterTargeter posts valid letters from distinct senders in NY-10 (ZIP
-// 10002, one district), so none is a duplicate of another.
+// 10002, one district).
 func letterTargeter(base string) vegeta.Targeter {
-	var i atomic.Uint64
+	i := &letterSeq
 	hdr := http.Header{"Content-Type": []string{"application/json"}}
 	return func(t *vegeta.Target) error {
 		n := i.Add(1)
