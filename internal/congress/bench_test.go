@@ -105,7 +105,7 @@ func ExampleSVGPath() {
 	fmt.Println(SVGPath(east, bounds, 200, 100))
 	fmt.Println(SVGPoint(orb.Point{-100, 40.5}, bounds, 200, 100))
 	// Output:
-	// M24 100L100 100L100 0L24 0Z
-	// M100 100L176 100L176 0L100 0Z
+	// M24 100l76 0 0-100-76 0Z
+	// M100 100l76 0 0-100-76 0Z
 	// 100 50.2
 }

@@ -108,6 +108,8 @@ func SVGPoint(p orb.Point, bounds orb.Bound, w, h float64) (x, y float64) {
 // into the box keeping the aspect ratio and centred; y is flipped so north
 // is up. Coordinates are rounded to one decimal; points that round to the
 // previous one, and rings left with fewer than three points, are dropped.
+// After each ring's first point the path uses relative linetos, which are
+// about half as long and compress far better than absolute ones.
 // Holes are separate subpaths: draw with fill-rule="evenodd".
 func SVGPath(mp orb.MultiPolygon, bounds orb.Bound, w, h float64) string {
 	fit := newSVGFit(bounds, w, h)
@@ -125,14 +127,20 @@ func SVGPath(mp orb.MultiPolygon, bounds orb.Bound, w, h float64) string {
 				if drawn > 0 && x == lastX && y == lastY {
 					continue
 				}
-				if drawn == 0 {
+				switch drawn {
+				case 0:
 					buf = append(buf, 'M')
-				} else {
-					buf = append(buf, 'L')
+					buf = appendPair(buf, x, y)
+				case 1:
+					buf = append(buf, 'l')
+					buf = appendPair(buf, round1(x-lastX), round1(y-lastY))
+				default:
+					// Later points repeat the relative lineto implicitly.
+					if dx := round1(x - lastX); dx >= 0 {
+						buf = append(buf, ' ')
+					}
+					buf = appendPair(buf, round1(x-lastX), round1(y-lastY))
 				}
-				buf = strconv.AppendFloat(buf, x, 'f', -1, 64)
-				buf = append(buf, ' ')
-				buf = strconv.AppendFloat(buf, y, 'f', -1, 64)
 				lastX, lastY = x, y
 				drawn++
 			}
@@ -144,6 +152,16 @@ func SVGPath(mp orb.MultiPolygon, bounds orb.Bound, w, h float64) string {
 		}
 	}
 	return string(buf)
+}
+
+// appendPair writes "x y" (the space is left out before a minus sign,
+// which separates the numbers by itself).
+func appendPair(buf []byte, x, y float64) []byte {
+	buf = strconv.AppendFloat(buf, x, 'f', -1, 64)
+	if y >= 0 {
+		buf = append(buf, ' ')
+	}
+	return strconv.AppendFloat(buf, y, 'f', -1, 64)
 }
 
 // round1 rounds to one decimal, without a negative zero.

@@ -48,10 +48,10 @@ func TestSVGPath(t *testing.T) {
 		w, h   float64
 		want   string
 	}{
-		{"square fills the box, y flipped", square, ProjectedBound(square), 100, 100, "M0 100L100 100L100 0L0 0Z"},
-		{"wide shape centred vertically", wide, ProjectedBound(wide), 100, 100, "M0 75L100 75L100 25L0 25Z"},
-		{"hole is a second subpath", withHole, ProjectedBound(withHole), 10, 10, "M0 10L10 10L10 0L0 0ZM2.5 7.5L2.5 2.5L7.5 2.5L7.5 7.5Z"},
-		{"shape in a larger map", square, ProjectedBound(wide), 100, 100, "M25 75L75 75L75 25L25 25Z"},
+		{"square fills the box, y flipped", square, ProjectedBound(square), 100, 100, "M0 100l100 0 0-100-100 0Z"},
+		{"wide shape centred vertically", wide, ProjectedBound(wide), 100, 100, "M0 75l100 0 0-50-100 0Z"},
+		{"hole is a second subpath", withHole, ProjectedBound(withHole), 10, 10, "M0 10l10 0 0-10-10 0ZM2.5 7.5l0-5 5 0 0 5Z"},
+		{"shape in a larger map", square, ProjectedBound(wide), 100, 100, "M25 75l50 0 0-50-50 0Z"},
 		{"ring too small to see", tiny, ProjectedBound(square), 100, 100, ""},
 		{"empty", nil, orb.Bound{}, 100, 100, ""},
 	}
@@ -109,21 +109,46 @@ func TestShapes(t *testing.T) {
 	// land in the box.
 	ny := testData.StateShapes()["NY"]
 	b := ProjectedBound(ny)
-	num := regexp.MustCompile(`-?[0-9.]+`)
+	// Commands and numbers: M starts a ring at an absolute point, the
+	// numbers after l are steps from the point before.
+	tok := regexp.MustCompile(`[MlZ]|-?[0-9.]+`)
 	for n := 1; n <= 26; n++ {
 		shape, _ := testData.DistrictShape(advocacy.DistrictKey{State: "NY", Number: n})
 		d := SVGPath(shape, b, 400, 300)
 		if len(d) < 20 || d[0] != 'M' || d[len(d)-1] != 'Z' {
 			t.Fatalf("NY-%d path %.40q", n, d)
 		}
-		for i, s := range num.FindAllString(d, -1) {
-			v, err := strconv.ParseFloat(s, 64)
-			limit := 400.0
-			if i%2 == 1 {
-				limit = 300
+		var cmd string
+		var x, y float64
+		var nums []float64
+		for _, s := range tok.FindAllString(d, -1) {
+			switch s {
+			case "M", "l", "Z":
+				cmd, nums = s, nil
+				continue
 			}
-			if err != nil || v < 0 || v > limit {
-				t.Fatalf("NY-%d path has coordinate %q outside the box", n, s)
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				t.Fatalf("NY-%d path has %q", n, s)
+			}
+			nums = append(nums, f)
+			if len(nums) < 2 {
+				continue
+			}
+			if cmd == "M" {
+				x, y = nums[0], nums[1]
+			} else {
+				x, y = x+nums[0], y+nums[1]
+			}
+			nums = nil
+			for i, v := range []float64{x, y} {
+				limit := 400.0
+				if i == 1 {
+					limit = 300
+				}
+				if v < -0.05 || v > limit+0.05 {
+					t.Fatalf("NY-%d path reaches %v outside the box", n, v)
+				}
 			}
 		}
 	}

@@ -322,15 +322,29 @@ func mapPath(mp orb.MultiPolygon, place func(orb.Point) (float64, float64)) stri
 			if n < 3 {
 				continue
 			}
+			// The first point is absolute, the rest relative steps: half the
+			// bytes, and they compress far better.
+			var last orb.Point
 			for i, pt := range simple[:n] {
-				if i == 0 {
+				x, y := pt[0], pt[1]
+				switch i {
+				case 0:
 					b.WriteString("M")
-				} else {
-					b.WriteString("L")
+				case 1:
+					b.WriteString("l")
+					x, y = math.Round((x-last[0])*10)/10, math.Round((y-last[1])*10)/10
+				default:
+					x, y = math.Round((x-last[0])*10)/10, math.Round((y-last[1])*10)/10
+					if x >= 0 {
+						b.WriteString(" ")
+					}
 				}
-				b.WriteString(chartNum(pt[0]))
-				b.WriteString(" ")
-				b.WriteString(chartNum(pt[1]))
+				last = pt
+				b.WriteString(chartNum(x))
+				if y >= 0 {
+					b.WriteString(" ")
+				}
+				b.WriteString(chartNum(y))
 			}
 			b.WriteString("Z")
 		}
