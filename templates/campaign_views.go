@@ -153,7 +153,10 @@ type ChartLabel struct {
 // USMapView is the map of the United States coloured by how many of each
 // state's members support the campaign, with its legend and table.
 type USMapView struct {
-	ViewBox string
+	// ShapesURL is the shared document of state outlines the map's <use>
+	// elements point into (see MapState.Code).
+	ShapesURL string
+	ViewBox   string
 	Title   string
 	Desc    string
 	States  []MapState

@@ -59,6 +59,22 @@ func (s *Server) usMapBase() *usMapBase {
 	return s.camp.mapBase
 }
 
+// mapShapes serves the state outlines the campaign map's <use> elements
+// point into. Its URL carries a hash of its content, so it is cached for a
+// year.
+func (s *Server) mapShapes(c echo.Context) error {
+	base := s.usMapBase()
+	if base == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	if "/campaigns/map-shapes.svg?v="+c.QueryParam("v") == base.shapesURL {
+		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	}
+	return c.Blob(http.StatusOK, "image/svg+xml", base.shapes)
+}
+
 // markdown returns the talking points' renderer. Headings in a talking
 // point sit under its h3, so they start at h4.
 func (s *Server) markdown() *markdown.Renderer {

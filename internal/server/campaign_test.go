@@ -203,7 +203,7 @@ func TestCampaignHome(t *testing.T) {
 		t.Errorf("Senate sponsor = %q", got)
 	}
 
-	if d.Find(`svg[data-testid="us-map"] path.state`).Length() < 50 {
+	if d.Find(`svg[data-testid="us-map"] use.state`).Length() < 50 {
 		t.Error("the US map draws too few states")
 	}
 	var states []string
@@ -212,7 +212,7 @@ func TestCampaignHome(t *testing.T) {
 	if strings.Join(states, ",") != "California,Connecticut,Idaho,Montana,New Hampshire,West Virginia" {
 		t.Errorf("map table states = %v", states)
 	}
-	if d.Find(`path.state[data-state="MT"].bin-1`).Length() != 1 || d.Find(`path.state[data-state="TX"].bin-0`).Length() != 1 {
+	if d.Find(`use.state[data-state="MT"].bin-1`).Length() != 1 || d.Find(`use.state[data-state="TX"].bin-0`).Length() != 1 {
 		t.Error("map colours do not follow support")
 	}
 	if got := squash(d.Find(`[data-testid="us-map-others"]`).Text()); !strings.HasPrefix(got, "50 other states and territories") {
@@ -692,5 +692,37 @@ func BenchmarkCampaignPages(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestMapShapes: the map's <use> elements point into one shared, cacheable
+// document that holds every state they name.
+func TestMapShapes(t *testing.T) {
+	e := newCampaignEnv(t, nil)
+	d := parseDoc(t, e.get(t, "/").Body.String())
+	href := d.Find(`svg[data-testid="us-map"] use.state`).First().AttrOr("href", "")
+	url, frag, ok := strings.Cut(href, "#")
+	if !ok || !strings.HasPrefix(url, "/campaigns/map-shapes.svg?v=") {
+		t.Fatalf("use href = %q", href)
+	}
+	rec := e.get(t, url)
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/svg+xml" || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
+		t.Fatalf("shapes: %d %v", rec.Code, rec.Header())
+	}
+	if err := xml.Unmarshal(rec.Body.Bytes(), new(struct{})); err != nil {
+		t.Fatalf("shapes are not well-formed XML: %v", err)
+	}
+	shapes := parseDoc(t, rec.Body.String())
+	d.Find(`svg[data-testid="us-map"] use.state`).Each(func(_ int, u *goquery.Selection) {
+		_, id, _ := strings.Cut(u.AttrOr("href", ""), "#")
+		if shapes.Find(`path[id="`+id+`"]`).Length() != 1 {
+			t.Errorf("the shapes document lacks %s", id)
+		}
+	})
+	if frag == "" {
+		t.Error("no fragment")
+	}
+	if stale := e.get(t, "/campaigns/map-shapes.svg?v=old"); strings.Contains(stale.Header().Get("Cache-Control"), "immutable") {
+		t.Error("a stale version is cached for good")
 	}
 }

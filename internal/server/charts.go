@@ -2,6 +2,8 @@ package server
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -237,6 +239,25 @@ var (
 type usMapBase struct {
 	states []templates.MapState // without Class and Title
 	names  map[string]string
+	// shapes is an SVG document of every state's outline, each a path with
+	// the id "s-CODE"; pages draw the map with <use> elements pointing into
+	// it, so the geometry (most of the map's bytes) is fetched once and
+	// cached for good instead of travelling with every page.
+	shapes    []byte
+	shapesURL string
+}
+
+// finishShapes builds the shared outline document and its versioned URL.
+func (b *usMapBase) finishShapes() {
+	var buf strings.Builder
+	buf.WriteString(`<svg xmlns="http://www.w3.org/2000/svg"><defs>`)
+	for _, st := range b.states {
+		buf.WriteString(`<path id="s-` + st.Code + `" d="` + st.D + `"/>`)
+	}
+	buf.WriteString(`</defs></svg>`)
+	b.shapes = []byte(buf.String())
+	sum := sha256.Sum256(b.shapes)
+	b.shapesURL = "/campaigns/map-shapes.svg?v=" + hex.EncodeToString(sum[:6])
 }
 
 // mapTolerance is how far, in view-box units, a simplified outline may
@@ -294,6 +315,7 @@ func buildUSMapBase(shapes map[string]orb.MultiPolygon) *usMapBase {
 			}
 		}
 	}
+	base.finishShapes()
 	return base
 }
 
@@ -438,9 +460,10 @@ func usMap(base *usMapBase, bills []advocacy.Bill, dir MemberDirectory) *templat
 		return templates.StateName(code) + ": " + pluralN(n, "member supports", "members support") + " the bills"
 	}
 	v := &templates.USMapView{
-		ViewBox: "0 0 " + chartNum(usW) + " " + chartNum(usH),
-		Title:   "Map: members of Congress who sponsor or cosponsor the bills, by state",
-		Legend:  mapLegend,
+		ShapesURL: base.shapesURL,
+		ViewBox:   "0 0 " + chartNum(usW) + " " + chartNum(usH),
+		Title:     "Map: members of Congress who sponsor or cosponsor the bills, by state",
+		Legend:    mapLegend,
 	}
 	for _, s := range base.states {
 		s.Class = "bin-" + strconv.Itoa(mapBin(total(s.Code)))

@@ -29,6 +29,7 @@ func (s *Server) routes() {
 	e.GET("/bills/:id", s.billPage)
 	e.GET("/talking-points", s.talkingPoints)
 	e.GET("/campaigns/:slug/progress", s.campaignProgress, s.cachePublic(s.campaignPages))
+	e.GET("/campaigns/map-shapes.svg", s.mapShapes)
 
 	// Letters: compose, preview, send, and the private status page.
 	e.GET("/write", s.writePage)
