@@ -56,16 +56,29 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Permissions-Policy", "geolocation=(self), camera=(), microphone=(), payment=()")
+		// The keys are already canonical and the values never change, so
+		// they are assigned directly: this runs on every request.
+		for k, v := range baseHeaders {
+			h[k] = v
+		}
 		if c.Request().TLS != nil || c.Request().Header.Get("X-Forwarded-Proto") == "https" {
-			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+			h["Strict-Transport-Security"] = hstsValue
 		}
 		return next(c)
 	}
 }
+
+// baseHeaders are the security headers of every answer. Handlers that
+// change one (the widgets' frame-ancestors) replace the value with Set,
+// never modify these slices.
+var baseHeaders = map[string][]string{
+	"Content-Security-Policy": {"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"},
+	"X-Content-Type-Options":  {"nosniff"},
+	"Referrer-Policy":         {"strict-origin-when-cross-origin"},
+	"Permissions-Policy":      {"geolocation=(self), camera=(), microphone=(), payment=()"},
+}
+
+var hstsValue = []string{"max-age=31536000; includeSubDomains"}
 
 // publicCORS opens GET requests of the public JSON API to every origin: the
 // data is public and partners build their own displays from it.
