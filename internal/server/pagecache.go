@@ -38,6 +38,8 @@ type cachedAnswer struct {
 	// it: most bytes of a page are markup and SVG that compress tenfold.
 	gz      []byte
 	expires time.Time
+	// lastModified is the answer's Last-Modified, parsed once.
+	lastModified time.Time
 }
 
 // minGzip is the size below which compressing is not worth it.
@@ -145,8 +147,7 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 				for k, v := range a.header {
 					h[k] = v
 				}
-				lm, _ := http.ParseTime(h.Get("Last-Modified"))
-				if a.status == http.StatusOK && notModified(req, h.Get("ETag"), lm) {
+				if a.status == http.StatusOK && notModified(req, h.Get("ETag"), a.lastModified) {
 					return c.NoContent(http.StatusNotModified)
 				}
 				body := a.body
@@ -182,6 +183,7 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 				}
 				a := &cachedAnswer{status: res.Status, header: hdr, body: bytes.Clone(tee.buf.Bytes()),
 					expires: pc.clock().Add(pc.ttl)}
+				a.lastModified, _ = http.ParseTime(res.Header().Get("Last-Modified"))
 				if len(a.body) >= minGzip && res.Header().Get("Content-Encoding") == "" {
 					a.gz = gzipBytes(a.body)
 				}
