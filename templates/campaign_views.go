@@ -157,9 +157,9 @@ type USMapView struct {
 	// elements point into (see MapState.Code).
 	ShapesURL string
 	ViewBox   string
-	Title   string
-	Desc    string
-	States  []MapState
+	Title     string
+	Desc      string
+	States    []MapState
 	// Tiles stand for DC and the territories, too small to draw.
 	Tiles  []MapTile
 	Legend []LegendItem
