@@ -52,6 +52,7 @@ type hardeningConfig struct {
 	letterEmail   limitFlag
 	perMinute     int
 	retentionDays int
+	confirm       bool
 }
 
 func hardeningFlags(fs *flag.FlagSet) *hardeningConfig {
@@ -65,6 +66,7 @@ func hardeningFlags(fs *flag.FlagSet) *hardeningConfig {
 	fs.Var(&h.letterIP, "limit-letter-ip", "letters per client address, `N/PERIOD` or 0 for none")
 	fs.Var(&h.letterEmail, "limit-letter-email", "letters per sender email, `N/PERIOD` or 0 for none")
 	fs.IntVar(&h.perMinute, "letters-per-minute", 1000, "new letters a minute, all senders together, before the excess waits for moderation (0: no cap)")
+	fs.BoolVar(&h.confirm, "require-confirmation", false, "hold each letter until its sender confirms their email (needs -smtp-addr); unconfirmed letters are deleted after a day")
 	fs.IntVar(&h.retentionDays, "retention-days", 180, "erase senders' personal data this many `DAYS` after delivery")
 	return h
 }
@@ -86,6 +88,7 @@ func (h *hardeningConfig) apply(ctx context.Context, store *sqlite.DB, cfg *serv
 	}
 	cfg.TrustProxy = h.trustProxy
 	cfg.RetentionDays = h.retentionDays
+	cfg.RequireConfirmation = h.confirm
 	cfg.Limits = server.Limits{Lookup: h.lookup.l, LetterIP: h.letterIP.l, LetterEmail: h.letterEmail.l,
 		LettersPerMinute: h.perMinute}
 	return nil
@@ -94,28 +97,37 @@ func (h *hardeningConfig) apply(ctx context.Context, store *sqlite.DB, cfg *serv
 // eraser is the part of the letter store the retention job needs.
 type eraser interface {
 	EraseExpired(ctx context.Context, retention time.Duration) (int, error)
+	DeleteUnconfirmed(ctx context.Context) (int, error)
 }
 
 // startRetention erases senders' personal data once it is older than the
-// retention window: at start, then once a day. It stops with ctx and
-// returns a func that waits for it.
+// retention window, and deletes letters whose email confirmation expired:
+// at start, then every hour. It stops with ctx and returns a func that
+// waits for it.
 func startRetention(ctx context.Context, e eraser, days int, logger *slog.Logger) (wait func()) {
 	done := make(chan struct{})
-	if days <= 0 || e == nil {
+	if e == nil {
 		close(done)
 		return func() {}
 	}
 	go func() {
 		defer close(done)
-		t := time.NewTicker(24 * time.Hour)
+		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
-			n, err := e.EraseExpired(ctx, time.Duration(days)*24*time.Hour)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				logger.Error("retention: erase expired letters", "err", err)
-			case n > 0:
-				logger.Info("retention: erased personal data", "letters", n, "older_than_days", days)
+			if days > 0 {
+				n, err := e.EraseExpired(ctx, time.Duration(days)*24*time.Hour)
+				switch {
+				case err != nil && ctx.Err() == nil:
+					logger.Error("retention: erase expired letters", "err", err)
+				case n > 0:
+					logger.Info("retention: erased personal data", "letters", n, "older_than_days", days)
+				}
+			}
+			if n, err := e.DeleteUnconfirmed(ctx); err != nil && ctx.Err() == nil {
+				logger.Error("retention: delete unconfirmed letters", "err", err)
+			} else if n > 0 {
+				logger.Info("retention: deleted letters never confirmed", "letters", n)
 			}
 			select {
 			case <-ctx.Done():

@@ -55,6 +55,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := lcfg.check(); err != nil {
 		return err
 	}
+	if hcfg.confirm && lcfg.smtp.Addr == "" {
+		return errors.New("-require-confirmation needs -smtp-addr: the confirmation link goes by email")
+	}
 	logger, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
 	if err != nil {
 		return err

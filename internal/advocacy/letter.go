@@ -730,6 +730,11 @@ type NewLetter struct {
 	// lets the outbox worker use its configured default.
 	Topic      string
 	Recipients []NewDelivery
+	// ConfirmToken, when set, makes the letter wait (held) until its sender
+	// confirms with this token, before ConfirmBy; the store keeps only its
+	// hash.
+	ConfirmToken string
+	ConfirmBy    time.Time
 }
 
 // NewDelivery is one recipient office of a NewLetter.

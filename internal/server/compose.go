@@ -327,6 +327,14 @@ func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, err
 	if hold {
 		nl.Status = advocacy.LetterHeld
 	}
+	confirm := s.cfg.RequireConfirmation && s.deps.Letters.Receipts != nil
+	if confirm {
+		tok, err := advocacy.NewLetterToken(s.letterRand())
+		if err != nil {
+			return submitResult{}, err
+		}
+		nl.Status, nl.ConfirmToken, nl.ConfirmBy = advocacy.LetterHeld, tok, s.deps.Clock().Add(confirmationTTL)
+	}
 	created, err := s.deps.Letters.Store.CreateLetter(ctx, nl)
 	if advocacy.ErrorCode(err) == advocacy.CodeConflict && len(created.AlreadyWrote) > 0 {
 		return submitResult{created: created, dupes: true}, nil
@@ -343,6 +351,11 @@ func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, err
 		}
 		return submitResult{created: created}, nil
 	}
+	if confirm {
+		// Nothing goes out and no receipt is sent until the sender confirms.
+		s.sendConfirmation(created.Letter, nl.ConfirmToken, r.camp.Title)
+		return submitResult{created: created}, nil
+	}
 	for _, d := range created.Letter.Deliveries {
 		if d.Channel == advocacy.ChannelCWC && s.deps.Letters.Wake != nil {
 			s.deps.Letters.Wake()
@@ -353,6 +366,32 @@ func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, err
 		s.sendReceipt(created.Letter, r.camp.Title)
 	}
 	return submitResult{created: created}, nil
+}
+
+// confirmationTTL is how long a sender has to confirm their email before
+// the letter is deleted.
+const confirmationTTL = 24 * time.Hour
+
+// sendConfirmation mails the link that releases the letter, in the
+// background like receipts.
+func (s *Server) sendConfirmation(l advocacy.Letter, token, campaignTitle string) {
+	link := s.absoluteURL("/letters/" + l.PublicID + "/confirm?t=" + token)
+	body := "Thank you for writing to your members of Congress"
+	if campaignTitle != "" {
+		body += " about \"" + campaignTitle + "\""
+	}
+	body += ".\n\nTo send your letter, confirm that this is your email address:\n\n" + link +
+		"\n\nIf you do not confirm within a day, the letter and your details are deleted.\n" +
+		"If you did not write this letter, ignore this message: nothing will be sent.\n"
+	s.bgwork.bg.Add(1)
+	go func() {
+		defer s.bgwork.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.deps.Letters.Receipts.Send(ctx, l.Email, "Please confirm your letter to Congress", body); err != nil {
+			s.deps.Logger.Warn("confirmation not sent", "letter_id", l.ID, "reason", receiptFailure(err))
+		}
+	}()
 }
 
 // sendReceipt emails the copy in the background: the person never waits

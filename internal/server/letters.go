@@ -37,6 +37,10 @@ type LetterStore interface {
 	Stats(ctx context.Context, campaignID int64, since time.Time) (advocacy.LetterStats, error)
 	// EraseLetter deletes a letter's personal data at its sender's request.
 	EraseLetter(ctx context.Context, publicID string) error
+	// ConfirmLetter releases a letter whose sender confirmed their email.
+	ConfirmLetter(ctx context.Context, publicID, token string) (advocacy.Letter, error)
+	// AwaitingConfirmation reports whether a letter waits for that.
+	AwaitingConfirmation(ctx context.Context, publicID string) (bool, error)
 }
 
 // LetterTemplateSource reads a campaign's own letter templates. Kinds it
@@ -49,6 +53,8 @@ type LetterTemplateSource interface {
 // by delivery.Mailer).
 type ReceiptSender interface {
 	SendReceipt(ctx context.Context, r delivery.Receipt) error
+	// Send mails a plain-text message (the confirmation link).
+	Send(ctx context.Context, to, subject, body string) error
 }
 
 // LetterDeps wires the letter flow. With a nil Store there are no letters:
@@ -375,10 +381,16 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 		selfSend = selfSend || dv.SelfSend
 		v.Deliveries = append(v.Deliveries, dv)
 	}
-	switch l.Status {
-	case advocacy.LetterHeld:
+	waiting, err := s.deps.Letters.Store.AwaitingConfirmation(ctx, l.PublicID)
+	if err != nil {
+		s.deps.Logger.Error("check letter confirmation", "err", err)
+	}
+	switch {
+	case waiting:
+		v.Moderation = "Please confirm your email address: we sent you a link. Your letter goes out once you follow it, and is deleted if you do not within a day."
+	case l.Status == advocacy.LetterHeld:
 		v.Moderation = "Your letter is waiting for a quick check by the campaign before it goes out. Come back to this page to see when it is sent."
-	case advocacy.LetterRejected:
+	case l.Status == advocacy.LetterRejected:
 		v.Moderation = "The campaign did not send this letter."
 	}
 	switch {
@@ -610,6 +622,40 @@ func officeLines(addr string) []string {
 // privacy serves the privacy page.
 func (s *Server) privacy(c echo.Context) error {
 	return s.render(c, http.StatusOK, templates.PrivacyPage(s.meta(c, "Privacy", "/privacy"), s.cfg.RetentionDays), nil)
+}
+
+// confirmPage serves GET /letters/{id}/confirm?t=TOKEN, the link in the
+// confirmation email. It asks for a click rather than confirming at once:
+// mail scanners follow links, people press buttons.
+func (s *Server) confirmPage(c echo.Context) error {
+	noStore(c)
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("We could not find that letter.")
+	}
+	return s.render(c, http.StatusOK, templates.ConfirmEmailPage(s.meta(c, "Confirm your letter", ""), c.Param("id"), c.QueryParam("t")), nil)
+}
+
+// confirmLetter serves POST /letters/{id}/confirm: the sender confirmed
+// their email, so the letter counts and goes out.
+func (s *Server) confirmLetter(c echo.Context) error {
+	noStore(c)
+	if !s.lettersEnabled() {
+		return advocacy.NotFound("We could not find that letter.")
+	}
+	id := c.Param("id")
+	l, err := s.deps.Letters.Store.ConfirmLetter(c.Request().Context(), id, c.FormValue("t"))
+	if err != nil {
+		return err
+	}
+	if s.deps.Letters.Wake != nil {
+		for _, d := range l.Deliveries {
+			if d.Channel == advocacy.ChannelCWC {
+				s.deps.Letters.Wake()
+				break
+			}
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, "/letters/"+id+"?sent=1")
 }
 
 // eraseConfirm serves GET /letters/{id}/delete: are you sure?

@@ -43,6 +43,8 @@ func (s *Server) routes() {
 	e.GET("/letters/:id/print/:delivery", s.printLetter)
 	e.POST("/letters/:id/deliveries/:delivery/confirm", s.confirmDelivery)
 	e.GET("/privacy", s.privacy)
+	e.GET("/letters/:id/confirm", s.confirmPage)
+	e.POST("/letters/:id/confirm", s.confirmLetter)
 	e.GET("/letters/:id/delete", s.eraseConfirm)
 	e.POST("/letters/:id/delete", s.eraseLetter)
 

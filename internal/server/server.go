@@ -50,6 +50,9 @@ type Config struct {
 	// region are reused (default 2 s; negative turns it off). A change of
 	// cosponsors or counts shows within that time.
 	CampaignCacheTTL time.Duration
+	// RequireConfirmation holds each new letter until its sender follows a
+	// link mailed to them (it needs SMTP); unconfirmed letters expire.
+	RequireConfirmation bool
 	// RetentionDays is how long senders' personal data is kept after
 	// delivery (the privacy page says so); 0 means until they delete it.
 	RetentionDays int

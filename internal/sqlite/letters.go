@@ -435,6 +435,12 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 	if err != nil {
 		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: letter id: %w", err)
 	}
+	if nl.ConfirmToken != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO letter_confirmations (letter_id, token_hash, expires_at)
+			VALUES (?, ?, ?)`, letterID, confirmHash(nl.ConfirmToken), letterTime(nl.ConfirmBy)); err != nil {
+			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: confirmation: %w", err)
+		}
+	}
 	l := advocacy.Letter{
 		ID: letterID, PublicID: publicID, CampaignID: nl.CampaignID, State: nl.State, District: nl.District,
 		SettledBy: nl.SettledBy, Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,

@@ -43,11 +43,14 @@ func (m *Moderation) held(ctx context.Context, afterID int64, limit int) ([]advo
 	}
 	defer tx.Rollback()
 	var total int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM letters WHERE status = 'held'").Scan(&total); err != nil {
+	// Letters still waiting for their sender's email confirmation are not
+	// the moderators' to judge yet.
+	const pending = ` AND NOT EXISTS (SELECT 1 FROM letter_confirmations lc WHERE lc.letter_id = l.id AND lc.confirmed_at IS NULL)`
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM letters l WHERE l.status = 'held'"+pending).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT "+letterColumns+`, c.slug FROM letters l JOIN campaigns c ON c.id = l.campaign_id
-		WHERE l.status = 'held' AND l.id > ? ORDER BY l.id LIMIT ?`, afterID, limit)
+		WHERE l.status = 'held'`+pending+` AND l.id > ? ORDER BY l.id LIMIT ?`, afterID, limit)
 	if err != nil {
 		return nil, 0, err
 	}
