@@ -79,7 +79,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if status >= 500 {
 		s.deps.Logger.ErrorContext(c.Request().Context(), "request failed",
-			"method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+			"method", c.Request().Method, "path", logPath(c), "err", err)
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)

@@ -532,6 +532,9 @@ func phoneScript(l advocacy.Letter, d advocacy.Delivery, m advocacy.Member, camp
 // confirmDelivery serves POST /letters/{id}/deliveries/{delivery}/confirm:
 // the constituent says they sent a copy themselves, and how.
 func (s *Server) confirmDelivery(c echo.Context) error {
+	if err := checkOrigin(c.Request()); err != nil {
+		return err
+	}
 	noStore(c)
 	ctx := c.Request().Context()
 	if !s.lettersEnabled() {
@@ -639,6 +642,9 @@ func (s *Server) confirmPage(c echo.Context) error {
 // their email, so the letter counts and goes out.
 func (s *Server) confirmLetter(c echo.Context) error {
 	noStore(c)
+	if err := checkOrigin(c.Request()); err != nil {
+		return err
+	}
 	if !s.lettersEnabled() {
 		return advocacy.NotFound("We could not find that letter.")
 	}
@@ -676,6 +682,9 @@ func (s *Server) eraseConfirm(c echo.Context) error {
 // status page itself.
 func (s *Server) eraseLetter(c echo.Context) error {
 	noStore(c)
+	if err := checkOrigin(c.Request()); err != nil {
+		return err
+	}
 	if !s.lettersEnabled() {
 		return advocacy.NotFound("We could not find that letter.")
 	}

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
 
-// logRequests writes one structured line per request. It logs the path
-// without the query string: queries can carry a ZIP code or coordinates.
+// logRequests writes one structured line per request. It logs the route's
+// pattern ("/letters/:id"), never the real path or query: a letter's ID is
+// the key to its page, and queries carry ZIP codes and coordinates.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := s.deps.Clock()
@@ -24,7 +26,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		s.deps.Logger.LogAttrs(req.Context(), level, "request",
 			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path),
+			slog.String("path", logPath(c)),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
 			slog.Duration("duration", s.deps.Clock().Sub(start)),
@@ -103,4 +105,16 @@ func (s *Server) healthz(c echo.Context) error {
 		}
 	}
 	return c.String(http.StatusOK, "ok\n")
+}
+
+// logPath is the matched route's pattern, or the path of a static file or
+// an unmatched request (neither carries anything personal).
+func logPath(c echo.Context) string {
+	if p := c.Path(); p != "" && p != "/*" && !strings.HasPrefix(p, "/static/") {
+		return p
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/static/") {
+		return c.Request().URL.Path
+	}
+	return "(no route)"
 }

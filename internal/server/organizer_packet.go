@@ -264,11 +264,12 @@ func (s *Server) startCSV(c echo.Context, filename string) *csv.Writer {
 }
 
 // csvSafe neutralises cells a spreadsheet would run as a formula (they
-// start with =, +, -, @, tab or carriage return) by prefixing a quote:
+// start with =, +, -, @, tab, carriage return or line feed) by prefixing a
+// quote:
 // constituents' text must never become a formula on an organizer's laptop.
 func csvSafe(cells ...string) []string {
 	for i, v := range cells {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		if v != "" && strings.ContainsRune("=+-@\t\r\n", rune(v[0])) {
 			cells[i] = "'" + v
 		}
 	}

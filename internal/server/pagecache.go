@@ -138,6 +138,10 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 			if req.Method != http.MethodGet {
 				return next(c)
 			}
+			if q := req.URL.Query(); q.Has("lat") || q.Has("lon") {
+				// Answers for a person's position are never kept.
+				return next(c)
+			}
 			key := req.URL.RequestURI()
 			if isFragment(c) {
 				key = "hx " + key

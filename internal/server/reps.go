@@ -157,7 +157,12 @@ func (s *Server) repsAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+	if q.hasCoords {
+		// A person's position is theirs: no shared cache keeps it.
+		c.Response().Header().Set("Cache-Control", "private, no-store")
+	} else {
+		c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+	}
 	return c.JSON(http.StatusOK, l)
 }
 

@@ -198,7 +198,7 @@ func (s *Server) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
 			}
 			if status >= 500 {
 				s.deps.Logger.ErrorContext(c.Request().Context(), "widget failed",
-					"method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+					"method", c.Request().Method, "path", logPath(c), "err", err)
 			}
 			heading := "We could not do that"
 			if status >= 500 {
