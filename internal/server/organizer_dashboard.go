@@ -26,6 +26,9 @@ func (s *Server) orgHome(c echo.Context) error {
 			return err
 		}
 		for _, camp := range list {
+			if !a.user.Can(advocacy.PermViewStats) && camp.Status != advocacy.CampaignActive {
+				continue // partners see only the campaigns that are running
+			}
 			v.Campaigns = append(v.Campaigns, templates.OrgCampaignLink{Slug: camp.Slug, Title: camp.Title,
 				Status: string(camp.Status), URL: orgCampaignURL(camp.Slug)})
 		}
@@ -55,6 +58,9 @@ func (s *Server) dashboard(c echo.Context) error {
 	camp, err := s.orgCampaign(c)
 	if err != nil {
 		return err
+	}
+	if !full && camp.Status != advocacy.CampaignActive {
+		return echo.ErrNotFound
 	}
 	ref := ""
 	if !full {
