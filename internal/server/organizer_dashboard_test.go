@@ -60,8 +60,8 @@ func (e *orgEnv) addLetter(t testing.TB, ls letterSpec) advocacy.Letter {
 			Channel: ch, Subject: "Please cosponsor", TemplateText: "Dear member"})
 	}
 	saved := e.clock.Now()
-	e.clock.Advance(ls.at.Sub(saved))
-	defer e.clock.Advance(saved.Sub(ls.at))
+	e.clock.Add(ls.at.Sub(saved))
+	defer e.clock.Add(saved.Sub(ls.at))
 	res, err := e.letters.CreateLetter(context.Background(), nl)
 	if err != nil {
 		t.Fatalf("create letter: %v", err)

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,24 +25,6 @@ import (
 // orgNow is the organizer tests' starting time.
 var orgNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
-// orgClock is a clock the tests move by hand.
-type orgClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *orgClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *orgClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // testPasswords keep argon2id cheap in tests; the format is the real one.
 var testPasswords = advocacy.PasswordParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
@@ -52,7 +33,7 @@ var testPasswords = advocacy.PasswordParams{Memory: 64, Time: 1, Threads: 1, Sal
 type orgEnv struct {
 	srv        *Server
 	db         *sqlite.DB
-	clock      *orgClock
+	clock      *testClock
 	users      *sqlite.Users
 	letters    *sqlite.Letters
 	campaignID int64
@@ -70,7 +51,7 @@ func newOrgEnv(t testing.TB, edit ...func(*Config, *Deps)) *orgEnv {
 		t.Fatalf("seed: %v", err)
 	}
 	data := testData(t)
-	clock := &orgClock{t: orgNow}
+	clock := &testClock{now: orgNow}
 	campaigns := sqlite.NewCampaigns(d)
 	camp, err := campaigns.Campaign(context.Background(), sqlite.SeedSlug)
 	if err != nil {
@@ -337,7 +318,7 @@ func TestLoginWrongPasswordAndThrottling(t *testing.T) {
 	if msg := orgDoc(t, rec).Find(`[data-testid=login-error]`).Text(); !strings.Contains(msg, "wait and try again in 15 minutes") {
 		t.Errorf("throttle message %q", msg)
 	}
-	e.clock.Advance(15 * time.Minute)
+	e.clock.Add(15 * time.Minute)
 	if rec := other.login(t, "org@example.org", testPassword); rec.Code != http.StatusSeeOther {
 		t.Errorf("after the window: %d", rec.Code)
 	}
@@ -476,15 +457,15 @@ func TestSessionTimeouts(t *testing.T) {
 
 	// Idle: 29 minutes is fine, and use restarts the clock; 30 idle ends it.
 	cl := e.mustLogin(t, "org@example.org")
-	e.clock.Advance(29 * time.Minute)
+	e.clock.Add(29 * time.Minute)
 	if rec := cl.get(t, "/organizer"); rec.Code != http.StatusOK {
 		t.Fatalf("after 29 idle minutes: %d", rec.Code)
 	}
-	e.clock.Advance(29 * time.Minute)
+	e.clock.Add(29 * time.Minute)
 	if rec := cl.get(t, "/organizer"); rec.Code != http.StatusOK {
 		t.Fatalf("29 minutes after the last use: %d", rec.Code)
 	}
-	e.clock.Advance(30 * time.Minute)
+	e.clock.Add(30 * time.Minute)
 	if rec := cl.get(t, "/organizer"); rec.Code != http.StatusSeeOther {
 		t.Fatalf("after 30 idle minutes: %d", rec.Code)
 	}
@@ -495,12 +476,12 @@ func TestSessionTimeouts(t *testing.T) {
 	// Absolute: busy all day, still out after 12 hours.
 	cl = e.mustLogin(t, "org@example.org")
 	for range 12*3 - 1 {
-		e.clock.Advance(20 * time.Minute)
+		e.clock.Add(20 * time.Minute)
 		if rec := cl.get(t, "/organizer"); rec.Code != http.StatusOK {
 			t.Fatalf("busy session ended early at %v: %d", e.clock.Now(), rec.Code)
 		}
 	}
-	e.clock.Advance(20 * time.Minute)
+	e.clock.Add(20 * time.Minute)
 	if rec := cl.get(t, "/organizer"); rec.Code != http.StatusSeeOther {
 		t.Errorf("session outlived 12 hours: %d", rec.Code)
 	}

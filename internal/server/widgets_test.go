@@ -48,7 +48,7 @@ func newWidgetEnv(t testing.TB, edit ...func(*Config)) *widgetEnv {
 		t.Fatalf("seed: %v", err)
 	}
 	data := testData(t)
-	clock := &orgClock{t: orgNow}
+	clock := &testClock{now: orgNow}
 	campaigns := sqlite.NewCampaigns(d)
 	camp, err := campaigns.Campaign(ctx, sqlite.SeedSlug)
 	if err != nil {
@@ -308,7 +308,7 @@ func TestProgressWidget(t *testing.T) {
 		t.Errorf("revalidation: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
 	e.addLetter(t, letterSpec{at: orgNow, state: "NY", district: 12, email: "c@example.org", to: []string{nadler}})
-	e.clock.Advance(6 * time.Second) // past the widget cache
+	e.clock.Add(6 * time.Second) // past the widget cache
 	if rec := e.fetch(t, http.MethodGet, "/widgets/jackson-vanik/progress?partner=bizco", nil, "If-None-Match", tag); rec.Code != http.StatusOK {
 		t.Errorf("after a new letter: %d", rec.Code)
 	}
@@ -548,7 +548,7 @@ func TestActionWidgetFlow(t *testing.T) {
 	}
 
 	// Preview, then send, taking the time a person takes.
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 	fillLetter(vals, "ada@example.org")
 	rec = e.fetch(t, http.MethodPost, action, vals)
 	if rec.Code != http.StatusOK || mustDoc(t, rec).Find(`[data-testid="preview-letter"]`).Length() != 3 {
@@ -563,7 +563,7 @@ func TestActionWidgetFlow(t *testing.T) {
 	}
 	// A person takes a while to write; letters sent within seconds of the
 	// form appearing wait for moderation (abuse.go).
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 	rec = e.fetch(t, http.MethodPost, send, sendVals)
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), base+"/sent/") {
 		t.Fatalf("send: %d %s %s", rec.Code, rec.Header().Get("Location"), rec.Body)
@@ -597,7 +597,7 @@ func TestActionWidgetFlow(t *testing.T) {
 	if rec := e.fetch(t, http.MethodPost, send, sendVals); rec.Code != http.StatusSeeOther {
 		t.Errorf("second send: %d", rec.Code)
 	}
-	e.clock.Advance(6 * time.Second)
+	e.clock.Add(6 * time.Second)
 	rec = e.fetch(t, http.MethodGet, "/api/v1/campaigns/jackson-vanik/count.json?ref=bizco", nil)
 	if !strings.Contains(rec.Body.String(), `"ref_letters":1`) || !strings.Contains(rec.Body.String(), `"letters":1,`) {
 		t.Errorf("count.json after sending: %s", rec.Body)
@@ -650,7 +650,7 @@ func TestActionWidgetToken(t *testing.T) {
 
 	// A form left open too long comes back to be checked again, with a
 	// fresh token, and then goes through.
-	e.clock.Advance(advocacy.WidgetTokenMaxAge + time.Minute)
+	e.clock.Add(advocacy.WidgetTokenMaxAge + time.Minute)
 	rec = e.fetch(t, http.MethodPost, base+"/send?partner=bizco", vals)
 	if rec.Code != http.StatusUnprocessableEntity || mustDoc(t, rec).Find(`[data-testid="widget-notice"]`).Length() != 1 {
 		t.Fatalf("expired: %d %s", rec.Code, rec.Body)
@@ -854,7 +854,7 @@ func TestBrowserWidgets(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#letter-email`), "ada@example.org"),
 		chromedp.Click(chromedp.CSS(`#letter-consent`)),
 	)
-	e.clock.Advance(2 * time.Minute) // the time a person takes to write
+	e.clock.Add(2 * time.Minute) // the time a person takes to write
 	do(t, fctx, "preview",
 		chromedp.Click(chromedp.CSS(`[data-testid="preview-button"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="widget-preview"]`)),
