@@ -83,6 +83,9 @@ type DashboardView struct {
 	Slug    string
 	Title   string
 	Partner string
+	// Stale warns that a bill's cosponsor list is older than the site's
+	// limit: organizers should import a fresh one.
+	Stale []StaleBill
 	// Days is the window of the daily chart; Windows link to the others.
 	Days    int
 	Windows []WindowLink
@@ -506,4 +509,11 @@ func AudienceLabel(a string) string {
 		}
 	}
 	return a
+}
+
+// StaleBill is a bill whose cosponsor data is old.
+type StaleBill struct {
+	Bill    string // "H.R. 5917"
+	AsOf    string // a date, or "never"
+	EditURL string
 }

@@ -80,6 +80,17 @@ func (s *Server) dashboard(c echo.Context) error {
 	v := s.dashboardView(c, camp, st, days, now, full)
 	if !full {
 		v.Partner = a.user.PartnerName
+	} else {
+		for _, b := range camp.Bills {
+			if advocacy.CosponsorsStale(b.CosponsorsAsOf, now, s.cfg.CosponsorsStaleDays) {
+				asOf := "never"
+				if !b.CosponsorsAsOf.IsZero() {
+					asOf = b.CosponsorsAsOf.UTC().Format("January 2, 2006")
+				}
+				v.Stale = append(v.Stale, templates.StaleBill{Bill: b.Label(), AsOf: asOf,
+					EditURL: orgCampaignURL(camp.Slug) + "/edit"})
+			}
+		}
 	}
 	if full && s.deps.Organizer.Users != nil {
 		partners, err := s.deps.Organizer.Users.Partners(ctx)

@@ -487,3 +487,24 @@ func TestModerationQueue(t *testing.T) {
 		t.Errorf("audited %v", actions)
 	}
 }
+
+// TestDashboardWarnsOfStaleCosponsors: the seeded lists date from November
+// 2025, a year before these tests' clock, past a 14-day limit, so
+// organizers are told to import a fresh one.
+func TestDashboardWarnsOfStaleCosponsors(t *testing.T) {
+	e := newOrgEnv(t, func(c *Config, _ *Deps) { c.CosponsorsStaleDays = 14 })
+	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
+	doc := orgDoc(t, e.mustLogin(t, "org@example.org").get(t, "/organizer/campaigns/jackson-vanik"))
+	warn := doc.Find(`[data-testid="stale-cosponsors"]`)
+	if warn.Length() != 2 || !strings.Contains(warn.First().Text(), "H.R. 5917") {
+		t.Errorf("stale warnings: %d %q", warn.Length(), warn.Text())
+	}
+	if href := warn.Find("a").AttrOr("href", ""); href != "/organizer/campaigns/jackson-vanik/edit" {
+		t.Errorf("warning links to %q", href)
+	}
+	fresh := newOrgEnv(t, func(c *Config, _ *Deps) { c.CosponsorsStaleDays = 1000 })
+	fresh.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
+	if n := orgDoc(t, fresh.mustLogin(t, "org@example.org").get(t, "/organizer/campaigns/jackson-vanik")).Find(`[data-testid="stale-cosponsors"]`).Length(); n != 0 {
+		t.Errorf("%d warnings within the limit", n)
+	}
+}
