@@ -299,7 +299,8 @@ type HeldRow struct {
 	Ref        string
 	Personal   string
 	Recipients []string
-	Reason     string
+	// Reason is why the abuse checks held it.
+	Reason string
 }
 
 // UsersView lists accounts and the form to add one.

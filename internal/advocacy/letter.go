@@ -726,6 +726,8 @@ type NewLetter struct {
 	SettledBy  SettledBy
 	// Status is LetterActive when empty; LetterHeld sends it to moderation.
 	Status LetterStatus
+	// HoldReason says, for moderators, why a held letter was held.
+	HoldReason string
 	// Topic is the campaign's Library of Congress policy area for CWC; empty
 	// lets the outbox worker use its configured default.
 	Topic      string
@@ -778,6 +780,8 @@ type Letter struct {
 	Status          LetterStatus `json:"status"`
 	ConsentAt       time.Time    `json:"consent_at"`
 	CreatedAt       time.Time    `json:"created_at"`
+	// HoldReason says why the abuse checks held the letter ('' if not).
+	HoldReason string `json:"hold_reason,omitempty"`
 	// ErasedAt is when the sender's personal data was erased (at their
 	// request or after the retention window); zero while it is kept.
 	ErasedAt   time.Time  `json:"erased_at,omitzero"`

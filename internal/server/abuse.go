@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,20 +88,25 @@ func (m *minuteCap) take() bool {
 
 // screenLetter applies the abuse controls to a validated letter before it
 // is stored. It refuses a sender over the per-email limit (429), and says
-// whether the letter must wait for moderation: sent faster than a person
-// writes, or past the global cap.
-func (s *Server) screenLetter(r letterRequest) (hold bool, err error) {
+// whether the letter must wait for moderation, and why: sent faster than a
+// person writes, without the form's start time, or past the global cap.
+func (s *Server) screenLetter(r letterRequest) (hold string, err error) {
 	email := advocacy.NormalizeEmail(r.in.Email)
 	if ok, wait := s.limits.letterEmail.allow(keyedHash(s.cfg.Secret, "email", email)); !ok {
-		return false, rateLimited(wait)
+		return "", rateLimited(wait)
 	}
+	var reasons []string
 	if r.viaForm {
-		if age, ok := s.stampAge(r.settle.query.started); !ok || age < minFillTime {
-			hold = true
+		age, ok := s.stampAge(r.settle.query.started)
+		switch {
+		case !ok:
+			reasons = append(reasons, "the form's start time was missing or altered")
+		case age < minFillTime:
+			reasons = append(reasons, fmt.Sprintf("sent %.0f seconds after the form appeared", age.Seconds()))
 		}
 	}
 	if !s.limits.global.take() {
-		hold = true
+		reasons = append(reasons, fmt.Sprintf("more than %d letters arrived that minute", s.limits.global.cap))
 	}
-	return hold, nil
+	return strings.Join(reasons, "; "), nil
 }

@@ -48,6 +48,11 @@ func TestHoneypotAndFillTime(t *testing.T) {
 			if got := letterStatus(t, e, tt.email); got != tt.want {
 				t.Errorf("status %s, want %s", got, tt.want)
 			}
+			var reason string
+			e.db.R.QueryRow("SELECT hold_reason FROM letters WHERE email_norm = ?", tt.email).Scan(&reason)
+			if (tt.want == "held") != (reason != "") {
+				t.Errorf("hold reason %q for a %s letter", reason, tt.want)
+			}
 		})
 	}
 }
@@ -62,6 +67,9 @@ func TestGlobalCapSendsTheExcessToModeration(t *testing.T) {
 	}
 	if a, h := e.count(t, "SELECT count(*) FROM letters WHERE status = 'active'"), e.count(t, "SELECT count(*) FROM letters WHERE status = 'held'"); a != 2 || h != 1 {
 		t.Errorf("active %d, held %d; want 2 and 1", a, h)
+	}
+	if n := e.count(t, "SELECT count(*) FROM letters WHERE hold_reason LIKE 'more than 2 letters arrived that minute%'"); n != 1 {
+		t.Errorf("%d letters say they were held by the cap", n)
 	}
 	// A new minute has room again.
 	e.clock.Add(time.Minute)

@@ -324,8 +324,8 @@ func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, err
 	if err != nil {
 		return submitResult{}, err
 	}
-	if hold {
-		nl.Status = advocacy.LetterHeld
+	if hold != "" {
+		nl.Status, nl.HoldReason = advocacy.LetterHeld, hold
 	}
 	confirm := s.cfg.RequireConfirmation && s.deps.Letters.Receipts != nil
 	if confirm {

@@ -49,7 +49,7 @@ func (s *Server) heldRow(h advocacy.HeldLetter) templates.HeldRow {
 	place += " (" + templates.DistrictCode(dr) + ")"
 	r := templates.HeldRow{ID: strconv.FormatInt(l.ID, 10), Campaign: h.CampaignSlug, Written: l.CreatedAt.UTC().Format("Jan 2, 2006 15:04 UTC"),
 		WrittenISO: csvTime(l.CreatedAt), Name: strings.TrimSpace(l.Prefix + " " + l.FirstName + " " + l.LastName),
-		Email: l.Email, Place: place, Ref: l.Ref, Personal: l.PersonalMessage}
+		Email: l.Email, Place: place, Ref: l.Ref, Personal: l.PersonalMessage, Reason: l.HoldReason}
 	for _, d := range l.Deliveries {
 		r.Recipients = append(r.Recipients, s.orgMember(d.BioguideID).Label())
 	}
