@@ -25,7 +25,9 @@ func TestEmailConfirmationFlow(t *testing.T) {
 		d.Receipts = &delivery.Mailer{Addr: addr, From: "Whipcount <letters@whipcount.example>", Timeout: 10 * time.Second}
 		d.BaseURL = "https://whipcount.example"
 	})
-	id := e.sendOne(t, validForm(e.formToken(t)))
+	form := validForm(e.formToken(t))
+	form.Set("receipt", "true")
+	id := e.sendOne(t, form)
 	if n := e.count(t, "SELECT count(*) FROM letters WHERE status = 'held'"); n != 1 {
 		t.Fatalf("held letters = %d", n)
 	}
@@ -69,5 +71,17 @@ func TestEmailConfirmationFlow(t *testing.T) {
 	}
 	if n := e.count(t, "SELECT count(*) FROM letters WHERE status = 'active'"); n != 1 {
 		t.Errorf("active letters after confirming = %d", n)
+	}
+	// The receipt the sender asked for goes out only now.
+	select {
+	case got = <-msgs:
+	case <-time.After(20 * time.Second): // a failure deadline, not a wait
+		t.Fatal("no receipt after confirming")
+	}
+	if err := e.srv.WaitBackground(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := mail.ReadMessage(bytes.NewReader(got.Data)); err != nil || !strings.Contains(msg.Header.Get("Subject"), "Your letter to Congress") {
+		t.Errorf("second mail is not the receipt: %v", err)
 	}
 }

@@ -661,6 +661,11 @@ func (s *Server) confirmLetter(c echo.Context) error {
 			}
 		}
 	}
+	if l.Receipt && s.deps.Letters.Receipts != nil {
+		// The copy the sender asked for waited for the confirmation.
+		camp, _ := s.campaignOfLetter(c.Request().Context(), l)
+		s.sendReceipt(l, camp.Title)
+	}
 	return c.Redirect(http.StatusSeeOther, "/letters/"+id+"?sent=1")
 }
 
