@@ -156,7 +156,7 @@ func ValidateNewUser(u NewUser) (NewUser, error) {
 func ValidatePassword(password, email string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
-	case !utf8.ValidString(password) || letterHasControl(password, false):
+	case !utf8.ValidString(password) || HasControlChars(password, false):
 		return Invalid("password", "The password contains characters that cannot be typed.")
 	case n < PasswordMinLen:
 		return Invalid("password", fmt.Sprintf("Use at least %d characters; a few unrelated words work well.", PasswordMinLen))
@@ -419,7 +419,7 @@ func ValidatePartner(p Partner) (Partner, error) {
 	if !partnerCodeRe.MatchString(p.SourceCode) || len(p.SourceCode) > LetterMaxRef {
 		bad["source_code"] = fmt.Sprintf("Use up to %d letters, digits, hyphens or underscores.", LetterMaxRef)
 	}
-	if utf8.RuneCountInString(p.Contact) > 200 || letterHasControl(p.Contact, false) {
+	if utf8.RuneCountInString(p.Contact) > 200 || HasControlChars(p.Contact, false) {
 		bad["contact"] = "Keep the contact to one line of 200 characters."
 	}
 	if utf8.RuneCountInString(p.LogoText) > 60 {

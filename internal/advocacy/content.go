@@ -52,7 +52,7 @@ func (f fieldErrors) line(field, label, v string, maxLen int, required bool) {
 	switch {
 	case v == "" && required:
 		f.add(field, "Enter the "+label+".")
-	case letterHasControl(v, false):
+	case HasControlChars(v, false):
 		f.add(field, "The "+label+" contains characters that cannot be shown.")
 	case utf8.RuneCountInString(v) > maxLen:
 		f.add(field, fmt.Sprintf("Keep the %s to %d characters (it has %d).", label, maxLen, utf8.RuneCountInString(v)))
@@ -64,7 +64,7 @@ func (f fieldErrors) text(field, label, v string, maxLen int, required bool) {
 	switch {
 	case v == "" && required:
 		f.add(field, "Enter the "+label+".")
-	case letterHasControl(v, true):
+	case HasControlChars(v, true):
 		f.add(field, "The "+label+" contains characters that cannot be shown.")
 	case utf8.RuneCountInString(v) > maxLen:
 		f.add(field, fmt.Sprintf("Keep the %s to %d characters (it has %d).", label, maxLen, utf8.RuneCountInString(v)))
@@ -134,7 +134,7 @@ func ValidateCampaignText(t CampaignText, startsOn, endsOn string) (CampaignText
 		bad.add("why", fmt.Sprintf("Give at most %d points, one per line.", CampaignMaxWhy))
 	default:
 		for i, w := range why {
-			if utf8.RuneCountInString(w) > CampaignMaxWhyLen || letterHasControl(w, false) {
+			if utf8.RuneCountInString(w) > CampaignMaxWhyLen || HasControlChars(w, false) {
 				bad.add("why", fmt.Sprintf("Point %d is longer than %d characters.", i+1, CampaignMaxWhyLen))
 			}
 		}
@@ -257,7 +257,7 @@ func ParseSources(s string) ([]Source, error) {
 		if src.Title == "" {
 			return nil, fmt.Errorf("Source %d needs a title before the |.", i+1)
 		}
-		if utf8.RuneCountInString(src.Title) > 400 || letterHasControl(src.Title, false) {
+		if utf8.RuneCountInString(src.Title) > 400 || HasControlChars(src.Title, false) {
 			return nil, fmt.Errorf("Source %d's title is longer than 400 characters.", i+1)
 		}
 		if src.URL != "" {

@@ -215,7 +215,7 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 		switch {
 		case l.val == "" && l.required:
 			fail(l.field, "Enter your "+l.label+".")
-		case letterHasControl(l.val, false):
+		case HasControlChars(l.val, false):
 			fail(l.field, "Your "+l.label+" contains characters that can't be sent.")
 		case letterLen(l.val) > l.max:
 			fail(l.field, fmt.Sprintf("Keep your %s to %d characters or fewer.", l.label, l.max))
@@ -271,7 +271,7 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 	}
 
 	switch {
-	case letterHasControl(out.PersonalMessage, true):
+	case HasControlChars(out.PersonalMessage, true):
 		fail("personal_message", "Your message contains characters that can't be sent.")
 	case letterLen(out.PersonalMessage) > LetterMaxPersonal:
 		fail("personal_message", fmt.Sprintf("Keep your message to %d characters or fewer (it has %d).",
@@ -378,7 +378,7 @@ func NormalizePhone(s string) (phone string, ok bool) {
 }
 
 func letterValidEmail(s string) bool {
-	if len(s) > LetterMaxEmail || letterHasControl(s, false) {
+	if len(s) > LetterMaxEmail || HasControlChars(s, false) {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
@@ -401,9 +401,10 @@ func letterText(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// letterHasControl reports invalid UTF-8 or control characters (other than \n and
-// \t when multiline) in s: they cannot travel in a CWC message.
-func letterHasControl(s string, multiline bool) bool {
+// HasControlChars reports invalid UTF-8, control characters (other than \n
+// and \t when multiline) and the non-characters XML forbids: none of them
+// can travel in a CWC message.
+func HasControlChars(s string, multiline bool) bool {
 	if !utf8.ValidString(s) {
 		return true
 	}

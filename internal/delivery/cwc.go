@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
@@ -352,7 +351,7 @@ func ValidateCWC(msg CWCMessage) error {
 	}
 
 	for _, f := range msg.textFields() {
-		if cwcBadChars(f.value, f.multiline) {
+		if advocacy.HasControlChars(f.value, f.multiline) {
 			add(f.path, "contains control characters or invalid UTF-8")
 		}
 	}
@@ -422,23 +421,6 @@ func (msg CWCMessage) textFields() []cwcField {
 		fs = append(fs, cwcField{"Message/Bill/BillTypeAbbreviation", b.TypeAbbreviation, false})
 	}
 	return fs
-}
-
-// cwcBadChars reports invalid UTF-8, control characters (newline and tab are
-// allowed in multiline texts) and the non-characters XML forbids.
-func cwcBadChars(s string, multiline bool) bool {
-	if !utf8.ValidString(s) {
-		return true
-	}
-	for _, r := range s {
-		if multiline && (r == '\n' || r == '\t') {
-			continue
-		}
-		if unicode.IsControl(r) || r == 0xFFFE || r == 0xFFFF || (r >= 0xD800 && r <= 0xDFFF) {
-			return true
-		}
-	}
-	return false
 }
 
 // cwcEmail checks an address the way CWC's schema does (something@host.tld)

@@ -238,23 +238,33 @@ func (s *Server) previewLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	v := s.previewView(r, nl)
+	return s.render(c, http.StatusOK, templates.PreviewPage(s.meta(c, "Check your letter", "/write"), v), templates.PreviewFlow(v))
+}
+
+// previewView shows each recipient's letter exactly as it will be sent, for
+// the site's preview step and the action widget's.
+func (s *Server) previewView(r letterRequest, nl advocacy.NewLetter) templates.PreviewView {
+	in := r.in
 	v := templates.PreviewView{
-		Hidden:   templates.LetterHiddenFields(r.in, r.settle.query.fields()),
-		Sender:   senderLines(advocacy.Letter{Prefix: r.in.Prefix, FirstName: r.in.FirstName, LastName: r.in.LastName, Title: r.in.Title, Organization: r.in.Organization, Address1: r.in.Address1, Address2: r.in.Address2, City: r.in.City, State: r.in.State, Zip: r.in.Zip}),
-		Email:    r.in.Email,
-		Phone:    r.in.Phone,
-		Personal: personalScoreView(r.in.PersonalMessage),
+		Hidden: templates.LetterHiddenFields(in, r.settle.query.fields()),
+		Sender: senderLines(advocacy.Letter{Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
+			Title: in.Title, Organization: in.Organization, Address1: in.Address1, Address2: in.Address2,
+			City: in.City, State: in.State, Zip: in.Zip}),
+		Email:    in.Email,
+		Phone:    in.Phone,
+		Personal: personalScoreView(in.PersonalMessage),
 	}
-	if r.in.Receipt {
+	if in.Receipt {
 		v.Extras = append(v.Extras, "We will email you a copy.")
 	}
-	if r.in.Newsletter {
+	if in.Newsletter {
 		v.Extras = append(v.Extras, "The offices may add you to their newsletters.")
 	}
 	for _, d := range nl.Recipients {
 		l := templates.PreviewLetter{
 			BioguideID: d.BioguideID, To: s.memberLabel(d.BioguideID), Subject: d.Subject,
-			Body:       letterText(d.TemplateText, r.in.PersonalMessage),
+			Body:       letterText(d.TemplateText, in.PersonalMessage),
 			Electronic: d.Channel == advocacy.ChannelCWC,
 		}
 		for _, rc := range r.recips {
@@ -264,7 +274,7 @@ func (s *Server) previewLetter(c echo.Context) error {
 		}
 		v.Letters = append(v.Letters, l)
 	}
-	return s.render(c, http.StatusOK, templates.PreviewPage(s.meta(c, "Check your letter", "/write"), v), templates.PreviewFlow(v))
+	return v
 }
 
 // newLetter turns a validated request into the letter to store: one

@@ -559,50 +559,38 @@ func (s *Server) widgetLetter(c echo.Context, o advocacy.WidgetOptions) (r lette
 // recipient's exact letter, or the form again with its errors (422).
 func (s *Server) actionPreview(c echo.Context) error {
 	noStore(c)
-	o, err := s.widgetOptions(c, advocacy.WidgetAction)
-	if err != nil {
+	o, r, done, err := s.validWidgetLetter(c)
+	if done || err != nil {
 		return err
-	}
-	r, expired, err := s.widgetLetter(c, o)
-	if err != nil {
-		return err
-	}
-	if expired {
-		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
-	}
-	if errs := r.validate(); errs != nil {
-		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
 	nl, err := s.newLetter(c.Request().Context(), r)
 	if err != nil {
 		return err
 	}
-	w := templates.WidgetPreviewView{Preview: s.widgetPreview(r, nl), Token: c.FormValue("widget_token"),
+	w := templates.WidgetPreviewView{Preview: s.previewView(r, nl), Token: c.FormValue("widget_token"),
 		EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
 	return s.render(c, http.StatusOK, templates.ActionPreview(s.widgetMeta(c, o, "Check your letter: "+r.camp.Title), w), nil)
 }
 
-// widgetPreview shows each recipient's letter as it will be sent.
-func (s *Server) widgetPreview(r letterRequest, nl advocacy.NewLetter) templates.PreviewView {
-	in := r.in
-	v := templates.PreviewView{
-		Hidden: templates.LetterHiddenFields(in, r.settle.query.fields()),
-		Sender: senderLines(advocacy.Letter{Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
-			Title: in.Title, Organization: in.Organization, Address1: in.Address1, Address2: in.Address2,
-			City: in.City, State: in.State, Zip: in.Zip}),
-		Email: in.Email, Phone: in.Phone, Personal: personalScoreView(in.PersonalMessage),
+// validWidgetLetter reads and checks the action widget's posted letter.
+// When the form is expired or invalid it answers with the form again (422)
+// and reports done.
+func (s *Server) validWidgetLetter(c echo.Context) (advocacy.WidgetOptions, letterRequest, bool, error) {
+	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+	if err != nil {
+		return o, letterRequest{}, true, err
 	}
-	for _, d := range nl.Recipients {
-		l := templates.PreviewLetter{BioguideID: d.BioguideID, To: s.memberLabel(d.BioguideID), Subject: d.Subject,
-			Body: letterText(d.TemplateText, in.PersonalMessage), Electronic: d.Channel == advocacy.ChannelCWC}
-		for _, rc := range r.recips {
-			if rc.member.BioguideID == d.BioguideID {
-				l.To, l.Role = memberName(rc.member), templates.RoleLine(rc.member)
-			}
-		}
-		v.Letters = append(v.Letters, l)
+	r, expired, err := s.widgetLetter(c, o)
+	if err != nil {
+		return o, r, true, err
 	}
-	return v
+	if expired {
+		return o, r, true, s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
+	}
+	if errs := r.validate(); errs != nil {
+		return o, r, true, s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+	}
+	return o, r, false, nil
 }
 
 // actionEdit serves POST /widgets/{campaign}/action/edit: the form again
@@ -629,19 +617,9 @@ func (s *Server) actionEdit(c echo.Context) error {
 // 303 to the thank-you step.
 func (s *Server) actionSend(c echo.Context) error {
 	noStore(c)
-	o, err := s.widgetOptions(c, advocacy.WidgetAction)
-	if err != nil {
+	o, r, done, err := s.validWidgetLetter(c)
+	if done || err != nil {
 		return err
-	}
-	r, expired, err := s.widgetLetter(c, o)
-	if err != nil {
-		return err
-	}
-	if expired {
-		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
-	}
-	if errs := r.validate(); errs != nil {
-		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
 	res, err := s.submit(c.Request().Context(), r)
 	if err != nil {
