@@ -332,14 +332,20 @@ func (s *Server) absoluteURL(path string) string {
 	return strings.TrimRight(s.deps.Letters.BaseURL, "/") + path
 }
 
+// letterFromPath loads the letter named by the route's :id, the
+// unguessable public ID.
+func (s *Server) letterFromPath(c echo.Context) (advocacy.Letter, error) {
+	if !s.lettersEnabled() {
+		return advocacy.Letter{}, advocacy.NotFound("We could not find that letter.")
+	}
+	return s.deps.Letters.Store.LetterByPublicID(c.Request().Context(), c.Param("id"))
+}
+
 // letterStatus serves GET /letters/{id}: the letter's private status page.
 func (s *Server) letterStatus(c echo.Context) error {
 	noStore(c)
 	ctx := c.Request().Context()
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that letter.")
-	}
-	l, err := s.deps.Letters.Store.LetterByPublicID(ctx, c.Param("id"))
+	l, err := s.letterFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -566,11 +572,7 @@ func (s *Server) confirmDelivery(c echo.Context) error {
 // as a letter to the member's Washington office.
 func (s *Server) printLetter(c echo.Context) error {
 	noStore(c)
-	ctx := c.Request().Context()
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that letter.")
-	}
-	l, err := s.deps.Letters.Store.LetterByPublicID(ctx, c.Param("id"))
+	l, err := s.letterFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -672,10 +674,7 @@ func (s *Server) confirmLetter(c echo.Context) error {
 // eraseConfirm serves GET /letters/{id}/delete: are you sure?
 func (s *Server) eraseConfirm(c echo.Context) error {
 	noStore(c)
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that letter.")
-	}
-	l, err := s.deps.Letters.Store.LetterByPublicID(c.Request().Context(), c.Param("id"))
+	l, err := s.letterFromPath(c)
 	if err != nil {
 		return err
 	}

@@ -653,10 +653,7 @@ func (s *Server) actionSent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that letter.")
-	}
-	l, err := s.deps.Letters.Store.LetterByPublicID(ctx, c.Param("id"))
+	l, err := s.letterFromPath(c)
 	if err != nil {
 		return err
 	}
