@@ -255,21 +255,24 @@ func ParseSources(s string) ([]Source, error) {
 		title, link, _ := strings.Cut(l, "|")
 		src := Source{Title: letterCollapse(title), URL: strings.TrimSpace(link)}
 		if src.Title == "" {
-			return nil, fmt.Errorf("Source %d needs a title before the |.", i+1)
+			return nil, Invalid("sources", fmt.Sprintf("Source %d needs a title before the |.", i+1))
 		}
-		if utf8.RuneCountInString(src.Title) > 400 || HasControlChars(src.Title, false) {
-			return nil, fmt.Errorf("Source %d's title is longer than 400 characters.", i+1)
+		if HasControlChars(src.Title, false) {
+			return nil, Invalid("sources", fmt.Sprintf("Source %d's title has a character that cannot be shown (such as a tab or a control code).", i+1))
+		}
+		if utf8.RuneCountInString(src.Title) > 400 {
+			return nil, Invalid("sources", fmt.Sprintf("Source %d's title is longer than 400 characters.", i+1))
 		}
 		if src.URL != "" {
 			u, err := url.Parse(src.URL)
 			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(src.URL) > 2000 {
-				return nil, fmt.Errorf("Source %d's address must start with https:// or http://.", i+1)
+				return nil, Invalid("sources", fmt.Sprintf("Source %d's address must start with https:// or http://.", i+1))
 			}
 		}
 		out = append(out, src)
 	}
 	if len(out) > TalkingPointMaxSource {
-		return nil, fmt.Errorf("Give at most %d sources.", TalkingPointMaxSource)
+		return nil, Invalid("sources", fmt.Sprintf("Give at most %d sources.", TalkingPointMaxSource))
 	}
 	return out, nil
 }

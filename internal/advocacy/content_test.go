@@ -113,6 +113,15 @@ func TestValidateTalkingPoint(t *testing.T) {
 			t.Errorf("%+v %q: %v", tc.tp, tc.sources, err)
 		}
 	}
+	for _, tc := range []struct{ sources, want string }{
+		{"A\x07title | https://example.org", "cannot be shown"},
+		{strings.Repeat("a", 401), "longer than 400"},
+	} {
+		_, err := ValidateTalkingPoint(TalkingPoint{Audience: AudiencePress, Title: "T", BodyMD: "B"}, tc.sources)
+		if msg := fieldOf(err)["sources"]; !strings.Contains(msg, tc.want) {
+			t.Errorf("sources %q: got %q, want it to say %q", tc.sources, msg, tc.want)
+		}
+	}
 }
 
 func TestValidateLetterTemplate(t *testing.T) {

@@ -460,7 +460,7 @@ func TestBillPage(t *testing.T) {
 	if rows(d) != "P000613,"+withdrew+","+joined {
 		t.Errorf("rows by date = %s", rows(d))
 	}
-	checkSVGs(t, []byte(env.get(t, "/bills/hr5917-119").Body.String()), 3)
+	checkSVGs(t, env.get(t, "/bills/hr5917-119").Body.Bytes(), 3)
 
 	for _, bad := range []string{"/bills/hr1-119", "/bills/nonsense", "/bills/hres5-119"} {
 		if rec := env.get(t, bad); rec.Code != http.StatusNotFound {
