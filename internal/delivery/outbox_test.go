@@ -204,7 +204,7 @@ type outboxEnv struct {
 	clock   *fakeClock
 	worker  *Worker
 	server  *cwcServer
-	logs    *bytes.Buffer
+	logs    *lockedBuffer
 	camp    int64
 	path    string
 	letters []advocacy.Letter
@@ -212,7 +212,7 @@ type outboxEnv struct {
 
 func newOutboxEnv(t *testing.T, respond func(int, http.ResponseWriter, *http.Request)) *outboxEnv {
 	t.Helper()
-	e := &outboxEnv{clock: &fakeClock{t: t0}, logs: &bytes.Buffer{}}
+	e := &outboxEnv{clock: &fakeClock{t: t0}, logs: &lockedBuffer{}}
 	e.path = filepath.Join(t.TempDir(), "outbox.db")
 	e.db = openTestDB(t, e.path)
 	t.Cleanup(func() { e.db.Close() })
@@ -221,6 +221,24 @@ func newOutboxEnv(t *testing.T, respond func(int, http.ResponseWriter, *http.Req
 	e.server = newCWCServer(t, respond)
 	e.worker = e.newWorker(e.store)
 	return e
+}
+
+// lockedBuffer collects the logs of several workers that write at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func (e *outboxEnv) newWorker(store OutboxStore) *Worker {
