@@ -123,13 +123,13 @@ type letterWiring struct {
 // when CWC is configured, starts the outbox worker. stop ends the worker
 // after its request in flight and waits for it; call it before the database
 // closes. It is safe to call more than once.
-func startLetters(cfg *letterConfig, db *sqlite.DB, logger *slog.Logger) letterWiring {
-	store := sqlite.NewLetters(db, time.Now, rand.Reader)
+func startLetters(cfg *letterConfig, db *sqlite.DB, logger *slog.Logger, now func() time.Time) letterWiring {
+	store := sqlite.NewLetters(db, now, rand.Reader)
 	w := letterWiring{
 		store: store,
 		deps: server.LetterDeps{
 			Store:     store,
-			Templates: sqlite.NewCampaignEditor(db, time.Now),
+			Templates: sqlite.NewCampaignEditor(db, now),
 			Channel:   func(ch advocacy.Chamber) advocacy.Channel { return delivery.ChannelFor(ch, cfg.cwc) },
 			BaseURL:   strings.TrimRight(cfg.baseURL, "/"),
 		},
@@ -137,7 +137,7 @@ func startLetters(cfg *letterConfig, db *sqlite.DB, logger *slog.Logger) letterW
 	}
 	if cfg.smtp.Addr != "" {
 		m := cfg.smtp
-		m.Clock = time.Now
+		m.Clock = now
 		w.deps.Receipts = &m
 		if cfg.baseURL == "" {
 			logger.Warn("receipts will carry no link to the letter's page: set -base-url (WHIPCOUNT_BASE_URL)")
@@ -156,7 +156,7 @@ func startLetters(cfg *letterConfig, db *sqlite.DB, logger *slog.Logger) letterW
 		Client:         &http.Client{},
 		Endpoints:      cfg.cwc,
 		Agent:          cfg.agent,
-		Clock:          time.Now,
+		Clock:          now,
 		Rand:           mrand.New(mrand.NewPCG(mrand.Uint64(), mrand.Uint64())),
 		Logger:         logger.With("component", "outbox"),
 		Lease:          cfg.lease,

@@ -50,7 +50,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "restore":
 		err = restoreCmd(ctx, rest, getenv, stdout, stderr)
 	case "cosponsors":
-		err = cosponsorsCmd(ctx, rest, getenv, stdout, stderr, time.Now)
+		var now func() time.Time
+		if now, err = clockFrom(getenv); err == nil {
+			err = cosponsorsCmd(ctx, rest, getenv, stdout, stderr, now)
+		}
 	case "user":
 		err = userCmd(ctx, rest, getenv, os.Stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -93,6 +96,22 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 		}
 	})
 	return err
+}
+
+// clockFrom is the program's clock: the real time or, when WHIPCOUNT_NOW holds
+// an RFC 3339 time, a clock that starts at that time and runs on from there,
+// so that the whole server can be shown or tested at another date.
+func clockFrom(getenv func(string) string) (func() time.Time, error) {
+	v := getenv("WHIPCOUNT_NOW")
+	if v == "" {
+		return time.Now, nil
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fmt.Errorf("WHIPCOUNT_NOW: want an RFC 3339 time such as 2027-01-04T12:00:00Z: %w", err)
+	}
+	offset := time.Until(at)
+	return func() time.Time { return time.Now().Add(offset) }, nil
 }
 
 func envName(flagName string) string {

@@ -134,3 +134,29 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("exit %d, want 2", code)
 	}
 }
+
+func TestClockFromEnvironment(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "WHIPCOUNT_NOW" {
+				return v
+			}
+			return ""
+		}
+	}
+	now, err := clockFrom(env(""))
+	if err != nil || time.Since(now()).Abs() > time.Minute {
+		t.Fatalf("no WHIPCOUNT_NOW: clock %v, %v", now(), err)
+	}
+	now, err = clockFrom(env("2027-01-04T12:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC)
+	if got := now(); got.Before(want) || got.Sub(want) > time.Minute {
+		t.Errorf("WHIPCOUNT_NOW=2027-01-04T12:00:00Z: clock says %v", got)
+	}
+	if _, err := clockFrom(env("next tuesday")); err == nil || !strings.Contains(err.Error(), "WHIPCOUNT_NOW") {
+		t.Errorf("a malformed WHIPCOUNT_NOW was accepted: %v", err)
+	}
+}

@@ -62,6 +62,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	now, err := clockFrom(getenv)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	if getenv("GOMEMLIMIT") == "" {
 		// A soft limit makes the collector work harder before the heap
@@ -87,10 +91,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer store.Close()
-	if err := sqlite.SeedCampaign(ctx, store, time.Now()); err != nil {
+	if err := sqlite.SeedCampaign(ctx, store, now()); err != nil {
 		return err
 	}
-	letters := startLetters(lcfg, store, logger)
+	letters := startLetters(lcfg, store, logger, now)
 	defer letters.stop()
 
 	st := data.Stats()
@@ -103,7 +107,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer func() { stopRetention(); waitRetention() }()
 	// The partner store is the account store with partners held to the
 	// widgets' stricter rules (https origins), so both serve the workspace.
-	partners := sqlite.NewPartners(store, time.Now)
+	partners := sqlite.NewPartners(store, now)
 	srv := server.New(server.Config{
 		Secret:     hard.Secret,
 		TrustProxy: hard.TrustProxy,
@@ -117,7 +121,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
 	}, server.Deps{
 		Logger:    logger,
-		Clock:     time.Now,
+		Clock:     now,
 		Reps:      data,
 		Health:    store.Ping,
 		Campaigns: sqlite.NewCampaigns(store),
@@ -128,8 +132,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Partners:      partners,
 		Organizer: server.OrganizerDeps{
 			Users: partners, Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
-			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, time.Now),
-			Editor: sqlite.NewCampaignEditor(store, time.Now),
+			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, now),
+			Editor: sqlite.NewCampaignEditor(store, now),
 		},
 	})
 

@@ -39,11 +39,28 @@ type Campaign struct {
 	// CWCCampaignID identifies the campaign to the House's Communicating
 	// with Congress service.
 	CWCCampaignID string
-	CreatedAt     time.Time
+	// Sponsor is the organisation that runs the campaign.
+	Sponsor   Sponsor
+	CreatedAt time.Time
 	// UpdatedAt is when the campaign or anything under it last changed.
 	UpdatedAt time.Time
 	// Bills are the campaign's bills, in display order, with cosponsors.
 	Bills []Bill
+}
+
+// Sponsor is the organisation behind a campaign: shown in the footer of its
+// pages ("paid for by"), offered as its contact, and sent to Congress as the
+// CWC Organization. Every field is empty until an organizer fills it in.
+type Sponsor struct {
+	Name  string
+	URL   string
+	Email string
+	// About is one or two sentences on the organisation (CWC allows 500
+	// characters).
+	About string
+	// PaidForBy is the disclaimer line, such as "Paid for by Example
+	// Alliance"; empty shows no line.
+	PaidForBy string
 }
 
 // BillFor returns the campaign's bill in a chamber, if it has one.

@@ -73,7 +73,7 @@ type campaignQueryer interface {
 }
 
 const campaignColumns = `id, slug, title, summary, ask, why_json, status, starts_on, ends_on,
-	cwc_campaign_id, created_at, updated_at`
+	cwc_campaign_id, created_at, updated_at, sponsor_name, sponsor_url, sponsor_email, sponsor_about, paid_for_by`
 
 // Campaign returns the campaign with slug, its bills in order and every
 // cosponsor on record, read in one transaction so the parts agree.
@@ -113,7 +113,11 @@ func (s *Campaigns) readCampaign(ctx context.Context, where string, arg any) (ad
 	return c, nil
 }
 
-func scanCampaign(row *sql.Row) (advocacy.Campaign, error) {
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// scanCampaign reads campaignColumns from one row.
+func scanCampaign(row rowScanner) (advocacy.Campaign, error) {
 	var (
 		c                    advocacy.Campaign
 		why, status          string
@@ -123,7 +127,8 @@ func scanCampaign(row *sql.Row) (advocacy.Campaign, error) {
 		createdErr, updError error
 	)
 	if err := row.Scan(&c.ID, &c.Slug, &c.Title, &c.Summary, &c.Ask, &why, &status, &starts, &ends,
-		&c.CWCCampaignID, &created, &updated); err != nil {
+		&c.CWCCampaignID, &created, &updated, &c.Sponsor.Name, &c.Sponsor.URL, &c.Sponsor.Email,
+		&c.Sponsor.About, &c.Sponsor.PaidForBy); err != nil {
 		return advocacy.Campaign{}, err
 	}
 	c.Status = advocacy.CampaignStatus(status)

@@ -37,7 +37,7 @@ func (e *CampaignEditor) ListCampaigns(ctx context.Context) ([]advocacy.Campaign
 	defer rows.Close()
 	var out []advocacy.Campaign
 	for rows.Next() {
-		c, err := scanCampaignRows(rows)
+		c, err := scanCampaign(rows)
 		if err != nil {
 			return nil, fmt.Errorf("list campaigns: %w", err)
 		}
@@ -47,32 +47,6 @@ func (e *CampaignEditor) ListCampaigns(ctx context.Context) ([]advocacy.Campaign
 		return nil, fmt.Errorf("list campaigns: %w", err)
 	}
 	return out, nil
-}
-
-// scanCampaignRows reads campaignColumns from a result set. scanCampaign in
-// campaigns.go takes a *sql.Row; this adapts a *sql.Rows to it through the
-// same column list.
-func scanCampaignRows(rows *sql.Rows) (advocacy.Campaign, error) {
-	var (
-		c                advocacy.Campaign
-		why, status      string
-		starts, ends     sql.NullString
-		created, updated string
-	)
-	if err := rows.Scan(&c.ID, &c.Slug, &c.Title, &c.Summary, &c.Ask, &why, &status, &starts, &ends,
-		&c.CWCCampaignID, &created, &updated); err != nil {
-		return c, err
-	}
-	c.Status = advocacy.CampaignStatus(status)
-	if err := json.Unmarshal([]byte(why), &c.Why); err != nil {
-		return c, fmt.Errorf("decode why points: %w", err)
-	}
-	var e1, e2, e3, e4 error
-	c.StartsOn, e1 = campaignParseDate(starts)
-	c.EndsOn, e2 = campaignParseDate(ends)
-	c.CreatedAt, e3 = parseCampaignTime(created)
-	c.UpdatedAt, e4 = parseCampaignTime(updated)
-	return c, errors.Join(e1, e2, e3, e4)
 }
 
 // editTx runs fn in a writer transaction on the campaign with slug, then

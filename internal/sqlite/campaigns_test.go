@@ -179,6 +179,26 @@ func TestCampaignNotFound(t *testing.T) {
 	}
 }
 
+func TestCampaignSponsorIsRead(t *testing.T) {
+	s, d := seededCampaigns(t)
+	ctx := context.Background()
+	if _, err := d.W.ExecContext(ctx, `UPDATE campaigns SET sponsor_name = 'Example Alliance',
+		sponsor_url = 'https://example.org', sponsor_email = 'info@example.org',
+		sponsor_about = 'A trade association.', paid_for_by = 'Paid for by Example Alliance' WHERE slug = ?`, SeedSlug); err != nil {
+		t.Fatal(err)
+	}
+	want := advocacy.Sponsor{Name: "Example Alliance", URL: "https://example.org", Email: "info@example.org",
+		About: "A trade association.", PaidForBy: "Paid for by Example Alliance"}
+	c, err := s.Campaign(ctx, SeedSlug)
+	if err != nil || c.Sponsor != want {
+		t.Errorf("Campaign: sponsor %+v, %v; want %+v", c.Sponsor, err, want)
+	}
+	list, err := NewCampaignEditor(d, time.Now).ListCampaigns(ctx)
+	if err != nil || len(list) != 1 || list[0].Sponsor != want {
+		t.Errorf("ListCampaigns: %+v, %v", list, err)
+	}
+}
+
 // cosponsorRows dumps a bill's rows for before/after comparisons.
 func cosponsorRows(t *testing.T, d *DB, billID string) string {
 	t.Helper()
