@@ -75,11 +75,14 @@ const (
 	PermModerate Permission = "moderate"
 	// PermViewPartnerStats: one partner's own aggregates.
 	PermViewPartnerStats Permission = "view_partner_stats"
+	// PermManageData: see the reference data's versions, the outcome of
+	// each update and why one was refused.
+	PermManageData Permission = "manage_data"
 )
 
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermManageUsers, PermManagePartners, PermViewAudit, PermEditContent, PermViewStats,
-		PermViewPersonal, PermExport, PermModerate},
+		PermViewPersonal, PermExport, PermModerate, PermManageData},
 	RoleOrganizer: {PermEditContent, PermViewStats, PermViewPersonal, PermExport, PermModerate},
 	RolePartner:   {PermViewPartnerStats},
 }

@@ -300,8 +300,15 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 		switch {
 		case seen[id]:
 			fail("recipients", "Each member can receive your letter only once.")
-		case !letterBioguideRe.MatchString(id) || !allowed[id]:
+		case !letterBioguideRe.MatchString(id):
 			fail("recipients", "You can write only to your own members of Congress.")
+		case !allowed[id]:
+			if e, ended := district.EndedTerm(id); ended {
+				fail("recipients", fmt.Sprintf("%s %s’s term ended on %s, and our member data has not caught up yet, so we cannot send letters to that seat.",
+					e.Role, e.Name, e.TermEndDate()))
+			} else {
+				fail("recipients", "You can write only to your own members of Congress.")
+			}
 		}
 		if !seen[id] {
 			seen[id] = true

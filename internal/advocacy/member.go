@@ -28,7 +28,8 @@ type SocialAccount struct {
 	URL     string `json:"url"`
 }
 
-// Member is a sitting member of the 119th Congress as the app shows them.
+// Member is a member of Congress as the reference data lists them; whether
+// they still sit depends on the date (see TermEnded).
 type Member struct {
 	BioguideID string  `json:"bioguide_id"`
 	Name       string  `json:"name"` // official full name, or first + last when missing
@@ -46,6 +47,10 @@ type Member struct {
 	URL         string `json:"url"`
 	ContactForm string `json:"contact_form"`
 	Address     string `json:"address"`
+	// TermStart and TermEnd are the first and last day of the current
+	// (last) term in the data, "2025-01-03" and "2027-01-03"; see TermEnded.
+	TermStart string `json:"term_start,omitempty"`
+	TermEnd   string `json:"term_end,omitempty"`
 	// Offices are district or state offices.
 	Offices []Office        `json:"offices,omitempty"`
 	Social  []SocialAccount `json:"social,omitempty"`
@@ -94,6 +99,9 @@ type DistrictResult struct {
 	Vacant         bool     `json:"vacant"`
 	Representative *Member  `json:"representative"`
 	Senators       []Member `json:"senators"`
+	// EndedTerms are the seats whose member's term has ended by the time of
+	// the answer (see AsOf); they take no letters.
+	EndedTerms []EndedTerm `json:"ended_terms,omitempty"`
 }
 
 // Key is the district's key.

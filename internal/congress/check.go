@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 )
@@ -43,8 +44,8 @@ func (d *Data) Stats() Stats {
 			s.NonVoting++
 		}
 	}
-	for _, ds := range d.districts {
-		if ds.rep < 0 {
+	for _, rep := range d.reps {
+		if rep < 0 {
 			s.Vacancies++
 		}
 	}
@@ -63,24 +64,51 @@ func apportionment2020() map[string]int {
 	}
 }
 
+// Report is what Check finds in a reference data folder.
+type Report struct {
+	Stats Stats
+	// Problems are reasons the data must not replace data already in use:
+	// it loads, but looks partial or broken (a state without senators,
+	// many House seats empty, two members for one seat).
+	Problems []string
+	// Warnings are facts worth knowing that do not make the data unusable:
+	// vacant seats, terms that have ended, values repaired or left out.
+	Warnings []string
+}
+
+// The smallest plausible membership: a download cut short can still be
+// valid YAML, so data with fewer members than these is refused.
+const (
+	minHouseSeatsFilled = 400 // of the 435 voting seats
+	minSenators         = 90
+)
+
 // Check loads a reference data folder, waiting for every file including
-// the detailed boundaries, and returns its counts with warnings about the
-// data: members without an official name or without district offices,
-// vacant seats, ZIP rows for districts without a boundary, boundary files
-// that disagree, and district counts that differ from the apportionment
-// (435 seats plus 6 delegate districts). The error is set only when the
-// folder cannot be loaded at all.
-func Check(fsys fs.FS) (Stats, []string, error) {
+// the detailed boundaries, and reports on it as of now: problems that make
+// it unfit to use, and warnings about members without an official name,
+// district offices or contact details, values repaired or left out, terms
+// that have ended, vacant seats, ZIP rows for districts without a boundary,
+// boundary files that disagree, and district counts that differ from the
+// apportionment (435 seats plus 6 delegate districts). The error is set
+// only when the folder cannot be loaded at all.
+func Check(fsys fs.FS, now time.Time) (Report, error) {
 	d, err := Load(fsys)
 	if err != nil {
-		return Stats{}, nil, fmt.Errorf("check reference data: %w", err)
+		return Report{}, fmt.Errorf("check reference data: %w", err)
 	}
+	return d.Check(now)
+}
+
+// Check is the package's Check on data already loaded; it waits for the
+// detailed boundaries.
+func (d *Data) Check(now time.Time) (Report, error) {
 	idx, err := d.points()
 	if err != nil {
-		return Stats{}, nil, fmt.Errorf("check reference data: %w", err)
+		return Report{}, fmt.Errorf("check reference data: %w", err)
 	}
-	var warn []string
-	add := func(format string, args ...any) { warn = append(warn, fmt.Sprintf(format, args...)) }
+	var rep Report
+	add := func(format string, args ...any) { rep.Warnings = append(rep.Warnings, fmt.Sprintf(format, args...)) }
+	problem := func(format string, args ...any) { rep.Problems = append(rep.Problems, fmt.Sprintf(format, args...)) }
 
 	if d.dataDate == "unknown" {
 		add("no %s file: the data's date is unknown", fileVersion)
@@ -101,14 +129,35 @@ func Check(fsys fs.FS) (Stats, []string, error) {
 			missing = append(missing, "url")
 		}
 		if len(missing) > 0 {
-			add("member %s (%s) has no %s", m.BioguideID, m.Name, strings.Join(missing, " or "))
+			add("member %s (%s) has no %s; pages point to the %s directory and the Capitol switchboard", m.BioguideID, m.Name,
+				strings.Join(missing, " or "), chamberWord(m.Chamber))
+		}
+	}
+	rep.Warnings = append(rep.Warnings, d.notes.quirks...)
+	for _, m := range d.members {
+		if m.TermEnded(now) {
+			add("member %s (%s %s, %s) has a term that ended on %s; the site no longer offers them as current: update the data",
+				m.BioguideID, m.Role, m.Name, seatLabel(m), m.TermEnd)
 		}
 	}
 	want := apportionment2020()
+	senators := 0
 	for _, st := range slices.Sorted(maps.Keys(want)) {
-		if n := len(d.senators[st]); n != 2 {
+		n := len(d.senators[st])
+		senators += n
+		switch {
+		case n == 0 || n > 2:
+			problem("%s has %d senators", st, n)
+		case n != 2:
 			add("%s has %d senators", st, n)
 		}
+	}
+	if senators < minSenators {
+		problem("only %d senators, fewer than %d: the members file looks cut short", senators, minSenators)
+	}
+	for _, id := range d.unplaced {
+		m := d.members[d.byID[id]]
+		add("member %s (%s) sits for %s, a district the ZIP and boundary data do not have; lookups cannot find them", id, m.Name, seatLabel(m))
 	}
 	seen := make(map[advocacy.DistrictKey]string)
 	for _, m := range d.members {
@@ -117,14 +166,17 @@ func Check(fsys fs.FS) (Stats, []string, error) {
 		}
 		k := advocacy.DistrictKey{State: m.State, Number: m.District}
 		if other, dup := seen[k]; dup {
-			add("district %s-%d has two members, %s and %s", k.State, k.Number, other, m.BioguideID)
+			problem("district %s-%d has two members, %s and %s", k.State, k.Number, other, m.BioguideID)
 		}
 		seen[k] = m.BioguideID
 	}
-	for _, ds := range d.districts {
+	filled := 0
+	for i, ds := range d.districts {
 		label := fmt.Sprintf("%s-%d", ds.key.State, ds.key.Number)
-		if ds.rep < 0 {
+		if d.reps[i] < 0 {
 			add("district %s is vacant", label)
+		} else if !ds.territory {
+			filled++
 		}
 		if !ds.hasBoundary {
 			add("district %s has no boundary in %s", label, fileShapes)
@@ -133,13 +185,16 @@ func Check(fsys fs.FS) (Stats, []string, error) {
 			add("district %s has no boundary in %s; point lookups cannot find it", label, fileBoundaries)
 		}
 	}
-	for _, s := range d.notes.zipNoBoundary {
+	if filled < minHouseSeatsFilled {
+		problem("only %d of 435 House seats have a member, fewer than %d: the members file looks cut short", filled, minHouseSeatsFilled)
+	}
+	for _, s := range d.geo.notes.zipNoBoundary {
 		add("ZIP row %s points at a district with no boundary", s)
 	}
-	for _, z := range d.notes.zipMultiMark {
+	for _, z := range d.geo.notes.zipMultiMark {
 		add("ZIP %s has more than one district marked as holding its centroid; none is shown as likely", z)
 	}
-	warn = append(warn, idx.warnings...)
+	rep.Warnings = append(rep.Warnings, idx.warnings...)
 
 	seats := make(map[string]int)
 	voting, nonVoting := 0, 0
@@ -161,5 +216,21 @@ func Check(fsys fs.FS) (Stats, []string, error) {
 	if voting != 435 || nonVoting != 6 {
 		add("%d voting and %d non-voting districts, want 435 and 6", voting, nonVoting)
 	}
-	return d.Stats(), warn, nil
+	rep.Stats = d.Stats()
+	return rep, nil
+}
+
+func chamberWord(c advocacy.Chamber) string {
+	if c == advocacy.Senate {
+		return "Senate’s"
+	}
+	return "House’s"
+}
+
+// seatLabel is "OH" for a senator, "CA-1" for a House member.
+func seatLabel(m advocacy.Member) string {
+	if m.Chamber == advocacy.Senate {
+		return m.State
+	}
+	return fmt.Sprintf("%s-%d", m.State, m.District)
 }

@@ -16,18 +16,37 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/paulmach/orb"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
-// Data is the parsed reference data with its indexes.
+// Data is the parsed reference data with its indexes: the members, over
+// the geography (districts, ZIP codes, boundaries) they sit for. The
+// geography is shared between versions of the member data (see
+// WithMembers), so that new members load without parsing the boundaries
+// again.
 type Data struct {
+	*geo
+
 	members  []advocacy.Member // sorted by compareMembers
 	byID     map[string]int
 	senators map[string][]int // state → indexes into members, senior first
+	reps     []int            // per district: index into members; -1 when the seat is vacant
+	termEnds []time.Time      // per member: when the current term ends; zero when unknown
 
+	dataDate string
+	notes    memberNotes
+	// unplaced are House members whose district the geography lacks.
+	unplaced []string
+}
+
+// geo is the part of the reference data that changes only with
+// redistricting: districts, ZIP codes and boundaries. It is immutable once
+// built.
+type geo struct {
 	districts []district // sorted by state, then number
 	byKey     map[advocacy.DistrictKey]int
 
@@ -40,8 +59,7 @@ type Data struct {
 	stateNames map[string]string                         // postal code → name
 	fips       map[string]string                         // STATEFP → postal code
 
-	dataDate string
-	notes    loadNotes
+	notes geoNotes
 
 	// points returns the point-in-polygon index over the detailed
 	// boundaries. It is built once, in the background from Load, because
@@ -53,7 +71,6 @@ type Data struct {
 // district is one House district (or delegate district) as indexed.
 type district struct {
 	key         advocacy.DistrictKey
-	rep         int // index into members; -1 when the seat is vacant
 	atLarge     bool
 	territory   bool
 	hasBoundary bool // present in the drawing boundaries
@@ -72,11 +89,11 @@ type zipCand struct {
 	likely   bool
 }
 
-// loadNotes are facts noticed while loading that Check reports.
-type loadNotes struct {
-	noOfficialName []string // bioguide ids
-	zipNoBoundary  []string // "12345 NY-27"
-	zipMultiMark   []string // ZIPs with more than one centroid district
+// geoNotes are facts noticed while loading the geography that Check
+// reports.
+type geoNotes struct {
+	zipNoBoundary []string // "12345 NY-27"
+	zipMultiMark  []string // ZIPs with more than one centroid district
 }
 
 // zipRow is one row of the candidates file before indexing.
@@ -105,32 +122,49 @@ func Load(fsys fs.FS) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Data{fips: fips, stateNames: names}
+	g := &geo{fips: fips, stateNames: names}
 
 	var (
 		wg                    sync.WaitGroup
 		memErr, zipErr, shErr error
 		rows                  []zipRow
 		cities                map[string]string
+		members               []advocacy.Member
+		notes                 memberNotes
 	)
-	wg.Go(func() { d.members, d.notes.noOfficialName, memErr = loadMembers(fsys) })
+	wg.Go(func() { members, notes, memErr = loadMembers(fsys) })
 	wg.Go(func() { rows, cities, zipErr = loadZIPs(fsys) })
-	wg.Go(func() { shErr = d.loadShapes(fsys) })
-	d.dataDate = readVersion(fsys)
+	wg.Go(func() { shErr = g.loadShapes(fsys) })
 	wg.Wait()
 	if err := errors.Join(memErr, zipErr, shErr); err != nil {
 		return nil, err
 	}
 
+	g.indexDistricts(rows, members)
+	g.indexZIPs(rows, cities)
+	g.points = sync.OnceValues(func() (*pointIndex, error) { return g.loadPointIndex(fsys) })
+	go func() { _, _ = g.points() }() // OnceValues keeps the result for LookupPoint
+
+	return g.withMembers(members, notes, readVersion(fsys))
+}
+
+// WithMembers loads the member files (and VERSION) from fsys over the same
+// geography as d: the new data shares d's districts, ZIP codes and
+// boundaries, which are not read again.
+func (d *Data) WithMembers(fsys fs.FS) (*Data, error) {
+	members, notes, err := loadMembers(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return d.geo.withMembers(members, notes, readVersion(fsys))
+}
+
+// withMembers indexes members over the geography.
+func (g *geo) withMembers(members []advocacy.Member, notes memberNotes, dataDate string) (*Data, error) {
+	d := &Data{geo: g, members: members, notes: notes, dataDate: dataDate}
 	if err := d.indexMembers(); err != nil {
 		return nil, err
 	}
-	d.indexDistricts(rows)
-	d.indexZIPs(rows, cities)
-
-	d.points = sync.OnceValues(func() (*pointIndex, error) { return d.loadPointIndex(fsys) })
-	go func() { _, _ = d.points() }() // OnceValues keeps the result for LookupPoint
-
 	return d, nil
 }
 
@@ -193,7 +227,7 @@ func districtNumber(cd string) (int, bool) {
 }
 
 // featureKey is the district of one boundary feature.
-func (d *Data) featureKey(p topoProps) (advocacy.DistrictKey, error) {
+func (d *geo) featureKey(p topoProps) (advocacy.DistrictKey, error) {
 	st := p.StUSPS
 	if st == "" {
 		st = d.fips[p.StateFP]
@@ -209,7 +243,7 @@ func (d *Data) featureKey(p topoProps) (advocacy.DistrictKey, error) {
 }
 
 // loadShapes reads the simplified district and state boundaries.
-func (d *Data) loadShapes(fsys fs.FS) error {
+func (d *geo) loadShapes(fsys fs.FS) error {
 	feats, err := readTopoJSON(fsys, fileShapes, "")
 	if err != nil {
 		return err
@@ -296,32 +330,51 @@ func padZIP(s string) (string, bool) {
 	return s, true
 }
 
-// indexMembers builds the member indexes.
+// indexMembers builds the member indexes and seats the House members in
+// their districts.
 func (d *Data) indexMembers() error {
 	d.byID = make(map[string]int, len(d.members))
+	d.termEnds = make([]time.Time, len(d.members))
 	d.senators = make(map[string][]int, 56)
+	d.reps = make([]int, len(d.districts))
+	for i := range d.reps {
+		d.reps[i] = -1
+	}
 	for i, m := range d.members {
 		d.byID[m.BioguideID] = i
-		if m.Chamber == advocacy.Senate {
+		d.termEnds[i], _ = advocacy.TermEndsAt(m.TermEnd)
+		switch m.Chamber {
+		case advocacy.Senate:
 			if IsTerritory(m.State) {
 				return fmt.Errorf("index members: senator %s for %s, which has no senators", m.BioguideID, m.State)
 			}
 			d.senators[m.State] = append(d.senators[m.State], i)
+		case advocacy.House:
+			di, ok := d.byKey[advocacy.DistrictKey{State: m.State, Number: m.District}]
+			switch {
+			case !ok:
+				d.unplaced = append(d.unplaced, m.BioguideID)
+			case d.reps[di] < 0:
+				// Two members for one seat would be a data error; the first
+				// in member order wins and Check reports it.
+				d.reps[di] = i
+			}
 		}
 	}
 	return nil
 }
 
 // indexDistricts builds the district list from the drawing boundaries, the
-// ZIP rows and the House members, so a district known to any of them can
-// be shown; Check reports the ones missing from a source.
-func (d *Data) indexDistricts(rows []zipRow) {
+// ZIP rows and the House members the geography was first loaded with, so a
+// district known to any of them can be shown; Check reports the ones
+// missing from a source.
+func (d *geo) indexDistricts(rows []zipRow, members []advocacy.Member) {
 	d.byKey = make(map[advocacy.DistrictKey]int, 450)
 	add := func(k advocacy.DistrictKey) int {
 		if i, ok := d.byKey[k]; ok {
 			return i
 		}
-		d.districts = append(d.districts, district{key: k, rep: -1})
+		d.districts = append(d.districts, district{key: k})
 		d.byKey[k] = len(d.districts) - 1
 		return len(d.districts) - 1
 	}
@@ -331,13 +384,9 @@ func (d *Data) indexDistricts(rows []zipRow) {
 	for _, r := range rows {
 		add(r.key)
 	}
-	for i, m := range d.members {
+	for _, m := range members {
 		if m.Chamber == advocacy.House {
-			// Two members for one seat would be a data error; the first in
-			// member order wins and Check reports it.
-			if ds := &d.districts[add(advocacy.DistrictKey{State: m.State, Number: m.District})]; ds.rep < 0 {
-				ds.rep = i
-			}
+			add(advocacy.DistrictKey{State: m.State, Number: m.District})
 		}
 	}
 	slices.SortFunc(d.districts, func(a, b district) int {
@@ -356,7 +405,7 @@ func (d *Data) indexDistricts(rows []zipRow) {
 }
 
 // indexZIPs groups the candidate rows by ZIP and decides the likely district.
-func (d *Data) indexZIPs(rows []zipRow, cities map[string]string) {
+func (d *geo) indexZIPs(rows []zipRow, cities map[string]string) {
 	slices.SortFunc(rows, func(a, b zipRow) int {
 		return cmp.Or(cmp.Compare(a.zip, b.zip), cmp.Compare(a.key.State, b.key.State), cmp.Compare(a.key.Number, b.key.Number))
 	})

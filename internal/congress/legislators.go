@@ -111,28 +111,29 @@ func role(chamber advocacy.Chamber, state string) string {
 }
 
 // memberFromYAML turns one person into a Member using their last term, which
-// is the current one in legislators-current.yaml.
-func memberFromYAML(l legislatorYAML) (advocacy.Member, error) {
+// is the current one in legislators-current.yaml. Values it had to repair or
+// leave out are described in quirks, for the data check.
+func memberFromYAML(l legislatorYAML) (m advocacy.Member, quirks []string, err error) {
 	id := strings.TrimSpace(l.ID.Bioguide)
 	if id == "" {
-		return advocacy.Member{}, fmt.Errorf("legislator without a bioguide id (%s %s)", l.Name.First, l.Name.Last)
+		return advocacy.Member{}, nil, fmt.Errorf("legislator without a bioguide id (%s %s)", l.Name.First, l.Name.Last)
 	}
 	if len(l.Terms) == 0 {
-		return advocacy.Member{}, fmt.Errorf("legislator %s has no terms", id)
+		return advocacy.Member{}, nil, fmt.Errorf("legislator %s has no terms", id)
 	}
 	t := l.Terms[len(l.Terms)-1]
-	m := advocacy.Member{
-		BioguideID:  id,
-		Name:        strings.TrimSpace(l.Name.OfficialFull),
-		FirstName:   strings.TrimSpace(l.Name.First),
-		LastName:    strings.TrimSpace(l.Name.Last),
-		Party:       t.Party,
-		State:       strings.ToUpper(strings.TrimSpace(t.State)),
-		StateRank:   t.StateRank,
-		Phone:       strings.TrimSpace(t.Phone),
-		URL:         webURL(t.URL),
-		ContactForm: webURL(t.ContactForm),
-		Address:     strings.TrimSpace(t.Address),
+	m = advocacy.Member{
+		BioguideID: id,
+		Name:       strings.TrimSpace(l.Name.OfficialFull),
+		FirstName:  strings.TrimSpace(l.Name.First),
+		LastName:   strings.TrimSpace(l.Name.Last),
+		Party:      t.Party,
+		State:      strings.ToUpper(strings.TrimSpace(t.State)),
+		StateRank:  t.StateRank,
+		Phone:      strings.TrimSpace(t.Phone),
+		Address:    strings.TrimSpace(t.Address),
+		TermStart:  strings.TrimSpace(t.Start),
+		TermEnd:    strings.TrimSpace(t.End),
 	}
 	if m.Name == "" {
 		// New members appear before the upstream data has their official name.
@@ -140,6 +141,19 @@ func memberFromYAML(l legislatorYAML) (advocacy.Member, error) {
 		if s := strings.TrimSpace(l.Name.Suffix); s != "" {
 			m.Name += " " + s
 		}
+	}
+	who := fmt.Sprintf("member %s (%s)", id, m.Name)
+	var note string
+	if m.URL, note = repairURL(t.URL); note != "" {
+		quirks = append(quirks, who+": url "+note)
+	}
+	if m.ContactForm, note = repairURL(t.ContactForm); note != "" {
+		quirks = append(quirks, who+": contact_form "+note)
+	}
+	if _, ok := advocacy.TermEndsAt(m.TermEnd); !ok {
+		quirks = append(quirks, fmt.Sprintf("%s: the current term's end %q is not a date; the member is shown as current", who, t.End))
+	} else if m.TermStart > m.TermEnd {
+		quirks = append(quirks, fmt.Sprintf("%s: the current term starts (%s) after it ends (%s)", who, m.TermStart, m.TermEnd))
 	}
 	if m.Address == "" {
 		m.Address = strings.TrimSpace(t.Office)
@@ -153,28 +167,91 @@ func memberFromYAML(l legislatorYAML) (advocacy.Member, error) {
 	case "rep":
 		m.Chamber = advocacy.House
 		if t.District == nil {
-			return advocacy.Member{}, fmt.Errorf("representative %s has no district", id)
+			return advocacy.Member{}, nil, fmt.Errorf("representative %s has no district", id)
 		}
 		m.District = *t.District
 	default:
-		return advocacy.Member{}, fmt.Errorf("legislator %s: unknown term type %q", id, t.Type)
+		return advocacy.Member{}, nil, fmt.Errorf("legislator %s: unknown term type %q", id, t.Type)
 	}
 	if len(m.State) != 2 {
-		return advocacy.Member{}, fmt.Errorf("legislator %s: bad state %q", id, t.State)
+		return advocacy.Member{}, nil, fmt.Errorf("legislator %s: bad state %q", id, t.State)
 	}
 	m.Role = role(m.Chamber, m.State)
-	return m, nil
+	return m, quirks, nil
 }
 
-// webURL keeps only http and https links, so a stray scheme in the data can
-// never become a link on a page.
-func webURL(s string) string {
+// repairURL returns s as an http or https link, so that a stray scheme in
+// the data never becomes a link on a page. A slip whose intent is
+// certain is repaired: a scheme with a letter doubled or dropped
+// ("hhttps://", "htps://"), a missing colon or slash ("https//",
+// "https:/"), or a bare address of a .gov site ("www.house.gov/..."). Anything
+// else that is not a web link (another scheme, no host) is left out. note
+// says what was repaired or left out, and is empty when s was fine or empty.
+func repairURL(s string) (fixed, note string) {
 	s = strings.TrimSpace(s)
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return ""
+	if s == "" {
+		return "", ""
 	}
-	return s
+	if isWebURL(s) {
+		return s, ""
+	}
+	candidate := ""
+	if scheme, rest, ok := strings.Cut(s, ":"); ok && isLetters(scheme) {
+		switch squeeze(strings.ToLower(scheme)) {
+		case "htps":
+			candidate = "https://" + strings.TrimLeft(rest, "/")
+		case "htp":
+			candidate = "http://" + strings.TrimLeft(rest, "/")
+		}
+	} else {
+		lower := strings.ToLower(s)
+		switch {
+		case strings.HasPrefix(lower, "https//"):
+			candidate = "https://" + s[len("https//"):]
+		case strings.HasPrefix(lower, "http//"):
+			candidate = "http://" + s[len("http//"):]
+		case !strings.ContainsAny(s, " :"):
+			host, _, _ := strings.Cut(s, "/")
+			if strings.HasSuffix(strings.ToLower(host), ".gov") && strings.Contains(host, ".") {
+				candidate = "https://" + s
+			}
+		}
+	}
+	if candidate != "" && isWebURL(candidate) {
+		return candidate, fmt.Sprintf("%q repaired to %q", s, candidate)
+	}
+	return "", fmt.Sprintf("%q is not a web address; it is not shown", s)
+}
+
+// isWebURL reports whether s is an absolute http or https URL with a host.
+func isWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && !strings.ContainsAny(u.Host, " \t")
+}
+
+func isLetters(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// squeeze collapses runs of the same letter: "hhttps" becomes "htps".
+func squeeze(s string) string {
+	var b strings.Builder
+	var last rune
+	for i, r := range s {
+		if i == 0 || r != last {
+			b.WriteRune(r)
+		}
+		last = r
+	}
+	return b.String()
 }
 
 // officesFrom converts one member's district offices.
@@ -244,17 +321,26 @@ func mastodonAccount(s string) (user, host string, ok bool) {
 }
 
 // socialFrom builds the accounts with https links made from the handles, in
-// a fixed order: x, facebook, youtube, instagram, mastodon.
-func socialFrom(s socialYAML) []advocacy.SocialAccount {
-	var out []advocacy.SocialAccount
+// a fixed order: x, facebook, youtube, instagram, mastodon. skipped names the
+// values that are not handles of their service and are left out.
+func socialFrom(s socialYAML) (out []advocacy.SocialAccount, skipped []string) {
 	add := func(service, handle, link string) {
 		out = append(out, advocacy.SocialAccount{Service: service, Handle: handle, URL: link})
 	}
+	skip := func(key, v string) {
+		if strings.TrimSpace(v) != "" {
+			skipped = append(skipped, fmt.Sprintf("%s %q", key, v))
+		}
+	}
 	if h := strings.TrimPrefix(strings.TrimSpace(s.Social.Twitter), "@"); validHandle(h) {
 		add("x", h, "https://x.com/"+h)
+	} else {
+		skip("twitter", s.Social.Twitter)
 	}
 	if h := strings.TrimSpace(s.Social.Facebook); validHandle(h) {
 		add("facebook", h, "https://www.facebook.com/"+h)
+	} else {
+		skip("facebook", s.Social.Facebook)
 	}
 	yt, ytID := strings.TrimSpace(s.Social.YouTube), strings.TrimSpace(s.Social.YouTubeID)
 	switch {
@@ -269,67 +355,102 @@ func socialFrom(s socialYAML) []advocacy.SocialAccount {
 		add("youtube", h, "https://www.youtube.com/channel/"+ytID)
 	case validHandle(yt):
 		add("youtube", yt, "https://www.youtube.com/user/"+yt)
+	default:
+		skip("youtube", yt)
+		skip("youtube_id", ytID)
 	}
 	if h := strings.TrimPrefix(strings.TrimSpace(s.Social.Instagram), "@"); validHandle(h) {
 		add("instagram", h, "https://www.instagram.com/"+h)
+	} else {
+		skip("instagram", s.Social.Instagram)
 	}
 	if user, host, ok := mastodonAccount(strings.TrimSpace(s.Social.Mastodon)); ok {
 		add("mastodon", "@"+user+"@"+host, "https://"+host+"/@"+user)
+	} else {
+		skip("mastodon", s.Social.Mastodon)
 	}
-	return out
+	return out, skipped
+}
+
+// memberNotes are facts about the members files that the data check
+// reports: nothing in them stops the data from loading.
+type memberNotes struct {
+	noOfficialName []string // bioguide ids
+	// quirks are values repaired or left out, and entries that match no
+	// current member, each described for a person.
+	quirks []string
 }
 
 // loadMembers parses the three legislators files and returns the current
-// members sorted by compareMembers, with the ids of those who have no
-// official name in the data.
-func loadMembers(fsys fs.FS) ([]advocacy.Member, []string, error) {
+// members sorted by compareMembers, with notes for the data check.
+func loadMembers(fsys fs.FS) ([]advocacy.Member, memberNotes, error) {
 	people, err := decodeYAMLList[legislatorYAML](fsys, fileLegislators, pruneLegislator)
 	if err != nil {
-		return nil, nil, err
+		return nil, memberNotes{}, err
 	}
 	offices, err := decodeYAMLList[officesYAML](fsys, fileOffices, pruneOffices)
 	if err != nil {
-		return nil, nil, err
+		return nil, memberNotes{}, err
 	}
 	social, err := decodeYAMLList[socialYAML](fsys, fileSocial, pruneSocial)
 	if err != nil {
-		return nil, nil, err
+		return nil, memberNotes{}, err
 	}
 	return buildMembers(people, offices, social)
 }
 
-func buildMembers(people []legislatorYAML, offices []officesYAML, social []socialYAML) ([]advocacy.Member, []string, error) {
+func buildMembers(people []legislatorYAML, offices []officesYAML, social []socialYAML) ([]advocacy.Member, memberNotes, error) {
+	var notes memberNotes
 	officeBy := make(map[string][]advocacy.Office, len(offices))
 	for _, o := range offices {
 		officeBy[o.ID.Bioguide] = officesFrom(o)
 	}
 	socialBy := make(map[string][]advocacy.SocialAccount, len(social))
+	skippedBy := make(map[string][]string)
 	for _, s := range social {
-		socialBy[s.ID.Bioguide] = socialFrom(s)
+		socialBy[s.ID.Bioguide], skippedBy[s.ID.Bioguide] = socialFrom(s)
 	}
 	members := make([]advocacy.Member, 0, len(people))
 	seen := make(map[string]bool, len(people))
-	var noName []string
 	for _, p := range people {
-		m, err := memberFromYAML(p)
+		m, quirks, err := memberFromYAML(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("parse %s: %w", fileLegislators, err)
+			return nil, memberNotes{}, fmt.Errorf("parse %s: %w", fileLegislators, err)
 		}
 		if seen[m.BioguideID] {
-			return nil, nil, fmt.Errorf("parse %s: duplicate bioguide id %s", fileLegislators, m.BioguideID)
+			return nil, memberNotes{}, fmt.Errorf("parse %s: duplicate bioguide id %s", fileLegislators, m.BioguideID)
 		}
 		if strings.TrimSpace(p.Name.OfficialFull) == "" {
-			noName = append(noName, m.BioguideID)
+			notes.noOfficialName = append(notes.noOfficialName, m.BioguideID)
+		}
+		notes.quirks = append(notes.quirks, quirks...)
+		for _, sk := range skippedBy[m.BioguideID] {
+			notes.quirks = append(notes.quirks, fmt.Sprintf("member %s (%s): social %s is not a valid account name; it is not shown", m.BioguideID, m.Name, sk))
 		}
 		seen[m.BioguideID] = true
 		if o := officeBy[m.BioguideID]; len(o) > 0 {
 			m.Offices = o
+			for _, f := range o {
+				if f.Address == "" {
+					notes.quirks = append(notes.quirks, fmt.Sprintf("member %s (%s): the office in %s has no street address", m.BioguideID, m.Name, f.City))
+				}
+			}
 		}
 		m.Social = socialBy[m.BioguideID]
 		members = append(members, m)
 	}
+	for _, o := range offices {
+		if !seen[o.ID.Bioguide] {
+			notes.quirks = append(notes.quirks, fmt.Sprintf("%s lists offices for %s, who is not a current member; they are not used", fileOffices, o.ID.Bioguide))
+		}
+	}
+	for _, s := range social {
+		if !seen[s.ID.Bioguide] {
+			notes.quirks = append(notes.quirks, fmt.Sprintf("%s lists accounts for %s, who is not a current member; they are not used", fileSocial, s.ID.Bioguide))
+		}
+	}
 	slices.SortFunc(members, compareMembers)
-	return members, noName, nil
+	return members, notes, nil
 }
 
 // compareMembers orders by state, then senators (senior first) before House

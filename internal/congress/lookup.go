@@ -149,11 +149,11 @@ func (d *Data) result(i int, likely bool) advocacy.DistrictResult {
 		AtLarge:   ds.atLarge,
 		Territory: ds.territory,
 		Likely:    likely,
-		Vacant:    ds.rep < 0,
+		Vacant:    d.reps[i] < 0,
 		Senators:  d.Senators(ds.key.State),
 	}
-	if ds.rep >= 0 {
-		m := cloneMember(d.members[ds.rep])
+	if rep := d.reps[i]; rep >= 0 {
+		m := cloneMember(d.members[rep])
 		r.Representative = &m
 	}
 	return r

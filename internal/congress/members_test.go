@@ -273,23 +273,49 @@ func TestSocialFromHandles(t *testing.T) {
 		{Service: "youtube", Handle: "LegacyName", URL: "https://www.youtube.com/user/LegacyName"},
 		{Service: "mastodon", Handle: "@user@example.org", URL: "https://example.org/@user"},
 	}
-	if got := socialFrom(s); !reflect.DeepEqual(got, want) {
+	got, skipped := socialFrom(s)
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("socialFrom = %+v\nwant %+v", got, want)
+	}
+	// What is left out is reported, never dropped silently.
+	wantSkipped := []string{`facebook "bad handle/../x"`, `instagram "javascript:alert(1)"`}
+	if !slices.Equal(skipped, wantSkipped) {
+		t.Errorf("skipped = %q, want %q", skipped, wantSkipped)
 	}
 }
 
-func TestWebURL(t *testing.T) {
-	tests := map[string]string{
-		"https://a.house.gov":    "https://a.house.gov",
-		" http://a.senate.gov/ ": "http://a.senate.gov/",
-		"javascript:alert(1)":    "",
-		"a.house.gov":            "",
-		"":                       "",
+func TestRepairURL(t *testing.T) {
+	tests := []struct {
+		in, want string
+		noted    bool
+	}{
+		{"https://a.house.gov", "https://a.house.gov", false},
+		{" http://a.senate.gov/ ", "http://a.senate.gov/", false},
+		{"", "", false},
+		// Slips whose intent is certain are repaired, and noted.
+		{"hhttps://fine.house.gov/contact", "https://fine.house.gov/contact", true},
+		{"htps://a.house.gov", "https://a.house.gov", true},
+		{"httpss://a.house.gov", "https://a.house.gov", true},
+		{"HTTPS:/a.house.gov", "https://a.house.gov", true},
+		{"hhttp://a.house.gov", "http://a.house.gov", true},
+		{"https//a.senate.gov/x", "https://a.senate.gov/x", true},
+		{"a.house.gov", "https://a.house.gov", true},
+		{"www.senate.gov/contact", "https://www.senate.gov/contact", true},
+		// Anything else is left out, and noted.
+		{"javascript:alert(1)", "", true},
+		{"mailto:rep@house.gov", "", true},
+		{"example.com/contact", "", true},
+		{"hxxps://a.house.gov", "", true},
+		{"https://", "", true},
 	}
-	for in, want := range tests {
-		if got := webURL(in); got != want {
-			t.Errorf("webURL(%q) = %q, want %q", in, got, want)
+	for _, tt := range tests {
+		got, note := repairURL(tt.in)
+		if got != tt.want || (note != "") != tt.noted {
+			t.Errorf("repairURL(%q) = %q, %q; want %q, noted %v", tt.in, got, note, tt.want, tt.noted)
 		}
+	}
+	if f, _ := testData.Member("F000484"); f.ContactForm != "https://fine.house.gov/address_authentication?form=/contact/email-me" {
+		t.Errorf("F000484 contact form = %q, want the repaired link", f.ContactForm)
 	}
 }
 

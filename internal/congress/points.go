@@ -29,13 +29,13 @@ type pointIndex struct {
 }
 
 type indexedPolygon struct {
-	district int // index into Data.districts
+	district int // index into geo.districts
 	bound    orb.Bound
 	poly     orb.Polygon
 }
 
 // loadPointIndex reads the detailed boundaries and indexes them.
-func (d *Data) loadPointIndex(fsys fs.FS) (*pointIndex, error) {
+func (d *geo) loadPointIndex(fsys fs.FS) (*pointIndex, error) {
 	feats, err := readTopoJSON(fsys, fileBoundaries, "")
 	if err != nil {
 		return nil, fmt.Errorf("load boundaries: %w", err)
