@@ -44,6 +44,7 @@ type OrgMeta struct {
 	CanExport      bool
 	CanManageUsers bool
 	CanViewAudit   bool
+	CanManageData  bool
 }
 
 // LoginView is the sign-in form.
@@ -86,6 +87,9 @@ type DashboardView struct {
 	// Stale warns that a bill's cosponsor list is older than the site's
 	// limit: organizers should import a fresh one.
 	Stale []StaleBill
+	// StaleData lists the other things out of date (the member data), each
+	// with the command that fixes it.
+	StaleData []StaleItem
 	// Days is the window of the daily chart; Windows link to the others.
 	Days    int
 	Windows []WindowLink
@@ -517,4 +521,6 @@ type StaleBill struct {
 	Bill    string // "H.R. 5917"
 	AsOf    string // a date, or "never"
 	EditURL string
+	// Command brings it up to date from the command line.
+	Command string
 }

@@ -42,6 +42,8 @@ type LookupView struct {
 	// Ref is the partner or source code the visitor arrived with; the
 	// form and links carry it on to the letter.
 	Ref string
+	// Freshness says as of when the members shown are known.
+	Freshness DataFreshness
 }
 
 // WithRef adds a partner code to a link of the lookup.
@@ -63,6 +65,8 @@ type MemberStatus struct {
 	Kind  string
 	Since string // a date, for cosponsor and withdrew
 	Ask   string // the matching ask, in plain words
+	// AsOf is the date the bill's cosponsor list was last confirmed.
+	AsOf string
 }
 
 // Candidate is one district of a split ZIP, with the link that settles it.

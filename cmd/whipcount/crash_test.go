@@ -111,6 +111,8 @@ func TestCrashSafety(t *testing.T) {
 		"WHIPCOUNT_CWC_CONTACT_PHONE=202-555-0142",
 		"WHIPCOUNT_CWC_LEASE=3s", "WHIPCOUNT_CWC_TIMEOUT=1s",
 		"WHIPCOUNT_LIMIT_LETTER_IP=0", "WHIPCOUNT_LIMIT_LETTER_EMAIL=0", "WHIPCOUNT_LETTERS_PER_MINUTE=0",
+		// While the recipients' terms run: the data's House terms end in January 2027.
+		"WHIPCOUNT_NOW=2026-12-01T12:00:00Z",
 	}
 	first := startServer(t, bin, env)
 

@@ -64,6 +64,8 @@ func TestServeDeliversThroughCWC(t *testing.T) {
 		"WHIPCOUNT_CWC_AGENT": "Whipcount Test", "WHIPCOUNT_CWC_AGENT_EMAIL": "ack@whipcount.example",
 		"WHIPCOUNT_CWC_CONTACT_NAME": "Test Operator", "WHIPCOUNT_CWC_CONTACT_EMAIL": "ops@whipcount.example",
 		"WHIPCOUNT_CWC_CONTACT_PHONE": "(202) 555-0100", "WHIPCOUNT_BASE_URL": "https://whipcount.example",
+		// While the recipients' terms run: the data's House terms end in January 2027.
+		"WHIPCOUNT_NOW": "2026-12-01T12:00:00Z",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -18,8 +18,10 @@ var errUsage = errors.New("usage")
 const usage = `whipcount: constituent advocacy campaigns aimed at the US Congress.
 
 Usage:
-  whipcount serve [-addr HOST:PORT] [-db PATH] [-data DIR]   run the web server
-  whipcount data check DIR                                   validate a reference data folder
+  whipcount serve [-addr HOST:PORT] [-db PATH] [-data DIR] [-data-refresh 24h]
+                                                             run the web server
+  whipcount data check [DIR]                                 check the reference data serve would use
+  whipcount data update -data DIR [-from URL]                download, check and install new member data
   whipcount backup -db PATH -out FILE                        consistent copy while the server runs
   whipcount restore -in FILE -db PATH                        check a backup and install it (server stopped)
   whipcount cosponsors import -bill ID [-campaign SLUG] [-db PATH] FILE
@@ -44,7 +46,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		err = serve(ctx, rest, getenv, stdout, stderr)
 	case "data":
-		err = dataCmd(ctx, rest, getenv, stdout, stderr)
+		var now func() time.Time
+		if now, err = clockFrom(getenv); err == nil {
+			err = dataCmd(ctx, rest, getenv, stdout, stderr, now)
+		}
 	case "backup":
 		err = backupCmd(ctx, rest, getenv, stdout, stderr)
 	case "restore":

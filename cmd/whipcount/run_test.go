@@ -109,25 +109,6 @@ func TestFlagsBeatEnvironment(t *testing.T) {
 	}
 }
 
-func TestDataCheck(t *testing.T) {
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"whipcount", "data", "check", filepath.Join("..", "..", "db", "reference")},
-		func(string) string { return "" }, &out, &errOut)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
-	}
-	for _, want := range []string{"members       537", "ZIP codes", "vacant", "ok"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
-	}
-	out.Reset()
-	code = run(context.Background(), []string{"whipcount", "data", "check", t.TempDir()}, func(string) string { return "" }, &out, &errOut)
-	if code != 1 {
-		t.Errorf("checking an empty folder exited %d, want 1", code)
-	}
-}
-
 func TestUnknownCommand(t *testing.T) {
 	var errOut bytes.Buffer
 	if code := run(context.Background(), []string{"whipcount", "frobnicate"}, func(string) string { return "" }, io.Discard, &errOut); code != 2 {

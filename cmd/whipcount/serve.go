@@ -16,7 +16,6 @@ import (
 	"github.com/whipcount/whipcount/internal/congress"
 	"github.com/whipcount/whipcount/internal/server"
 	"github.com/whipcount/whipcount/internal/sqlite"
-	"github.com/whipcount/whipcount/templates"
 )
 
 type serveConfig struct {
@@ -49,7 +48,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cfg := serveFlags(fs)
 	lcfg := letterFlags(fs)
 	hcfg := hardeningFlags(fs)
+	rcfg := refFlags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := rcfg.check(cfg.dataDir); err != nil {
 		return err
 	}
 	if err := lcfg.check(); err != nil {
@@ -74,10 +77,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		debug.SetMemoryLimit(96 << 20)
 	}
 
-	data, err := loadData(cfg.dataDir)
+	ref, err := newRefService(cfg.dataDir, *rcfg, logger, now)
 	if err != nil {
 		return err
 	}
+	data, _ := ref.live.Data()
 	go func() {
 		// The detailed boundaries finish loading in the background; then hand
 		// the parsing garbage back to the OS so the idle process stays small.
@@ -86,6 +90,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		debug.FreeOSMemory()
 	}()
+	// New member data arrives on SIGHUP or on the -data-refresh schedule.
+	refCtx, stopRef := context.WithCancel(ctx)
+	waitRef := ref.start(refCtx)
+	defer func() { stopRef(); waitRef() }()
 	store, err := sqlite.Open(ctx, cfg.dbPath, db.Migrations)
 	if err != nil {
 		return err
@@ -109,23 +117,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// widgets' stricter rules (https origins), so both serve the workspace.
 	partners := sqlite.NewPartners(store, now)
 	srv := server.New(server.Config{
-		Secret:     hard.Secret,
-		TrustProxy: hard.TrustProxy,
-		Limits:     hard.Limits,
-		DataDate:   st.DataDate,
-		About: templates.AboutView{
-			DataDate: st.DataDate, Members: st.Members, House: st.House, Senate: st.Senate,
-			ZIPs: st.ZIPs, SplitZIPs: st.SplitZIPs, Districts: st.Districts, Vacancies: st.Vacancies,
-		},
+		Secret:              hard.Secret,
+		TrustProxy:          hard.TrustProxy,
+		Limits:              hard.Limits,
+		DataDate:            st.DataDate,
+		DataStaleDays:       rcfg.staleDays,
 		HomeCampaign:        sqlite.SeedSlug,
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
 	}, server.Deps{
 		Logger:    logger,
 		Clock:     now,
-		Reps:      data,
+		Reps:      ref.live,
 		Health:    store.Ping,
 		Campaigns: sqlite.NewCampaigns(store),
-		Members:   data,
+		Members:   ref.live,
+		Reference: ref,
 
 		LetterCounter: letters.store,
 		Letters:       letters.deps,
@@ -178,15 +184,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-// loadData reads the reference data from dir, or the copy built into the
-// binary when dir is empty.
+// loadData reads the reference data from the data folder dir (see
+// congress.LoadFolder), or the copy built into the binary when dir is empty.
 func loadData(dir string) (*congress.Data, error) {
-	if dir == "" {
-		d, err := congress.Load(reference.FS)
-		if err != nil {
-			return nil, fmt.Errorf("load built-in reference data: %w", err)
-		}
-		return d, nil
-	}
-	return congress.LoadDir(dir)
+	d, _, err := congress.LoadFolder(dir, reference.FS)
+	return d, err
 }

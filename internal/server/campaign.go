@@ -272,6 +272,9 @@ func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult) 
 		if !st.Since.IsZero() {
 			ms.Since = longDate(st.Since)
 		}
+		if !b.CosponsorsAsOf.IsZero() {
+			ms.AsOf = longDate(b.CosponsorsAsOf)
+		}
 		out[m.BioguideID] = ms
 	}
 	if d.Representative != nil {

@@ -180,6 +180,7 @@ func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[stri
 		Input:         r.in,
 		Errors:        errs,
 		Prefixes:      advocacy.Prefixes(),
+		Ended:         d.EndedTerms,
 	}
 	if r.settle.query.zip != "" {
 		v.ChangeURL = "/reps?zip=" + url.QueryEscape(r.settle.query.zip)

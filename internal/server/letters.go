@@ -472,6 +472,11 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 		if m.Phone != "" {
 			v.Phone, v.TelURL = m.Phone, templates.TelURL(m.Phone)
 			v.PhoneScript = phoneScript(l, d, m, camp)
+		} else {
+			// No number in the data: the Capitol switchboard puts callers
+			// through to any office.
+			v.Phone, v.TelURL = advocacy.CapitolSwitchboard, templates.TelURL(advocacy.CapitolSwitchboard)
+			v.PhoneScript = "Ask the Capitol switchboard for the office of " + memberName(m) + ". Then: " + phoneScript(l, d, m, camp)
 		}
 	}
 	switch {
@@ -503,7 +508,20 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 		v.Detail = "This office does not take letters from us electronically, so please send it yourself in one of these ways. It takes a minute."
 	}
 	if v.SelfSend && v.ContactURL == "" {
-		v.ContactURL, v.ContactLabel = "https://www.congress.gov/members/find-your-member", "Find their contact form"
+		ch := advocacy.House
+		if known {
+			ch = m.Chamber
+		}
+		v.ContactURL, v.ContactLabel = advocacy.FindMemberURL(ch), "Find their office on the chamber’s own directory"
+	}
+	if known && v.SelfSend && m.TermEnded(s.deps.Clock()) {
+		// Copies not sent before the term ended would reach an office that
+		// has closed.
+		v.SelfSend, v.Tone = false, "warn"
+		v.Headline = "Their term has ended."
+		v.Detail = fmt.Sprintf("%s’s term ended on %s, before this copy was sent, so it can no longer reach them. "+
+			"Find who holds the seat now on %s, or call the Capitol switchboard at %s.",
+			memberName(m), advocacy.EndedTermOf(m).TermEndDate(), advocacy.FindMemberLabel(m.Chamber), advocacy.CapitolSwitchboard)
 	}
 	return v
 }
@@ -588,7 +606,7 @@ func (s *Server) printLetter(c echo.Context) error {
 			Body:        letterText(d.TemplateText, l.PersonalMessage),
 		}
 		if m, ok := s.member(d.BioguideID); ok {
-			v.RecipientLines = append([]string{memberName(m)}, officeLines(m.Address)...)
+			v.RecipientLines = append([]string{memberName(m)}, officeLines(m.Address, m.Chamber)...)
 		} else {
 			v.RecipientLines = []string{"The office " + d.OfficeCode}
 		}
@@ -612,14 +630,18 @@ func senderLines(l advocacy.Letter) []string {
 
 // officeLines splits a Washington office address as the reference data
 // writes it ("2132 Rayburn House Office Building Washington DC 20515-3212")
-// into postal lines.
-func officeLines(addr string) []string {
+// into postal lines. Without an address in the data, the chamber's own
+// address for its members' mail is used.
+func officeLines(addr string, ch advocacy.Chamber) []string {
 	addr = strings.TrimSpace(addr)
 	if i := strings.LastIndex(addr, " Washington DC "); i > 0 {
 		return []string{addr[:i], "Washington, DC " + strings.TrimSpace(addr[i+len(" Washington DC "):])}
 	}
 	if addr == "" {
-		return []string{"Washington, DC"}
+		if ch == advocacy.Senate {
+			return []string{"United States Senate", "Washington, DC 20510"}
+		}
+		return []string{"U.S. House of Representatives", "Washington, DC 20515"}
 	}
 	return []string{addr}
 }

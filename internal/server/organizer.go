@@ -181,6 +181,7 @@ func (s *Server) orgMeta(c echo.Context, title, path, slug string) templates.Org
 		m.CanExport = a.user.Can(advocacy.PermExport)
 		m.CanManageUsers = a.user.Can(advocacy.PermManageUsers)
 		m.CanViewAudit = a.user.Can(advocacy.PermViewAudit)
+		m.CanManageData = a.user.Can(advocacy.PermManageData)
 		m.Partner = a.user.PartnerName
 	}
 	m.Flash = orgFlash(c.QueryParam("done"))

@@ -88,9 +88,10 @@ func (s *Server) dashboard(c echo.Context) error {
 					asOf = b.CosponsorsAsOf.UTC().Format("January 2, 2006")
 				}
 				v.Stale = append(v.Stale, templates.StaleBill{Bill: b.Label(), AsOf: asOf,
-					EditURL: orgCampaignURL(camp.Slug) + "/edit"})
+					EditURL: orgCampaignURL(camp.Slug) + "/edit", Command: s.cosponsorsCommand(camp.Slug, b.ID)})
 			}
 		}
+		v.StaleData = s.memberDataStale(s.dataStatus(), now, a.user.Can(advocacy.PermManageData))
 	}
 	if full && s.deps.Organizer.Users != nil {
 		partners, err := s.deps.Organizer.Users.Partners(ctx)

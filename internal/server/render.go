@@ -53,7 +53,7 @@ func (s *Server) meta(c echo.Context, title, path string) templates.PageMeta {
 		Title:    title,
 		Path:     path,
 		Assets:   s.assets,
-		DataDate: s.cfg.DataDate,
+		DataDate: s.freshness().AsOf,
 	}
 }
 

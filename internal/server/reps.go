@@ -31,7 +31,7 @@ func readRepsQuery(c echo.Context) repsQuery {
 	return q
 }
 
-// lookup runs the query. It returns the lookup and, when the person's
+// lookup runs the query as of the server's clock. It returns the lookup and, when the person's
 // district is known, which one and how it was settled.
 func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult, string, error) {
 	if q.hasCoords {
@@ -43,6 +43,7 @@ func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult,
 		if err != nil {
 			return l, nil, "", err
 		}
+		l = l.AsOf(s.deps.Clock())
 		if zip, zerr := advocacy.ParseZIP(q.zip); zerr == nil {
 			l.Query.Zip = zip
 		}
@@ -56,6 +57,9 @@ func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult,
 	if err != nil {
 		return l, nil, "", err
 	}
+	// A member whose term has ended is no longer offered: the seat says so
+	// and takes no letters.
+	l = l.AsOf(s.deps.Clock())
 	if len(l.Districts) == 1 {
 		return l, &l.Districts[0], "zip", nil
 	}
@@ -72,7 +76,7 @@ func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult,
 // repsPage serves /reps: the full page, or the lookup region for htmx.
 func (s *Server) repsPage(c echo.Context) error {
 	q := readRepsQuery(c)
-	v := templates.LookupView{Input: strings.TrimSpace(q.zip), Ref: cleanRef(c.QueryParam("ref"))}
+	v := templates.LookupView{Input: strings.TrimSpace(q.zip), Ref: cleanRef(c.QueryParam("ref")), Freshness: s.freshness()}
 	status := http.StatusOK
 	announce := ""
 	if q.zip != "" || q.hasCoords {
@@ -166,7 +170,17 @@ func (s *Server) repsAPI(c echo.Context) error {
 	return c.JSON(http.StatusOK, l)
 }
 
-// about serves the About page with the data's sources and figures.
+// about serves the About page with the data's sources, figures and
+// freshness.
 func (s *Server) about(c echo.Context) error {
-	return s.render(c, http.StatusOK, templates.AboutPage(s.meta(c, "About", "/about"), s.cfg.About), nil)
+	st := s.dataStatus()
+	v := templates.AboutView{
+		DataDate: st.DataDate, Members: st.Members, House: st.House, Senate: st.Senate,
+		ZIPs: st.ZIPs, SplitZIPs: st.SplitZIPs, Districts: st.Districts, Vacancies: st.Vacancies,
+		Freshness: s.freshness(),
+	}
+	if st.Source != "" {
+		v.Source = st.Source
+	}
+	return s.render(c, http.StatusOK, templates.AboutPage(s.meta(c, "About", "/about"), v), nil)
 }

@@ -115,4 +115,7 @@ func (s *Server) routes() {
 	org.GET("/partners/:slug", s.partnerPage)
 	org.POST("/partners/:slug", s.updatePartner)
 	org.GET("/partner", s.partnerHome)
+
+	// Keeping up with Congress: the member data's status for admins.
+	org.GET("/data", s.dataPage)
 }

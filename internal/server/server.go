@@ -25,10 +25,12 @@ type RepFinder interface {
 
 // Config is the server's settings.
 type Config struct {
-	// DataDate is the reference data's date, shown in the footer.
+	// DataDate is the reference data's date, shown in the footer when no
+	// Deps.Reference reports on the data.
 	DataDate string
-	// About carries the reference data's counts for the About page.
-	About templates.AboutView
+	// DataStaleDays is how old the member data may get before the About
+	// page, the lookup and the organizer dashboard warn; 0 never warns.
+	DataStaleDays int
 	// HomeCampaign is the slug of the campaign the home page, the talking
 	// points and the lookup's stances are about; empty for none.
 	HomeCampaign string
@@ -93,6 +95,9 @@ type Deps struct {
 	// Partners reads and edits the partners that embed the widgets; nil
 	// leaves widgets unattributed and framed by this site only.
 	Partners PartnerStore
+	// Reference reports on the member data in use (its date, counts, ended
+	// terms, updates); nil falls back to Config.DataDate.
+	Reference ReferenceStatus
 }
 
 // Server holds the echo instance and what handlers need.
