@@ -27,16 +27,12 @@ func FindMemberLabel(ch Chamber) string {
 	return "the House’s “Find your representative” page"
 }
 
-// termEndZone is US Eastern Standard Time. Terms of Congress end at noon
-// Eastern (the Twentieth Amendment's "noon on the 3d day of January"), and
-// the end dates in the data fall in winter, when Eastern time is standard
-// time; a fixed zone keeps the rule free of the system's time zone files.
-var termEndZone = time.FixedZone("EST", -5*60*60)
-
 // TermEndsAt is the moment a term whose end date is date ("2027-01-03")
-// ends: noon Eastern on that day. ok is false when date is not a date.
+// ends: noon Eastern on that day, the hour the Twentieth Amendment sets (the
+// end dates in the data fall in winter, when Eastern time is standard time).
+// ok is false when date is not a date.
 func TermEndsAt(date string) (time.Time, bool) {
-	d, err := time.ParseInLocation(DateLayout, strings.TrimSpace(date), termEndZone)
+	d, err := time.ParseInLocation(DateLayout, strings.TrimSpace(date), eastern)
 	if err != nil {
 		return time.Time{}, false
 	}

@@ -197,7 +197,7 @@ func (s *Server) billProgress(b advocacy.Bill) templates.BillProgressView {
 		Withdrawn:   len(b.Cosponsors) - p.Count,
 		Thermometer: thermometer(label, p),
 		Parties:     partyBreakdown(label, b, s.deps.Members),
-		Stale:       advocacy.CosponsorsStale(b.CosponsorsAsOf, s.deps.Clock(), s.cfg.CosponsorsStaleDays),
+		Stale:       b.CosponsorListStale(s.deps.Clock(), s.cfg.CosponsorsStaleDays),
 		StaleDays:   s.cfg.CosponsorsStaleDays,
 	}
 	end := b.CosponsorsAsOf

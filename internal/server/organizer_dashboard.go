@@ -82,7 +82,7 @@ func (s *Server) dashboard(c echo.Context) error {
 		v.Partner = a.user.PartnerName
 	} else {
 		for _, b := range camp.Bills {
-			if advocacy.CosponsorsStale(b.CosponsorsAsOf, now, s.cfg.CosponsorsStaleDays) {
+			if b.CosponsorListStale(now, s.cfg.CosponsorsStaleDays) {
 				asOf := "never"
 				if !b.CosponsorsAsOf.IsZero() {
 					asOf = b.CosponsorsAsOf.UTC().Format("January 2, 2006")
