@@ -216,8 +216,14 @@ type BillPageView struct {
 	IntroducedISO string
 	Status        string
 	Committees    string
-	Cosponsors    []CosponsorRow
-	Headers       []SortHeader
+	// LatestAction is the bill's latest action from Congress.gov, with its
+	// date; ActivityAsOf is when that was fetched. Empty before a sync.
+	LatestAction     string
+	LatestActionDate string
+	LatestActionISO  string
+	ActivityAsOf     string
+	Cosponsors       []CosponsorRow
+	Headers          []SortHeader
 	// SortLabel describes the current order in words, for the caption.
 	SortLabel string
 }

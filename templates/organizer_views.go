@@ -87,9 +87,11 @@ type DashboardView struct {
 	// Stale warns that a bill's cosponsor list is older than the site's
 	// limit: organizers should import a fresh one.
 	Stale []StaleBill
-	// StaleData lists the other things out of date (the member data), each
-	// with the command that fixes it.
+	// StaleData lists the other things out of date (the member data, a
+	// failed sync), each with the command that fixes it.
 	StaleData []StaleItem
+	// Sync is each bill's last sync from Congress.gov.
+	Sync SyncView
 	// Days is the window of the daily chart; Windows link to the others.
 	Days    int
 	Windows []WindowLink

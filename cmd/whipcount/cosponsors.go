@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/whipcount/whipcount/db"
@@ -13,19 +14,27 @@ import (
 	"github.com/whipcount/whipcount/internal/sqlite"
 )
 
-const cosponsorsUsage = `usage: whipcount cosponsors import -bill ID [-campaign SLUG] [-db PATH] [-data DIR] FILE
+const cosponsorsUsage = `usage: whipcount cosponsors import -bill ID [-campaign SLUG] [-db PATH] [-data DIR] FILE...
 
 Replaces the stored cosponsors of bill ID (like hr5917-119) with the list in
-FILE, a Congress.gov API v3 answer for
+the FILEs, Congress.gov API v3 answers for
   https://api.congress.gov/v3/bill/{congress}/{type}/{number}/cosponsors?format=json&limit=250
-("-" reads standard input). New cosponsors are added, withdrawals recorded,
-corrections applied, and members no longer listed removed. Every member must
-be in the reference data. On any error nothing changes. The bill's
-"cosponsor data as of" time becomes now, even when no row changed.
+and, for a list longer than 250, every page after it (pagination.next): one
+file per page, or several pages in one file ("-" reads standard input). New
+cosponsors are added, withdrawals recorded, corrections applied, and members
+no longer listed removed. Every member must be in the reference data; pages
+that overlap or a missing page are refused. On any error nothing changes. The
+bill's "cosponsor data as of" time becomes now, even when no row changed.
+
+See also "whipcount cosponsors sync", which fetches the list itself.
 `
 
-// cosponsorsCmd runs "whipcount cosponsors import". now stamps the import.
+// cosponsorsCmd runs "whipcount cosponsors import|sync". now stamps the
+// import.
 func cosponsorsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now func() time.Time) error {
+	if len(args) >= 1 && args[0] == "sync" {
+		return syncCmd(ctx, args[1:], getenv, stdout, stderr, now)
+	}
 	if len(args) < 1 || args[0] != "import" {
 		fmt.Fprint(stderr, cosponsorsUsage)
 		return errUsage
@@ -40,14 +49,14 @@ func cosponsorsCmd(ctx context.Context, args []string, getenv func(string) strin
 	if err := parseFlags(fs, args[1:], getenv); err != nil {
 		return err
 	}
-	if *bill == "" || fs.NArg() != 1 {
+	if *bill == "" || fs.NArg() < 1 {
 		fs.Usage()
 		return errUsage
 	}
 	if _, _, _, err := advocacy.ParseBillID(*bill); err != nil {
 		return err
 	}
-	file, err := readCosponsorFile(fs.Arg(0))
+	file, err := readCosponsorFiles(fs.Args())
 	if err != nil {
 		return err
 	}
@@ -81,20 +90,25 @@ func cosponsorsCmd(ctx context.Context, args []string, getenv func(string) strin
 	return nil
 }
 
-// readCosponsorFile reads and parses path ("-" for standard input).
-func readCosponsorFile(path string) (advocacy.CosponsorFile, error) {
-	var r io.Reader = os.Stdin
-	if path != "-" {
+// readCosponsorFiles reads and parses the pages in paths ("-" for
+// standard input) as one list.
+func readCosponsorFiles(paths []string) (advocacy.CosponsorFile, error) {
+	readers := make([]io.Reader, 0, len(paths))
+	for _, path := range paths {
+		if path == "-" {
+			readers = append(readers, os.Stdin)
+			continue
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			return advocacy.CosponsorFile{}, fmt.Errorf("read cosponsor file: %w", err)
 		}
 		defer f.Close()
-		r = f
+		readers = append(readers, f)
 	}
-	file, err := advocacy.ParseCosponsorFile(r)
+	file, err := advocacy.ParseCosponsorFiles(readers...)
 	if err != nil {
-		return advocacy.CosponsorFile{}, fmt.Errorf("%s: %w", path, err)
+		return advocacy.CosponsorFile{}, fmt.Errorf("%s: %w", strings.Join(paths, " "), err)
 	}
 	return file, nil
 }

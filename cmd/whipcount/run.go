@@ -24,8 +24,10 @@ Usage:
   whipcount data update -data DIR [-from URL]                download, check and install new member data
   whipcount backup -db PATH -out FILE                        consistent copy while the server runs
   whipcount restore -in FILE -db PATH                        check a backup and install it (server stopped)
-  whipcount cosponsors import -bill ID [-campaign SLUG] [-db PATH] FILE
-                                                             update a bill's cosponsors from Congress.gov JSON
+  whipcount cosponsors import -bill ID [-campaign SLUG] [-db PATH] FILE...
+                                                             update a bill's cosponsors from Congress.gov JSON pages
+  whipcount cosponsors sync [-campaign SLUG] [-db PATH]      fetch a campaign's bills from the Congress.gov API
+                                                             (key in WHIPCOUNT_CONGRESS_API_KEY)
   whipcount user add -email E -role admin|organizer|partner [-partner CODE] [-db PATH]
                                                              create an organizer account (password from stdin, or generated)
   whipcount user list|disable|enable [-email E] [-db PATH]   list accounts, or turn one off or on

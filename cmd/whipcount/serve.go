@@ -49,10 +49,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	lcfg := letterFlags(fs)
 	hcfg := hardeningFlags(fs)
 	rcfg := refFlags(fs)
+	gcfg := congressGovFlags(fs, true)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
 	if err := rcfg.check(cfg.dataDir); err != nil {
+		return err
+	}
+	if err := gcfg.check(); err != nil {
 		return err
 	}
 	if err := lcfg.check(); err != nil {
@@ -113,6 +117,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	rctx, stopRetention := context.WithCancel(context.Background())
 	waitRetention := startRetention(rctx, letters.store, hcfg.retentionDays, logger)
 	defer func() { stopRetention(); waitRetention() }()
+	congressGov := startCongressGov(gcfg, store, ref.live, logger, now)
+	defer congressGov.stop()
 	// The partner store is the account store with partners held to the
 	// widgets' stricter rules (https origins), so both serve the workspace.
 	partners := sqlite.NewPartners(store, now)
@@ -125,13 +131,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		HomeCampaign:        sqlite.SeedSlug,
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
 	}, server.Deps{
-		Logger:    logger,
-		Clock:     now,
-		Reps:      ref.live,
-		Health:    store.Ping,
-		Campaigns: sqlite.NewCampaigns(store),
-		Members:   ref.live,
-		Reference: ref,
+		Logger:      logger,
+		Clock:       now,
+		Reps:        ref.live,
+		Health:      store.Ping,
+		Campaigns:   sqlite.NewCampaigns(store),
+		Members:     ref.live,
+		Reference:   ref,
+		CongressGov: congressGov.deps,
 
 		LetterCounter: letters.store,
 		Letters:       letters.deps,

@@ -29,9 +29,11 @@ type congressGovCosponsors struct {
 		SponsorshipWithdrawnDate string `json:"sponsorshipWithdrawnDate"`
 	} `json:"cosponsors"`
 	Pagination struct {
-		// Count excludes withdrawn cosponsors; the other count includes them.
+		// Count excludes withdrawn cosponsors; the other count includes
+		// them. Some answers say total instead.
 		Count                   *int   `json:"count"`
 		CountIncludingWithdrawn *int   `json:"countIncludingWithdrawnCosponsors"`
+		Total                   *int   `json:"total"`
 		Next                    string `json:"next"`
 	} `json:"pagination"`
 	Request struct {
@@ -51,46 +53,132 @@ func ValidBioguideID(s string) bool { return bioguidePattern.MatchString(s) }
 // is a few hundred kilobytes.
 const maxCosponsorFile = 8 << 20
 
-// ParseCosponsorFile reads a Congress.gov bill-cosponsors JSON document. It
-// refuses a file that is not JSON, lacks the cosponsors list, holds only one
-// page of a longer list, repeats a member, or has a malformed ID or date;
-// every problem is an invalid *Error naming the entry.
+// CosponsorPage is one page of a Congress.gov bill-cosponsors answer: the
+// API gives at most 250 cosponsors a page and links to the next.
+type CosponsorPage struct {
+	// Bill is the page's bill ID ("hr5917-119") when the page names it.
+	Bill       string
+	Cosponsors []Cosponsor
+	// All is how many cosponsors the whole list holds, withdrawn ones
+	// included (countIncludingWithdrawnCosponsors, or total); Active is the
+	// count of those not withdrawn (count). -1 when the page does not say.
+	All, Active int
+	// Next is the address of the next page; empty on the last.
+	Next string
+}
+
+// ParseCosponsorFile reads a bill's whole cosponsor list from Congress.gov
+// bill-cosponsors JSON: one answer, or every page of a longer list (see
+// ParseCosponsorPages and MergeCosponsorPages). Every problem is an invalid
+// *Error that names the page and entry.
 func ParseCosponsorFile(r io.Reader) (CosponsorFile, error) {
+	pages, err := ParseCosponsorPages(r)
+	if err != nil {
+		return CosponsorFile{}, err
+	}
+	return MergeCosponsorPages(pages)
+}
+
+// ParseCosponsorFiles reads the pages in several files (one or more pages
+// each) and merges them into the bill's whole list.
+func ParseCosponsorFiles(files ...io.Reader) (CosponsorFile, error) {
+	var pages []CosponsorPage
+	for i, f := range files {
+		ps, err := ParseCosponsorPages(f)
+		if err != nil {
+			if len(files) > 1 {
+				return CosponsorFile{}, prefixInvalid(fmt.Sprintf("File %d: ", i+1), err)
+			}
+			return CosponsorFile{}, err
+		}
+		pages = append(pages, ps...)
+	}
+	return MergeCosponsorPages(pages)
+}
+
+// prefixInvalid puts where before an invalid error's message.
+func prefixInvalid(where string, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeInvalid {
+		return Invalid("file", where+e.Fields["file"])
+	}
+	return err
+}
+
+// ParseCosponsorPages reads one or more Congress.gov bill-cosponsors
+// answers from r: a single answer, several one after another (as
+// "cat page1.json page2.json" writes them), or a JSON array of answers.
+func ParseCosponsorPages(r io.Reader) ([]CosponsorPage, error) {
 	body, err := io.ReadAll(io.LimitReader(r, maxCosponsorFile+1))
 	if err != nil {
-		return CosponsorFile{}, fmt.Errorf("read cosponsor file: %w", err)
+		return nil, fmt.Errorf("read cosponsor file: %w", err)
 	}
 	if len(body) > maxCosponsorFile {
-		return CosponsorFile{}, Invalid("file", "The cosponsor file is larger than 8 MB; it is not a Congress.gov cosponsor list.")
+		return nil, Invalid("file", "The cosponsor file is larger than 8 MB; it is not a Congress.gov cosponsor list.")
 	}
+	var raws []json.RawMessage
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '[' {
+		if err := json.Unmarshal(trimmed, &raws); err != nil {
+			return nil, Invalid("file", "The cosponsor file is not valid JSON: "+jsonProblem(err)+".")
+		}
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		for {
+			var raw json.RawMessage
+			err := dec.Decode(&raw)
+			if errors.Is(err, io.EOF) && len(raws) > 0 {
+				break
+			}
+			if err != nil {
+				return nil, Invalid("file", "The cosponsor file is not valid JSON: "+jsonProblem(err)+".")
+			}
+			raws = append(raws, raw)
+		}
+	}
+	if len(raws) == 0 {
+		return nil, Invalid("file", "The cosponsor file holds no pages.")
+	}
+	pages := make([]CosponsorPage, 0, len(raws))
+	for i, raw := range raws {
+		p, err := ParseCosponsorPage(raw)
+		if err != nil {
+			if len(raws) > 1 {
+				return nil, prefixInvalid(fmt.Sprintf("Page %d: ", i+1), err)
+			}
+			return nil, err
+		}
+		pages = append(pages, p)
+	}
+	return pages, nil
+}
+
+// ParseCosponsorPage reads one page: one Congress.gov bill-cosponsors JSON
+// answer. It refuses one that lacks the cosponsors list, repeats a member,
+// or has a malformed ID or date.
+func ParseCosponsorPage(body []byte) (CosponsorPage, error) {
 	var doc congressGovCosponsors
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&doc); err != nil {
-		return CosponsorFile{}, Invalid("file", "The cosponsor file is not valid JSON: "+jsonProblem(err)+".")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return CosponsorFile{}, Invalid("file", "The cosponsor file has data after its JSON document.")
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return CosponsorPage{}, Invalid("file", "The cosponsor file is not valid JSON: "+jsonProblem(err)+".")
 	}
 	if doc.Cosponsors == nil {
-		return CosponsorFile{}, Invalid("file", `The cosponsor file has no "cosponsors" list; download it from the Congress.gov API (bill cosponsors, JSON).`)
+		return CosponsorPage{}, Invalid("file", `The cosponsor file has no "cosponsors" list; download it from the Congress.gov API (bill cosponsors, JSON).`)
 	}
 	list := *doc.Cosponsors
-	if doc.Pagination.Next != "" ||
-		(doc.Pagination.CountIncludingWithdrawn != nil && *doc.Pagination.CountIncludingWithdrawn > len(list)) {
-		total := len(list)
-		if doc.Pagination.CountIncludingWithdrawn != nil {
-			total = *doc.Pagination.CountIncludingWithdrawn
-		}
-		return CosponsorFile{}, Invalid("file", fmt.Sprintf(
-			"The cosponsor file holds only one page (%d of %d cosponsors). Download the whole list with limit=250.", len(list), total))
+	out := CosponsorPage{Cosponsors: make([]Cosponsor, 0, len(list)), All: -1, Active: -1, Next: strings.TrimSpace(doc.Pagination.Next)}
+	switch {
+	case doc.Pagination.CountIncludingWithdrawn != nil:
+		out.All = *doc.Pagination.CountIncludingWithdrawn
+	case doc.Pagination.Total != nil:
+		out.All = *doc.Pagination.Total
 	}
-
-	out := CosponsorFile{Cosponsors: make([]Cosponsor, 0, len(list))}
+	if doc.Pagination.Count != nil {
+		out.Active = *doc.Pagination.Count
+	}
 	if doc.Request.BillType != "" || doc.Request.BillNumber != "" || doc.Request.Congress != "" {
 		n, nerr := strconv.Atoi(doc.Request.BillNumber)
 		c, cerr := strconv.Atoi(doc.Request.Congress)
 		if nerr != nil || cerr != nil {
-			return CosponsorFile{}, Invalid("file", "The cosponsor file's request names no valid bill number and Congress.")
+			return CosponsorPage{}, Invalid("file", "The cosponsor file's request names no valid bill number and Congress.")
 		}
 		out.Bill = BillID(strings.ToLower(doc.Request.BillType), n, c)
 	}
@@ -99,26 +187,26 @@ func ParseCosponsorFile(r io.Reader) (CosponsorFile, error) {
 		where := fmt.Sprintf("cosponsor %d", i+1)
 		id := strings.TrimSpace(e.BioguideID)
 		if !ValidBioguideID(id) {
-			return CosponsorFile{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s has a bioguide ID %q that is not a letter and six digits.", where, e.BioguideID))
+			return CosponsorPage{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s has a bioguide ID %q that is not a letter and six digits.", where, e.BioguideID))
 		}
 		where += " (" + id + ")"
 		if seen[id] {
-			return CosponsorFile{}, Invalid("file", fmt.Sprintf("The cosponsor file lists %s more than once.", id))
+			return CosponsorPage{}, Invalid("file", fmt.Sprintf("The cosponsor file lists %s more than once.", id))
 		}
 		seen[id] = true
 		joined, err := parseAPIDate(e.SponsorshipDate)
 		if err != nil || joined.IsZero() {
-			return CosponsorFile{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s has no valid sponsorshipDate (%q).", where, e.SponsorshipDate))
+			return CosponsorPage{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s has no valid sponsorshipDate (%q).", where, e.SponsorshipDate))
 		}
 		if e.IsOriginalCosponsor == nil {
-			return CosponsorFile{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s lacks isOriginalCosponsor.", where))
+			return CosponsorPage{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s lacks isOriginalCosponsor.", where))
 		}
 		withdrawn, err := parseAPIDate(e.SponsorshipWithdrawnDate)
 		if err != nil {
-			return CosponsorFile{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s has a malformed sponsorshipWithdrawnDate (%q).", where, e.SponsorshipWithdrawnDate))
+			return CosponsorPage{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s has a malformed sponsorshipWithdrawnDate (%q).", where, e.SponsorshipWithdrawnDate))
 		}
 		if !withdrawn.IsZero() && withdrawn.Before(joined) {
-			return CosponsorFile{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s withdrew before joining.", where))
+			return CosponsorPage{}, Invalid("file", fmt.Sprintf("The cosponsor file's %s withdrew before joining.", where))
 		}
 		out.Cosponsors = append(out.Cosponsors, Cosponsor{
 			BioguideID:  id,
@@ -126,6 +214,64 @@ func ParseCosponsorFile(r io.Reader) (CosponsorFile, error) {
 			Original:    *e.IsOriginalCosponsor,
 			WithdrawnOn: withdrawn,
 		})
+	}
+	return out, nil
+}
+
+// MergeCosponsorPages joins the pages of one bill's cosponsor list, in any
+// order, into the whole list. It refuses pages of different bills, pages
+// that overlap (a member on two pages), and a list with pages missing: fewer
+// cosponsors than the pages' counts say, or, when the pages give no count,
+// more than one page without a next page.
+func MergeCosponsorPages(pages []CosponsorPage) (CosponsorFile, error) {
+	if len(pages) == 0 {
+		return CosponsorFile{}, Invalid("file", "The cosponsor file holds no pages.")
+	}
+	var out CosponsorFile
+	where := map[string]int{}
+	all, active, last := -1, -1, 0
+	for i, p := range pages {
+		if p.Bill != "" {
+			if out.Bill != "" && out.Bill != p.Bill {
+				return CosponsorFile{}, Invalid("file", fmt.Sprintf("The pages are of different bills (%s and %s).", out.Bill, p.Bill))
+			}
+			out.Bill = p.Bill
+		}
+		for _, c := range p.Cosponsors {
+			if j, dup := where[c.BioguideID]; dup {
+				return CosponsorFile{}, Invalid("file", fmt.Sprintf("The pages overlap: %s is on page %d and page %d.", c.BioguideID, j+1, i+1))
+			}
+			where[c.BioguideID] = i
+			out.Cosponsors = append(out.Cosponsors, c)
+		}
+		all, active = max(all, p.All), max(active, p.Active)
+		if p.Next == "" {
+			last++
+		}
+	}
+	got := len(out.Cosponsors)
+	missing := false
+	switch {
+	case all >= 0:
+		if got > all {
+			return CosponsorFile{}, Invalid("file", fmt.Sprintf("The pages list %d cosponsors, more than the %d they say the bill has.", got, all))
+		}
+		missing = got < all
+	case active >= 0:
+		// Whether count leaves withdrawn cosponsors out or not, a whole
+		// list holds at least that many.
+		missing = got < active
+	default:
+		missing = last != 1
+	}
+	if missing || last == 0 {
+		total := max(all, active)
+		if len(pages) == 1 {
+			return CosponsorFile{}, Invalid("file", fmt.Sprintf(
+				"The cosponsor file holds only one page (%d of %d cosponsors). Download every page (limit=250, then each pagination.next) and import them together.", got, max(total, got)))
+		}
+		return CosponsorFile{}, Invalid("file", fmt.Sprintf(
+			"The %d pages hold %d of %d cosponsors: a page is missing. Download every page (pagination.next) and import them together.", len(pages), got, max(total, got)))
 	}
 	return out, nil
 }

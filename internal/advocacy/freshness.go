@@ -7,7 +7,7 @@ import "time"
 // not the final list of a bill whose Congress has ended (a list confirmed
 // after the end can no longer change).
 func (b Bill) CosponsorListStale(now time.Time, days int) bool {
-	if b.Expired(now) && !b.CosponsorsAsOf.IsZero() && !b.CosponsorsAsOf.Before(b.Term().End) {
+	if b.ListFinal(now) {
 		return false
 	}
 	return CosponsorsStale(b.CosponsorsAsOf, now, days)

@@ -64,6 +64,18 @@ func (s *Server) billPage(c echo.Context) error {
 		Cosponsors:    s.cosponsorRows(bill, key, desc),
 		Headers:       sortHeaders(id, key, desc),
 	}
+	if act, ok := s.billActivity(c.Request().Context(), id); ok {
+		// What Congress.gov says wins over what was typed in by hand.
+		if names := act.CommitteeNames(); names != "" {
+			v.Committees = names
+		}
+		v.LatestAction = act.LatestAction
+		if !act.LatestActionOn.IsZero() {
+			v.LatestActionDate = longDate(act.LatestActionOn)
+			v.LatestActionISO = act.LatestActionOn.Format(advocacy.DateLayout)
+		}
+		v.ActivityAsOf = longDate(act.FetchedAt)
+	}
 	v.Sponsor = v.Bill.Sponsor
 	v.Bill.URL, v.Bill.Sponsor = "", templates.MemberRef{} // both are on the page itself
 	if !bill.IntroducedOn.IsZero() {

@@ -203,6 +203,10 @@ func orgFlash(code string) string {
 		"deleted":   "The talking point was deleted.",
 		"imported":  "The cosponsor list was imported.",
 		"withdrawn": "The withdrawal was recorded.",
+		// The Congress.gov sync; each bill's outcome shows on the dashboard.
+		"synced":      "The bills were synced from Congress.gov: each bill’s result is below.",
+		"sync-failed": "The sync from Congress.gov did not finish for every bill: see each bill’s result below.",
+		"sync-busy":   "A sync from Congress.gov is already running; its results show below when it ends.",
 	}[code]
 }
 

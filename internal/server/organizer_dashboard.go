@@ -92,6 +92,13 @@ func (s *Server) dashboard(c echo.Context) error {
 			}
 		}
 		v.StaleData = s.memberDataStale(s.dataStatus(), now, a.user.Can(advocacy.PermManageData))
+		var syncStale []templates.StaleItem
+		v.Sync.Rows, syncStale = s.syncRows(ctx, camp)
+		v.StaleData = append(v.StaleData, syncStale...)
+		v.Sync.Every = s.syncEvery()
+		if s.deps.CongressGov.Syncer != nil && a.user.Can(advocacy.PermEditContent) {
+			v.Sync.URL = orgCampaignURL(camp.Slug) + "/sync"
+		}
 	}
 	if full && s.deps.Organizer.Users != nil {
 		partners, err := s.deps.Organizer.Users.Partners(ctx)

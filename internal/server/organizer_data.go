@@ -96,9 +96,3 @@ func (s *Server) dataPage(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, templates.DataPage(s.orgMeta(c, "Member data", "/organizer/data", ""), v), nil)
 }
-
-// cosponsorsCommand is what brings a bill's cosponsor list up to date from
-// the command line.
-func (s *Server) cosponsorsCommand(slug, billID string) string {
-	return "whipcount cosponsors import -campaign " + slug + " -bill " + billID + " FILE.json"
-}

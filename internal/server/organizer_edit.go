@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -387,16 +388,22 @@ func (s *Server) importCosponsors(c echo.Context) error {
 		f.Cosponsors.Import.Error = msg
 		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
+	form, err := c.MultipartForm()
+	if err != nil || len(form.File["file"]) == 0 {
 		return invalid("Choose the cosponsor file (JSON from the Congress.gov API) to upload.")
 	}
-	file, err := fh.Open()
-	if err != nil {
-		return err
+	// A list longer than one page of the API comes as several files, one
+	// per page; they are read together as one list.
+	var pages []io.Reader
+	for _, fh := range form.File["file"] {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pages = append(pages, f)
 	}
-	defer file.Close()
-	parsed, err := advocacy.ParseCosponsorFile(file)
+	parsed, err := advocacy.ParseCosponsorFiles(pages...)
 	if fields := fieldsOf(err); fields != nil {
 		return invalid(firstMessage(fields))
 	}

@@ -116,6 +116,8 @@ func (s *Server) routes() {
 	org.POST("/partners/:slug", s.updatePartner)
 	org.GET("/partner", s.partnerHome)
 
-	// Keeping up with Congress: the member data's status for admins.
+	// Keeping up with Congress: the member data's status for admins, and
+	// a Congress.gov sync on request.
 	org.GET("/data", s.dataPage)
+	org.POST("/campaigns/:slug/sync", s.syncNow)
 }

@@ -98,6 +98,9 @@ type Deps struct {
 	// Reference reports on the member data in use (its date, counts, ended
 	// terms, updates); nil falls back to Config.DataDate.
 	Reference ReferenceStatus
+	// CongressGov wires what the Congress.gov sync brings and the sync
+	// itself; its zero value leaves it out.
+	CongressGov CongressGovDeps
 }
 
 // Server holds the echo instance and what handlers need.

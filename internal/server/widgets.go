@@ -345,9 +345,13 @@ func (s *Server) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]byt
 	}
 	for _, b := range camp.Bills {
 		p := b.Progress()
-		v.Bills = append(v.Bills, templates.WidgetBill{ID: b.ID, Label: b.Label(), Title: b.Title,
+		wb := templates.WidgetBill{ID: b.ID, Label: b.Label(), Title: b.Title,
 			Chamber: chamberWord(b.Chamber), Count: p.Count, Target: p.Target, Percent: p.Percent,
-			Remaining: p.Remaining, Reached: p.Reached, Bar: thermometer(b.Label(), p)})
+			Remaining: p.Remaining, Reached: p.Reached, Bar: thermometer(b.Label(), p)}
+		if !b.CosponsorsAsOf.IsZero() {
+			wb.AsOf = shortDate(b.CosponsorsAsOf)
+		}
+		v.Bills = append(v.Bills, wb)
 	}
 	return renderBytes(ctx, templates.ProgressWidget(s.widgetMeta(c, o, camp.Title+": progress"), v))
 }

@@ -324,13 +324,27 @@ func (s *Campaigns) ImportCosponsors(ctx context.Context, slug, billID string, f
 
 func (s *Campaigns) importCosponsors(ctx context.Context, slug, billID string, f advocacy.CosponsorFile,
 	chamberOf func(string) (advocacy.Chamber, bool), asOf time.Time) (advocacy.ImportResult, error) {
-	res := advocacy.ImportResult{Bill: billID, InFile: len(f.Cosponsors), AsOf: asOf.UTC()}
 	tx, err := s.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return advocacy.ImportResult{}, err
+	}
+	defer tx.Rollback()
+	res, err := importCosponsorsTx(ctx, tx, slug, billID, f, chamberOf, asOf)
 	if err != nil {
 		return res, err
 	}
-	defer tx.Rollback()
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("commit: %w", err)
+	}
+	return res, nil
+}
 
+// importCosponsorsTx is the import inside tx: the bill must be one of the
+// campaign's, the list passes the same checks, and every campaign that
+// shows the bill is touched.
+func importCosponsorsTx(ctx context.Context, tx *sql.Tx, slug, billID string, f advocacy.CosponsorFile,
+	chamberOf func(string) (advocacy.Chamber, bool), asOf time.Time) (advocacy.ImportResult, error) {
+	res := advocacy.ImportResult{Bill: billID, InFile: len(f.Cosponsors), AsOf: asOf.UTC()}
 	var campaignID int64
 	var known int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM bills WHERE id = ?", billID).Scan(&known); err != nil {
@@ -359,9 +373,6 @@ func (s *Campaigns) importCosponsors(ctx context.Context, slug, billID string, f
 	if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET updated_at = max(updated_at, ?)
 		WHERE id IN (SELECT campaign_id FROM campaign_bills WHERE bill_id = ?)`, stamp, billID); err != nil {
 		return res, fmt.Errorf("touch campaigns: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("commit: %w", err)
 	}
 	return res, nil
 }
