@@ -213,7 +213,7 @@ var settingRows = []settingRow{
 			// The stand-in takes only the right password: a wrong one
 			// reaching it is what keeps the mail from being sent.
 			s.sendLetter(t, "ada@example.org", 201, `"receipt": true`)
-			s.waitLog(t, `"msg":"receipt not sent"`)
+			s.waitLog(t, `"reason":"auth"`)
 			if n := len(s.smtp.Mails()); n != 0 {
 				t.Errorf("%d messages accepted with a wrong password", n)
 			}
