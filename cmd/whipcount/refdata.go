@@ -65,8 +65,14 @@ type refService struct {
 	last *server.DataUpdate
 }
 
-func newRefService(dir string, cfg refConfig, logger *slog.Logger, now func() time.Time) (*refService, error) {
-	d, info, err := congress.LoadFolder(dir, reference.FS)
+// newRefService loads the data in use with load (see loadData).
+func newRefService(dir string, cfg refConfig, logger *slog.Logger, now func() time.Time,
+	load func(dir string) (*congress.Data, error)) (*refService, error) {
+	d, err := load(dir)
+	if err != nil {
+		return nil, err
+	}
+	info, err := congress.FolderVersion(dir)
 	if err != nil {
 		return nil, err
 	}

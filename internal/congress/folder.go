@@ -175,6 +175,16 @@ func (f Folder) source(base fs.FS) (fs.FS, VersionInfo, error) {
 	return layers{os.DirFS(vdir), os.DirFS(f.Dir), base}, info, nil
 }
 
+// FolderVersion describes the version LoadFolder(dir, ...) loads, without
+// loading it.
+func FolderVersion(dir string) (VersionInfo, error) {
+	if dir == "" {
+		return VersionInfo{Name: BuiltIn}, nil
+	}
+	_, info, err := Folder{Dir: dir}.source(nil)
+	return info, err
+}
+
 // LoadFolder loads the reference data the server runs on: the data built
 // into the binary (base) when dir is empty, else the data folder dir (its
 // current version over its own files over base).
