@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/whipcount/whipcount/db"
-	"github.com/whipcount/whipcount/db/reference"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/congress"
 	"github.com/whipcount/whipcount/internal/congressgov"
@@ -100,18 +98,11 @@ func syncCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if cg.key == "" {
 		return errors.New("cosponsors sync needs a Congress.gov API key: set WHIPCOUNT_CONGRESS_API_KEY (sign up at https://api.congress.gov/sign-up/)")
 	}
-	data, _, err := congress.LoadFolder(*dataDir, reference.FS)
-	if err != nil {
-		return err
-	}
-	store, err := sqlite.Open(ctx, *dbPath, db.Migrations)
+	data, store, err := openCosponsors(ctx, *dataDir, *dbPath, now)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := sqlite.SeedCampaign(ctx, store, now()); err != nil {
-		return err
-	}
 	s := cg.syncer(store, memberChambers(data.Member), now, nil)
 	runs, err := s.SyncCampaign(ctx, *campaign)
 	for _, r := range runs {

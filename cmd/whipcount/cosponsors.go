@@ -11,6 +11,7 @@ import (
 
 	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/congress"
 	"github.com/whipcount/whipcount/internal/sqlite"
 )
 
@@ -60,24 +61,12 @@ func cosponsorsCmd(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	data, err := loadData(*dataDir)
-	if err != nil {
-		return err
-	}
-	store, err := sqlite.Open(ctx, *dbPath, db.Migrations)
+	data, store, err := openCosponsors(ctx, *dataDir, *dbPath, now)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	// A fresh database gets the seeded campaign first, as serve would.
-	if err := sqlite.SeedCampaign(ctx, store, now()); err != nil {
-		return err
-	}
-	chamberOf := func(id string) (advocacy.Chamber, bool) {
-		m, ok := data.Member(id)
-		return m.Chamber, ok
-	}
-	res, err := sqlite.NewCampaigns(store).ImportCosponsors(ctx, *campaign, *bill, file, chamberOf, now())
+	res, err := sqlite.NewCampaigns(store).ImportCosponsors(ctx, *campaign, *bill, file, memberChambers(data.Member), now())
 	if err != nil {
 		return err
 	}
@@ -88,6 +77,24 @@ func cosponsorsCmd(ctx context.Context, args []string, getenv func(string) strin
 	}
 	fmt.Fprintf(stdout, "cosponsor data as of %s\n", res.AsOf.Format(time.RFC3339))
 	return nil
+}
+
+// openCosponsors loads the reference data members are checked against and
+// opens the database, seeding the campaign in a fresh one as serve would.
+func openCosponsors(ctx context.Context, dataDir, dbPath string, now func() time.Time) (*congress.Data, *sqlite.DB, error) {
+	data, err := loadData(dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := sqlite.Open(ctx, dbPath, db.Migrations)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := sqlite.SeedCampaign(ctx, store, now()); err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return data, store, nil
 }
 
 // readCosponsorFiles reads and parses the pages in paths ("-" for

@@ -161,6 +161,9 @@ func (s *Server) widgetMeta(c echo.Context, o advocacy.WidgetOptions, title stri
 	if o.Accent != "" {
 		m.AccentCSS = "/widgets/accent.css?c=" + strings.TrimPrefix(o.Accent, "#")
 	}
+	if o.Kind == advocacy.WidgetAction {
+		m.MembersAsOf = s.freshness().AsOf
+	}
 	if p := widgetPartner(c); p != nil {
 		m.PartnerName = p.Name
 		if p.LogoText != "" {
