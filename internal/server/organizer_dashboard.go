@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -162,7 +163,9 @@ func (s *Server) dashboardView(c echo.Context, camp advocacy.Campaign, st advoca
 	v.Districts = s.districtTable(c, camp.Slug, st)
 	v.OfficesURL = orgCampaignURL(camp.Slug, "offices")
 	if s.deps.Members != nil {
-		list := advocacy.PressureList(camp, s.deps.Members.Members(), st.ByOffice)
+		// Only members still in office can be pressed to sign on.
+		serving := slices.DeleteFunc(s.deps.Members.Members(), func(m advocacy.Member) bool { return m.TermEnded(now) })
+		list := advocacy.PressureList(camp, serving, st.ByOffice)
 		const shown = 20
 		for i, e := range list {
 			if i == shown {
