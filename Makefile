@@ -10,9 +10,11 @@ run: build ## build, create ./whipcount.db with migrations, serve http://localho
 	WHIPCOUNT_ADDR="$${WHIPCOUNT_ADDR:-localhost:8080}" WHIPCOUNT_DB="$${WHIPCOUNT_DB:-whipcount.db}" \
 		./bin/whipcount serve -log-format text
 
+# A package's tests may take longer than go test's default ten minutes on
+# a busy machine (the race detector slows the data parsing many times over).
 test: web generate ## vet and race-enabled tests, browser tests included
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 build: web generate
 	$(GO) build -trimpath -o bin/whipcount ./cmd/whipcount

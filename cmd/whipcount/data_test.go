@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -92,7 +92,8 @@ func TestDataUpdateCommand(t *testing.T) {
 
 	// data check reads the folder's current version.
 	code, out, _ = runCmd(t, env, "data", "check", dir)
-	if code != 0 || !strings.Contains(out, "version 20261202T110000Z, as of 2026-12-02") || !strings.Contains(out, "members       538") {
+	if code != 0 || !strings.Contains(out, "version 20261202T110000Z, as of 2026-12-02") || !strings.Contains(out, "members       538") ||
+		!strings.Contains(out, "ZIP codes") || !strings.HasSuffix(out, "ok\n") {
 		t.Errorf("check: exit %d:\n%s", code, out)
 	}
 	if !strings.Contains(out, "member H001104 (Senator Jon Husted, OH) has a term that ended on 2026-11-03") {
@@ -125,22 +126,15 @@ func TestDataUpdateCommand(t *testing.T) {
 }
 
 func TestDataCheck(t *testing.T) {
-	code, out, errOut := runCmd(t, nil, "data", "check", filepath.Join("..", "..", "db", "reference"))
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	for _, want := range []string{"members       537", "ZIP codes", "vacant", "ok"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	// A folder whose members file does not parse fails.
+	// The data folders "data update" installs are checked above; a folder
+	// whose members file does not parse fails.
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "legislators-current.yaml"), []byte("- id: [\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, _ := runCmd(t, nil, "data", "check", dir); code != 1 {
-		t.Errorf("checking a broken folder exited %d, want 1", code)
+	code, out, errOut := runCmd(t, nil, "data", "check", dir)
+	if code != 1 || !strings.Contains(errOut, "legislators-current.yaml") {
+		t.Errorf("checking a broken folder: exit %d, %s %s", code, out, errOut)
 	}
 }
 
@@ -155,7 +149,13 @@ func serveInProcess(t *testing.T, env map[string]string) (base string, logs *syn
 	logs = &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"whipcount", "serve"}, func(k string) string { return env[k] }, io.Discard, logs)
+		// As run does, with the built-in data loaded once for the package.
+		code := 0
+		if err := serveWith(ctx, nil, func(k string) string { return env[k] }, logs, sharedData); err != nil {
+			fmt.Fprintf(logs, "whipcount: %v\n", err)
+			code = 1
+		}
+		done <- code
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -259,26 +259,6 @@ func TestServeSwitchesDataOnSIGHUP(t *testing.T) {
 		t.Errorf("logs: %s", logs.String())
 	}
 	waitFor(t, "CA-14's new member in the API", func() bool { return ca14(t, base) == "Z000999" })
-}
-
-func TestServeRefreshesDataOnItsOwn(t *testing.T) {
-	files := upstreamFiles(t)
-	files["legislators-current.yaml"] = withNewMember(files["legislators-current.yaml"])
-	up := standin.NewLegislators(t, files)
-	dir := t.TempDir()
-	// The folder has never been updated, so the first refresh is due at
-	// once.
-	env := map[string]string{"WHIPCOUNT_NOW": "2026-12-02T11:00:00Z", "WHIPCOUNT_DATA": dir,
-		"WHIPCOUNT_DATA_REFRESH": "24h", "WHIPCOUNT_DATA_FROM": up.URL, "WHIPCOUNT_LOG_LEVEL": "info"}
-	base, logs := serveInProcess(t, env)
-	waitFor(t, "the scheduled update", func() bool { return strings.Contains(logs.String(), "reference data: updated") })
-	waitFor(t, "CA-14's new member in the API", func() bool { return ca14(t, base) == "Z000999" })
-	if got := up.Paths(); len(got) != 3 {
-		t.Errorf("upstream got %v", got)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "current")); err != nil {
-		t.Errorf("no version installed: %v", err)
-	}
 }
 
 func TestServeDataFlagsChecked(t *testing.T) {

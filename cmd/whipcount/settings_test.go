@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/whipcount/whipcount/db"
+	"github.com/whipcount/whipcount/db/reference"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/congress"
 	"github.com/whipcount/whipcount/internal/sqlite"
@@ -624,12 +625,20 @@ func (h *settingHarness) letterAt(t *testing.T, at time.Time) {
 var builtinData = sync.OnceValues(func() (*congress.Data, error) { return loadData("") })
 
 // sharedData loads the built-in reference data once for every server the
-// tests start, and a folder each time.
+// tests start. A data folder's member files are read over it, as a running
+// server reads new ones (its ZIP codes and boundaries are the built-in ones
+// in these tests), which spares parsing the boundaries again.
 func sharedData(dir string) (*congress.Data, error) {
-	if dir == "" {
-		return builtinData()
+	base, err := builtinData()
+	if err != nil || dir == "" {
+		return base, err
 	}
-	return loadData(dir)
+	l := congress.NewLive(base, congress.VersionInfo{}, nil)
+	if _, err := l.Reload(dir, reference.FS); err != nil {
+		return nil, err
+	}
+	d, _ := l.Data()
+	return d, nil
 }
 
 // liveServer is serve running in this process.
