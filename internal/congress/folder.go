@@ -161,8 +161,13 @@ func (f Folder) source(base fs.FS) (fs.FS, VersionInfo, error) {
 		return nil, VersionInfo{}, err
 	}
 	if !ok {
-		// A folder of files put there by hand, as before updates existed.
-		return layers{os.DirFS(f.Dir), base}, VersionInfo{Name: f.Dir}, nil
+		// A folder never updated: files put there by hand, as before updates
+		// existed, over the built-in data.
+		info := VersionInfo{Name: BuiltIn}
+		if _, err := os.Stat(filepath.Join(f.Dir, fileLegislators)); err == nil {
+			info.Name = "files in " + f.Dir
+		}
+		return layers{os.DirFS(f.Dir), base}, info, nil
 	}
 	vdir := filepath.Join(f.Dir, versionsDir, name)
 	info := VersionInfo{Name: name}

@@ -95,8 +95,15 @@ func (u *Updater) Update(ctx context.Context) (UpdateResult, error) {
 		return res, err
 	}
 	defer unlock()
-	at := u.now().UTC()
+	at := u.now().UTC().Truncate(time.Second)
 	name := at.Format(versionLayout)
+	// What is in use, as far as it can be told without loading it; the
+	// download's comparison below loads it.
+	if u.InUse != nil {
+		_, res.Previous = u.InUse()
+	} else {
+		res.Previous, _ = FolderVersion(u.Folder.Dir)
+	}
 
 	res, err = u.update(ctx, res, at, name)
 	st := UpdateStatus{At: at, Source: res.Source, OK: err == nil}

@@ -260,7 +260,7 @@ func TestLoadFolderWithoutVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Name != dir || readVersion(fsys) != "2026-07-01" {
+	if info.Name != BuiltIn || readVersion(fsys) != "2026-07-01" {
 		t.Errorf("info = %+v, version %q", info, readVersion(fsys))
 	}
 	if b, err := fs.ReadFile(fsys, fileLegislators); err != nil || len(b) != 1081468 {

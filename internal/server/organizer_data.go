@@ -79,6 +79,9 @@ func (s *Server) dataPage(c echo.Context) error {
 		Counts: templates.AboutView{Members: st.Members, House: st.House, Senate: st.Senate, Vacancies: st.Vacancies},
 		Ended:  st.Ended, Stale: s.memberDataStale(st, now, true), UpdateCmd: dataUpdateCommand(st), Reload: st.ReloadError,
 	}
+	for i := range v.Stale {
+		v.Stale[i].URL = "" // this is the page they link to
+	}
 	if !st.AsOf.IsZero() {
 		v.AsOf = longDate(st.AsOf)
 	}
