@@ -250,7 +250,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 		if w.Clock().Add(s.timeout).After(leaseEnd) {
 			// The lease could run out mid-request and another worker claim
-			// it: leave it to expire and be claimed again.
+			// it: give the claim back untried, so the attempt ClaimDue
+			// counted is undone and the delivery is claimable at once.
+			rctx, cancel := context.WithTimeout(bg, 10*time.Second)
+			if err := w.Store.Release(rctx, it.Delivery.ID); err != nil {
+				errs = append(errs, err)
+			}
+			cancel()
 			continue
 		}
 		if err := w.deliver(bg, it, s); err != nil {

@@ -663,3 +663,33 @@ func TestRunOnceNeedsItsParts(t *testing.T) {
 		t.Fatal("a worker without store, client and clock ran")
 	}
 }
+
+// A claim the worker cannot start before its lease would run out is given
+// back untried: it does not count as an attempt and is claimable at once.
+func TestOutboxSkippedClaimKeepsItsAttempt(t *testing.T) {
+	var e *outboxEnv
+	e = newOutboxEnv(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		// The first request takes most of the lease.
+		e.clock.Set(t0.Add(50 * time.Second))
+		w.WriteHeader(200)
+	})
+	e.worker.Lease, e.worker.RequestTimeout = time.Minute, 30*time.Second
+	a := e.addLetter(t, false)
+	b := e.addLetter(t, false)
+	if n := e.runOnce(t); n != 1 {
+		t.Fatalf("attempted %d, want 1", n)
+	}
+	if d := e.delivery(t, a, 0); d.Status != advocacy.DeliverySent || d.Attempts != 1 {
+		t.Fatalf("first: %+v", d)
+	}
+	d := e.delivery(t, b, 0)
+	if d.Status != advocacy.DeliveryQueued || d.Attempts != 0 {
+		t.Fatalf("skipped claim: %+v", d)
+	}
+	if n := e.runOnce(t); n != 1 {
+		t.Fatalf("skipped claim not claimable at once: %d", n)
+	}
+	if d := e.delivery(t, b, 0); d.Status != advocacy.DeliverySent || d.Attempts != 1 {
+		t.Fatalf("second: %+v", d)
+	}
+}
