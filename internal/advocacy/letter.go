@@ -663,30 +663,24 @@ func HouseOfficeCode(state string, district int) string {
 	return fmt.Sprintf("H%s%02d", strings.ToUpper(state), district)
 }
 
-// SenateOfficeCode is the CWC MemberOffice of a Senate seat: "S", the state
-// and the two-digit seat number (SNY01). Whipcount numbers seats by state
-// rank (see SenateSeat); the Senate endpoint publishes the authoritative list
-// of office codes, which an operator should check this numbering against.
-func SenateOfficeCode(state string, seat int) string {
-	return fmt.Sprintf("S%s%02d", strings.ToUpper(state), seat)
+// SenateOfficeCode is the CWC MemberOffice of a Senate office: "S", the
+// state and the senator's election class as two digits (SNY03 for the
+// class 3 seat). The class, not the senior/junior rank, is what the Senate's
+// own office list uses; the rank changes when a colleague leaves, the class
+// never does.
+func SenateOfficeCode(state string, class int) string {
+	return fmt.Sprintf("S%s%02d", strings.ToUpper(state), class)
 }
 
-// SenateSeat numbers a senator's seat by state rank: 1 for the senior
-// senator, 2 for the junior one, 0 when the rank is unknown.
-func SenateSeat(stateRank string) int {
-	switch strings.ToLower(stateRank) {
-	case "senior":
-		return 1
-	case "junior":
-		return 2
-	}
-	return 0
-}
-
-// OfficeCode is the CWC MemberOffice of m's office.
+// OfficeCode is the CWC MemberOffice of m's office, or "" for a senator
+// whose election class the member data does not give (their copies then go
+// through the assisted channels).
 func OfficeCode(m Member) string {
 	if m.Chamber == Senate {
-		return SenateOfficeCode(m.State, SenateSeat(m.StateRank))
+		if m.Class < 1 || m.Class > 3 {
+			return ""
+		}
+		return SenateOfficeCode(m.State, m.Class)
 	}
 	return HouseOfficeCode(m.State, m.District)
 }

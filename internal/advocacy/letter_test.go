@@ -331,17 +331,17 @@ func TestOfficeCodes(t *testing.T) {
 		{HouseOfficeCode("DC", 0), "HDC00"},
 		{SenateOfficeCode("NY", 1), "SNY01"},
 		{SenateOfficeCode("ny", 2), "SNY02"},
-		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "junior"}), "SNY02"},
-		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "Senior"}), "SNY01"},
+		// The class names the office, whatever the rank: Schumer is the
+		// senior senator in the class 3 seat, Gillibrand the junior in class 1.
+		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "senior", Class: 3}), "SNY03"},
+		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "junior", Class: 1}), "SNY01"},
+		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "junior"}), ""},
 		{OfficeCode(Member{Chamber: House, State: "WV", District: 1}), "HWV01"},
 	}
 	for i, tc := range tests {
 		if tc.got != tc.want {
 			t.Errorf("%d: got %s, want %s", i, tc.got, tc.want)
 		}
-	}
-	if SenateSeat("") != 0 {
-		t.Error("unknown rank should be seat 0")
 	}
 	if (LetterBill{Congress: 119, Type: "HR", Number: 5917}).Label() != "H.R. 5917" ||
 		(LetterBill{Congress: 119, Type: "s", Number: 3103}).Label() != "S. 3103" || (LetterBill{}).Label() != "" {

@@ -42,6 +42,9 @@ type Member struct {
 	State       string `json:"state"`
 	District    int    `json:"district"` // 0 for at-large seats, delegates and senators
 	StateRank   string `json:"state_rank,omitempty"`
+	// Class is a senator's election class (1, 2 or 3), which names their
+	// office in CWC; 0 for representatives and when the data lacks it.
+	Class       int    `json:"senate_class,omitempty"`
 	Phone       string `json:"phone"`
 	URL         string `json:"url"`
 	ContactForm string `json:"contact_form"`

@@ -173,8 +173,11 @@ func checkNewLetter(nl advocacy.NewLetter) error {
 		return fmt.Errorf("%d recipients", n)
 	}
 	for _, r := range nl.Recipients {
-		if r.BioguideID == "" || r.OfficeCode == "" {
-			return errors.New("recipient without bioguide ID or office code")
+		if r.BioguideID == "" {
+			return errors.New("recipient without bioguide ID")
+		}
+		if r.OfficeCode == "" && r.Channel == advocacy.ChannelCWC {
+			return fmt.Errorf("recipient %s: CWC delivery without an office code", r.BioguideID)
 		}
 		if r.Chamber != advocacy.House && r.Chamber != advocacy.Senate {
 			return fmt.Errorf("recipient %s: chamber %q", r.BioguideID, r.Chamber)
