@@ -337,7 +337,48 @@ func ValidateLetterTemplate(t LetterTemplate) (LetterTemplate, error) {
 				strings.Join(unknown, "}}, {{"), strings.Join(MergeFieldNames(), "}}, {{")))
 		}
 	}
+	checkMergedLengths(bad, t)
 	return t, bad.err()
+}
+
+// MergeNameMax is the longest member name the merge-field checks assume;
+// the longest in the 119th Congress has 30 characters.
+const MergeNameMax = 50
+
+// mergeShortest and mergeLongest are the extreme values the merge fields
+// can take, for checking a template against CWC's limits before any letter
+// uses it.
+var (
+	mergeShortest = MergeFields{MemberTitle: "Senator", MemberName: "Al", Bill: "S. 1",
+		ConstituentName: "A B", ConstituentCity: "Ely"}
+	mergeLongest = MergeFields{MemberTitle: "Resident Commissioner", MemberName: strings.Repeat("m", MergeNameMax),
+		Bill: "H.Con.Res. 99999", ConstituentName: strings.Repeat("n", 2*LetterMaxName+1),
+		ConstituentCity: strings.Repeat("c", LetterMaxCity)}
+)
+
+// checkMergedLengths checks that a template stays within what CWC takes
+// once its merge fields are filled in, with the shortest and the longest
+// names: a subject of CWCMinSubject to CWCMaxSubject characters and a
+// letter of CWCMinText to CWCMaxText.
+func checkMergedLengths(bad fieldErrors, t LetterTemplate) {
+	if _, ok := bad["subject"]; !ok && t.Subject != "" {
+		short, long := utf8.RuneCountInString(RenderTemplate(t.Subject, mergeShortest)), utf8.RuneCountInString(RenderTemplate(t.Subject, mergeLongest))
+		switch {
+		case long > CWCMaxSubject:
+			bad.add("subject", fmt.Sprintf("With the longest names filled in, this subject reaches %d characters; Congress’s system takes at most %d. Shorten it or use fewer merge fields.", long, CWCMaxSubject))
+		case short < CWCMinSubject:
+			bad.add("subject", fmt.Sprintf("With short names filled in, this subject has only %d characters; Congress’s system needs at least %d.", short, CWCMinSubject))
+		}
+	}
+	if _, ok := bad["body"]; !ok && t.Body != "" {
+		short, long := utf8.RuneCountInString(RenderTemplate(t.Body, mergeShortest)), utf8.RuneCountInString(RenderTemplate(t.Body, mergeLongest))
+		switch {
+		case long > CWCMaxText:
+			bad.add("body", fmt.Sprintf("With the longest names filled in, this letter reaches %d characters; Congress’s system takes at most %d. Shorten it or use fewer merge fields.", long, CWCMaxText))
+		case short < CWCMinText:
+			bad.add("body", fmt.Sprintf("With short names filled in, this letter has only %d characters; Congress’s system needs at least %d.", short, CWCMinText))
+		}
+	}
 }
 
 // ValidateRejectReason checks the reason an organizer gives for rejecting a

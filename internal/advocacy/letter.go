@@ -153,6 +153,8 @@ var (
 	letterTokenRe     = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	letterBioguideRe  = regexp.MustCompile(`^[A-Z][0-9]{6}$`)
 	letterPhoneCharRe = regexp.MustCompile(`^[0-9 ()+.\-]+$`)
+	// cwcEmailRe is the CWC grammar's email pattern.
+	cwcEmailRe = regexp.MustCompile(`^[^@]+@[^.]+\..+$`)
 )
 
 // ValidateLetter checks a submitted letter against the settled district and
@@ -222,6 +224,18 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 		}
 	}
 
+	// CWC wants address lines and the city of three characters or more; a
+	// short unit line is joined to the street (DeliveryAddress), but a short
+	// street or city cannot be mended.
+	if _, bad1 := bad["address1"]; !bad1 && bad["address2"] == "" {
+		if line1, _ := DeliveryAddress(out.Address1, out.Address2); letterLen(line1) < CWCMinLine {
+			fail("address1", fmt.Sprintf("Enter your full street address (at least %d characters).", CWCMinLine))
+		}
+	}
+	if out.City != "" && letterLen(out.City) < CWCMinLine && bad["city"] == "" {
+		fail("city", fmt.Sprintf("Enter your city’s full name (at least %d characters).", CWCMinLine))
+	}
+
 	if out.Prefix == "" {
 		fail("prefix", "Choose how to address you (for example Ms. or Mr.).")
 	} else if !ValidPrefix(out.Prefix) {
@@ -273,6 +287,8 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 	switch {
 	case HasControlChars(out.PersonalMessage, true):
 		fail("personal_message", "Your message contains characters that can't be sent.")
+	case out.PersonalMessage != "" && letterLen(out.PersonalMessage) < CWCMinText:
+		fail("personal_message", fmt.Sprintf("Write at least %d characters in your own words, or leave this blank.", CWCMinText))
 	case letterLen(out.PersonalMessage) > LetterMaxPersonal:
 		fail("personal_message", fmt.Sprintf("Keep your message to %d characters or fewer (it has %d).",
 			LetterMaxPersonal, letterLen(out.PersonalMessage)))
@@ -388,7 +404,7 @@ func letterValidEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
 	dot := strings.IndexByte(domain, '.')
-	return at > 0 && dot > 0 && !strings.HasSuffix(domain, ".") && !strings.ContainsAny(domain, " []")
+	return at > 0 && dot > 0 && !strings.HasSuffix(domain, ".") && !strings.ContainsAny(domain, " []") && cwcEmailRe.MatchString(s)
 }
 
 // letterCollapse trims s and replaces every run of white space with one space.
@@ -823,6 +839,8 @@ type OutboxItem struct {
 	Delivery      Delivery
 	CampaignSlug  string
 	CWCCampaignID string // the campaign's stable CWC CampaignId (its slug when unset)
+	// Sponsor is the campaign's sponsor, named as the CWC Organization.
+	Sponsor Sponsor
 }
 
 // LetterStats are a campaign's public aggregates: no personal data.

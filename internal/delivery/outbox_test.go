@@ -328,7 +328,7 @@ func TestOutboxSends(t *testing.T) {
 	var m CWCMessage
 	xml.Unmarshal(r.Body, &m)
 	if m.Delivery.CampaignID != "JV-119" || m.Message.ProOrCon != "pro" || m.Message.Topics[0] != TopicForeignTrade ||
-		m.Message.Bills[0] != (CWCBill{119, "HR", 5917}) || m.Message.ConstituentMessage != "It matters to my business." {
+		m.Message.Bills.Bill[0] != (CWCBill{119, "hr", 5917}) || m.Message.ConstituentMessage != "It matters to my business." {
 		t.Fatalf("message = %+v", m)
 	}
 	if n := e.runOnce(t); n != 0 || e.server.count() != 1 {

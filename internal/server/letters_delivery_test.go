@@ -230,7 +230,7 @@ func TestLetterOutboxEndToEnd(t *testing.T) {
 	if msg.Recipient.MemberOffice != "HNY10" || msg.Delivery.DeliveryID != deliveryID {
 		t.Errorf("MemberOffice %q DeliveryId %q, want HNY10 %q", msg.Recipient.MemberOffice, msg.Delivery.DeliveryID, deliveryID)
 	}
-	if msg.Delivery.CampaignID != "whipcount-jackson-vanik-119" || len(msg.Message.Bills) != 1 || msg.Message.Bills[0].Number != 5917 {
+	if msg.Delivery.CampaignID != "whipcount-jackson-vanik-119" || msg.Message.Bills == nil || len(msg.Message.Bills.Bill) != 1 || msg.Message.Bills.Bill[0].Number != 5917 {
 		t.Errorf("campaign %q, bills %+v", msg.Delivery.CampaignID, msg.Message.Bills)
 	}
 	if !strings.Contains(msg.Message.OrganizationStatement, "Dear Representative Daniel S. Goldman") ||

@@ -748,7 +748,8 @@ func (s *Letters) Stats(ctx context.Context, campaignID int64, since time.Time) 
 // a worker that dies mid-send gives its claim back when the lease runs out,
 // and two workers never hold the same delivery.
 
-const outboxColumns = letterColumns + ", " + deliveryColumns + `, c.slug, COALESCE(NULLIF(c.cwc_campaign_id, ''), c.slug)`
+const outboxColumns = letterColumns + ", " + deliveryColumns + `, c.slug, COALESCE(NULLIF(c.cwc_campaign_id, ''), c.slug),
+	c.sponsor_name, c.sponsor_url, c.sponsor_email, c.sponsor_about`
 
 // ClaimDue claims up to limit queued CWC deliveries of active letters that
 // are due (next_attempt_at <= now) and not leased to anyone (locked_until
@@ -825,7 +826,8 @@ func scanOutboxItem(rows *sql.Rows) (advocacy.OutboxItem, error) {
 		it advocacy.OutboxItem
 	)
 	dest := append(lr.dest(), dr.dest()...)
-	dest = append(dest, &it.CampaignSlug, &it.CWCCampaignID)
+	sp := &it.Sponsor
+	dest = append(dest, &it.CampaignSlug, &it.CWCCampaignID, &sp.Name, &sp.URL, &sp.Email, &sp.About)
 	if err := rows.Scan(dest...); err != nil {
 		return it, err
 	}
