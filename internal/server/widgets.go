@@ -564,6 +564,9 @@ func (s *Server) actionPreview(c echo.Context) error {
 		return err
 	}
 	nl, err := s.newLetter(c.Request().Context(), r)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+	}
 	if err != nil {
 		return err
 	}
@@ -622,6 +625,9 @@ func (s *Server) actionSend(c echo.Context) error {
 		return err
 	}
 	res, err := s.submit(c.Request().Context(), r)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+	}
 	if err != nil {
 		return err
 	}
