@@ -98,7 +98,7 @@ func TestServeDeliversThroughCWC(t *testing.T) {
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("POST letter: %d %s", res.StatusCode, answer)
 	}
-	for _, want := range []string{`"office":"HNY10","channel":"cwc"`, `"office":"SNY01","channel":"assisted"`, `"status_url":"https://whipcount.example/letters/`} {
+	for _, want := range []string{`"office":"HNY10","channel":"cwc"`, `"office":"SNY03","channel":"assisted"`, `"status_url":"https://whipcount.example/letters/`} {
 		if !strings.Contains(string(answer), want) {
 			t.Errorf("answer lacks %s: %s", want, answer)
 		}

@@ -94,7 +94,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := sqlite.SeedCampaign(ctx, store, now()); err != nil {
 		return err
 	}
-	letters := startLetters(lcfg, store, logger, now)
+	letters := startLetters(lcfg, store, logger, now, data.Members)
 	defer letters.stop()
 
 	st := data.Stats()
@@ -133,7 +133,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Organizer: server.OrganizerDeps{
 			Users: partners, Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
 			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, now),
-			Editor: sqlite.NewCampaignEditor(store, now),
+			Editor: sqlite.NewCampaignEditor(store, now), Deliveries: letters.desk,
 		},
 	})
 

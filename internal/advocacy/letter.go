@@ -54,8 +54,11 @@ type DeliveryStatus string
 
 // Delivery statuses. Queued deliveries on the CWC channel wait for the outbox
 // worker; queued assisted deliveries wait for the constituent to send them.
+// Held CWC deliveries wait for the operator: CWC refused the key or the
+// server's address, or electronic delivery to the chamber is not set up.
 const (
 	DeliveryQueued          DeliveryStatus = "queued"
+	DeliveryHeld            DeliveryStatus = "held"
 	DeliverySent            DeliveryStatus = "sent"
 	DeliveryDelivered       DeliveryStatus = "delivered"
 	DeliveryFailed          DeliveryStatus = "failed"
@@ -819,6 +822,9 @@ type Delivery struct {
 	UpdatedAt     time.Time      `json:"updated_at"`
 	SentAt        time.Time      `json:"sent_at,omitzero"`
 	ConfirmedAt   time.Time      `json:"confirmed_at,omitzero"`
+	// QueuedAt is when the delivery was last queued (written, or re-sent by
+	// an organizer): the time budget of retries runs from it.
+	QueuedAt time.Time `json:"-"`
 }
 
 // CreatedLetter is the result of storing a NewLetter.

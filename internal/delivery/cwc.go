@@ -512,6 +512,19 @@ func (a Agent) Check() []CWCProblem {
 	return out
 }
 
+// SampleMessage is a complete message from a made-up constituent to office
+// (a House or Senate code), from agent, dated date: what "whipcount cwc
+// check" sends to CWC's validate or testing route.
+func SampleMessage(office string, a Agent, date time.Time) CWCMessage {
+	it := sampleItem()
+	it.Delivery.OfficeCode = office
+	if strings.HasPrefix(office, "S") {
+		it.Delivery.Chamber = advocacy.Senate
+		it.Delivery.Bill = advocacy.LetterBill{Congress: 119, Type: "s", Number: 3103}
+	}
+	return MessageFor(it, a, date)
+}
+
 // sampleItem is a letter that is valid in every respect, for checking
 // settings and for the set-up check.
 func sampleItem() advocacy.OutboxItem {
@@ -521,7 +534,7 @@ func sampleItem() advocacy.OutboxItem {
 			Email:           "sample.constituent@example.org",
 			PersonalMessage: "This is a sample message that Whipcount builds to check its CWC settings."},
 		Delivery: advocacy.Delivery{OfficeCode: "HDC00", Chamber: advocacy.House, Channel: advocacy.ChannelCWC,
-			DeliveryID: "SAMPLE0000000000000000000000CHECK", Subject: "Sample message from Whipcount",
+			DeliveryID: "SAMPLE000000000000000000000CHECK", Subject: "Sample message from Whipcount",
 			TemplateText: "Dear Delegate, this is a sample letter that checks the sender's settings.",
 			Bill:         advocacy.LetterBill{Congress: 119, Type: "hr", Number: 5917}},
 		CampaignSlug: "sample",

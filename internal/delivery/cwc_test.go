@@ -344,3 +344,27 @@ func TestTopicsIncludeCampaignTopic(t *testing.T) {
 		t.Fatal("Topics returned the package's own slice")
 	}
 }
+
+func TestAgentCheck(t *testing.T) {
+	if ps := testAgent().Check(); len(ps) != 0 {
+		t.Fatalf("a good agent: %v", ps)
+	}
+	a := minimalAgent()
+	a.Name, a.ContactName, a.Organization, a.Topic = "Bob", "Pat", "ACLU", "Trade"
+	got := map[string]bool{}
+	for _, p := range a.Check() {
+		got[p.Path] = true
+	}
+	for _, want := range []string{"Delivery/DeliveryAgent", "Delivery/DeliveryAgentContact/DeliveryAgentContactName",
+		"Delivery/Organization", "Message/LibraryOfCongressTopics/LibraryOfCongressTopic"} {
+		if !got[want] {
+			t.Errorf("no problem at %s: %v", want, got)
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("problems %v", got)
+	}
+	if err := ValidateCWC(SampleMessage("SNY03", testAgent(), cwcDate)); err != nil {
+		t.Fatal(err)
+	}
+}

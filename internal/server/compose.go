@@ -301,11 +301,10 @@ func (s *Server) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLe
 		}
 		rc := r.recips[i]
 		subject, body := tpls[rc.kind].Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), r.in))
-		ch := advocacy.ChannelAssisted
-		if s.deps.Letters.Channel != nil {
-			ch = s.deps.Letters.Channel(rc.member.Chamber)
+		office, ch := advocacy.OfficeCode(rc.member), advocacy.ChannelAssisted
+		if s.deps.Letters.Route != nil {
+			office, ch = s.deps.Letters.Route(rc.member)
 		}
-		office := advocacy.OfficeCode(rc.member)
 		if office == "" {
 			// Without an office code CWC cannot route it: the sender sends it.
 			ch = advocacy.ChannelAssisted

@@ -179,7 +179,9 @@ func TestLetterOutboxEndToEnd(t *testing.T) {
 	eps := delivery.Endpoints{HouseURL: cwc.URL, HouseKey: "test-key"}
 	wakes := make(chan struct{}, 1)
 	e := newLetterEnv(t, func(d *LetterDeps) {
-		d.Channel = func(ch advocacy.Chamber) advocacy.Channel { return delivery.ChannelFor(ch, eps) }
+		d.Route = func(m advocacy.Member) (string, advocacy.Channel) {
+			return advocacy.OfficeCode(m), delivery.ChannelFor(m.Chamber, eps)
+		}
 		d.Wake = func() { delivery.Notify(wakes) }
 	})
 
@@ -194,7 +196,7 @@ func TestLetterOutboxEndToEnd(t *testing.T) {
 	}
 	d := mustDoc(t, e.get(t, "/letters/"+id, false))
 	queued := d.Find(`[data-testid="delivery"][data-channel="cwc"]`)
-	if !strings.Contains(queued.Find(`[data-testid="delivery-status"]`).Text(), "On its way") || queued.Find(`[data-testid="assisted"]`).Length() != 0 {
+	if !strings.Contains(queued.Find(`[data-testid="delivery-status"]`).Text(), "Queued.") || queued.Find(`[data-testid="assisted"]`).Length() != 0 {
 		t.Errorf("queued CWC card: %q", queued.Text())
 	}
 	if rec := e.post(t, "/letters/"+id+"/deliveries/"+strings.TrimPrefix(queued.AttrOr("id", ""), "delivery-")+"/confirm",
