@@ -254,3 +254,42 @@ func TestServeHoldsLettersOnAWrongKeyAndResumesAfterRestart(t *testing.T) {
 		t.Errorf("the short unit line was not folded: %s", last.Body)
 	}
 }
+
+// With a Senate endpoint, the Senate's active office list routes copies:
+// a listed senator's copy goes through CWC under the list's code, an
+// unlisted office's copy through its sender; the disagreement is logged.
+func TestServeRoutesSenateCopiesByTheSenatesList(t *testing.T) {
+	c := standin.NewCWC(t, "house-key", "senate-key")
+	c.SetActiveOffices(standin.CWCOffice{Code: "SNY03", BioguideID: "S000148", Name: "Charles E. Schumer"})
+	env := cwcEnv(c, "house-key", "WHIPCOUNT_DB", filepath.Join(t.TempDir(), "w.db"),
+		"WHIPCOUNT_CWC_SENATE_URL", c.URL, "WHIPCOUNT_CWC_SENATE_KEY", "senate-key")
+	base, logs, stop := serveUntil(t, env)
+	defer stop()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(logs.String(), "Senate active office list refreshed"); {
+		if time.Now().After(deadline) { // a failure deadline, not a wait
+			t.Fatalf("the office list was never fetched: %s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond) // polling the server's progress, not timing it
+	}
+	if !strings.Contains(logs.String(), `"bioguide":"G000555","derived":"SNY01"`) {
+		t.Errorf("the unlisted office was not logged: %s", logs.String())
+	}
+	body := `{"campaign": "jackson-vanik", "recipients": ["S000148", "G000555"], "prefix": "Ms.",
+		"first_name": "Ada", "last_name": "Lovelace", "address1": "12 Orchard Street", "city": "New York",
+		"state": "NY", "zip": "10002", "email": "ada@example.org", "consent": true}`
+	res, err := http.Post(base+"/api/v1/letters", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{`"office":"SNY03","channel":"cwc"`, `"office":"SNY01","channel":"assisted"`} {
+		if !strings.Contains(string(answer), want) {
+			t.Errorf("answer lacks %s: %s", want, answer)
+		}
+	}
+	getUntil(t, base+"/healthz", "cwc senate: ok, 0 queued")
+	if r := c.Received(); len(r) != 1 || r[0].Office != "SNY03" || r[0].Path != "/api/messages/" {
+		t.Errorf("CWC received %+v", r)
+	}
+}
