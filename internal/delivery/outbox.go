@@ -125,6 +125,8 @@ type OutboxStore interface {
 	Hold(ctx context.Context, ch advocacy.Chamber, id int64, reason string, now time.Time) (int, error)
 	// Resume queues a chamber's held deliveries again.
 	Resume(ctx context.Context, ch advocacy.Chamber, now time.Time) (int, error)
+	// Expedite makes a chamber's deliveries waiting out a backoff due now.
+	Expedite(ctx context.Context, ch advocacy.Chamber, now time.Time) (int, error)
 }
 
 // Backoff is an exponential retry schedule: the ceiling of the wait before
@@ -207,7 +209,21 @@ type Worker struct {
 	// meeting outages fails for good. Default DefaultGiveUpAfter.
 	GiveUpAfter time.Duration
 
-	mu sync.Mutex // guards Rand
+	mu sync.Mutex // guards Rand and failing
+	// failing marks the chambers whose last answer was an outage's.
+	failing map[advocacy.Chamber]bool
+}
+
+// outage records whether a chamber's last answer was an outage's, and
+// reports whether it had been before.
+func (w *Worker) outage(ch advocacy.Chamber, down bool) (was bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.failing == nil {
+		w.failing = map[advocacy.Chamber]bool{}
+	}
+	was, w.failing[ch] = w.failing[ch], down
+	return was
 }
 
 type workerSettings struct {
@@ -473,6 +489,7 @@ func (w *Worker) deliver(ctx context.Context, it advocacy.OutboxItem, leaseEnd t
 			return fail(fmt.Sprintf("gave up after %s of failed attempts (%d): %s", waitWords(now.Sub(start)), d.Attempts, reason),
 				append(attrs, "gave_up", true)...)
 		}
+		w.outage(d.Chamber, true)
 		next := now.Add(w.jitter(s.backoff.Ceiling(d.Attempts)))
 		if next.After(giveUp) {
 			next = giveUp // one last try when the time is up
@@ -498,6 +515,20 @@ func (w *Worker) deliver(ctx context.Context, it advocacy.OutboxItem, leaseEnd t
 	if err != nil {
 		reason := "request failed: " + err.Error()
 		return retry(reason, "reason", reason)
+	}
+	if code >= 200 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests && w.outage(d.Chamber, false) {
+		// CWC answers again after an outage: the letters waiting out their
+		// backoff go now rather than within the hour.
+		err := record(func(c context.Context) error {
+			n, err := w.Store.Expedite(c, d.Chamber, w.Clock())
+			if n > 0 {
+				log.Info("cwc answers again: retrying waiting deliveries now", "deliveries", n)
+			}
+			return err
+		})
+		if err != nil {
+			log.Error("outbox: expedite retries", "err", err)
+		}
 	}
 	switch {
 	case code >= 200 && code < 300:

@@ -144,7 +144,7 @@ type outboxEnv struct {
 
 // newOutboxEnv is a real SQLite outbox, a CWC stand-in that takes the keys
 // "house-secret-key" and "senate-secret-key", and a worker for the House.
-func newOutboxEnv(t *testing.T) *outboxEnv {
+func newOutboxEnv(t testing.TB) *outboxEnv {
 	t.Helper()
 	e := &outboxEnv{clock: &fakeClock{t: t0}, logs: &lockedBuffer{}}
 	e.path = filepath.Join(t.TempDir(), "outbox.db")

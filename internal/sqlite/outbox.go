@@ -83,6 +83,21 @@ func (s *Letters) Resume(ctx context.Context, ch advocacy.Chamber, now time.Time
 	return n, nil
 }
 
+// Expedite makes a chamber's deliveries that wait to retry after an
+// outage due at now: CWC answered again, so they need not sit out the rest
+// of their backoff. It returns how many it brought forward.
+func (s *Letters) Expedite(ctx context.Context, ch advocacy.Chamber, now time.Time) (int, error) {
+	ts := letterTime(now)
+	res, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = ?
+		WHERE chamber = ? AND channel = 'cwc' AND status = 'queued' AND next_attempt_at > ? AND last_error <> ''
+		  AND (locked_until IS NULL OR locked_until < ?)`, ts, string(ch), ts, ts)
+	if err != nil {
+		return 0, fmt.Errorf("expedite %s deliveries: %w", ch, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // requeue queues again, due at now with a fresh time budget, the CWC
 // deliveries matching where (over deliveries d) of letters that are neither
 // rejected nor erased.
