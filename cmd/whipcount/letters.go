@@ -38,8 +38,6 @@ type letterConfig struct {
 	concurrency int
 	// giveUpAfter is how long a delivery is retried through outages.
 	giveUpAfter time.Duration
-	// officesEvery is how often the Senate's active office list is fetched.
-	officesEvery time.Duration
 }
 
 // letterFlags declares the letter flags on fs. Each also reads its
@@ -64,7 +62,6 @@ func letterFlags(fs *flag.FlagSet) *letterConfig {
 	fs.DurationVar(&c.timeout, "cwc-timeout", 30*time.Second, "how long one CWC request may take")
 	fs.IntVar(&c.concurrency, "cwc-concurrency", delivery.DefaultConcurrency, "how many messages may be in flight to each chamber's CWC at once")
 	fs.DurationVar(&c.giveUpAfter, "cwc-give-up-after", delivery.DefaultGiveUpAfter, "how long a letter is retried through CWC outages (5xx, time-outs) before it fails for good")
-	fs.DurationVar(&c.officesEvery, "cwc-senate-offices-every", 24*time.Hour, "how often to fetch the Senate's list of active CWC offices (when a Senate endpoint is set)")
 	fs.DurationVar(&c.lease, "cwc-lease", 0, "how long the outbox worker holds a delivery it is sending (0: enough for a batch of attempts); after a crash, unsent deliveries are retried when it ends")
 	fs.StringVar(&c.baseURL, "base-url", "", "the site's public `URL`, like https://whipcount.example, for links in receipts and the API")
 	return c
@@ -87,9 +84,6 @@ func (c *letterConfig) check() error {
 	}
 	if c.giveUpAfter < time.Hour {
 		errs = append(errs, errors.New("-cwc-give-up-after: want an hour or more (it is a time budget, like 72h)"))
-	}
-	if c.officesEvery < time.Minute {
-		errs = append(errs, errors.New("-cwc-senate-offices-every: want a minute or more"))
 	}
 	if c.lease != 0 && c.lease <= c.timeout {
 		// The worker never starts a request its lease could not cover.
@@ -237,14 +231,18 @@ func startLetters(cfg *letterConfig, db *sqlite.DB, logger *slog.Logger, now fun
 	return w
 }
 
+// senateOfficesEvery is how often the Senate's active office list is
+// fetched again.
+const senateOfficesEvery = 24 * time.Hour
+
 // refreshSenateOffices fetches the Senate's list of active CWC offices at
-// start and then every cfg.officesEvery, until ctx ends. A failed fetch
+// start and then daily, until ctx ends. A failed fetch
 // keeps the last list (or the codes from the member data) and is logged;
 // every office code that disagrees with the list is logged for admins, who
 // also see them on the delivery page.
 func refreshSenateOffices(ctx context.Context, client *http.Client, cfg *letterConfig, dir *delivery.Directory,
 	members func() []advocacy.Member, now func() time.Time, logger *slog.Logger) {
-	t := time.NewTicker(cfg.officesEvery)
+	t := time.NewTicker(senateOfficesEvery)
 	defer t.Stop()
 	for {
 		fctx, cancel := context.WithTimeout(ctx, cfg.timeout)

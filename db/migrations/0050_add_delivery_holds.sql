@@ -5,51 +5,21 @@
 -- re-sends it. queued_at starts the time budget of retries after outages:
 -- it is set when a delivery is queued and again when it is re-sent.
 --
--- SQLite cannot change a CHECK constraint in place, so the table is rebuilt
--- with the same columns, constraints and indexes, plus queued_at.
+-- The status CHECK gains 'held'. SQLite cannot alter a constraint, and a
+-- rebuilt table would lose the columns and triggers later migrations add to
+-- deliveries on databases that ran them first; so the constraint is widened
+-- in place, the way SQLite documents for loosening a CHECK (the stored rows
+-- already satisfy it). The ALTER TABLE that follows reloads the schema
+-- everywhere.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql, '''queued'', ''sent'', ''delivered''', '''queued'', ''held'', ''sent'', ''delivered''')
+ WHERE type = 'table' AND name = 'deliveries' AND sql NOT LIKE '%''held''%';
+PRAGMA writable_schema = RESET;
 
-CREATE TABLE deliveries_new (
-    id              INTEGER PRIMARY KEY,
-    letter_id       INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
-    bioguide_id     TEXT NOT NULL,
-    -- CWC MemberOffice, e.g. HNY12, SNY03; '' when none is known.
-    office_code     TEXT NOT NULL,
-    chamber         TEXT NOT NULL CHECK (chamber IN ('house', 'senate')),
-    channel         TEXT NOT NULL CHECK (channel IN ('cwc', 'assisted', 'contact_form', 'print', 'phone')),
-    status          TEXT NOT NULL DEFAULT 'queued'
-                    CHECK (status IN ('queued', 'held', 'sent', 'delivered', 'failed', 'confirmed_by_user')),
-    delivery_id     TEXT NOT NULL UNIQUE CHECK (length(delivery_id) = 32),
-    subject         TEXT NOT NULL,
-    template_text   TEXT NOT NULL,
-    bill_congress   INTEGER,
-    bill_type       TEXT,
-    bill_number     INTEGER,
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT,
-    locked_until    TEXT,
-    last_error      TEXT NOT NULL DEFAULT '',
-    created_at      TEXT NOT NULL,
-    updated_at      TEXT NOT NULL,
-    sent_at         TEXT,
-    confirmed_at    TEXT,
-    queued_at       TEXT,
-    UNIQUE (letter_id, bioguide_id)
-) STRICT;
+ALTER TABLE deliveries ADD COLUMN queued_at TEXT;
+UPDATE deliveries SET queued_at = created_at;
 
-INSERT INTO deliveries_new (id, letter_id, bioguide_id, office_code, chamber, channel, status, delivery_id,
-    subject, template_text, bill_congress, bill_type, bill_number, attempts, next_attempt_at, locked_until,
-    last_error, created_at, updated_at, sent_at, confirmed_at, queued_at)
-SELECT id, letter_id, bioguide_id, office_code, chamber, channel, status, delivery_id,
-    subject, template_text, bill_congress, bill_type, bill_number, attempts, next_attempt_at, locked_until,
-    last_error, created_at, updated_at, sent_at, confirmed_at, created_at
-FROM deliveries;
-
-DROP TABLE deliveries;
-ALTER TABLE deliveries_new RENAME TO deliveries;
-
-CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
-CREATE INDEX deliveries_bioguide ON deliveries (bioguide_id);
-CREATE INDEX deliveries_office ON deliveries (office_code);
 -- Delivery health per chamber: what waits, what failed, when.
 CREATE INDEX deliveries_cwc_state ON deliveries (chamber, status, created_at) WHERE channel = 'cwc';
 CREATE INDEX deliveries_sent_at ON deliveries (chamber, sent_at) WHERE status = 'sent';

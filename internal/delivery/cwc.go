@@ -547,7 +547,8 @@ func sampleItem() advocacy.OutboxItem {
 // the campaign's stable CampaignId, the office, the constituent, the
 // rendered template as OrganizationStatement and the constituent's own
 // words as ConstituentMessage, the bill of the recipient's chamber, and
-// ProOrCon.
+// ProOrCon from the campaign's position on it ("con" when it opposes the
+// bill).
 //
 // It folds what CWC cannot take as it is into forms it can: a short address
 // line joins the other (advocacy.DeliveryAddress), a short organisation name
@@ -604,7 +605,7 @@ func MessageFor(it advocacy.OutboxItem, a Agent, date time.Time) CWCMessage {
 		Message: CWCBody{
 			Subject:               advocacy.FitSubject(d.Subject),
 			Topics:                []string{topic},
-			ProOrCon:              "pro",
+			ProOrCon:              d.Position.ProOrCon(),
 			OrganizationStatement: statement,
 			ConstituentMessage:    personal,
 			MoreInfo:              a.MoreInfo,

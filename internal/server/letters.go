@@ -37,8 +37,10 @@ type LetterStore interface {
 	Stats(ctx context.Context, campaignID int64, since time.Time) (advocacy.LetterStats, error)
 	// EraseLetter deletes a letter's personal data at its sender's request.
 	EraseLetter(ctx context.Context, publicID string) error
-	// ConfirmLetter releases a letter whose sender confirmed their email.
-	ConfirmLetter(ctx context.Context, publicID, token string) (advocacy.Letter, error)
+	// ConfirmLetter records that a letter's sender confirmed their email,
+	// releasing the letter when it waited for that; first is true for the
+	// call that confirmed.
+	ConfirmLetter(ctx context.Context, publicID, token string) (l advocacy.Letter, first bool, err error)
 	// AwaitingConfirmation reports whether a letter waits for that.
 	AwaitingConfirmation(ctx context.Context, publicID string) (bool, error)
 }
@@ -249,10 +251,10 @@ func recipientsFor(camp advocacy.Campaign, d advocacy.DistrictResult) []recipien
 	return out
 }
 
-// letterKind picks the letter for a member's record on a bill.
+// letterKind picks the letter for a member's record on a bill, following
+// the campaign's position on it.
 func letterKind(b advocacy.Bill, bioguide string) advocacy.TemplateKind {
-	cs, isCosponsor := b.Cosponsor(bioguide)
-	return advocacy.TemplateKindFor(b.SponsorID == bioguide, isCosponsor, isCosponsor && !cs.Active())
+	return advocacy.TemplateKindOf(b, bioguide)
 }
 
 // letterTemplates returns the campaign's templates, falling back to the
@@ -400,6 +402,8 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 		v.Moderation = "Your letter is waiting for a quick check by the campaign before it goes out. Come back to this page to see when it is sent."
 	case l.Status == advocacy.LetterRejected:
 		v.Moderation = "The campaign did not send this letter."
+	case fresh && l.Receipt && s.deps.Letters.Receipts != nil:
+		v.Moderation = "We emailed you a link to confirm your address. Your copy of the letter follows once you do."
 	}
 	switch {
 	case !fresh:
@@ -412,26 +416,19 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 	return v
 }
 
-// campaignOfLetter finds the campaign a letter belongs to through the bill
-// of one of its deliveries.
+// campaignOfLetter finds the campaign a letter belongs to.
 func (s *Server) campaignOfLetter(ctx context.Context, l advocacy.Letter) (advocacy.Campaign, bool) {
-	if s.deps.Campaigns == nil {
+	if s.deps.Campaigns == nil || l.CampaignID == 0 {
 		return advocacy.Campaign{}, false
 	}
-	for _, d := range l.Deliveries {
-		if d.Bill.IsZero() {
-			continue
-		}
-		id := advocacy.BillID(strings.ToLower(d.Bill.Type), d.Bill.Number, d.Bill.Congress)
-		camp, err := s.deps.Campaigns.CampaignOfBill(ctx, id)
-		if err == nil && camp.ID == l.CampaignID {
-			return camp, true
-		}
-		if err != nil && advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+	camp, err := s.deps.Campaigns.CampaignByID(ctx, l.CampaignID)
+	if err != nil {
+		if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
 			s.deps.Logger.ErrorContext(ctx, "find campaign of letter", "err", err)
 		}
+		return advocacy.Campaign{}, false
 	}
-	return advocacy.Campaign{}, false
+	return camp, true
 }
 
 // member finds a current member by bioguide ID.
@@ -549,6 +546,12 @@ func phoneScript(l advocacy.Letter, d advocacy.Delivery, m advocacy.Member, camp
 			ask = "I am calling to thank " + name + " for supporting " + b.Label()
 		case advocacy.TemplateWithdrew:
 			ask = "I saw that " + name + " withdrew as a cosponsor of " + b.Label() + ". I would like to know why, and I ask them to sign on again"
+		case advocacy.TemplateOppose:
+			ask = "I oppose " + b.Label() + ", and I ask " + name + " not to cosponsor it"
+		case advocacy.TemplateUrgeWithdraw:
+			ask = "I oppose " + b.Label() + ", and I ask " + name + " to withdraw their support for it"
+		case advocacy.TemplateThankWithdrawal:
+			ask = "I am calling to thank " + name + " for withdrawing from " + b.Label()
 		default:
 			ask = "I am calling to ask " + name + " to cosponsor " + b.Label()
 		}
@@ -661,7 +664,7 @@ func (s *Server) confirmPage(c echo.Context) error {
 	if !s.lettersEnabled() {
 		return advocacy.NotFound("We could not find that letter.")
 	}
-	return s.render(c, http.StatusOK, templates.ConfirmEmailPage(s.meta(c, "Confirm your letter", ""), c.Param("id"), c.QueryParam("t")), nil)
+	return s.render(c, http.StatusOK, templates.ConfirmEmailPage(s.meta(c, "Confirm your email address", ""), c.Param("id"), c.QueryParam("t")), nil)
 }
 
 // confirmLetter serves POST /letters/{id}/confirm: the sender confirmed
@@ -675,19 +678,14 @@ func (s *Server) confirmLetter(c echo.Context) error {
 		return advocacy.NotFound("We could not find that letter.")
 	}
 	id := c.Param("id")
-	l, err := s.deps.Letters.Store.ConfirmLetter(c.Request().Context(), id, c.FormValue("t"))
+	l, first, err := s.deps.Letters.Store.ConfirmLetter(c.Request().Context(), id, c.FormValue("t"))
 	if err != nil {
 		return err
 	}
-	if s.deps.Letters.Wake != nil {
-		for _, d := range l.Deliveries {
-			if d.Channel == advocacy.ChannelCWC {
-				s.deps.Letters.Wake()
-				break
-			}
-		}
+	if first && l.Status == advocacy.LetterActive {
+		s.wakeOutbox(l)
 	}
-	if l.Receipt && s.deps.Letters.Receipts != nil {
+	if first && l.Receipt && s.deps.Letters.Receipts != nil {
 		// The copy the sender asked for waited for the confirmation.
 		camp, _ := s.campaignOfLetter(c.Request().Context(), l)
 		s.sendReceipt(l, camp.Title)

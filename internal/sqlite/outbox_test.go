@@ -3,10 +3,14 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
@@ -149,5 +153,84 @@ func TestDeliveryHealthCounts(t *testing.T) {
 	if h[0].SentLastDay != 1 || h[0].Queued != 1 || h[0].LastError != "CWC answered 503: down" ||
 		!h[0].LastErrorAt.Equal(letterT0) || !h[0].LastSentAt.Equal(letterT0) {
 		t.Fatalf("health %+v", h[0])
+	}
+}
+
+// A database that ran later migrations before the one that lets deliveries
+// be held (as one upgraded from an earlier main would have) keeps every
+// column they added, and takes held deliveries.
+func TestHeldMigrationAfterLaterOnes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "upgrade.db")
+	before := fstest.MapFS{}
+	names, err := fs.Glob(db.Migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if strings.Contains(n, "0050_add_delivery_holds") {
+			continue
+		}
+		b, _ := fs.ReadFile(db.Migrations, n)
+		before[n] = &fstest.MapFile{Data: b}
+	}
+	d, err := Open(ctx, path, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
+	// Written as the older code would have.
+	if _, err := d.W.Exec(`INSERT INTO letters (public_id, campaign_id, state, district, settled_by, prefix, first_name,
+		last_name, address1, city, zip, email, email_norm, consent_at, created_at)
+		VALUES ('AAAAAAAAAAAAAAAAAAAAAA', ?, 'NY', 12, 'zip', 'Ms.', 'Ada', 'L', '1 Main St', 'New York', '10025', 'a@b.co', 'a@b.co', ?, ?)`,
+		cid, letterTime(letterT0), letterTime(letterT0)); err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	rows, _ := d.W.Query("SELECT name FROM pragma_table_info('deliveries')")
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		cols = append(cols, n)
+	}
+	rows.Close()
+	extra, extraValue := "", ""
+	for _, col := range cols {
+		if col == "position" {
+			extra, extraValue = ", position", ", 'oppose'"
+		}
+	}
+	if _, err := d.W.Exec(`INSERT INTO deliveries (letter_id, bioguide_id, office_code, chamber, channel, delivery_id,
+		subject, template_text, next_attempt_at, created_at, updated_at`+extra+`)
+		SELECT id, 'N000002', 'HNY12', 'house', 'cwc', 'Abcdefghij0123456789KLMNOPqrstuv', 'S', 'T', ?, ?, ?`+
+		extraValue+` FROM letters`, letterTime(letterT0), letterTime(letterT0), letterTime(letterT0)); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+
+	d, err = Open(ctx, path, db.Migrations)
+	if err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	defer d.Close()
+	var queuedAt string
+	if err := d.R.QueryRow("SELECT queued_at FROM deliveries").Scan(&queuedAt); err != nil || queuedAt != letterTime(letterT0) {
+		t.Fatalf("queued_at %q %v", queuedAt, err)
+	}
+	if extra != "" {
+		var pos string
+		if err := d.R.QueryRow("SELECT position FROM deliveries").Scan(&pos); err != nil || pos != "oppose" {
+			t.Fatalf("position %q %v", pos, err)
+		}
+	}
+	if _, err := d.W.Exec("UPDATE deliveries SET status = 'held'"); err != nil {
+		t.Fatalf("held refused: %v", err)
+	}
+	if _, err := d.W.Exec("UPDATE deliveries SET status = 'lost'"); err == nil {
+		t.Fatal("the status check is gone")
+	}
+	var ok string
+	if err := d.R.QueryRow("PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+		t.Fatalf("integrity %q %v", ok, err)
 	}
 }
