@@ -133,9 +133,13 @@ func generatedMessages(t *testing.T) (house, senate [][]byte) {
 			}
 			kind := kinds[(n+i)%len(kinds)]
 			subject, body := tpls[kind].Render(advocacy.MergeFieldsFor(m, bill.Label(), in))
+			position := advocacy.PositionSupport
+			if slices.Contains(advocacy.TemplateKindsFor(advocacy.PositionOppose), kind) {
+				position = advocacy.PositionOppose
+			}
 			nl.Recipients = append(nl.Recipients, advocacy.NewDelivery{BioguideID: m.BioguideID,
 				OfficeCode: advocacy.OfficeCode(m), Chamber: m.Chamber, Channel: advocacy.ChannelCWC,
-				Subject: subject, TemplateText: body, Bill: bill})
+				Subject: advocacy.FitSubject(subject), TemplateText: body, Bill: bill, Position: position})
 		}
 		if err := nl.Deliverable(func(id string) string { return id }); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
@@ -147,7 +151,8 @@ func generatedMessages(t *testing.T) (house, senate [][]byte) {
 					City: in.City, Zip: in.Zip, Email: in.Email, Phone: in.Phone, Title: in.Title,
 					Organization: in.Organization, PersonalMessage: in.PersonalMessage, Newsletter: n%2 == 0},
 				Delivery: advocacy.Delivery{OfficeCode: d.OfficeCode, Chamber: d.Chamber, Channel: d.Channel,
-					DeliveryID: fmt.Sprintf("%032d", n*10+i), Subject: d.Subject, TemplateText: d.TemplateText, Bill: d.Bill},
+					DeliveryID: fmt.Sprintf("%032d", n*10+i), Subject: d.Subject, TemplateText: d.TemplateText, Bill: d.Bill,
+					Position: d.Position},
 				CampaignSlug: "jackson-vanik", Sponsor: sps[(n+i)%len(sps)],
 			}
 			doc, err := BuildCWC(MessageFor(it, agent, cwcDate))
@@ -184,6 +189,15 @@ func TestGeneratedMessagesValidateAgainstTheGrammar(t *testing.T) {
 			break
 		}
 		t.Logf("%d %s messages validate against the CWC grammar", len(docs[ch])-len(bad), ch)
+	}
+	cons := 0
+	for _, d := range append(slices.Clone(house), senate...) {
+		if strings.Contains(string(d), "<ProOrCon>con</ProOrCon>") {
+			cons++
+		}
+	}
+	if cons == 0 {
+		t.Error("no message opposes a bill")
 	}
 	// The offices are the right ones: every House seat, DC and the
 	// territories at 00, and every senator by class.
