@@ -20,13 +20,10 @@ import (
 func TestHoldAndResume(t *testing.T) {
 	ctx := context.Background()
 	s, clock, _, cid := newTestLetters(t)
-	var ids []string
 	for i := range 3 {
-		c, err := s.CreateLetter(ctx, sampleLetter(cid, fmt.Sprintf("h%d@example.com", i), "", "N000002"))
-		if err != nil {
+		if _, err := s.CreateLetter(ctx, sampleLetter(cid, fmt.Sprintf("h%d@example.com", i), "", "N000002")); err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, c.Letter.PublicID)
 	}
 	items, err := s.ClaimDue(ctx, advocacy.House, letterT0, 1, time.Minute)
 	if err != nil || len(items) != 1 {
