@@ -185,6 +185,28 @@ func serveUntil(t *testing.T, env map[string]string) (base string, logs *syncBuf
 	}
 }
 
+// postLetter sends a letter from Ada in NY-10 to recipients through the
+// JSON API, with extra JSON fields, and returns the 201 answer.
+func postLetter(t *testing.T, base string, recipients string, extra ...string) string {
+	t.Helper()
+	body := `{"campaign": "jackson-vanik", "recipients": [` + recipients + `], "prefix": "Ms.",
+		"first_name": "Ada", "last_name": "Lovelace", "address1": "12 Orchard Street", "city": "New York",
+		"state": "NY", "zip": "10002", "email": "ada@example.org", "consent": true`
+	for _, e := range extra {
+		body += ", " + e
+	}
+	res, err := http.Post(base+"/api/v1/letters", "application/json", strings.NewReader(body+"}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("POST letter: %d %s", res.StatusCode, answer)
+	}
+	return string(answer)
+}
+
 // getUntil polls url until its body contains want (or fails after a
 // generous deadline), returning the body.
 func getUntil(t *testing.T, url, want string) string {
@@ -213,19 +235,9 @@ func TestServeHoldsLettersOnAWrongKeyAndResumesAfterRestart(t *testing.T) {
 	c := standin.NewCWC(t, "house-key")
 	env := cwcEnv(c, "wrong-key", "WHIPCOUNT_DB", filepath.Join(t.TempDir(), "w.db"))
 	base, logs, stop := serveUntil(t, env)
-	body := `{"campaign": "jackson-vanik", "recipients": ["G000599"], "prefix": "Ms.",
-		"first_name": "Ada", "last_name": "Lovelace", "address1": "12 Orchard Street", "address2": "#2", "city": "New York",
-		"state": "NY", "zip": "10002", "email": "ada@example.org", "consent": true}`
-	res, err := http.Post(base+"/api/v1/letters", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("POST letter: %d", res.StatusCode)
-	}
+	postLetter(t, base, `"G000599"`, `"address2": "#2"`)
 	health := getUntil(t, base+"/healthz", "cwc house: held since")
-	if !strings.Contains(health, "1 waiting") || !strings.Contains(health, "WHIPCOUNT_CWC_KEY") || res.StatusCode != 201 {
+	if !strings.Contains(health, "1 waiting") || !strings.Contains(health, "WHIPCOUNT_CWC_KEY") {
 		t.Errorf("healthz: %s", health)
 	}
 	stop()
@@ -274,17 +286,9 @@ func TestServeRoutesSenateCopiesByTheSenatesList(t *testing.T) {
 	if !strings.Contains(logs.String(), `"bioguide":"G000555","derived":"SNY01"`) {
 		t.Errorf("the unlisted office was not logged: %s", logs.String())
 	}
-	body := `{"campaign": "jackson-vanik", "recipients": ["S000148", "G000555"], "prefix": "Ms.",
-		"first_name": "Ada", "last_name": "Lovelace", "address1": "12 Orchard Street", "city": "New York",
-		"state": "NY", "zip": "10002", "email": "ada@example.org", "consent": true}`
-	res, err := http.Post(base+"/api/v1/letters", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	answer := postLetter(t, base, `"S000148", "G000555"`)
 	for _, want := range []string{`"office":"SNY03","channel":"cwc"`, `"office":"SNY01","channel":"assisted"`} {
-		if !strings.Contains(string(answer), want) {
+		if !strings.Contains(answer, want) {
 			t.Errorf("answer lacks %s: %s", want, answer)
 		}
 	}

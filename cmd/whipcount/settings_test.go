@@ -513,27 +513,6 @@ type settingHarness struct {
 	smtp *standin.SMTP
 }
 
-// cwcLetterAt stores, before the server starts, a letter written at a
-// past time whose House copy waits for CWC.
-func (h *settingHarness) cwcLetterAt(t *testing.T, at time.Time) {
-	t.Helper()
-	store := h.seedAt(t, at)
-	var campaignID int64
-	if err := store.R.QueryRow("SELECT id FROM campaigns").Scan(&campaignID); err != nil {
-		t.Fatal(err)
-	}
-	_, err := sqlite.NewLetters(store, func() time.Time { return at }, rand.Reader).CreateLetter(context.Background(), advocacy.NewLetter{
-		CampaignID: campaignID, State: "NY", District: 10, SettledBy: advocacy.SettledByZIP,
-		Input: advocacy.LetterInput{Prefix: "Ms.", FirstName: "Ada", LastName: "Lovelace", Address1: "12 Orchard Street",
-			City: "New York", State: "NY", Zip: "10002", Email: "ada@example.org", Consent: true},
-		Recipients: []advocacy.NewDelivery{{BioguideID: "G000599", OfficeCode: "HNY10", Chamber: advocacy.House,
-			Channel: advocacy.ChannelCWC, Subject: "Please cosponsor H.R. 5917", TemplateText: "Dear Representative, please cosponsor."}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store.Close()
-}
-
 // seedAt creates the database with the campaign seeded at a past time.
 func (h *settingHarness) seedAt(t *testing.T, at time.Time) *sqlite.DB {
 	t.Helper()
@@ -551,6 +530,16 @@ func (h *settingHarness) seedAt(t *testing.T, at time.Time) *sqlite.DB {
 // letterAt stores one letter, with an assisted copy for the House member
 // of NY-10, as if sent at a past time.
 func (h *settingHarness) letterAt(t *testing.T, at time.Time) {
+	h.letterVia(t, at, advocacy.ChannelAssisted)
+}
+
+// cwcLetterAt stores, before the server starts, a letter written at a
+// past time whose House copy waits for CWC.
+func (h *settingHarness) cwcLetterAt(t *testing.T, at time.Time) {
+	h.letterVia(t, at, advocacy.ChannelCWC)
+}
+
+func (h *settingHarness) letterVia(t *testing.T, at time.Time, ch advocacy.Channel) {
 	t.Helper()
 	store := h.seedAt(t, at)
 	var campaignID int64
@@ -559,10 +548,10 @@ func (h *settingHarness) letterAt(t *testing.T, at time.Time) {
 	}
 	_, err := sqlite.NewLetters(store, func() time.Time { return at }, rand.Reader).CreateLetter(context.Background(), advocacy.NewLetter{
 		CampaignID: campaignID, State: "NY", District: 10, SettledBy: advocacy.SettledByZIP,
-		Input: advocacy.LetterInput{FirstName: "Ada", LastName: "Lovelace", Address1: "12 Orchard Street",
+		Input: advocacy.LetterInput{Prefix: "Ms.", FirstName: "Ada", LastName: "Lovelace", Address1: "12 Orchard Street",
 			City: "New York", State: "NY", Zip: "10002", Email: "ada@example.org", Consent: true},
 		Recipients: []advocacy.NewDelivery{{BioguideID: "G000599", OfficeCode: "HNY10", Chamber: advocacy.House,
-			Channel: advocacy.ChannelAssisted, Subject: "Please cosponsor", TemplateText: "Dear Representative"}},
+			Channel: ch, Subject: "Please cosponsor H.R. 5917", TemplateText: "Dear Representative, please cosponsor."}},
 	})
 	if err != nil {
 		t.Fatal(err)

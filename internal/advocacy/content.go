@@ -396,22 +396,23 @@ var (
 // names: a subject of CWCMinSubject to CWCMaxSubject characters and a
 // letter of CWCMinText to CWCMaxText.
 func checkMergedLengths(bad fieldErrors, t LetterTemplate) {
-	if _, ok := bad["subject"]; !ok && t.Subject != "" {
-		short, long := utf8.RuneCountInString(RenderTemplate(t.Subject, mergeShortest)), utf8.RuneCountInString(RenderTemplate(t.Subject, mergeLongest))
-		switch {
-		case long > CWCMaxSubject:
-			bad.add("subject", fmt.Sprintf("With the longest names filled in, this subject reaches %d characters; Congress’s system takes at most %d. Shorten it or use fewer merge fields.", long, CWCMaxSubject))
-		case short < CWCMinSubject:
-			bad.add("subject", fmt.Sprintf("With short names filled in, this subject has only %d characters; Congress’s system needs at least %d.", short, CWCMinSubject))
+	for _, f := range []struct {
+		field, noun, text string
+		minLen, maxLen    int
+	}{
+		{"subject", "subject", t.Subject, CWCMinSubject, CWCMaxSubject},
+		{"body", "letter", t.Body, CWCMinText, CWCMaxText},
+	} {
+		if _, ok := bad[f.field]; ok || f.text == "" {
+			continue
 		}
-	}
-	if _, ok := bad["body"]; !ok && t.Body != "" {
-		short, long := utf8.RuneCountInString(RenderTemplate(t.Body, mergeShortest)), utf8.RuneCountInString(RenderTemplate(t.Body, mergeLongest))
+		short := utf8.RuneCountInString(RenderTemplate(f.text, mergeShortest))
+		long := utf8.RuneCountInString(RenderTemplate(f.text, mergeLongest))
 		switch {
-		case long > CWCMaxText:
-			bad.add("body", fmt.Sprintf("With the longest names filled in, this letter reaches %d characters; Congress’s system takes at most %d. Shorten it or use fewer merge fields.", long, CWCMaxText))
-		case short < CWCMinText:
-			bad.add("body", fmt.Sprintf("With short names filled in, this letter has only %d characters; Congress’s system needs at least %d.", short, CWCMinText))
+		case long > f.maxLen:
+			bad.add(f.field, fmt.Sprintf("With the longest names filled in, this %s reaches %d characters; Congress’s system takes at most %d. Shorten it or use fewer merge fields.", f.noun, long, f.maxLen))
+		case short < f.minLen:
+			bad.add(f.field, fmt.Sprintf("With short names filled in, this %s has only %d characters; Congress’s system needs at least %d.", f.noun, short, f.minLen))
 		}
 	}
 }

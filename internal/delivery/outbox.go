@@ -49,12 +49,18 @@ func (e Endpoints) Enabled(ch advocacy.Chamber) bool {
 // messageURL is the endpoint a chamber's messages are posted to, with the
 // key. It must never be logged.
 func (e Endpoints) messageURL(ch advocacy.Chamber) (string, bool) {
+	return e.route(ch, houseMessagePath, senateMessagePath)
+}
+
+// route is {base}{path}?apikey=KEY for a chamber's base and key, with the
+// House's or the Senate's path.
+func (e Endpoints) route(ch advocacy.Chamber, housePath, senatePath string) (string, bool) {
 	if !e.Enabled(ch) {
 		return "", false
 	}
-	base, key, path := e.HouseURL, e.HouseKey, houseMessagePath
+	base, key, path := e.HouseURL, e.HouseKey, housePath
 	if ch == advocacy.Senate {
-		base, key, path = e.SenateURL, e.SenateKey, senateMessagePath
+		base, key, path = e.SenateURL, e.SenateKey, senatePath
 	}
 	return strings.TrimRight(base, "/") + path + "?apikey=" + url.QueryEscape(key), true
 }
@@ -70,14 +76,7 @@ const (
 // House's {base}/v2/validate, or the Senate's {base}/api/testing-messages/,
 // with the key. It must never be logged.
 func (e Endpoints) CheckURL(ch advocacy.Chamber) (string, bool) {
-	if !e.Enabled(ch) {
-		return "", false
-	}
-	base, key, path := e.HouseURL, e.HouseKey, houseValidatePath
-	if ch == advocacy.Senate {
-		base, key, path = e.SenateURL, e.SenateKey, senateTestingPath
-	}
-	return strings.TrimRight(base, "/") + path + "?apikey=" + url.QueryEscape(key), true
+	return e.route(ch, houseValidatePath, senateTestingPath)
 }
 
 // Answer says in plain words what a CWC status means for a message.

@@ -73,14 +73,23 @@ func (s *Server) deliveryHealth(c echo.Context) error {
 	return s.renderDeliveryHealth(c, http.StatusOK, "")
 }
 
-func (s *Server) renderDeliveryHealth(c echo.Context, status int, problem string) error {
+// deliveryDesk is the signed-in user and the desk, for those who may
+// see delivery health.
+func (s *Server) deliveryDesk(c echo.Context) (orgAuth, DeliveryDesk, error) {
 	a, err := s.need(c, advocacy.PermDeliveries)
 	if err != nil {
-		return err
+		return a, nil, err
 	}
-	desk := s.deps.Organizer.Deliveries
-	if desk == nil {
-		return echo.ErrNotFound
+	if s.deps.Organizer.Deliveries == nil {
+		return a, nil, echo.ErrNotFound
+	}
+	return a, s.deps.Organizer.Deliveries, nil
+}
+
+func (s *Server) renderDeliveryHealth(c echo.Context, status int, problem string) error {
+	a, desk, err := s.deliveryDesk(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	hs, err := desk.Health(ctx)
@@ -144,13 +153,9 @@ func chamberRow(h advocacy.ChamberHealth) templates.ChamberHealthRow {
 // retryDeliveries serves POST /organizer/deliveries/retry: re-send a
 // chamber's held or failed letters.
 func (s *Server) retryDeliveries(c echo.Context) error {
-	a, err := s.need(c, advocacy.PermDeliveries)
+	a, desk, err := s.deliveryDesk(c)
 	if err != nil {
 		return err
-	}
-	desk := s.deps.Organizer.Deliveries
-	if desk == nil {
-		return echo.ErrNotFound
 	}
 	r := advocacy.RetryRequest{Chamber: advocacy.Chamber(c.FormValue("chamber"))}
 	switch c.FormValue("which") {
