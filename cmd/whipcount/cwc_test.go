@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -162,7 +163,14 @@ func serveUntil(t *testing.T, env map[string]string) (base string, logs *syncBuf
 	logs = &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"whipcount", "serve"}, func(k string) string { return env[k] }, io.Discard, logs)
+		// As run does, with the built-in reference data loaded once for all
+		// the servers of the tests.
+		code := 0
+		if err := serveWith(ctx, nil, func(k string) string { return env[k] }, logs, sharedData); err != nil {
+			fmt.Fprintf(logs, "whipcount: %v\n", err)
+			code = 1
+		}
+		done <- code
 	}()
 	for {
 		res, err := http.Get("http://" + addr + "/healthz")

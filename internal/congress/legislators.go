@@ -284,6 +284,14 @@ func socialFrom(s socialYAML) []advocacy.SocialAccount {
 	return out
 }
 
+// LoadMembers reads only the current members from a reference data folder
+// (or the built-in copy), sorted by state, senators first: for tools and
+// tests that need no lookups.
+func LoadMembers(fsys fs.FS) ([]advocacy.Member, error) {
+	ms, _, err := loadMembers(fsys)
+	return ms, err
+}
+
 // loadMembers parses the three legislators files and returns the current
 // members sorted by compareMembers, with the ids of those who have no
 // official name in the data.

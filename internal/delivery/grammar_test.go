@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
@@ -28,20 +27,14 @@ func requireXMLLint(t *testing.T) XMLLint {
 	return x
 }
 
-var (
-	memberDataOnce sync.Once
-	memberData     *congress.Data
-	memberDataErr  error
-)
-
 // members is the shipped member data of the 119th Congress.
-func members(t *testing.T) *congress.Data {
+func members(t *testing.T) []advocacy.Member {
 	t.Helper()
-	memberDataOnce.Do(func() { memberData, memberDataErr = congress.LoadDir("../../db/reference") })
-	if memberDataErr != nil {
-		t.Fatal(memberDataErr)
+	ms, err := congress.LoadMembers(os.DirFS("../../db/reference"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return memberData
+	return ms
 }
 
 // sender is one way a constituent may fill in the letter form.
@@ -96,7 +89,13 @@ func sponsors() []advocacy.Sponsor {
 // and the sponsors.
 func generatedMessages(t *testing.T) (house, senate [][]byte) {
 	t.Helper()
-	data := members(t)
+	all := members(t)
+	senators := map[string][]advocacy.Member{}
+	for _, m := range all {
+		if m.Chamber == advocacy.Senate {
+			senators[m.State] = append(senators[m.State], m)
+		}
+	}
 	tpls := advocacy.DefaultLetterTemplates()
 	kinds := slices.Sorted(func(yield func(advocacy.TemplateKind) bool) {
 		for k := range tpls {
@@ -108,12 +107,12 @@ func generatedMessages(t *testing.T) (house, senate [][]byte) {
 	ss, sps := senders(), sponsors()
 	agent := testAgent()
 	n := 0
-	for _, rep := range data.Members() {
+	for _, rep := range all {
 		if rep.Chamber != advocacy.House {
 			continue
 		}
 		district := advocacy.DistrictResult{State: rep.State, District: rep.District, Representative: &rep,
-			Senators: data.Senators(rep.State)}
+			Senators: senators[rep.State]}
 		s := ss[n%len(ss)]
 		in := s.in
 		in.Campaign, in.State, in.Consent = "jackson-vanik", rep.State, true

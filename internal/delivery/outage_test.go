@@ -6,6 +6,8 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"net/http"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -49,11 +51,20 @@ func (e *outboxEnv) attemptStats(t *testing.T) (maxAttempts, over8 int) {
 	return maxAttempts, over8
 }
 
+// batchSize is how many letters the outage tests send: 50, or
+// WHIPCOUNT_TEST_BATCH (200 for the figures in the README).
+func batchSize(t *testing.T) int {
+	if n, err := strconv.Atoi(os.Getenv("WHIPCOUNT_TEST_BATCH")); err == nil && n > 0 {
+		return n
+	}
+	return 50
+}
+
 // A batch of letters meets a 30-minute outage (CWC answers 503): none
 // fails, every one is sent once with its DeliveryId, soon after the outage
 // ends. The clock is injected; the figures go to the test log.
 func TestOutboxThroughAThirtyMinuteOutage(t *testing.T) {
-	const letters = 200
+	letters := batchSize(t)
 	e := newOutboxEnv(t)
 	e.worker.Rand = mrand.New(mrand.NewPCG(7, 11))
 	e.worker.Concurrency = DefaultConcurrency
@@ -69,7 +80,7 @@ func TestOutboxThroughAThirtyMinuteOutage(t *testing.T) {
 	t.Logf("30-minute outage, %d letters: %d sent, %d failed, %d held; %d requests (%.1f a letter), at most %d attempts for one letter "+
 		"(%d letters took more than 8, the old limit); the last was accepted %v after the outage ended",
 		letters, st[advocacy.DeliverySent], st[advocacy.DeliveryFailed], st[advocacy.DeliveryHeld], requests,
-		float64(requests)/letters, maxAttempts, over8, done.Sub(end).Round(time.Second))
+		float64(requests)/float64(letters), maxAttempts, over8, done.Sub(end).Round(time.Second))
 	if st[advocacy.DeliverySent] != letters || st[advocacy.DeliveryFailed] != 0 {
 		t.Fatalf("statuses %v", st)
 	}
@@ -92,7 +103,7 @@ func TestOutboxThroughAThirtyMinuteOutage(t *testing.T) {
 // only the first requests reached CWC; once the key is fixed and the worker
 // restarts, every letter is sent once with its DeliveryId.
 func TestOutboxThroughAWrongKey(t *testing.T) {
-	const letters = 200
+	letters := batchSize(t)
 	e := newOutboxEnv(t)
 	e.worker.Concurrency = DefaultConcurrency
 	e.worker.HouseKey = "wrong-key"
