@@ -173,6 +173,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := srv.WaitBackground(sctx); err != nil {
 		logger.Warn("shutdown: receipts still sending", "err", err)
 	}
+	// The group commit answers the letters it holds before the database
+	// closes.
+	if err := letters.store.Close(sctx); err != nil {
+		logger.Warn("shutdown: letters still being written", "err", err)
+	}
 	letters.stop()
 	logger.Info("stopped")
 	return nil

@@ -27,7 +27,34 @@ type Letters struct {
 	mu       sync.Mutex
 	queue    []*createJob
 	draining bool
+	closed   bool
+	// drainers counts the group-commit goroutine (zero or one), so that
+	// Close can wait for the transaction it is writing.
+	drainers sync.WaitGroup
 	stmts    stmtCache
+}
+
+// errLettersClosed answers a letter that arrives after Close.
+var errLettersClosed = errors.New("create letter: the letter store is closed (the server is stopping)")
+
+// Close stops taking new letters and waits, until ctx ends, for the group
+// commit to write and answer the letters already queued. Call it after the
+// HTTP server has stopped and before the database closes.
+func (s *Letters) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.drainers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("close letters: waiting for the group commit: %w", ctx.Err())
+	}
 }
 
 // NewLetters returns a letter store over db. now is the clock (letters'
@@ -292,9 +319,17 @@ const maxGroupCommit = 128
 // a second. Under light load a group is one letter and nothing waits.
 func (s *Letters) enqueue(job *createJob) {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		job.done <- createResult{err: errLettersClosed}
+		return
+	}
 	s.queue = append(s.queue, job)
 	start := !s.draining
 	s.draining = true
+	if start {
+		s.drainers.Add(1)
+	}
 	s.mu.Unlock()
 	if start {
 		go s.drain()
@@ -302,6 +337,7 @@ func (s *Letters) enqueue(job *createJob) {
 }
 
 func (s *Letters) drain() {
+	defer s.drainers.Done()
 	for {
 		s.mu.Lock()
 		n := min(len(s.queue), maxGroupCommit)
@@ -621,7 +657,8 @@ func (s *Letters) ConfirmDelivery(ctx context.Context, publicID, deliveryID stri
 }
 
 // Public counts. They count only active letters (not those held for
-// moderation or rejected) and expose no personal data.
+// moderation or rejected), expose no personal data, and read only the
+// aggregates (aggregates.go): their cost does not grow with the letters.
 
 func (s *Letters) countOne(ctx context.Context, op, query string, args ...any) (int, error) {
 	var n int
@@ -631,32 +668,36 @@ func (s *Letters) countOne(ctx context.Context, op, query string, args ...any) (
 	return n, nil
 }
 
+const (
+	countLettersSQL = `SELECT coalesce(sum(n), 0) FROM agg_letters
+		WHERE campaign_id = ? AND ref = ? AND status = 'active'`
+	countSinceSQL = `SELECT coalesce(sum(n), 0) FROM agg_letter_hours
+		WHERE campaign_id = ? AND ref = ? AND hour >= ?`
+	countDistrictSQL = `SELECT coalesce(sum(n), 0) FROM agg_letter_districts
+		WHERE campaign_id = ? AND ref = ? AND state = ? AND district = ?`
+)
+
 // CountLetters is the number of letters in a campaign.
 func (s *Letters) CountLetters(ctx context.Context, campaignID int64) (int, error) {
-	return s.countOne(ctx, "count letters",
-		"SELECT count(*) FROM letters WHERE campaign_id = ? AND status = 'active'", campaignID)
+	return s.countOne(ctx, "count letters", countLettersSQL, campaignID, allRefs)
 }
 
 // CountByRef is the number of letters in a campaign that came through a
 // partner or source code.
 func (s *Letters) CountByRef(ctx context.Context, campaignID int64, ref string) (int, error) {
-	return s.countOne(ctx, "count letters by ref",
-		"SELECT count(*) FROM letters WHERE ref = ? AND campaign_id = ? AND status = 'active'", ref, campaignID)
+	return s.countOne(ctx, "count letters by ref", countLettersSQL, campaignID, aggRef(ref))
 }
 
 // CountByDistrict is the number of letters in a campaign from constituents of
 // one House district (district 0 for at-large seats and delegates).
 func (s *Letters) CountByDistrict(ctx context.Context, campaignID int64, state string, district int) (int, error) {
-	return s.countOne(ctx, "count letters by district",
-		"SELECT count(*) FROM letters WHERE campaign_id = ? AND state = ? AND district = ? AND status = 'active'",
-		campaignID, strings.ToUpper(state), district)
+	return s.countOne(ctx, "count letters by district", countDistrictSQL, campaignID, allRefs, strings.ToUpper(state), district)
 }
 
-// CountSince is the number of letters in a campaign created at or after t.
+// CountSince is the number of letters in a campaign created in the hour
+// that holds t or later: recent counts are kept by the hour.
 func (s *Letters) CountSince(ctx context.Context, campaignID int64, t time.Time) (int, error) {
-	return s.countOne(ctx, "count recent letters",
-		"SELECT count(*) FROM letters WHERE campaign_id = ? AND created_at >= ? AND status = 'active'",
-		campaignID, letterTime(t))
+	return s.countOne(ctx, "count recent letters", countSinceSQL, campaignID, allRefs, aggHour(t))
 }
 
 func (s *Letters) countMap(ctx context.Context, q letterQuerier, op, query string, args ...any) (map[string]int, error) {
@@ -681,24 +722,24 @@ func (s *Letters) countMap(ctx context.Context, q letterQuerier, op, query strin
 }
 
 const (
-	countByOfficeSQL = `SELECT d.bioguide_id, count(*) FROM deliveries d JOIN letters l ON l.id = d.letter_id
-		WHERE l.campaign_id = ? AND l.status = 'active' GROUP BY d.bioguide_id`
-	countByChamberSQL = `SELECT d.chamber, count(*) FROM deliveries d JOIN letters l ON l.id = d.letter_id
-		WHERE l.campaign_id = ? AND l.status = 'active' GROUP BY d.chamber`
-	countByStateSQL = `SELECT state, count(*) FROM letters
-		WHERE campaign_id = ? AND status = 'active' GROUP BY state`
+	countByOfficeSQL = `SELECT bioguide_id, n FROM agg_offices
+		WHERE campaign_id = ? AND ref = ? AND n > 0`
+	countByChamberSQL = `SELECT chamber, sum(n) FROM agg_deliveries
+		WHERE campaign_id = ? AND ref = ? GROUP BY chamber HAVING sum(n) > 0`
+	countByStateSQL = `SELECT state, sum(n) FROM agg_letter_districts
+		WHERE campaign_id = ? AND ref = ? GROUP BY state HAVING sum(n) > 0`
 )
 
 // CountByOffice maps each member's bioguide ID to the number of letters
 // their office got in a campaign.
 func (s *Letters) CountByOffice(ctx context.Context, campaignID int64) (map[string]int, error) {
-	return s.countMap(ctx, s.db.R, "count letters by office", countByOfficeSQL, campaignID)
+	return s.countMap(ctx, s.db.R, "count letters by office", countByOfficeSQL, campaignID, allRefs)
 }
 
 // CountByChamber maps each chamber to the number of letters its offices got
 // in a campaign: a letter to two senators counts twice.
 func (s *Letters) CountByChamber(ctx context.Context, campaignID int64) (map[advocacy.Chamber]int, error) {
-	m, err := s.countMap(ctx, s.db.R, "count letters by chamber", countByChamberSQL, campaignID)
+	m, err := s.countMap(ctx, s.db.R, "count letters by chamber", countByChamberSQL, campaignID, allRefs)
 	return letterChamberMap(m), err
 }
 
@@ -713,29 +754,31 @@ func letterChamberMap(m map[string]int) map[advocacy.Chamber]int {
 // CountByState maps each state to the number of letters its constituents
 // wrote in a campaign.
 func (s *Letters) CountByState(ctx context.Context, campaignID int64) (map[string]int, error) {
-	return s.countMap(ctx, s.db.R, "count letters by state", countByStateSQL, campaignID)
+	return s.countMap(ctx, s.db.R, "count letters by state", countByStateSQL, campaignID, allRefs)
 }
 
 // Stats gathers a campaign's public aggregates in one read transaction:
-// total letters, letters per chamber, letters since since (the caller passes
-// now minus 24 hours), and letters per state.
+// total letters, letters per chamber, letters since since (by the hour: the
+// caller passes now minus 24 hours), and letters per state.
 func (s *Letters) Stats(ctx context.Context, campaignID int64, since time.Time) (advocacy.LetterStats, error) {
 	var st advocacy.LetterStats
-	tx, err := s.db.R.BeginTx(ctx, nil)
+	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return st, fmt.Errorf("letter stats: %w", err)
 	}
 	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE created_at >= ?) FROM letters
-		WHERE campaign_id = ? AND status = 'active'`, letterTime(since), campaignID).Scan(&st.Total, &st.Since); err != nil {
-		return st, fmt.Errorf("letter stats: totals: %w", err)
+	if err := tx.QueryRowContext(ctx, countLettersSQL, campaignID, allRefs).Scan(&st.Total); err != nil {
+		return st, fmt.Errorf("letter stats: total: %w", err)
 	}
-	byChamber, err := s.countMap(ctx, tx, "letter stats: by chamber", countByChamberSQL, campaignID)
+	if err := tx.QueryRowContext(ctx, countSinceSQL, campaignID, allRefs, aggHour(since)).Scan(&st.Since); err != nil {
+		return st, fmt.Errorf("letter stats: recent: %w", err)
+	}
+	byChamber, err := s.countMap(ctx, tx, "letter stats: by chamber", countByChamberSQL, campaignID, allRefs)
 	if err != nil {
 		return st, err
 	}
 	st.ByChamber = letterChamberMap(byChamber)
-	if st.ByState, err = s.countMap(ctx, tx, "letter stats: by state", countByStateSQL, campaignID); err != nil {
+	if st.ByState, err = s.countMap(ctx, tx, "letter stats: by state", countByStateSQL, campaignID, allRefs); err != nil {
 		return st, err
 	}
 	return st, nil

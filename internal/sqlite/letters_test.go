@@ -62,6 +62,7 @@ func openLetterDB(t testing.TB, path string) *DB {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { d.Close() })
+	checkAggregatesAtEnd(t, d)
 	return d
 }
 
@@ -733,5 +734,32 @@ func TestGroupCommitKeepsLettersApart(t *testing.T) {
 	d.R.QueryRow("SELECT count(*) FROM letters").Scan(&rows)
 	if rows != senders {
 		t.Errorf("%d letters stored, want %d", rows, senders)
+	}
+}
+
+// TestCloseWaitsForTheGroupCommit: letters whose senders went away (their
+// requests' contexts ended) are still being written; Close returns only once
+// they are, and refuses letters after that.
+func TestCloseWaitsForTheGroupCommit(t *testing.T) {
+	d := openLetterDB(t, "")
+	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
+	s := NewLetters(d, func() time.Time { return letterT0 }, rand.Reader)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	const n = 300
+	for i := range n {
+		// The answer may come first, or the end of the context.
+		if _, err := s.CreateLetter(gone, sampleLetter(cid, fmt.Sprintf("w%d@example.com", i), "")); err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("letter %d: %v", i, err)
+		}
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if letters, _ := letterRowCounts(t, d); letters != n {
+		t.Errorf("%d letters written when Close returned, want %d", letters, n)
+	}
+	if _, err := s.CreateLetter(context.Background(), sampleLetter(cid, "late@example.com", "")); !errors.Is(err, errLettersClosed) {
+		t.Errorf("letter after Close: %v", err)
 	}
 }
