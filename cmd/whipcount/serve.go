@@ -28,6 +28,8 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	// cosponsorsStaleDays: bill pages warn organizers past this age.
 	cosponsorsStaleDays int
+	// noPublicCache: every public answer is read and rendered anew.
+	noPublicCache bool
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -38,6 +40,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	fs.BoolVar(&cfg.noPublicCache, "no-public-cache", false, "do not reuse public answers (campaign home, lookups, stats, widgets, count.json) for a few seconds: to measure their cost, or behind a CDN that caches them")
 	fs.IntVar(&cfg.cosponsorsStaleDays, "cosponsors-stale-days", 14, "warn organizers when cosponsor data is older than `DAYS` (0: never)")
 	return cfg
 }
@@ -119,6 +122,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		},
 		HomeCampaign:        sqlite.SeedSlug,
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
+		NoPublicCache:       cfg.noPublicCache,
 	}, server.Deps{
 		Logger:    logger,
 		Clock:     now,

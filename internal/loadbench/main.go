@@ -45,6 +45,14 @@ type options struct {
 	workers  uint64
 	hello    string
 	only     string
+	// The scale benchmark's settings.
+	scale     string
+	reference string
+	tmp       string
+	repeat    int
+	keep      bool
+	check     bool
+	pin       bool
 }
 
 func run(args []string, out io.Writer) error {
@@ -55,13 +63,44 @@ func run(args []string, out io.Writer) error {
 	fs.Uint64Var(&o.workers, "workers", 64, "concurrent load workers (closed loop)")
 	fs.StringVar(&o.hello, "hello", "", "internal: serve hello world on this address")
 	fs.StringVar(&o.only, "only", "", "run only scenarios whose name contains this")
+	fs.StringVar(&o.scale, "scale", "", "run the scale benchmark on databases of these `SIZES` of letters (like 100k,1M,10M) instead")
+	fs.StringVar(&o.reference, "reference", "../../db/reference", "reference data `DIR` (districts and ZIP codes) for the scale benchmark")
+	fs.StringVar(&o.tmp, "tmp", "", "`DIR` for the scale benchmark's databases (default: the system's temporary folder)")
+	fs.IntVar(&o.repeat, "repeat", 200, "requests per route after the first, in the scale benchmark")
+	fs.BoolVar(&o.keep, "keep", false, "keep the scale benchmark's databases")
+	fs.BoolVar(&o.check, "check", false, "run whipcount stats check on each scale database (a full recount)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.hello != "" {
 		return serveHello(o.hello)
 	}
+	if o.scale != "" {
+		var err error
+		if o.pin, err = pinLoad(); err != nil {
+			return err
+		}
+		return benchScale(o, out)
+	}
 	return bench(o, out)
+}
+
+// pinLoad keeps the load generator off core 0, where the servers run, when
+// there are two cores or more.
+func pinLoad() (bool, error) {
+	cores := runtime.NumCPU()
+	if cores < 2 {
+		return false, nil
+	}
+	var set unix.CPUSet
+	for c := 1; c < cores; c++ {
+		set.Set(c)
+	}
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return false, fmt.Errorf("pin the load generator: %w", err)
+	}
+	runtime.GOMAXPROCS(cores - 1)
+	return true, nil
 }
 
 // serveHello is the ceiling: the least an HTTP server can do per request.
@@ -167,17 +206,10 @@ type result struct {
 
 func bench(o options, out io.Writer) error {
 	cores := runtime.NumCPU()
-	pin := cores >= 2
-	if pin {
-		// The load generator takes every core but 0; the servers get core 0.
-		var set unix.CPUSet
-		for c := 1; c < cores; c++ {
-			set.Set(c)
-		}
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
-			return fmt.Errorf("pin the load generator: %w", err)
-		}
-		runtime.GOMAXPROCS(cores - 1)
+	// The load generator takes every core but 0; the servers get core 0.
+	pin, err := pinLoad()
+	if err != nil {
+		return err
 	}
 	self, err := os.Executable()
 	if err != nil {

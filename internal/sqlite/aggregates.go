@@ -123,67 +123,69 @@ func CheckAggregates(ctx context.Context, db *DB) ([]AggregateDiff, error) {
 	return out, nil
 }
 
+// checkTable compares t with its recount: the rows of each side that the
+// other does not have (EXCEPT, which sorts instead of joining row by row),
+// paired up by key.
 func checkTable(ctx context.Context, tx *sql.Tx, t aggTable) ([]AggregateDiff, error) {
-	cols := append(append([]string{}, t.keys...), t.vals...)
-	var sel, differ []string
-	for _, k := range t.keys {
-		sel = append(sel, "coalesce(a."+k+", r."+k+")")
-	}
+	var vals []string
 	for _, v := range t.vals {
-		sel = append(sel, "a."+v, "r."+v)
-		if t.ignore[v] {
-			continue
-		}
-		if v == "n" {
-			differ = append(differ, "coalesce(a.n, 0) <> coalesce(r.n, 0)")
-		} else {
-			differ = append(differ, "(coalesce(r.n, 0) <> 0 AND a."+v+" IS NOT r."+v+")")
+		if !t.ignore[v] {
+			vals = append(vals, v)
 		}
 	}
-	q := `WITH r (` + strings.Join(cols, ", ") + `) AS (` + t.recount + `) SELECT ` + strings.Join(sel, ", ") +
-		` FROM ` + t.name + ` a FULL JOIN r USING (` + strings.Join(t.keys, ", ") + `) WHERE ` + strings.Join(differ, " OR ")
+	cols := strings.Join(append(append([]string{}, t.keys...), vals...), ", ")
+	all := strings.Join(append(append([]string{}, t.keys...), t.vals...), ", ")
+	kept := `SELECT ` + cols + ` FROM ` + t.name + ` WHERE n <> 0`
+	recount := `SELECT ` + cols + ` FROM r WHERE n <> 0`
+	q := `WITH r (` + all + `) AS MATERIALIZED (` + t.recount + `)
+		SELECT 0, * FROM (` + kept + ` EXCEPT ` + recount + `)
+		UNION ALL SELECT 1, * FROM (` + recount + ` EXCEPT ` + kept + `)`
 	rows, err := tx.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []AggregateDiff
+	byKey := map[string]*AggregateDiff{}
+	var order []string
 	for rows.Next() {
-		vals := make([]sql.NullString, len(t.keys)+2*len(t.vals))
-		dest := make([]any, len(vals))
-		for i := range vals {
-			dest[i] = &vals[i]
+		var side int
+		v := make([]sql.NullString, len(t.keys)+len(vals))
+		dest := []any{&side}
+		for i := range v {
+			dest = append(dest, &v[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		d := AggregateDiff{Table: t.name}
 		var key []string
 		for i, k := range t.keys {
-			key = append(key, k+"="+vals[i].String)
+			key = append(key, k+"="+v[i].String)
 		}
-		d.Key = strings.Join(key, " ")
-		kept, recounted := describe(t.vals, vals[len(t.keys):], 0), describe(t.vals, vals[len(t.keys):], 1)
-		d.Kept, d.Recounted = kept, recounted
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
-
-// describe writes the kept (side 0) or recounted (side 1) values of a row.
-func describe(names []string, vals []sql.NullString, side int) string {
-	var parts []string
-	for i, name := range names {
-		v := vals[2*i+side]
-		if !v.Valid {
-			continue
+		k := strings.Join(key, " ")
+		d, ok := byKey[k]
+		if !ok {
+			d = &AggregateDiff{Table: t.name, Key: k, Kept: "none", Recounted: "none"}
+			byKey[k] = d
+			order = append(order, k)
 		}
-		parts = append(parts, name+"="+v.String)
+		var parts []string
+		for i, name := range vals {
+			parts = append(parts, name+"="+v[len(t.keys)+i].String)
+		}
+		if side == 0 {
+			d.Kept = strings.Join(parts, " ")
+		} else {
+			d.Recounted = strings.Join(parts, " ")
+		}
 	}
-	if len(parts) == 0 {
-		return "none"
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	return strings.Join(parts, " ")
+	out := make([]AggregateDiff, 0, len(order))
+	for _, k := range order {
+		out = append(out, *byKey[k])
+	}
+	return out, nil
 }
 
 // RebuildAggregates recomputes every aggregate from the letters and
