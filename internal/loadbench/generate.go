@@ -51,11 +51,6 @@ func readDistricts(refDir string) ([]district, error) {
 	}); err != nil {
 		return nil, err
 	}
-	type cand struct {
-		state string
-		cd    int
-		n     int
-	}
 	byKey := map[string]*district{}
 	if err := eachCSV(filepath.Join(refDir, "zip_cd119_candidates.csv"), func(r map[string]string) {
 		cd, _ := strconv.Atoi(r["cd"])

@@ -165,11 +165,10 @@ func scaleOne(o options, n int, ds []district, out io.Writer) error {
 		return err
 	}
 	defer stop(srv)
-	startup, err := waitHealthy("http://"+addr, 30*time.Second)
-	if err != nil {
+	if _, err := waitHealthy("http://"+addr, 30*time.Second); err != nil {
 		return err
 	}
-	startup = time.Since(startedAt)
+	startup := time.Since(startedAt) // from process start to the first 200
 	base := "http://" + addr
 	org, err := login(base)
 	if err != nil {
