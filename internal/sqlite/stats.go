@@ -33,14 +33,17 @@ const (
 	dashDistrictsSQL  = `SELECT state, district, n FROM agg_letter_districts WHERE campaign_id = ? AND ref = ? AND n <> 0`
 	dashSourcesSQL    = `SELECT ref, n FROM agg_letters WHERE campaign_id = ? AND ref <> ? AND status = 'active' AND n <> 0`
 	dashOfficesSQL    = `SELECT bioguide_id, n, first_at FROM agg_offices WHERE campaign_id = ? AND ref = ? AND n > 0`
-	// Letters each current cosponsor's office got before the day they
-	// joined: the days before joined_on, a bounded range per cosponsor
-	// (CROSS JOIN keeps that order whatever the planner thinks).
+	// Letters each office got before the day its member moved the
+	// campaign's way (see advocacy.Bill.MovedOn): joined a bill the campaign
+	// supports, or withdrew from one it opposes. The days before that day
+	// are a bounded range of one office's rows (CROSS JOIN keeps that order
+	// whatever the planner thinks).
 	dashBeforeJoiningSQL = `SELECT c.bioguide, sum(o.n)
-		FROM bills b CROSS JOIN cosponsors c ON c.bill_id = b.id
-		CROSS JOIN agg_office_days o ON o.campaign_id = b.campaign_id AND o.ref = ? AND o.bioguide_id = c.bioguide
-			AND o.day < c.joined_on
-		WHERE b.campaign_id = ? AND c.withdrawn_on IS NULL
+		FROM campaign_bills cb CROSS JOIN cosponsors c ON c.bill_id = cb.bill_id
+		CROSS JOIN agg_office_days o ON o.campaign_id = cb.campaign_id AND o.ref = ? AND o.bioguide_id = c.bioguide
+			AND o.day < CASE cb.position WHEN 'support' THEN c.joined_on ELSE c.withdrawn_on END
+		WHERE cb.campaign_id = ? AND cb.succeeded_by IS NULL
+		  AND ((cb.position = 'support' AND c.withdrawn_on IS NULL) OR (cb.position = 'oppose' AND c.withdrawn_on IS NOT NULL))
 		GROUP BY 1 HAVING sum(o.n) <> 0`
 
 	packetOfficeSQL = `SELECT n, first_at, last_at FROM agg_offices WHERE campaign_id = ? AND ref = ? AND bioguide_id = ? AND n > 0`
