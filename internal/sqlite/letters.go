@@ -233,13 +233,13 @@ func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advo
 	in := nl.Input
 	now := s.now().UTC()
 	ts := letterTime(now)
-	publicID, err := advocacy.NewLetterToken(s.rand)
+	publicID, err := advocacy.NewOrderedLetterToken(s.rand, now)
 	if err != nil {
 		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
 	}
 	deliveryIDs := make([]string, len(nl.Recipients))
 	for i := range deliveryIDs {
-		if deliveryIDs[i], err = advocacy.NewDeliveryID(s.rand); err != nil {
+		if deliveryIDs[i], err = advocacy.NewOrderedDeliveryID(s.rand, now); err != nil {
 			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
 		}
 	}
