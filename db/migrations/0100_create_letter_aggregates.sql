@@ -122,57 +122,73 @@ CREATE VIEW agg_delivery_change (sign, scope, letter_id, bioguide_id, chamber, c
     campaign_id, ref, created_at, organization, title, city) AS
     SELECT 0, 0, 0, '', '', '', '', 0, '', '', '', '', '' WHERE 0;
 
-CREATE TRIGGER agg_letter_change_apply INSTEAD OF INSERT ON agg_letter_change BEGIN
+-- Counts move by NEW.sign in one statement each, whichever way. A count
+-- that falls to zero keeps its row (readers skip zeros), except where a row
+-- holds more than a number: the offices' first and last letter, and what
+-- senders typed about their organisation. Those have a trigger to add and
+-- one to take away, and only the ones whose WHEN holds run: a new letter
+-- runs three statements, and each of its deliveries three.
+CREATE TRIGGER agg_letter_change_apply INSTEAD OF INSERT ON agg_letter_change WHEN NEW.scope = 'all' BEGIN
     INSERT INTO agg_letters (campaign_id, ref, status, n)
         SELECT NEW.campaign_id, r.ref, NEW.status, NEW.sign
-        FROM (SELECT '*' AS ref UNION ALL SELECT NEW.ref WHERE NEW.ref IS NOT NULL) r
-        WHERE NEW.scope = 'all'
+        FROM (SELECT '*' AS ref UNION ALL SELECT NEW.ref WHERE NEW.ref IS NOT NULL) r WHERE true
         ON CONFLICT DO UPDATE SET n = n + excluded.n;
     INSERT INTO agg_letter_hours (campaign_id, ref, hour, n)
         SELECT NEW.campaign_id, r.ref, substr(NEW.created_at, 1, 13), NEW.sign
         FROM (SELECT '*' AS ref UNION ALL SELECT NEW.ref WHERE NEW.ref IS NOT NULL) r
-        WHERE NEW.scope = 'all' AND NEW.status = 'active'
+        WHERE NEW.status = 'active'
         ON CONFLICT DO UPDATE SET n = n + excluded.n;
     INSERT INTO agg_letter_districts (campaign_id, ref, state, district, n)
         SELECT NEW.campaign_id, r.ref, NEW.state, NEW.district, NEW.sign
         FROM (SELECT '*' AS ref UNION ALL SELECT NEW.ref WHERE NEW.ref IS NOT NULL) r
-        WHERE NEW.scope = 'all' AND NEW.status = 'active'
+        WHERE NEW.status = 'active'
         ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+
+-- Each delivery of an active letter, for every change of the letter but a
+-- new one (which has no deliveries yet).
+CREATE TRIGGER agg_letter_change_deliveries INSTEAD OF INSERT ON agg_letter_change
+    WHEN NEW.status = 'active' AND EXISTS (SELECT 1 FROM deliveries WHERE letter_id = NEW.letter_id)
+BEGIN
     INSERT INTO agg_delivery_change (sign, scope, letter_id, bioguide_id, chamber, channel, status,
             campaign_id, ref, created_at, organization, title, city)
         SELECT NEW.sign, NEW.scope, d.letter_id, d.bioguide_id, d.chamber, d.channel, d.status,
             NEW.campaign_id, NEW.ref, NEW.created_at, NEW.organization, NEW.title, NEW.city
-        FROM deliveries d WHERE d.letter_id = NEW.letter_id AND NEW.status = 'active';
-    DELETE FROM agg_letters WHERE NEW.sign < 0 AND n = 0
-        AND campaign_id = NEW.campaign_id AND ref IN ('*', NEW.ref);
-    DELETE FROM agg_letter_hours WHERE NEW.sign < 0 AND n = 0
-        AND campaign_id = NEW.campaign_id AND ref IN ('*', NEW.ref) AND hour = substr(NEW.created_at, 1, 13);
-    DELETE FROM agg_letter_districts WHERE NEW.sign < 0 AND n = 0
-        AND campaign_id = NEW.campaign_id AND ref IN ('*', NEW.ref) AND state = NEW.state AND district = NEW.district;
+        FROM deliveries d WHERE d.letter_id = NEW.letter_id;
 END;
 
-CREATE TRIGGER agg_delivery_change_apply INSTEAD OF INSERT ON agg_delivery_change BEGIN
+CREATE TRIGGER agg_delivery_change_apply INSTEAD OF INSERT ON agg_delivery_change WHEN NEW.scope <> 'orgs' BEGIN
     INSERT INTO agg_deliveries (campaign_id, ref, chamber, channel, status, n)
         SELECT NEW.campaign_id, r.ref, NEW.chamber, NEW.channel, NEW.status, NEW.sign
-        FROM (SELECT '*' AS ref UNION ALL SELECT NEW.ref WHERE NEW.ref IS NOT NULL) r
-        WHERE NEW.scope IN ('all', 'tally')
+        FROM (SELECT '*' AS ref UNION ALL SELECT NEW.ref WHERE NEW.ref IS NOT NULL) r WHERE true
         ON CONFLICT DO UPDATE SET n = n + excluded.n;
-    DELETE FROM agg_deliveries WHERE NEW.scope IN ('all', 'tally') AND NEW.sign < 0 AND n = 0
-        AND campaign_id = NEW.campaign_id AND ref IN ('*', NEW.ref)
-        AND chamber = NEW.chamber AND channel = NEW.channel AND status = NEW.status;
-
-    INSERT INTO agg_offices (campaign_id, ref, bioguide_id, n, first_at, last_at)
-        SELECT NEW.campaign_id, r.ref, NEW.bioguide_id, NEW.sign, NEW.created_at, NEW.created_at
+    INSERT INTO agg_office_days (campaign_id, ref, bioguide_id, day, n)
+        SELECT NEW.campaign_id, r.ref, NEW.bioguide_id, substr(NEW.created_at, 1, 10), NEW.sign
         FROM (SELECT '*' AS ref UNION ALL SELECT NEW.ref WHERE NEW.ref IS NOT NULL) r
         WHERE NEW.scope = 'all'
+        ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_delivery_change_add_office INSTEAD OF INSERT ON agg_delivery_change
+    WHEN NEW.scope = 'all' AND NEW.sign > 0
+BEGIN
+    INSERT INTO agg_offices (campaign_id, ref, bioguide_id, n, first_at, last_at)
+        SELECT NEW.campaign_id, r.ref, NEW.bioguide_id, NEW.sign, NEW.created_at, NEW.created_at
+        FROM (SELECT '*' AS ref UNION ALL SELECT NEW.ref WHERE NEW.ref IS NOT NULL) r WHERE true
         ON CONFLICT DO UPDATE SET n = n + excluded.n,
-            first_at = CASE WHEN excluded.n > 0 THEN min(first_at, excluded.first_at) ELSE first_at END,
-            last_at = CASE WHEN excluded.n > 0 THEN max(last_at, excluded.last_at) ELSE last_at END;
-    DELETE FROM agg_offices WHERE NEW.scope = 'all' AND NEW.sign < 0 AND n = 0
+            first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at);
+END;
+
+-- A letter that stops counting may have been an office's first or last:
+-- only then are the office's remaining letters looked at (this never
+-- happens on the path of a new letter).
+CREATE TRIGGER agg_delivery_change_remove_office INSTEAD OF INSERT ON agg_delivery_change
+    WHEN NEW.scope = 'all' AND NEW.sign < 0
+BEGIN
+    UPDATE agg_offices SET n = n + NEW.sign
+        WHERE campaign_id = NEW.campaign_id AND ref IN ('*', NEW.ref) AND bioguide_id = NEW.bioguide_id;
+    DELETE FROM agg_offices WHERE n = 0
         AND campaign_id = NEW.campaign_id AND ref IN ('*', NEW.ref) AND bioguide_id = NEW.bioguide_id;
-    -- A letter that stops counting may have been the office's first or last:
-    -- only then are the remaining letters looked at (this never happens on
-    -- the path of a new letter).
     UPDATE agg_offices SET
         first_at = (SELECT min(l.created_at) FROM deliveries d JOIN letters l ON l.id = d.letter_id
             WHERE d.bioguide_id = agg_offices.bioguide_id AND d.letter_id <> NEW.letter_id
@@ -182,31 +198,34 @@ CREATE TRIGGER agg_delivery_change_apply INSTEAD OF INSERT ON agg_delivery_chang
             WHERE d.bioguide_id = agg_offices.bioguide_id AND d.letter_id <> NEW.letter_id
               AND l.campaign_id = agg_offices.campaign_id AND l.status = 'active'
               AND (agg_offices.ref = '*' OR l.ref = agg_offices.ref))
-        WHERE NEW.scope = 'all' AND NEW.sign < 0
-          AND campaign_id = NEW.campaign_id AND ref IN ('*', NEW.ref) AND bioguide_id = NEW.bioguide_id
+        WHERE campaign_id = NEW.campaign_id AND ref IN ('*', NEW.ref) AND bioguide_id = NEW.bioguide_id
           AND (first_at = NEW.created_at OR last_at = NEW.created_at);
+END;
 
-    INSERT INTO agg_office_days (campaign_id, ref, bioguide_id, day, n)
-        SELECT NEW.campaign_id, r.ref, NEW.bioguide_id, substr(NEW.created_at, 1, 10), NEW.sign
-        FROM (SELECT '*' AS ref UNION ALL SELECT NEW.ref WHERE NEW.ref IS NOT NULL) r
-        WHERE NEW.scope = 'all'
-        ON CONFLICT DO UPDATE SET n = n + excluded.n;
-    DELETE FROM agg_office_days WHERE NEW.scope = 'all' AND NEW.sign < 0 AND n = 0
-        AND campaign_id = NEW.campaign_id AND ref IN ('*', NEW.ref) AND bioguide_id = NEW.bioguide_id
-        AND day = substr(NEW.created_at, 1, 10);
-
+CREATE TRIGGER agg_delivery_change_add_orgs INSTEAD OF INSERT ON agg_delivery_change
+    WHEN NEW.scope <> 'tally' AND NEW.sign > 0 AND NEW.organization <> ''
+BEGIN
     INSERT INTO agg_office_orgs (campaign_id, bioguide_id, org_key, name, n)
-        SELECT NEW.campaign_id, NEW.bioguide_id, lower(trim(replace(replace(replace(NEW.organization, '  ', ' '), '  ', ' '), '  ', ' '))), NEW.organization, NEW.sign
-        WHERE NEW.scope IN ('all', 'orgs') AND NEW.organization <> ''
-        ON CONFLICT DO UPDATE SET n = n + excluded.n;
+        VALUES (NEW.campaign_id, NEW.bioguide_id, lower(trim(replace(replace(replace(NEW.organization, '  ', ' '), '  ', ' '), '  ', ' '))), NEW.organization, 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO agg_office_org_facts (campaign_id, bioguide_id, org_key, kind, value, n)
-        SELECT NEW.campaign_id, NEW.bioguide_id, lower(trim(replace(replace(replace(NEW.organization, '  ', ' '), '  ', ' '), '  ', ' '))), f.kind, f.value, NEW.sign
+        SELECT NEW.campaign_id, NEW.bioguide_id, lower(trim(replace(replace(replace(NEW.organization, '  ', ' '), '  ', ' '), '  ', ' '))), f.kind, f.value, 1
         FROM (SELECT 'title' AS kind, NEW.title AS value UNION ALL SELECT 'city', NEW.city) f
-        WHERE NEW.scope IN ('all', 'orgs') AND NEW.organization <> '' AND f.value <> ''
-        ON CONFLICT DO UPDATE SET n = n + excluded.n;
-    DELETE FROM agg_office_orgs WHERE NEW.scope IN ('all', 'orgs') AND NEW.sign < 0 AND n = 0
+        WHERE f.value <> ''
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER agg_delivery_change_remove_orgs INSTEAD OF INSERT ON agg_delivery_change
+    WHEN NEW.scope <> 'tally' AND NEW.sign < 0 AND NEW.organization <> ''
+BEGIN
+    UPDATE agg_office_orgs SET n = n - 1
+        WHERE campaign_id = NEW.campaign_id AND bioguide_id = NEW.bioguide_id AND org_key = lower(trim(replace(replace(replace(NEW.organization, '  ', ' '), '  ', ' '), '  ', ' ')));
+    UPDATE agg_office_org_facts SET n = n - 1
+        WHERE campaign_id = NEW.campaign_id AND bioguide_id = NEW.bioguide_id AND org_key = lower(trim(replace(replace(replace(NEW.organization, '  ', ' '), '  ', ' '), '  ', ' ')))
+          AND ((kind = 'title' AND value = NEW.title) OR (kind = 'city' AND value = NEW.city));
+    DELETE FROM agg_office_orgs WHERE n = 0
         AND campaign_id = NEW.campaign_id AND bioguide_id = NEW.bioguide_id AND org_key = lower(trim(replace(replace(replace(NEW.organization, '  ', ' '), '  ', ' '), '  ', ' ')));
-    DELETE FROM agg_office_org_facts WHERE NEW.scope IN ('all', 'orgs') AND NEW.sign < 0 AND n = 0
+    DELETE FROM agg_office_org_facts WHERE n = 0
         AND campaign_id = NEW.campaign_id AND bioguide_id = NEW.bioguide_id AND org_key = lower(trim(replace(replace(replace(NEW.organization, '  ', ' '), '  ', ' '), '  ', ' ')));
 END;
 

@@ -217,7 +217,9 @@ func RebuildAggregates(ctx context.Context, db *DB) error {
 // rebuilds letters or deliveries drops the triggers on them with the old
 // table and must create them again; TestAggregateTriggers notices.
 var aggTriggers = []string{
-	"agg_letter_change_apply", "agg_delivery_change_apply",
+	"agg_letter_change_apply", "agg_letter_change_deliveries", "agg_delivery_change_apply",
+	"agg_delivery_change_add_office", "agg_delivery_change_remove_office",
+	"agg_delivery_change_add_orgs", "agg_delivery_change_remove_orgs",
 	"agg_letters_insert", "agg_letters_update", "agg_letters_update_orgs", "agg_letters_delete",
 	"agg_deliveries_insert", "agg_deliveries_update", "agg_deliveries_delete",
 }

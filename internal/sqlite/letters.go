@@ -227,30 +227,10 @@ func checkNewLetter(nl advocacy.NewLetter) error {
 //
 // CWC deliveries are due at once; assisted ones wait for the constituent.
 func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error) {
-	if err := checkNewLetter(nl); err != nil {
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
-	}
-	in := nl.Input
-	now := s.now().UTC()
-	ts := letterTime(now)
-	publicID, err := advocacy.NewOrderedLetterToken(s.rand, now)
+	job, err := s.newJob(nl)
 	if err != nil {
 		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
 	}
-	deliveryIDs := make([]string, len(nl.Recipients))
-	for i := range deliveryIDs {
-		if deliveryIDs[i], err = advocacy.NewOrderedDeliveryID(s.rand, now); err != nil {
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
-		}
-	}
-	status := nl.Status
-	if status == "" {
-		status = advocacy.LetterActive
-	}
-	emailNorm := advocacy.NormalizeEmail(in.Email)
-
-	job := &createJob{nl: nl, publicID: publicID, deliveryIDs: deliveryIDs, status: status,
-		emailNorm: emailNorm, now: now, ts: ts, done: make(chan createResult, 1)}
 	s.enqueue(job)
 	select {
 	case r := <-job.done:
@@ -259,6 +239,31 @@ func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advo
 		// The letter may still be written; the form token makes a retry safe.
 		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", ctx.Err())
 	}
+}
+
+// newJob checks a letter and makes its IDs, ready for the group commit.
+func (s *Letters) newJob(nl advocacy.NewLetter) (*createJob, error) {
+	if err := checkNewLetter(nl); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	publicID, err := advocacy.NewOrderedLetterToken(s.rand, now)
+	if err != nil {
+		return nil, err
+	}
+	deliveryIDs := make([]string, len(nl.Recipients))
+	for i := range deliveryIDs {
+		if deliveryIDs[i], err = advocacy.NewOrderedDeliveryID(s.rand, now); err != nil {
+			return nil, err
+		}
+	}
+	status := nl.Status
+	if status == "" {
+		status = advocacy.LetterActive
+	}
+	return &createJob{nl: nl, publicID: publicID, deliveryIDs: deliveryIDs, status: status,
+		emailNorm: advocacy.NormalizeEmail(nl.Input.Email), now: now, ts: letterTime(now),
+		done: make(chan createResult, 1)}, nil
 }
 
 // The queries of the letter write path, prepared once (see stmtCache).
@@ -353,66 +358,92 @@ func (s *Letters) drain() {
 	}
 }
 
-// commitGroup writes a group of letters in one IMMEDIATE transaction. Each
-// letter runs inside its own savepoint, so one that fails (a duplicate, say)
-// is rolled back alone while the others commit. Nobody is answered before
-// the commit: an acknowledged letter is on disk.
+// errPartialLetter stops a group written without savepoints when one of
+// its letters failed after it had started to write.
+var errPartialLetter = errors.New("a letter failed half-written")
+
+// commitGroup writes a group of letters in one IMMEDIATE transaction.
+// Nobody is answered before the commit: an acknowledged letter is on disk.
+//
+// A letter that is refused (a duplicate, a replayed form, an unknown
+// campaign) is refused before it writes anything, so the group first goes
+// without a savepoint per letter, which would copy every page each letter
+// touches. Should a letter fail half-written (a healthy database never
+// does this), the group is rolled back and written again with each letter
+// in its own savepoint, so that it is rolled back alone while the others
+// commit.
 func (s *Letters) commitGroup(batch []*createJob) {
 	// The statements must not be cut short by one requester's context: they
 	// share the transaction with everyone else in the group.
 	ctx := context.Background()
-	results := make([]createResult, len(batch))
-	fail := func(err error) {
-		for _, j := range batch {
+	results, err := s.writeGroup(ctx, batch, false)
+	if errors.Is(err, errPartialLetter) {
+		results, err = s.writeGroup(ctx, batch, true)
+	}
+	for i, j := range batch {
+		if err != nil {
 			j.done <- createResult{err: err}
+		} else {
+			j.done <- results[i]
 		}
 	}
+}
+
+// writeGroup writes and commits batch, each letter in a savepoint when
+// savepoints is set.
+func (s *Letters) writeGroup(ctx context.Context, batch []*createJob, savepoints bool) ([]createResult, error) {
 	if err := s.stmts.prepare(ctx, s.db.W, writeQueries()...); err != nil {
-		fail(fmt.Errorf("create letter: prepare: %w", err))
-		return
+		return nil, fmt.Errorf("create letter: prepare: %w", err)
 	}
 	rawTx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
-		fail(fmt.Errorf("create letter: begin: %w", err))
-		return
+		return nil, fmt.Errorf("create letter: begin: %w", err)
 	}
 	defer rawTx.Rollback()
 	tx := s.stmts.bind(rawTx)
+	exec := func(q string) error {
+		if !savepoints {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("create letter: %s: %w", q, err)
+		}
+		return nil
+	}
+	results := make([]createResult, len(batch))
 	ok := 0
 	for i, j := range batch {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT letter"); err != nil {
-			fail(fmt.Errorf("create letter: savepoint: %w", err))
-			return
+		if err := exec("SAVEPOINT letter"); err != nil {
+			return nil, err
 		}
-		created, err := s.createInTx(ctx, tx, j)
-		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO letter"); rerr != nil {
-				fail(fmt.Errorf("create letter: roll back one letter: %w", rerr))
-				return
-			}
-		} else {
+		created, wrote, err := s.createInTx(ctx, tx, j)
+		switch {
+		case err == nil:
 			ok++
+		case wrote && !savepoints:
+			return nil, errPartialLetter
+		default:
+			if err := exec("ROLLBACK TO letter"); err != nil {
+				return nil, err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE letter"); err != nil {
-			fail(fmt.Errorf("create letter: release savepoint: %w", err))
-			return
+		if err := exec("RELEASE letter"); err != nil {
+			return nil, err
 		}
 		results[i] = createResult{created: created, err: err}
 	}
 	if ok > 0 {
 		if err := tx.Commit(); err != nil {
-			fail(fmt.Errorf("create letter: commit: %w", err))
-			return
+			return nil, fmt.Errorf("create letter: commit: %w", err)
 		}
 	}
-	for i, j := range batch {
-		j.done <- results[i]
-	}
+	return results, nil
 }
 
 // createInTx writes one letter and its deliveries inside tx, after the
-// idempotency and dedupe checks.
-func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (advocacy.CreatedLetter, error) {
+// idempotency and dedupe checks. When it fails, wrote tells whether it had
+// started to write (a refusal never has).
+func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (advocacy.CreatedLetter, bool, error) {
 	nl, in := j.nl, j.nl.Input
 	publicID, deliveryIDs, status, emailNorm, now, ts := j.publicID, j.deliveryIDs, j.status, j.emailNorm, j.now, j.ts
 
@@ -423,25 +454,25 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		case err == nil:
 			l, err := letterByQuery(ctx, tx, "l.id = ?", id)
 			if err != nil {
-				return advocacy.CreatedLetter{}, fmt.Errorf("create letter: existing: %w", err)
+				return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: existing: %w", err)
 			}
-			return advocacy.CreatedLetter{Letter: l, Existing: true}, nil
+			return advocacy.CreatedLetter{Letter: l, Existing: true}, false, nil
 		case !errors.Is(err, sql.ErrNoRows):
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: find form token: %w", err)
+			return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: find form token: %w", err)
 		}
 	}
 
 	var one int
 	if err := tx.QueryRowContext(ctx, qCampaignExists, nl.CampaignID).Scan(&one); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return advocacy.CreatedLetter{}, advocacy.NotFound("This campaign does not exist.")
+			return advocacy.CreatedLetter{}, false, advocacy.NotFound("This campaign does not exist.")
 		}
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: find campaign %d: %w", nl.CampaignID, err)
+		return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: find campaign %d: %w", nl.CampaignID, err)
 	}
 
 	dupes, err := s.alreadyWrote(ctx, tx, nl, emailNorm, now)
 	if err != nil {
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
+		return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: %w", err)
 	}
 	var todo []int
 	var already []string
@@ -453,7 +484,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		}
 	}
 	if len(todo) == 0 {
-		return advocacy.CreatedLetter{AlreadyWrote: already}, &advocacy.Error{
+		return advocacy.CreatedLetter{AlreadyWrote: already}, false, &advocacy.Error{
 			Code:    advocacy.CodeConflict,
 			Message: "You have already written to these members in this campaign in the last 30 days. Thank you!",
 		}
@@ -465,16 +496,16 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		in.Phone, in.Title, in.Organization, in.PersonalMessage, nl.Topic, ts, letterBool(in.Receipt),
 		letterBool(in.Newsletter), letterNullString(in.Ref), string(status), nl.HoldReason, ts)
 	if err != nil {
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: insert letter: %w", err)
+		return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: insert letter: %w", err)
 	}
 	letterID, err := res.LastInsertId()
 	if err != nil {
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: letter id: %w", err)
+		return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: letter id: %w", err)
 	}
 	if nl.ConfirmToken != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO letter_confirmations (letter_id, token_hash, expires_at)
 			VALUES (?, ?, ?)`, letterID, confirmHash(nl.ConfirmToken), letterTime(nl.ConfirmBy)); err != nil {
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: confirmation: %w", err)
+			return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: confirmation: %w", err)
 		}
 	}
 	l := advocacy.Letter{
@@ -499,11 +530,11 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 			letterID, r.BioguideID, r.OfficeCode, string(r.Chamber), string(r.Channel), deliveryIDs[i],
 			r.Subject, r.TemplateText, congress, billType, number, next, ts, ts, string(r.Position.OrSupport()))
 		if err != nil {
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: insert delivery: %w", err)
+			return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: insert delivery: %w", err)
 		}
 		id, err := res.LastInsertId()
 		if err != nil {
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: delivery id: %w", err)
+			return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: delivery id: %w", err)
 		}
 		d := advocacy.Delivery{
 			ID: id, LetterID: letterID, BioguideID: r.BioguideID, OfficeCode: r.OfficeCode, Chamber: r.Chamber,
@@ -516,7 +547,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		}
 		l.Deliveries = append(l.Deliveries, d)
 	}
-	return advocacy.CreatedLetter{Letter: l, AlreadyWrote: already}, nil
+	return advocacy.CreatedLetter{Letter: l, AlreadyWrote: already}, true, nil
 }
 
 // alreadyWrote returns the recipients of nl that emailNorm wrote to in the

@@ -763,3 +763,33 @@ func TestCloseWaitsForTheGroupCommit(t *testing.T) {
 		t.Errorf("letter after Close: %v", err)
 	}
 }
+
+// TestGroupCommitRollsBackAHalfWrittenLetter: a letter that fails after it
+// started to write (here its second delivery breaks the one-copy-per-office
+// rule) takes nothing else down: the group is written again with a
+// savepoint per letter, and only that letter is missing.
+func TestGroupCommitRollsBackAHalfWrittenLetter(t *testing.T) {
+	d := openLetterDB(t, "")
+	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
+	s := NewLetters(d, func() time.Time { return letterT0 }, rand.Reader)
+	bad := sampleLetter(cid, "bad@example.com", "", "N000002", "S000148")
+	bad.Recipients[1] = bad.Recipients[0]
+	var batch []*createJob
+	for _, nl := range []advocacy.NewLetter{sampleLetter(cid, "a@example.com", ""), bad, sampleLetter(cid, "b@example.com", "")} {
+		j, err := s.newJob(nl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, j)
+	}
+	s.commitGroup(batch)
+	for i, j := range batch {
+		r := <-j.done
+		if (r.err != nil) != (i == 1) {
+			t.Errorf("letter %d: %v", i, r.err)
+		}
+	}
+	if letters, deliveries := letterRowCounts(t, d); letters != 2 || deliveries != 6 {
+		t.Errorf("%d letters and %d deliveries stored, want 2 and 6", letters, deliveries)
+	}
+}
