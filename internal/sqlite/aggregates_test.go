@@ -104,7 +104,7 @@ func TestAggregatesFollowEveryChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i == 0 {
-			if _, err := f.letters.ConfirmLetter(ctx, res.Letter.PublicID, "token"+email); err != nil {
+			if _, _, err := f.letters.ConfirmLetter(ctx, res.Letter.PublicID, "token"+email); err != nil {
 				t.Fatal(err)
 			}
 		}
