@@ -3,20 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the same driver as the app
@@ -314,19 +310,15 @@ func generate(ctx context.Context, path string, opt genOptions, ds []district, o
 		}
 	}
 
-	rng := mrand.New(mrand.NewPCG(uint64(opt.letters), 42))
-	span := time.Duration(opt.days) * 24 * time.Hour
 	start := time.Now()
-	const batch = 20000
-	for done := 0; done < opt.letters; {
-		n := min(batch, opt.letters-done)
-		if err := writeBatch(ctx, db, rng, tpls, cum, campaignID, opt.end, span, done, n); err != nil {
-			return err
-		}
-		done += n
-		if done%(batch*25) == 0 || done == opt.letters {
+	last := 0
+	if err := sqlGenerate(ctx, db, tpls, cum, campaignID, opt, func(done int) {
+		if done-last >= 500_000 || done == opt.letters {
 			fmt.Fprintf(out, "  generated %d letters (%s)\n", done, time.Since(start).Round(time.Second))
+			last = done
 		}
+	}); err != nil {
+		return err
 	}
 	for _, it := range aside {
 		begin := time.Now()
@@ -344,98 +336,3 @@ func generate(ctx context.Context, path string, opt genOptions, ds []district, o
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z"
-
-// writeBatch writes n letters and their deliveries in one transaction.
-func writeBatch(ctx context.Context, db *sql.DB, rng *mrand.Rand, tpls []template, cum []float64, campaignID int64,
-	end time.Time, span time.Duration, first, n int) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	insLetter, err := tx.PrepareContext(ctx, `INSERT INTO letters (public_id, campaign_id, state, district, settled_by,
-		prefix, first_name, last_name, address1, address2, city, zip, email, email_norm, phone, title, organization,
-		personal_message, topic, consent_at, receipt, newsletter, ref, status, hold_reason, created_at)
-		VALUES (?, ?, ?, ?, 'zip', ?, ?, ?, ?, '', ?, ?, ?, ?, '', ?, ?, ?, '', ?, 0, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	insDelivery, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (letter_id, bioguide_id, office_code, chamber,
-		channel, status, delivery_id, subject, template_text, bill_congress, bill_type, bill_number, attempts,
-		next_attempt_at, created_at, updated_at, sent_at, confirmed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	tok := make([]byte, 16)
-	for i := first; i < first+n; i++ {
-		t := tpls[sortSearch(cum, rng.Float64()*cum[len(cum)-1])]
-		// Letters come in waves: more of them lately.
-		age := time.Duration(float64(span) * (1 - rng.Float64()*rng.Float64()))
-		at := end.Add(-span + age).Truncate(time.Millisecond)
-		ts := at.UTC().Format(timeLayout)
-		fn, ln := firstNames[rng.IntN(len(firstNames))], lastNames[rng.IntN(len(lastNames))]+strconv.Itoa(i)
-		email := fmt.Sprintf("writer%d@example.org", i)
-		var org, title string
-		if rng.IntN(100) < 4 {
-			org, title = orgNames[rng.IntN(len(orgNames))], titles[rng.IntN(len(titles))]
-		}
-		personal := ""
-		if rng.IntN(100) < 45 {
-			personal = sentences[rng.IntN(len(sentences))] + " " + sentences[rng.IntN(len(sentences))]
-		}
-		var ref any
-		if rng.IntN(100) < 15 {
-			ref = partnerCodes[rng.IntN(len(partnerCodes))]
-		}
-		status, hold := "active", ""
-		switch r := rng.IntN(1000); {
-		case r < 5:
-			status, hold = "held", "Sent within 5 seconds of the form appearing."
-		case r < 8:
-			status = "rejected"
-		}
-		rand.Read(tok)
-		res, err := insLetter.ExecContext(ctx, base64.RawURLEncoding.EncodeToString(tok), campaignID, t.state, t.district,
-			"Mx.", fn, ln, strconv.Itoa(1+rng.IntN(9999))+" Main St", t.city, t.zip, email, email, title, org, personal,
-			ts, rng.IntN(10) == 0, ref, status, hold, ts)
-		if err != nil {
-			return fmt.Errorf("letter %d: %w", i, err)
-		}
-		id, _ := res.LastInsertId()
-		for _, d := range t.deliveries {
-			dstatus, sent, confirmed, attempts := "queued", any(nil), any(nil), 0
-			channel := d.channel
-			r := rng.IntN(100)
-			switch {
-			case status != "active":
-			case channel == "cwc" && r < 97:
-				dstatus, sent, attempts = "sent", ts, 1
-			case channel == "cwc":
-				dstatus, attempts = "failed", 5
-			case r < 35:
-				dstatus, confirmed, channel = "confirmed_by_user", ts, []string{"contact_form", "phone", "print"}[r%3]
-			}
-			text := strings.Replace(d.text, "Seed Writer", fn+" "+ln, 1)
-			if _, err := insDelivery.ExecContext(ctx, id, d.bioguide, d.office, d.chamber, channel, dstatus, deliveryID(rng),
-				d.subject, text, d.congress, d.billType, d.number, attempts, ts, ts, sent, confirmed); err != nil {
-				return fmt.Errorf("delivery of letter %d: %w", i, err)
-			}
-		}
-	}
-	return tx.Commit()
-}
-
-func sortSearch(cum []float64, x float64) int {
-	return min(sort.SearchFloat64s(cum, x), len(cum)-1)
-}
-
-const deliveryAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-func deliveryID(rng *mrand.Rand) string {
-	b := make([]byte, 32)
-	for i := range b {
-		b[i] = deliveryAlphabet[rng.IntN(len(deliveryAlphabet))]
-	}
-	return string(b)
-}

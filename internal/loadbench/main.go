@@ -68,7 +68,7 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.tmp, "tmp", "", "`DIR` for the scale benchmark's databases (default: the system's temporary folder)")
 	fs.IntVar(&o.repeat, "repeat", 200, "requests per route after the first, in the scale benchmark")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scale benchmark's databases")
-	fs.BoolVar(&o.check, "check", false, "run whipcount stats check on each scale database (a full recount)")
+	fs.BoolVar(&o.check, "check", false, "run whipcount stats check on each scale database of up to 2,000,000 letters (a full recount)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
