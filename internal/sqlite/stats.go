@@ -250,7 +250,7 @@ func (s *Stats) OfficePacket(ctx context.Context, campaignID int64, bioguide str
 
 // packetScan bounds how many of an office's most recent letters the packet
 // looks through for quotable paragraphs.
-const packetScan = 2000
+const packetScan = 500
 
 func (s *Stats) officePacket(ctx context.Context, campaignID int64, bioguide string, quotes int) (advocacy.OfficePacket, error) {
 	p := advocacy.OfficePacket{BioguideID: bioguide, PerWeek: map[string]int{}}
