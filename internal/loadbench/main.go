@@ -193,19 +193,19 @@ func scenarios() []scenario {
 
 // result is one line of the report.
 type result struct {
-	name       string
-	rps        float64
-	p50, p99   time.Duration
-	errors     uint64
-	statuses   map[string]int
-	ratio      float64
-	goal       float64
-	letters    bool
-	requests   uint64
+	name     string
+	rps      float64
+	p50, p99 time.Duration
+	errors   uint64
+	statuses map[string]int
+	ratio    float64
+	goal     float64
+	letters  bool
+	requests uint64
 	// written and writeCalls are what the server wrote during the run
 	// (sockets included), bytes and system calls.
 	written, writeCalls int64
-	firstError string
+	firstError          string
 	// cpu is the server's CPU time (user and system) during the run: on a
 	// busy machine, requests per CPU-second says more than requests per
 	// second.
