@@ -45,6 +45,9 @@ type OrgMeta struct {
 	CanManageUsers bool
 	CanViewAudit   bool
 	CanManageData  bool
+	CanDeliveries  bool
+	// Alerts are warnings for every page, such as held delivery.
+	Alerts []OrgAlert
 }
 
 // LoginView is the sign-in form.

@@ -75,6 +75,12 @@ const (
 	PermModerate Permission = "moderate"
 	// PermViewPartnerStats: one partner's own aggregates.
 	PermViewPartnerStats Permission = "view_partner_stats"
+	// PermDeliveries: see electronic delivery's health and re-send held or
+	// failed letters.
+	PermDeliveries Permission = "deliveries"
+	// PermViewOffices: see where Whipcount's office codes disagree with a
+	// chamber's own office list.
+	PermViewOffices Permission = "view_offices"
 	// PermManageData: see the reference data's versions, the outcome of
 	// each update and why one was refused.
 	PermManageData Permission = "manage_data"
@@ -82,8 +88,8 @@ const (
 
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermManageUsers, PermManagePartners, PermViewAudit, PermEditContent, PermViewStats,
-		PermViewPersonal, PermExport, PermModerate, PermManageData},
-	RoleOrganizer: {PermEditContent, PermViewStats, PermViewPersonal, PermExport, PermModerate},
+		PermViewPersonal, PermExport, PermModerate, PermDeliveries, PermViewOffices, PermManageData},
+	RoleOrganizer: {PermEditContent, PermViewStats, PermViewPersonal, PermExport, PermModerate, PermDeliveries},
 	RolePartner:   {PermViewPartnerStats},
 }
 

@@ -54,8 +54,11 @@ type DeliveryStatus string
 
 // Delivery statuses. Queued deliveries on the CWC channel wait for the outbox
 // worker; queued assisted deliveries wait for the constituent to send them.
+// Held CWC deliveries wait for the operator: CWC refused the key or the
+// server's address, or electronic delivery to the chamber is not set up.
 const (
 	DeliveryQueued          DeliveryStatus = "queued"
+	DeliveryHeld            DeliveryStatus = "held"
 	DeliverySent            DeliveryStatus = "sent"
 	DeliveryDelivered       DeliveryStatus = "delivered"
 	DeliveryFailed          DeliveryStatus = "failed"
@@ -153,6 +156,8 @@ var (
 	letterTokenRe     = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	letterBioguideRe  = regexp.MustCompile(`^[A-Z][0-9]{6}$`)
 	letterPhoneCharRe = regexp.MustCompile(`^[0-9 ()+.\-]+$`)
+	// cwcEmailRe is the CWC grammar's email pattern.
+	cwcEmailRe = regexp.MustCompile(`^[^@]+@[^.]+\..+$`)
 )
 
 // ValidateLetter checks a submitted letter against the settled district and
@@ -222,6 +227,18 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 		}
 	}
 
+	// CWC wants address lines and the city of three characters or more; a
+	// short unit line is joined to the street (DeliveryAddress), but a short
+	// street or city cannot be mended.
+	if _, bad1 := bad["address1"]; !bad1 && bad["address2"] == "" {
+		if line1, _ := DeliveryAddress(out.Address1, out.Address2); letterLen(line1) < CWCMinLine {
+			fail("address1", fmt.Sprintf("Enter your full street address (at least %d characters).", CWCMinLine))
+		}
+	}
+	if out.City != "" && letterLen(out.City) < CWCMinLine && bad["city"] == "" {
+		fail("city", fmt.Sprintf("Enter your city’s full name (at least %d characters).", CWCMinLine))
+	}
+
 	if out.Prefix == "" {
 		fail("prefix", "Choose how to address you (for example Ms. or Mr.).")
 	} else if !ValidPrefix(out.Prefix) {
@@ -273,6 +290,8 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 	switch {
 	case HasControlChars(out.PersonalMessage, true):
 		fail("personal_message", "Your message contains characters that can't be sent.")
+	case out.PersonalMessage != "" && letterLen(out.PersonalMessage) < CWCMinText:
+		fail("personal_message", fmt.Sprintf("Write at least %d characters in your own words, or leave this blank.", CWCMinText))
 	case letterLen(out.PersonalMessage) > LetterMaxPersonal:
 		fail("personal_message", fmt.Sprintf("Keep your message to %d characters or fewer (it has %d).",
 			LetterMaxPersonal, letterLen(out.PersonalMessage)))
@@ -395,7 +414,7 @@ func letterValidEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
 	dot := strings.IndexByte(domain, '.')
-	return at > 0 && dot > 0 && !strings.HasSuffix(domain, ".") && !strings.ContainsAny(domain, " []")
+	return at > 0 && dot > 0 && !strings.HasSuffix(domain, ".") && !strings.ContainsAny(domain, " []") && cwcEmailRe.MatchString(s)
 }
 
 // letterCollapse trims s and replaces every run of white space with one space.
@@ -678,6 +697,35 @@ func NewDeliveryID(r io.Reader) (string, error) {
 	return string(out), nil
 }
 
+// sortedDigits are the alphanumerics in byte order: a number written in them
+// sorts as text the way it sorts as a number.
+const sortedDigits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// timePrefix writes t's milliseconds since 1970 in n sortedDigits (seven of
+// them last until 2081), so that IDs made later sort later.
+func timePrefix(t time.Time, n int) []byte {
+	ms := uint64(max(t.UnixMilli(), 0))
+	out := make([]byte, n)
+	for i := n - 1; i >= 0; i-- {
+		out[i] = sortedDigits[ms%62]
+		ms /= 62
+	}
+	return out
+}
+
+// NewOrderedDeliveryID returns a CWC DeliveryId whose first 8 characters
+// are the time now and whose other 24 are drawn uniformly from [A-Za-z0-9]
+// (142 random bits). IDs made one after another sort together, so the
+// unique index on them grows at its end instead of at a random page for
+// every delivery, which is most of what a letter costs to write.
+func NewOrderedDeliveryID(r io.Reader, now time.Time) (string, error) {
+	id, err := NewDeliveryID(r)
+	if err != nil {
+		return "", err
+	}
+	return string(timePrefix(now, 8)) + id[8:], nil
+}
+
 // ValidDeliveryID reports whether s has the form of a CWC DeliveryId.
 func ValidDeliveryID(s string) bool {
 	if len(s) != 32 {
@@ -702,9 +750,22 @@ func NewLetterToken(r io.Reader) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// ValidLetterToken reports whether s has the form NewLetterToken produces.
+// NewOrderedLetterToken returns a letter's public ID: 7 characters of the
+// time now, then the 22 of NewLetterToken (128 random bits). Like
+// NewOrderedDeliveryID, IDs made together sort together, so the unique
+// index on them grows at its end.
+func NewOrderedLetterToken(r io.Reader, now time.Time) (string, error) {
+	tok, err := NewLetterToken(r)
+	if err != nil {
+		return "", err
+	}
+	return string(timePrefix(now, 7)) + tok, nil
+}
+
+// ValidLetterToken reports whether s has the form NewLetterToken or
+// NewOrderedLetterToken produces.
 func ValidLetterToken(s string) bool {
-	return len(s) == 22 && letterTokenRe.MatchString(s)
+	return (len(s) == 22 || len(s) == 29) && letterTokenRe.MatchString(s)
 }
 
 // HouseOfficeCode is the CWC MemberOffice of a House seat: "H", the state and
@@ -713,30 +774,24 @@ func HouseOfficeCode(state string, district int) string {
 	return fmt.Sprintf("H%s%02d", strings.ToUpper(state), district)
 }
 
-// SenateOfficeCode is the CWC MemberOffice of a Senate seat: "S", the state
-// and the two-digit seat number (SNY01). Whipcount numbers seats by state
-// rank (see SenateSeat); the Senate endpoint publishes the authoritative list
-// of office codes, which an operator should check this numbering against.
-func SenateOfficeCode(state string, seat int) string {
-	return fmt.Sprintf("S%s%02d", strings.ToUpper(state), seat)
+// SenateOfficeCode is the CWC MemberOffice of a Senate office: "S", the
+// state and the senator's election class as two digits (SNY03 for the
+// class 3 seat). The class, not the senior/junior rank, is what the Senate's
+// own office list uses; the rank changes when a colleague leaves, the class
+// never does.
+func SenateOfficeCode(state string, class int) string {
+	return fmt.Sprintf("S%s%02d", strings.ToUpper(state), class)
 }
 
-// SenateSeat numbers a senator's seat by state rank: 1 for the senior
-// senator, 2 for the junior one, 0 when the rank is unknown.
-func SenateSeat(stateRank string) int {
-	switch strings.ToLower(stateRank) {
-	case "senior":
-		return 1
-	case "junior":
-		return 2
-	}
-	return 0
-}
-
-// OfficeCode is the CWC MemberOffice of m's office.
+// OfficeCode is the CWC MemberOffice of m's office, or "" for a senator
+// whose election class the member data does not give (their copies then go
+// through the assisted channels).
 func OfficeCode(m Member) string {
 	if m.Chamber == Senate {
-		return SenateOfficeCode(m.State, SenateSeat(m.StateRank))
+		if m.Class < 1 || m.Class > 3 {
+			return ""
+		}
+		return SenateOfficeCode(m.State, m.Class)
 	}
 	return HouseOfficeCode(m.State, m.District)
 }
@@ -865,6 +920,9 @@ type Delivery struct {
 	UpdatedAt     time.Time      `json:"updated_at"`
 	SentAt        time.Time      `json:"sent_at,omitzero"`
 	ConfirmedAt   time.Time      `json:"confirmed_at,omitzero"`
+	// QueuedAt is when the delivery was last queued (written, or re-sent by
+	// an organizer): the time budget of retries runs from it.
+	QueuedAt time.Time `json:"-"`
 }
 
 // CreatedLetter is the result of storing a NewLetter.
@@ -885,6 +943,8 @@ type OutboxItem struct {
 	Delivery      Delivery
 	CampaignSlug  string
 	CWCCampaignID string // the campaign's stable CWC CampaignId (its slug when unset)
+	// Sponsor is the campaign's sponsor, named as the CWC Organization.
+	Sponsor Sponsor
 }
 
 // LetterStats are a campaign's public aggregates: no personal data.

@@ -103,6 +103,9 @@ type OrganizerDeps struct {
 	Exports    ExportStore
 	Moderation ModerationStore
 	Editor     ContentEditor
+	// Deliveries shows delivery health and re-sends letters; nil hides
+	// the delivery page.
+	Deliveries DeliveryDesk
 	// Rand is the source of session and CSRF tokens and password salts;
 	// nil is crypto/rand.
 	Rand io.Reader
@@ -182,6 +185,8 @@ func (s *Server) orgMeta(c echo.Context, title, path, slug string) templates.Org
 		m.CanManageUsers = a.user.Can(advocacy.PermManageUsers)
 		m.CanViewAudit = a.user.Can(advocacy.PermViewAudit)
 		m.CanManageData = a.user.Can(advocacy.PermManageData)
+		m.CanDeliveries = a.user.Can(advocacy.PermDeliveries) && s.deps.Organizer.Deliveries != nil
+		m.Alerts = s.deliveryAlerts(c.Request().Context(), a)
 		m.Partner = a.user.PartnerName
 	}
 	m.Flash = orgFlash(c.QueryParam("done"))
@@ -203,6 +208,7 @@ func orgFlash(code string) string {
 		"deleted":   "The talking point was deleted.",
 		"imported":  "The cosponsor list was imported.",
 		"withdrawn": "The withdrawal was recorded.",
+		"resent":    "The letters were queued again and go out within a minute. The delivery IDs stay the same.",
 		// The Congress.gov sync; each bill's outcome shows on the dashboard.
 		"synced":      "The bills were synced from Congress.gov: each bill’s result is below.",
 		"sync-failed": "The sync from Congress.gov did not finish for every bill: see each bill’s result below.",

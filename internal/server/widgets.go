@@ -53,6 +53,8 @@ type widgetRuntime struct {
 	dataMu sync.Mutex
 	data   map[string]widgetSnapshot
 	pages  map[string]widgetPage
+	// ttl is how long data and pages are reused: widgetDataTTL, or 0.
+	ttl time.Duration
 }
 
 // widgetPage is a rendered public widget answer with its ETag, and the
@@ -251,7 +253,7 @@ func (s *Server) widgetData(ctx context.Context, slug, ref string) (advocacy.Cam
 	w.dataMu.Lock()
 	snap, ok := w.data[key]
 	w.dataMu.Unlock()
-	if ok && now.Sub(snap.at) < widgetDataTTL && !now.Before(snap.at) {
+	if ok && now.Sub(snap.at) < w.ttl && !now.Before(snap.at) {
 		return snap.camp, snap.counts, nil
 	}
 	camp, err := s.widgetCampaign(ctx, slug)
@@ -294,7 +296,7 @@ func (s *Server) cachedWidget(c echo.Context, key string, render func() ([]byte,
 	w.dataMu.Lock()
 	p, ok := w.pages[key]
 	w.dataMu.Unlock()
-	if !ok || now.Sub(p.at) >= widgetDataTTL || now.Before(p.at) {
+	if !ok || now.Sub(p.at) >= w.ttl || now.Before(p.at) {
 		body, err := render()
 		if err != nil {
 			return err
@@ -571,6 +573,9 @@ func (s *Server) actionPreview(c echo.Context) error {
 		return err
 	}
 	nl, err := s.newLetter(c.Request().Context(), r)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+	}
 	if err != nil {
 		return err
 	}
@@ -629,6 +634,9 @@ func (s *Server) actionSend(c echo.Context) error {
 		return err
 	}
 	res, err := s.submit(c.Request().Context(), r)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+	}
 	if err != nil {
 		return err
 	}
@@ -671,11 +679,15 @@ func (s *Server) actionSent(c echo.Context) error {
 	v := templates.WidgetSentView{StatusURL: "/letters/" + l.PublicID, CampaignURL: s.campaignLink("", camp.Slug, o.Partner),
 		ShareURL: mailtoURL("Write to Congress: "+camp.Title,
 			"I just wrote to my members of Congress about this. It takes two minutes: "+link)}
+	waiting, err := s.deps.Letters.Store.AwaitingConfirmation(c.Request().Context(), l.PublicID)
+	if err != nil {
+		s.deps.Logger.Error("check letter confirmation", "err", err)
+	}
 	for _, d := range l.Deliveries {
-		dv := s.deliveryView(l, d, camp)
+		dv := s.deliveryView(l, d, camp, waiting)
 		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Headline: dv.Headline,
 			Tone: dv.Tone, SelfSend: dv.SelfSend})
-		v.SelfSend = v.SelfSend || dv.SelfSend
+		v.SelfSend = v.SelfSend || (dv.SelfSend && dv.State != string(advocacy.CopyHeld))
 	}
 	for _, id := range strings.Split(c.QueryParam("already"), ",") {
 		if bioguideRe.MatchString(id) && len(v.AlreadyWrote) < advocacy.LetterMaxRecipients {

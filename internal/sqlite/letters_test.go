@@ -62,6 +62,7 @@ func openLetterDB(t testing.TB, path string) *DB {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { d.Close() })
+	checkAggregatesAtEnd(t, d)
 	return d
 }
 
@@ -170,10 +171,10 @@ func sampleLetter(campaignID int64, email, token string, recipients ...string) a
 		nd := advocacy.NewDelivery{BioguideID: r, Subject: "Please cosponsor", TemplateText: "Dear member of " + r}
 		switch r {
 		case "S000148":
-			nd.OfficeCode, nd.Chamber, nd.Channel = "SNY01", advocacy.Senate, advocacy.ChannelAssisted
+			nd.OfficeCode, nd.Chamber, nd.Channel = "SNY03", advocacy.Senate, advocacy.ChannelAssisted
 			nd.Bill = advocacy.LetterBill{Congress: 119, Type: "s", Number: 3103}
 		case "G000555":
-			nd.OfficeCode, nd.Chamber, nd.Channel = "SNY02", advocacy.Senate, advocacy.ChannelAssisted
+			nd.OfficeCode, nd.Chamber, nd.Channel = "SNY01", advocacy.Senate, advocacy.ChannelAssisted
 			nd.Bill = advocacy.LetterBill{Congress: 119, Type: "S", Number: 3103}
 		default:
 			nd.OfficeCode, nd.Chamber, nd.Channel = "HNY12", advocacy.House, advocacy.ChannelCWC
@@ -503,11 +504,11 @@ func TestClaimDue(t *testing.T) {
 	lease := 5 * time.Minute
 
 	// Not due before its time.
-	items, err := s.ClaimDue(ctx, letterT0.Add(-time.Second), 10, lease)
+	items, err := s.ClaimDue(ctx, advocacy.House, letterT0.Add(-time.Second), 10, lease)
 	if err != nil || len(items) != 0 {
 		t.Fatalf("early claim = %d items, %v", len(items), err)
 	}
-	items, err = s.ClaimDue(ctx, letterT0, 10, lease)
+	items, err = s.ClaimDue(ctx, advocacy.House, letterT0, 10, lease)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,10 +526,10 @@ func TestClaimDue(t *testing.T) {
 	}
 
 	// Leased: nobody else gets them until the lease runs out.
-	if again, _ := s.ClaimDue(ctx, letterT0.Add(lease-time.Second), 10, lease); len(again) != 0 {
+	if again, _ := s.ClaimDue(ctx, advocacy.House, letterT0.Add(lease-time.Second), 10, lease); len(again) != 0 {
 		t.Fatalf("claimed %d leased deliveries", len(again))
 	}
-	again, err := s.ClaimDue(ctx, letterT0.Add(lease+time.Second), 1, lease)
+	again, err := s.ClaimDue(ctx, advocacy.House, letterT0.Add(lease+time.Second), 1, lease)
 	if err != nil || len(again) != 1 || again[0].Delivery.Attempts != 2 {
 		t.Fatalf("after lease: %+v, %v", again, err)
 	}
@@ -543,17 +544,17 @@ func TestClaimDue(t *testing.T) {
 	}
 	id := first.Delivery.ID
 	next := letterT0.Add(time.Hour)
-	if err := s.Reschedule(ctx, id, next, "CWC answered 503"); err != nil {
+	if err := s.Reschedule(ctx, id, next, "CWC answered 503", letterT0); err != nil {
 		t.Fatal(err)
 	}
 	dl = letterDeliveryByID(t, s, a.Letter.PublicID, id)
 	if !dl.NextAttemptAt.Equal(next) || dl.LastError != "CWC answered 503" || dl.Status != advocacy.DeliveryQueued {
 		t.Fatalf("rescheduled = %+v", dl)
 	}
-	if c, _ := s.ClaimDue(ctx, next.Add(-time.Second), 10, lease); len(c) != 0 {
+	if c, _ := s.ClaimDue(ctx, advocacy.House, next.Add(-time.Second), 10, lease); len(c) != 0 {
 		t.Fatalf("claimed before the rescheduled time")
 	}
-	c, err := s.ClaimDue(ctx, next, 10, lease)
+	c, err := s.ClaimDue(ctx, advocacy.House, next, 10, lease)
 	if err != nil || len(c) != 1 || c[0].Delivery.ID != id {
 		t.Fatalf("claim at rescheduled time = %+v, %v", c, err)
 	}
@@ -563,7 +564,7 @@ func TestClaimDue(t *testing.T) {
 	if dl := letterDeliveryByID(t, s, a.Letter.PublicID, id); dl.Attempts != 2 {
 		t.Fatalf("release kept the attempt: %d", dl.Attempts)
 	}
-	c, _ = s.ClaimDue(ctx, next, 10, lease)
+	c, _ = s.ClaimDue(ctx, advocacy.House, next, 10, lease)
 	if len(c) != 1 {
 		t.Fatal("released delivery not claimable")
 	}
@@ -577,7 +578,7 @@ func TestClaimDue(t *testing.T) {
 	if err := s.MarkSent(ctx, id, next); err == nil {
 		t.Fatal("marking a sent delivery again should fail")
 	}
-	if c, _ := s.ClaimDue(ctx, next.Add(24*time.Hour), 10, lease); len(c) != 0 {
+	if c, _ := s.ClaimDue(ctx, advocacy.House, next.Add(24*time.Hour), 10, lease); len(c) != 0 {
 		t.Fatalf("claimed %d finished deliveries", len(c))
 	}
 }
@@ -621,7 +622,7 @@ func TestClaimDueNeverTwice(t *testing.T) {
 		s := []*Letters{s1, s2}[w%2]
 		wg.Go(func() {
 			for {
-				items, err := s.ClaimDue(ctx, letterT0, 3, time.Hour)
+				items, err := s.ClaimDue(ctx, advocacy.House, letterT0, 3, time.Hour)
 				if err != nil {
 					t.Error(err)
 					return
@@ -733,5 +734,62 @@ func TestGroupCommitKeepsLettersApart(t *testing.T) {
 	d.R.QueryRow("SELECT count(*) FROM letters").Scan(&rows)
 	if rows != senders {
 		t.Errorf("%d letters stored, want %d", rows, senders)
+	}
+}
+
+// TestCloseWaitsForTheGroupCommit: letters whose senders went away (their
+// requests' contexts ended) are still being written; Close returns only once
+// they are, and refuses letters after that.
+func TestCloseWaitsForTheGroupCommit(t *testing.T) {
+	d := openLetterDB(t, "")
+	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
+	s := NewLetters(d, func() time.Time { return letterT0 }, rand.Reader)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	const n = 300
+	for i := range n {
+		// The answer may come first, or the end of the context.
+		if _, err := s.CreateLetter(gone, sampleLetter(cid, fmt.Sprintf("w%d@example.com", i), "")); err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("letter %d: %v", i, err)
+		}
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if letters, _ := letterRowCounts(t, d); letters != n {
+		t.Errorf("%d letters written when Close returned, want %d", letters, n)
+	}
+	if _, err := s.CreateLetter(context.Background(), sampleLetter(cid, "late@example.com", "")); !errors.Is(err, errLettersClosed) {
+		t.Errorf("letter after Close: %v", err)
+	}
+}
+
+// TestGroupCommitRollsBackAHalfWrittenLetter: a letter that fails after it
+// started to write (here its second delivery breaks the one-copy-per-office
+// rule) takes nothing else down: the group is written again with a
+// savepoint per letter, and only that letter is missing.
+func TestGroupCommitRollsBackAHalfWrittenLetter(t *testing.T) {
+	d := openLetterDB(t, "")
+	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
+	s := NewLetters(d, func() time.Time { return letterT0 }, rand.Reader)
+	bad := sampleLetter(cid, "bad@example.com", "", "N000002", "S000148")
+	bad.Recipients[1] = bad.Recipients[0]
+	var batch []*createJob
+	for _, nl := range []advocacy.NewLetter{sampleLetter(cid, "a@example.com", ""), bad, sampleLetter(cid, "b@example.com", "")} {
+		j, err := s.newJob(nl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, j)
+	}
+	s.commitGroup(batch)
+	for i, j := range batch {
+		r := <-j.done
+		if (r.err != nil) != (i == 1) {
+			t.Errorf("letter %d: %v", i, r.err)
+		}
+	}
+	if letters, deliveries := letterRowCounts(t, d); letters != 2 || deliveries != 6 {
+		t.Errorf("%d letters and %d deliveries stored, want 2 and 6", letters, deliveries)
 	}
 }
