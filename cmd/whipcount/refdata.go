@@ -63,6 +63,12 @@ type refService struct {
 	// last is the folder's last update as last read: at start, after a
 	// reload and after the server's own update (pages must not read files).
 	last *server.DataUpdate
+	// cached is the last status worked out, for the data and minute.
+	cached struct {
+		data   *congress.Data
+		minute time.Time
+		status server.DataStatus
+	}
 }
 
 // newRefService loads the data in use with load (see loadData).
@@ -179,8 +185,20 @@ func (r *refService) update(ctx context.Context) {
 	r.logger.Info("reference data: updated", "version", res.Version.Name, "changes", res.Changes.Summary())
 }
 
-// DataStatus reports on the data for the pages.
+// DataStatus reports on the data for the pages. Every page asks (its
+// footer says as of when), so the answer is kept for the minute, per
+// version: terms end on the minute at the earliest.
 func (r *refService) DataStatus() server.DataStatus {
+	d, _ := r.live.Data()
+	minute := r.now().Truncate(time.Minute)
+	r.mu.Lock()
+	if r.cached.data == d && r.cached.minute.Equal(minute) {
+		out := r.cached.status
+		out.ReloadError, out.LastUpdate = r.reloadErr, r.last
+		r.mu.Unlock()
+		return out
+	}
+	r.mu.Unlock()
 	st := r.live.Status()
 	out := server.DataStatus{
 		DataDate: st.DataDate, Version: st.Version.Name, Source: st.Version.Source, Folder: r.dir, Refresh: r.cfg.refresh,
@@ -194,6 +212,7 @@ func (r *refService) DataStatus() server.DataStatus {
 		}
 	}
 	r.mu.Lock()
+	r.cached.data, r.cached.minute, r.cached.status = d, minute, out
 	out.ReloadError, out.LastUpdate = r.reloadErr, r.last
 	r.mu.Unlock()
 	return out

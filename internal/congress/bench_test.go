@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -108,4 +109,20 @@ func ExampleSVGPath() {
 	// M24 100l76 0 0-100-76 0Z
 	// M100 100l76 0 0-100-76 0Z
 	// 100 50.2
+}
+
+// BenchmarkWithMembers reads new member files over the geography in use,
+// what a running server does on SIGHUP or after its own update, and checks
+// them as the update does.
+func BenchmarkWithMembers(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := testData.WithMembers(reference.FS)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Check(time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
