@@ -220,6 +220,9 @@ type BillPageView struct {
 	Headers       []SortHeader
 	// SortLabel describes the current order in words, for the caption.
 	SortLabel string
+	// ImportURL, set only for signed-in staff when the cosponsor list is
+	// stale, is where they import the current list.
+	ImportURL string
 }
 
 // CosponsorRow is one line of a bill's cosponsor table.

@@ -317,7 +317,7 @@ func (k TemplateKind) Label() string {
 
 // MergeFieldNames lists the merge fields templates may use.
 func MergeFieldNames() []string {
-	return []string{"member_title", "member_name", "bill", "constituent_name", "constituent_city"}
+	return []string{"member_title", "member_name", "member_last_name", "bill", "constituent_name", "constituent_city"}
 }
 
 // ValidateLetterTemplate checks a letter template: a one-line subject, a

@@ -238,12 +238,13 @@ func TestNormalizePhone(t *testing.T) {
 }
 
 func TestRenderTemplate(t *testing.T) {
-	f := MergeFields{MemberTitle: "Senator", MemberName: "Kirsten E. Gillibrand", Bill: "S. 3103",
+	f := MergeFields{MemberTitle: "Senator", MemberName: "Kirsten E. Gillibrand", MemberLastName: "Gillibrand", Bill: "S. 3103",
 		ConstituentName: "Ada Lovelace", ConstituentCity: "New York"}
 	tests := []struct{ name, tpl, want string }{
 		{"all fields", "Dear {{member_title}} {{member_name}}, pass {{bill}}. {{constituent_name}}, {{constituent_city}}",
 			"Dear Senator Kirsten E. Gillibrand, pass S. 3103. Ada Lovelace, New York"},
 		{"spaces inside braces", "{{ bill }}", "S. 3103"},
+		{"greeting by surname", "Dear {{member_title}} {{member_last_name}},", "Dear Senator Gillibrand,"},
 		{"unknown left as is", "Hi {{nickname}} re {{bill}}", "Hi {{nickname}} re S. 3103"},
 		{"unclosed", "{{bill} and {{bill", "{{bill} and {{bill"},
 		{"repeated", "{{bill}}{{bill}}", "S. 3103S. 3103"},
@@ -267,17 +268,18 @@ func TestRenderTemplate(t *testing.T) {
 			t.Errorf("default %s template has unknown fields %v", kind, u)
 		}
 		subj, body := tpl.Render(f)
-		if strings.Contains(subj+body, "{{") || !strings.Contains(body, "Gillibrand") {
+		if strings.Contains(subj+body, "{{") || !strings.HasPrefix(body, "Dear Senator Gillibrand,\n") {
 			t.Errorf("default %s template renders badly: %q", kind, body)
 		}
 	}
 	d := letterDistrict()
 	in := goodLetter()
 	mf := MergeFieldsFor(d.Senators[0], "S. 3103", in)
-	if mf != (MergeFields{"Senator", "Charles E. Schumer", "S. 3103", "Ada Lovelace", "New York"}) {
+	if mf != (MergeFields{MemberTitle: "Senator", MemberName: "Charles E. Schumer", MemberLastName: "Schumer", Bill: "S. 3103",
+		ConstituentName: "Ada Lovelace", ConstituentCity: "New York"}) {
 		t.Errorf("MergeFieldsFor = %+v", mf)
 	}
-	if mf := MergeFieldsFor(Member{FirstName: "A", LastName: "B", Chamber: House}, "", in); mf.MemberTitle != "Representative" || mf.MemberName != "A B" {
+	if mf := MergeFieldsFor(Member{FirstName: "A", LastName: "B", Chamber: House}, "", in); mf.MemberTitle != "Representative" || mf.MemberName != "A B" || mf.MemberLastName != "B" {
 		t.Errorf("MergeFieldsFor fallback = %+v", mf)
 	}
 }

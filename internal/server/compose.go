@@ -61,7 +61,38 @@ func letterInputFromForm(f url.Values) advocacy.LetterInput {
 		Newsletter:      formBool(f.Get("newsletter")),
 		Ref:             f.Get("ref"),
 		FormToken:       f.Get("form_token"),
+		Letters:         letterEditsFromForm(f),
 	}
+}
+
+// letterEditsFromForm reads the constituent's wording of each recipient's
+// letter: subject-ID and body-ID fields, in a stable order. Malformed IDs
+// are ignored; ValidateLetter drops wordings for anyone else.
+func letterEditsFromForm(f url.Values) []advocacy.LetterEdit {
+	var ids []string
+	for k := range f {
+		id, ok := strings.CutPrefix(k, "body-")
+		if !ok {
+			id, ok = strings.CutPrefix(k, "subject-")
+		}
+		if ok && bioguideRe.MatchString(id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) > advocacy.LetterMaxRecipients {
+		ids = ids[:advocacy.LetterMaxRecipients]
+	}
+	var out []advocacy.LetterEdit
+	for _, id := range ids {
+		if id == f.Get("reset") {
+			// "Use the campaign's wording again".
+			continue
+		}
+		out = append(out, advocacy.LetterEdit{Recipient: id, Subject: f.Get(advocacy.SubjectField(id)), Body: f.Get(advocacy.BodyField(id))})
+	}
+	return out
 }
 
 // readLetterForm parses a posted letter form, loads its campaign and
@@ -92,16 +123,89 @@ func (s *Server) readLetterForm(c echo.Context) (letterRequest, error) {
 	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District), viaForm: true}, nil
 }
 
-// validate checks the letter against the settled district; it returns the
-// normalised input and the field errors, if any.
-func (r *letterRequest) validate() map[string]string {
+// validate checks the letter against the settled district, and each
+// chosen recipient's subject and text as they will be sent; it keeps the
+// normalised input in r and returns the field errors, if any.
+func (s *Server) validate(ctx context.Context, r *letterRequest) (map[string]string, error) {
 	out, err := advocacy.ValidateLetter(r.in, r.settle.Settlement)
 	var de *advocacy.Error
 	if errors.As(err, &de) {
-		return de.Fields
+		return de.Fields, nil
+	}
+	tpls, err := s.letterTemplates(ctx, r.camp)
+	if err != nil {
+		return nil, err
 	}
 	r.in = out
-	return nil
+	r.in.Letters = plainEdits(tpls, r.recips, r.in)
+	errs := map[string]string{}
+	for _, id := range r.in.Recipients {
+		i := slices.IndexFunc(r.recips, func(rc recipient) bool { return rc.member.BioguideID == id })
+		if i < 0 {
+			continue
+		}
+		subject, body := recipientLetter(tpls, r.recips[i], r.in)
+		sm, bm := advocacy.CheckLetterText(subject, body)
+		if sm != "" {
+			errs[advocacy.SubjectField(id)] = sm
+		}
+		if bm != "" {
+			errs[advocacy.BodyField(id)] = bm
+		}
+	}
+	if len(errs) > 0 {
+		return errs, nil
+	}
+	return nil, nil
+}
+
+// recipientLetter is the subject and text of rc's letter as it will be
+// sent: the constituent's wording when they changed it, else the
+// campaign's letter for rc's stance.
+func recipientLetter(tpls map[advocacy.TemplateKind]advocacy.LetterTemplate, rc recipient, in advocacy.LetterInput) (subject, body string) {
+	f := advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), in)
+	if e, ok := in.Edit(rc.member.BioguideID); ok {
+		return advocacy.FillTokens(e.Subject, f), advocacy.FillTokens(e.Body, f)
+	}
+	return tpls[rc.kind].Render(f)
+}
+
+// editableLetter is rc's letter as the form offers it for editing, with
+// the constituent's details as tokens.
+func editableLetter(tpls map[advocacy.TemplateKind]advocacy.LetterTemplate, rc recipient) (subject, body string) {
+	return tpls[rc.kind].Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), advocacy.LetterInput{}).ForEditing())
+}
+
+// plainEdits drops the wordings that are just the campaign's letter
+// unchanged: those recipients get the campaign's letter, rendered afresh.
+func plainEdits(tpls map[advocacy.TemplateKind]advocacy.LetterTemplate, recips []recipient, in advocacy.LetterInput) []advocacy.LetterEdit {
+	var out []advocacy.LetterEdit
+	for _, e := range in.Letters {
+		i := slices.IndexFunc(recips, func(rc recipient) bool { return rc.member.BioguideID == e.Recipient })
+		if i >= 0 {
+			subject, body := editableLetter(tpls, recips[i])
+			if strings.TrimSpace(e.Subject) == strings.TrimSpace(subject) && strings.TrimSpace(e.Body) == strings.TrimSpace(body) {
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// ownWords counts the constituent's own words: their paragraph, and the
+// most they added to the campaign's text of any one letter.
+func ownWords(tpls map[advocacy.TemplateKind]advocacy.LetterTemplate, recips []recipient, in advocacy.LetterInput) int {
+	added := 0
+	for _, e := range in.Letters {
+		i := slices.IndexFunc(recips, func(rc recipient) bool { return rc.member.BioguideID == e.Recipient })
+		if i < 0 {
+			continue
+		}
+		subject, body := editableLetter(tpls, recips[i])
+		added = max(added, advocacy.AddedWords(subject+"\n"+body, e.Subject+"\n"+e.Body))
+	}
+	return len(strings.Fields(in.PersonalMessage)) + added
 }
 
 // writePage serves GET /write: the letter form for a settled district.
@@ -186,19 +290,22 @@ func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[stri
 	} else {
 		v.ChangeURL = "/reps"
 	}
-	v.Personal = personalScoreView(r.in.PersonalMessage)
+	v.Personal = personalScoreOf(ownWords(tpls, r.recips, r.in))
 	for _, rc := range r.recips {
-		t := tpls[rc.kind]
-		subject, _ := t.Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), r.in))
-		v.Recipients = append(v.Recipients, templates.RecipientOption{
-			BioguideID: rc.member.BioguideID,
+		id := rc.member.BioguideID
+		o := templates.RecipientOption{
+			BioguideID: id,
 			Name:       memberName(rc.member),
 			Role:       templates.RoleLine(rc.member),
 			Kind:       string(rc.kind),
 			Why:        kindReason(rc),
-			Subject:    subject,
-			Checked:    slices.ContainsFunc(r.in.Recipients, func(id string) bool { return strings.EqualFold(strings.TrimSpace(id), rc.member.BioguideID) }),
-		})
+			Checked:    slices.ContainsFunc(r.in.Recipients, func(x string) bool { return strings.EqualFold(strings.TrimSpace(x), id) }),
+		}
+		o.Subject, o.Body = editableLetter(tpls, rc)
+		if e, ok := r.in.Edit(id); ok && (e.Subject != o.Subject || e.Body != o.Body) {
+			o.Subject, o.Body, o.Edited = e.Subject, e.Body, true
+		}
+		v.Recipients = append(v.Recipients, o)
 	}
 	return v, nil
 }
@@ -218,9 +325,11 @@ func kindReason(rc recipient) string {
 	return "Not yet a cosponsor of " + label + ": your letter asks them to sign on."
 }
 
-func personalScoreView(text string) templates.PersonalScoreView {
-	p, label := advocacy.PersonalScore(text)
-	return templates.PersonalScoreView{Percent: p, Label: label, Words: len(strings.Fields(text))}
+// personalScoreOf is the "how personal" indicator for n words of the
+// constituent's own.
+func personalScoreOf(n int) templates.PersonalScoreView {
+	p, label := advocacy.PersonalScoreOf(n)
+	return templates.PersonalScoreView{Percent: p, Label: label, Words: n}
 }
 
 // previewLetter serves POST /write/preview: each recipient's exact letter,
@@ -231,21 +340,31 @@ func (s *Server) previewLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if errs := r.validate(); errs != nil {
+	if errs, err := s.validate(c.Request().Context(), &r); err != nil || errs != nil {
+		if err != nil {
+			return err
+		}
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
 	nl, err := s.newLetter(c.Request().Context(), r)
 	if err != nil {
 		return err
 	}
-	v := s.previewView(r, nl)
+	v, err := s.previewView(c.Request().Context(), r, nl)
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, templates.PreviewPage(s.meta(c, "Check your letter", "/write"), v), templates.PreviewFlow(v))
 }
 
 // previewView shows each recipient's letter exactly as it will be sent, for
 // the site's preview step and the action widget's.
-func (s *Server) previewView(r letterRequest, nl advocacy.NewLetter) templates.PreviewView {
+func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.NewLetter) (templates.PreviewView, error) {
 	in := r.in
+	tpls, err := s.letterTemplates(ctx, r.camp)
+	if err != nil {
+		return templates.PreviewView{}, err
+	}
 	v := templates.PreviewView{
 		Hidden: templates.LetterHiddenFields(in, r.settle.query.fields()),
 		Sender: senderLines(advocacy.Letter{Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
@@ -253,7 +372,7 @@ func (s *Server) previewView(r letterRequest, nl advocacy.NewLetter) templates.P
 			City: in.City, State: in.State, Zip: in.Zip}),
 		Email:    in.Email,
 		Phone:    in.Phone,
-		Personal: personalScoreView(in.PersonalMessage),
+		Personal: personalScoreOf(ownWords(tpls, r.recips, in)),
 	}
 	if in.Receipt {
 		v.Extras = append(v.Extras, "We will email you a copy.")
@@ -274,7 +393,7 @@ func (s *Server) previewView(r letterRequest, nl advocacy.NewLetter) templates.P
 		}
 		v.Letters = append(v.Letters, l)
 	}
-	return v
+	return v, nil
 }
 
 // newLetter turns a validated request into the letter to store: one
@@ -297,7 +416,7 @@ func (s *Server) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLe
 			return advocacy.NewLetter{}, advocacy.Invalid("recipients", "This campaign has no letter for one of the members you chose.")
 		}
 		rc := r.recips[i]
-		subject, body := tpls[rc.kind].Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), r.in))
+		subject, body := recipientLetter(tpls, rc, r.in)
 		ch := advocacy.ChannelAssisted
 		if s.deps.Letters.Channel != nil {
 			ch = s.deps.Letters.Channel(rc.member.Chamber)
@@ -454,7 +573,10 @@ func (s *Server) sendLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if errs := r.validate(); errs != nil {
+	if errs, err := s.validate(ctx, &r); err != nil || errs != nil {
+		if err != nil {
+			return err
+		}
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
 	res, err := s.submit(ctx, r)
@@ -506,7 +628,10 @@ func (s *Server) validateField(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	errs := r.validate()
+	errs, err := s.validate(c.Request().Context(), &r)
+	if err != nil {
+		return err
+	}
 	msg := errs[name]
 	v := templates.ComposeView{Input: r.in, Prefixes: advocacy.Prefixes()}
 	if msg != "" {
@@ -519,7 +644,12 @@ func (s *Server) validateField(c echo.Context) error {
 // for the text typed so far.
 func (s *Server) personalScore(c echo.Context) error {
 	noStore(c)
-	text := c.FormValue("personal_message")
-	v := personalScoreView(text)
+	v := personalScoreOf(len(strings.Fields(c.FormValue("personal_message"))))
+	if r, err := s.readLetterForm(c); err == nil {
+		// With the whole form, the words added to the letters count too.
+		if tpls, err := s.letterTemplates(c.Request().Context(), r.camp); err == nil {
+			v = personalScoreOf(ownWords(tpls, r.recips, r.in))
+		}
+	}
 	return s.render(c, http.StatusOK, templates.PersonalScore(v), templates.PersonalScore(v))
 }

@@ -187,7 +187,11 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 	}
 
 	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
-	if errs := r.validate(); errs != nil {
+	errs, err := s.validate(ctx, &r)
+	if err != nil {
+		return err
+	}
+	if errs != nil {
 		if msg, ok := errs["form_token"]; ok && c.Request().Header.Get("Idempotency-Key") != "" {
 			delete(errs, "form_token")
 			errs["idempotency_key"] = msg

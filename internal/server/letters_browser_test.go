@@ -91,7 +91,7 @@ func TestBrowserWriteLetter(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll("[data-testid=preview-letter]").length`); n != 2 {
 		t.Errorf("previewed letters = %d, want 2", n)
 	}
-	if body := eval[string](t, ctx, `document.querySelector("[data-testid=preview-letter][data-bioguide=N000002] [data-testid=preview-body]").textContent`); !strings.Contains(body, "Dear Representative Jerrold Nadler") || !strings.Contains(body, "my students work in trade") {
+	if body := eval[string](t, ctx, `document.querySelector("[data-testid=preview-letter][data-bioguide=N000002] [data-testid=preview-body]").textContent`); !strings.Contains(body, "Dear Representative Nadler,") || !strings.Contains(body, "my students work in trade") {
 		t.Errorf("preview of Nadler's letter = %q", body)
 	}
 	screenshot(t, ctx, "letter-preview")

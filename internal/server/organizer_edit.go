@@ -114,7 +114,7 @@ func sampleFields(camp advocacy.Campaign) advocacy.MergeFields {
 	if len(camp.Bills) > 0 {
 		bill = camp.Bills[0].Label()
 	}
-	return advocacy.MergeFields{MemberTitle: "Representative", MemberName: "Jordan Example", Bill: bill,
+	return advocacy.MergeFields{MemberTitle: "Representative", MemberName: "Jordan Example", MemberLastName: "Example", Bill: bill,
 		ConstituentName: "Alex Sample", ConstituentCity: "Springfield"}
 }
 

@@ -567,7 +567,11 @@ func (s *Server) actionPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	w := templates.WidgetPreviewView{Preview: s.previewView(r, nl), Token: c.FormValue("widget_token"),
+	pv, err := s.previewView(c.Request().Context(), r, nl)
+	if err != nil {
+		return err
+	}
+	w := templates.WidgetPreviewView{Preview: pv, Token: c.FormValue("widget_token"),
 		EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
 	return s.render(c, http.StatusOK, templates.ActionPreview(s.widgetMeta(c, o, "Check your letter: "+r.camp.Title), w), nil)
 }
@@ -587,7 +591,10 @@ func (s *Server) validWidgetLetter(c echo.Context) (advocacy.WidgetOptions, lett
 	if expired {
 		return o, r, true, s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
 	}
-	if errs := r.validate(); errs != nil {
+	if errs, err := s.validate(c.Request().Context(), &r); err != nil || errs != nil {
+		if err != nil {
+			return o, r, true, err
+		}
 		return o, r, true, s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
 	return o, r, false, nil
