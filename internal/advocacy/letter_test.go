@@ -119,7 +119,14 @@ func TestValidateLetterMatrix(t *testing.T) {
 		{name: "message empty ok", edit: func(in *LetterInput) { in.PersonalMessage = "" }},
 		{name: "message 5000", edit: func(in *LetterInput) { in.PersonalMessage = long(5000) }},
 		{name: "message 5001", edit: func(in *LetterInput) { in.PersonalMessage = long(5001) }, fields: []string{"personal_message"}},
-		{name: "message newlines ok", edit: func(in *LetterInput) { in.PersonalMessage = "a\r\n\tb\n" }},
+		{name: "message newlines ok", edit: func(in *LetterInput) { in.PersonalMessage = "line a\r\n\tline b\n" }},
+		{name: "message too short for Congress", edit: func(in *LetterInput) { in.PersonalMessage = "hi" }, fields: []string{"personal_message"}},
+		{name: "edit for another member dropped", edit: func(in *LetterInput) {
+			in.Letters = []LetterEdit{{Recipient: "X000001", Subject: "s", Body: "b"}}
+		}},
+		{name: "edit control char", edit: func(in *LetterInput) {
+			in.Letters = []LetterEdit{{Recipient: in.Recipients[0], Subject: "Subject line", Body: "a\x07b"}}
+		}, fields: []string{"body-" + letterDistrict().Representative.BioguideID}},
 		{name: "message control char", edit: func(in *LetterInput) { in.PersonalMessage = "a\x07b" }, fields: []string{"personal_message"}},
 		{name: "consent missing", edit: func(in *LetterInput) { in.Consent = false }, fields: []string{"consent"}},
 		{name: "recipients none", edit: func(in *LetterInput) { in.Recipients = nil }, fields: []string{"recipients"}},

@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -138,6 +140,10 @@ func (s *Server) validate(ctx context.Context, r *letterRequest) (map[string]str
 	}
 	r.in = out
 	r.in.Letters = plainEdits(tpls, r.recips, r.in)
+	if !s.receiptsOn() {
+		// No copy can be emailed: none is promised or recorded.
+		r.in.Receipt = false
+	}
 	errs := map[string]string{}
 	for _, id := range r.in.Recipients {
 		i := slices.IndexFunc(r.recips, func(rc recipient) bool { return rc.member.BioguideID == id })
@@ -291,6 +297,7 @@ func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[stri
 		v.ChangeURL = "/reps"
 	}
 	v.Personal = personalScoreOf(ownWords(tpls, r.recips, r.in))
+	v.ReceiptsOn = s.receiptsOn()
 	for _, rc := range r.recips {
 		id := rc.member.BioguideID
 		o := templates.RecipientOption{
@@ -346,6 +353,11 @@ func (s *Server) previewLetter(c echo.Context) error {
 		}
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
+	return s.renderPreview(c, http.StatusOK, r, nil)
+}
+
+// renderPreview renders the preview of r, with alert above it when set.
+func (s *Server) renderPreview(c echo.Context, status int, r letterRequest, alert *templates.AlertView) error {
 	nl, err := s.newLetter(c.Request().Context(), r)
 	if err != nil {
 		return err
@@ -354,7 +366,32 @@ func (s *Server) previewLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.PreviewPage(s.meta(c, "Check your letter", "/write"), v), templates.PreviewFlow(v))
+	v.Alert = alert
+	title := "Check your letter"
+	if alert != nil {
+		title = "Not sent: " + title
+	}
+	return s.render(c, status, templates.PreviewPage(s.meta(c, title, "/write"), v), templates.PreviewFlow(v))
+}
+
+// sendFailed answers a send that could not be stored (too many letters,
+// a database fault). With htmx the error handler puts its notice inside
+// the preview, which stays as it was; without JavaScript the preview
+// comes back with the notice and every value, so nothing typed is lost
+// and the person can press Send again when the notice says.
+func (s *Server) sendFailed(c echo.Context, r letterRequest, err error) error {
+	if isFragment(c) || advocacy.ErrorCode(err) == advocacy.CodeInvalid {
+		return err
+	}
+	a := s.answerFor(c, err)
+	if a.retryAfter != "" {
+		c.Response().Header().Set("Retry-After", a.retryAfter)
+	}
+	alert := a.alert()
+	if rerr := s.renderPreview(c, a.status, r, &alert); rerr != nil {
+		return err
+	}
+	return nil
 }
 
 // previewView shows each recipient's letter exactly as it will be sent, for
@@ -374,8 +411,8 @@ func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.N
 		Phone:    in.Phone,
 		Personal: personalScoreOf(ownWords(tpls, r.recips, in)),
 	}
-	if in.Receipt {
-		v.Extras = append(v.Extras, "We will email you a copy.")
+	if in.Receipt && s.receiptsOn() {
+		v.Extras = append(v.Extras, "We will email you a copy, with a link to your letter’s page.")
 	}
 	if in.Newsletter {
 		v.Extras = append(v.Extras, "The offices may add you to their newsletters.")
@@ -393,7 +430,53 @@ func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.N
 		}
 		v.Letters = append(v.Letters, l)
 	}
+	v.Summary, v.SendLabel = s.sendPlan(v.Letters)
 	return v, nil
+}
+
+// receiptsOn reports whether a copy can be emailed (SMTP is configured).
+func (s *Server) receiptsOn() bool { return s.deps.Letters.Receipts != nil }
+
+// sendPlan says, before anything is sent, what pressing the button will
+// do: which copies go electronically at once, which the sender then sends
+// themselves and how long that takes; and names the button for it.
+func (s *Server) sendPlan(letters []templates.PreviewLetter) (summary, button string) {
+	auto, yours := 0, 0
+	for _, l := range letters {
+		if l.Electronic {
+			auto++
+		} else {
+			yours++
+		}
+	}
+	n := len(letters)
+	switch {
+	case s.cfg.RequireConfirmation && s.receiptsOn():
+		summary = "We will email you a link to confirm your address. Nothing goes out until you follow it."
+		if yours > 0 {
+			summary += fmt.Sprintf(" Then %s %s you to send %s yourself: about two minutes each.",
+				countWord(yours, "copy", "copies"), pluralWord(yours, "needs", "need"), pluralWord(yours, "it", "them"))
+		}
+		return summary, "Save and email me the link"
+	case yours == 0:
+		return fmt.Sprintf("%s electronically as soon as you press the button.", capitalize(countWord(n, "copy goes", "copies go"))),
+			"Send my " + pluralWord(n, "letter", "letters")
+	case auto == 0:
+		return fmt.Sprintf("We cannot deliver to %s electronically, so you send %s yourself: the next page has each letter to paste into the office’s website, print or read out on the phone. It takes about two minutes each.",
+				pluralWord(n, "this office", "these offices"), pluralWord(n, "it", "them")),
+			"Save and show me how to send " + pluralWord(n, "it", "them")
+	}
+	return fmt.Sprintf("%s electronically as soon as you press the button. %s %s you to send %s yourself on the next page: about two minutes each.",
+			capitalize(countWord(auto, "copy goes", "copies go")), countWord(yours, "copy", "copies"), pluralWord(yours, "needs", "need"), pluralWord(yours, "it", "them")),
+		fmt.Sprintf("Send %d and show me how to send the other %s", auto, pluralWord(yours, "one", strconv.Itoa(yours)))
+}
+
+// capitalize upper-cases the first letter of s.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // newLetter turns a validated request into the letter to store: one
@@ -441,15 +524,16 @@ type submitResult struct {
 	dupes bool
 }
 
-// submit stores a validated letter and starts what follows: the outbox
-// worker is woken for CWC deliveries and the receipt goes out in the
-// background. The letter is durable before submit returns.
-func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, error) {
+// submit stores a validated letter from the client at address ip and
+// starts what follows: the outbox worker is woken for CWC deliveries and
+// the receipt goes out in the background. The letter is durable before
+// submit returns.
+func (s *Server) submit(ctx context.Context, r letterRequest, ip string) (submitResult, error) {
 	nl, err := s.newLetter(ctx, r)
 	if err != nil {
 		return submitResult{}, err
 	}
-	hold, err := s.screenLetter(r)
+	hold, err := s.screenLetter(r, ip)
 	if err != nil {
 		return submitResult{}, err
 	}
@@ -579,18 +663,16 @@ func (s *Server) sendLetter(c echo.Context) error {
 		}
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
-	res, err := s.submit(ctx, r)
+	res, err := s.submit(ctx, r, c.RealIP())
 	if err != nil {
-		return err
+		return s.sendFailed(c, r, err)
 	}
 	if res.dupes {
-		v := templates.AlreadyWroteView{CampaignURL: s.campaignURL(r.camp.Slug)}
-		for _, id := range res.created.AlreadyWrote {
-			v.Names = append(v.Names, s.memberLabel(id))
-		}
+		v := templates.AlreadyWroteView{CampaignURL: s.campaignURL(r.camp.Slug),
+			Copies: s.earlierCopies(ctx, r.camp.ID, r.in, res.created.AlreadyWrote)}
 		status := http.StatusConflict
 		if isFragment(c) {
-			// htmx swaps only 2xx, 404, 422 and 429 answers.
+			// A duplicate is an answer, not an error: htmx swaps it as one.
 			status = http.StatusOK
 		}
 		return s.render(c, status, templates.AlreadyWrotePage(s.meta(c, "You have already written", "/write"), v), templates.AlreadyWroteFlow(v))

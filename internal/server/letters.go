@@ -41,6 +41,10 @@ type LetterStore interface {
 	ConfirmLetter(ctx context.Context, publicID, token string) (advocacy.Letter, error)
 	// AwaitingConfirmation reports whether a letter waits for that.
 	AwaitingConfirmation(ctx context.Context, publicID string) (bool, error)
+	// EarlierLetters finds, per member, the letter a duplicate repeats: the
+	// latest from the same email to that member in the campaign within the
+	// dedupe window.
+	EarlierLetters(ctx context.Context, campaignID int64, email string, bioguides []string) (map[string]advocacy.Letter, error)
 }
 
 // LetterTemplateSource reads a campaign's own letter templates. Kinds it
@@ -378,36 +382,68 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 		v.Erased = longDate(l.ErasedAt)
 		return v
 	}
-	for _, id := range already {
-		v.AlreadyWrote = append(v.AlreadyWrote, s.memberLabel(id))
-	}
-	selfSend := false
-	for _, d := range l.Deliveries {
-		dv := s.deliveryView(l, d, camp)
-		selfSend = selfSend || dv.SelfSend
-		v.Deliveries = append(v.Deliveries, dv)
+	if len(already) > 0 {
+		v.AlreadyWrote = s.earlierCopies(ctx, l.CampaignID, advocacy.LetterInput{Email: l.Email, LastName: l.LastName,
+			Address1: l.Address1, Zip: l.Zip}, already)
 	}
 	waiting, err := s.deps.Letters.Store.AwaitingConfirmation(ctx, l.PublicID)
 	if err != nil {
 		s.deps.Logger.Error("check letter confirmation", "err", err)
 	}
+	yours, going := 0, 0
+	for _, d := range l.Deliveries {
+		dv := s.deliveryView(l, d, camp, waiting)
+		if dv.SelfSend {
+			yours++
+		}
+		if d.Channel == advocacy.ChannelCWC && d.Status == advocacy.DeliveryQueued && l.Status == advocacy.LetterActive {
+			going++
+		}
+		v.Deliveries = append(v.Deliveries, dv)
+	}
 	switch {
 	case waiting:
 		v.Moderation = "Please confirm your email address: we sent you a link. Your letter goes out once you follow it, and is deleted if you do not within a day."
 	case l.Status == advocacy.LetterHeld:
-		v.Moderation = "Your letter is waiting for a quick check by the campaign before it goes out. Come back to this page to see when it is sent."
+		v.Moderation = "Your letter is waiting for a check by the campaign before anything goes out. Come back to this page: it shows what happens next."
 	case l.Status == advocacy.LetterRejected:
 		v.Moderation = "The campaign did not send this letter."
 	}
+	v.Summary = deliverySummary(yours, going)
 	switch {
 	case !fresh:
 		v.Heading = "Your letter"
-	case selfSend:
+	case yours > 0:
 		v.Heading = "Thank you: one more step"
-	default:
+	case going > 0:
 		v.Heading = "Thank you: your letter is on its way"
+	default:
+		v.Heading = "Thank you for writing"
 	}
 	return v
+}
+
+// deliverySummary says in one sentence what happens to the copies: how
+// many the sender must send themselves, and how many go automatically.
+func deliverySummary(yours, going int) string {
+	var parts []string
+	if yours > 0 {
+		parts = append(parts, fmt.Sprintf("%s %s you to send %s yourself, through the office’s website, by post or by phone: about two minutes each.",
+			countWord(yours, "copy", "copies"), pluralWord(yours, "needs", "need"), pluralWord(yours, "it", "them")))
+	}
+	if going > 0 {
+		parts = append(parts, fmt.Sprintf("%s %s electronically, usually within minutes: nothing to do.",
+			countWord(going, "copy goes", "copies go"), pluralWord(going, "to its office", "to their offices")))
+	}
+	return strings.Join(parts, " ")
+}
+
+// countWord writes "One copy" or "3 copies".
+func countWord(n int, one, many string) string {
+	if n == 1 {
+		return "One " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // campaignOfLetter finds the campaign a letter belongs to through the bill
@@ -453,7 +489,9 @@ func (s *Server) memberLabel(id string) string {
 // must send it themselves, gives them everything to do so.
 // camp is the letter's campaign, for the phone script; its zero value
 // when not known.
-func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advocacy.Campaign) templates.DeliveryView {
+// waiting is set while the letter waits for its sender to confirm their
+// email.
+func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advocacy.Campaign, waiting bool) templates.DeliveryView {
 	v := templates.DeliveryView{
 		ID: d.DeliveryID, To: "the office " + d.OfficeCode, Channel: string(d.Channel), Status: string(d.Status),
 		Subject:    d.Subject,
@@ -491,16 +529,25 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 		v.Detail = "The office has received it. There is nothing more for you to do."
 	case d.Status == advocacy.DeliveryFailed:
 		v.Headline, v.Tone, v.SelfSend = "Not delivered.", "error", true
-		v.Detail = "We could not deliver it electronically. Please send it yourself in one of these ways; it takes a minute."
-	case l.Status != advocacy.LetterActive && d.Channel == advocacy.ChannelCWC:
-		v.Headline = "Not sent yet."
+		v.Detail = "We could not deliver it electronically. Please send it yourself in one of the ways below: about two minutes."
+	case l.Status == advocacy.LetterRejected:
+		v.Headline = "Not sent."
+		v.Detail = "The campaign did not send this letter."
+	case waiting:
+		v.Headline = "Waiting for you to confirm your email."
+		v.Detail = "Nothing has gone out yet."
+	case l.Status == advocacy.LetterHeld && d.Channel == advocacy.ChannelCWC:
+		v.Headline = "Waiting for a check."
 		v.Detail = "It goes out electronically once the campaign has checked it."
+	case l.Status == advocacy.LetterHeld:
+		v.Headline = "Waiting for a check."
+		v.Detail = "Once the campaign has checked it, this page shows you how to send it to the office."
 	case d.Channel == advocacy.ChannelCWC:
 		v.Headline = "On its way."
 		v.Detail = "We are sending it to the office electronically through Communicating with Congress. This usually takes a few minutes; reload this page to check."
 	default:
-		v.Headline, v.Tone, v.SelfSend = "Not sent yet: over to you.", "warn", true
-		v.Detail = "This office does not take letters from us electronically, so please send it yourself in one of these ways. It takes a minute."
+		v.Headline, v.Tone, v.SelfSend = "Waiting for you to send it.", "warn", true
+		v.Detail = "We cannot deliver to this office electronically. Send it in one of the ways below."
 	}
 	if v.SelfSend && v.ContactURL == "" {
 		v.ContactURL, v.ContactLabel = "https://www.congress.gov/members/find-your-member", "Find their contact form"
@@ -562,7 +609,7 @@ func (s *Server) confirmDelivery(c echo.Context) error {
 		if d.DeliveryID == c.Param("delivery") {
 			c.Response().Header().Set("HX-Trigger", "letter-confirmed")
 			camp, _ := s.campaignOfLetter(ctx, l)
-			return s.render(c, http.StatusOK, nil, templates.DeliveryCard(s.deliveryView(l, d, camp)))
+			return s.render(c, http.StatusOK, nil, templates.DeliveryCard(s.deliveryView(l, d, camp, false)))
 		}
 	}
 	return advocacy.NotFound("We could not find that letter.")
@@ -755,4 +802,61 @@ func cleanRef(ref string) string {
 		return ""
 	}
 	return ref
+}
+
+// earlierCopies describes the letters a duplicate repeats, member by
+// member: when it was written, where that copy stands, and the link to its
+// page when the new letter proves to come from the same person (same
+// last name, street address and ZIP as well as email: an email alone is
+// no key to someone's letter).
+func (s *Server) earlierCopies(ctx context.Context, campaignID int64, in advocacy.LetterInput, ids []string) []templates.EarlierCopy {
+	earlier, err := s.deps.Letters.Store.EarlierLetters(ctx, campaignID, in.Email, ids)
+	if err != nil {
+		s.deps.Logger.ErrorContext(ctx, "find earlier letters", "err", err)
+	}
+	var out []templates.EarlierCopy
+	for _, id := range ids {
+		ec := templates.EarlierCopy{Name: s.memberLabel(id)}
+		if l, ok := earlier[id]; ok {
+			ec.Date = longDate(l.CreatedAt)
+			for _, d := range l.Deliveries {
+				if d.BioguideID == id {
+					ec.State = copyState(l, d)
+				}
+			}
+			if l.ErasedAt.IsZero() && sameSender(l, in) {
+				ec.URL = "/letters/" + l.PublicID
+			}
+		}
+		out = append(out, ec)
+	}
+	return out
+}
+
+// sameSender reports whether in carries the details of l's sender, beyond
+// the email: last name, street address and ZIP code.
+func sameSender(l advocacy.Letter, in advocacy.LetterInput) bool {
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	zip5 := func(s string) string { return s[:min(5, len(s))] }
+	return norm(l.LastName) == norm(in.LastName) && norm(l.Address1) == norm(in.Address1) &&
+		zip5(strings.TrimSpace(l.Zip)) == zip5(strings.TrimSpace(in.Zip)) && l.LastName != ""
+}
+
+// copyState says in a few words where an earlier copy stands.
+func copyState(l advocacy.Letter, d advocacy.Delivery) string {
+	switch {
+	case !l.ErasedAt.IsZero():
+		return "You have since deleted your details from it."
+	case d.Status == advocacy.DeliveryConfirmedByUser:
+		return "You told us you sent it on " + longDate(d.ConfirmedAt) + "."
+	case d.Status == advocacy.DeliverySent || d.Status == advocacy.DeliveryDelivered:
+		return "It reached the office on " + longDate(d.SentAt) + "."
+	case l.Status == advocacy.LetterHeld:
+		return "It is waiting for a check by the campaign."
+	case d.Status == advocacy.DeliveryFailed:
+		return "It could not be delivered electronically and is waiting for you to send it."
+	case d.Channel == advocacy.ChannelCWC:
+		return "It is on its way to the office electronically."
+	}
+	return "It is still waiting for you to send it yourself."
 }

@@ -198,7 +198,7 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		}
 		return apiInvalid(c, errs)
 	}
-	res, err := s.submit(ctx, r)
+	res, err := s.submit(ctx, r, c.RealIP())
 	if advocacy.ErrorCode(err) == advocacy.CodeInvalid {
 		var de *advocacy.Error
 		errors.As(err, &de)

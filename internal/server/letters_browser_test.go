@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -97,6 +98,8 @@ func TestBrowserWriteLetter(t *testing.T) {
 	screenshot(t, ctx, "letter-preview")
 	checkAxe(t, ctx, "preview")
 
+	// A person takes longer than the bots' five seconds to write.
+	e.clock.Add(time.Minute)
 	do(t, ctx, "send",
 		chromedp.Click(chromedp.CSS(`[data-testid="send-button"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="letter-flow"][data-step="status"]`)),

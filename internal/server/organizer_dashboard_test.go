@@ -140,7 +140,10 @@ func TestDashboardFigures(t *testing.T) {
 	}
 	check("chambers", rowCounts("org-chambers"), map[string]string{"house": "4", "senate": "1"})
 	check("channels", rowCounts("org-channels"), map[string]string{"cwc": "4", "assisted": "1"})
-	check("statuses", rowCounts("org-statuses"), map[string]string{"queued": "5"})
+	check("statuses", rowCounts("org-statuses"), map[string]string{"queued": "4", advocacy.StateWaitingForSender: "1"})
+	if got := doc.Find(`[data-testid="org-statuses"] [data-key=waiting_for_sender] th`).Text(); got != "Waiting for the sender to send it" {
+		t.Errorf("label of an assisted copy not yet sent: %q", got)
+	}
 	check("sources", rowCounts("org-sources"), map[string]string{"": "2", "bizco": "1", "rival": "1"})
 	if got := doc.Find(`[data-testid="org-sources"] [data-key=bizco] th`).Text(); got != "Business Council (bizco)" {
 		t.Errorf("source label %q", got)

@@ -62,8 +62,12 @@ type Config struct {
 // per sender (a keyed hash of the normalised email). Lookups are generous,
 // letters strict.
 type Limits struct {
-	Lookup      Limit
+	Lookup Limit
+	// LetterIP is how many letters one address sends before its further
+	// letters wait for moderation; LetterIPMax how many before they are
+	// refused.
 	LetterIP    Limit
+	LetterIPMax Limit
 	LetterEmail Limit
 	// LettersPerMinute caps new letters a minute across all senders; the
 	// excess waits in the moderation queue. 0 means no cap.
@@ -109,7 +113,7 @@ type Server struct {
 	campaignPages *pageCache
 	campaignMemo  campaignMemo
 	limits        struct {
-		lookup, letterIP, letterEmail *limiter
+		lookup, letterIP, letterIPMax, letterEmail *limiter
 		global                        *minuteCap
 	}
 	org     organizerRuntime
@@ -147,6 +151,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.campaignMemo = campaignMemo{ttl: ttl, clock: deps.Clock}
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
+	s.limits.letterIPMax = newLimiter(cfg.Limits.LetterIPMax, deps.Clock)
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)
 	s.limits.global = &minuteCap{cap: cfg.Limits.LettersPerMinute, clock: deps.Clock}
 	e.HTTPErrorHandler = s.handleError

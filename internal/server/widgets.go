@@ -628,7 +628,7 @@ func (s *Server) actionSend(c echo.Context) error {
 	if done || err != nil {
 		return err
 	}
-	res, err := s.submit(c.Request().Context(), r)
+	res, err := s.submit(c.Request().Context(), r, c.RealIP())
 	if err != nil {
 		return err
 	}
@@ -672,7 +672,7 @@ func (s *Server) actionSent(c echo.Context) error {
 		ShareURL: mailtoURL("Write to Congress: "+camp.Title,
 			"I just wrote to my members of Congress about this. It takes two minutes: "+link)}
 	for _, d := range l.Deliveries {
-		dv := s.deliveryView(l, d, camp)
+		dv := s.deliveryView(l, d, camp, false)
 		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Headline: dv.Headline,
 			Tone: dv.Tone, SelfSend: dv.SelfSend})
 		v.SelfSend = v.SelfSend || dv.SelfSend

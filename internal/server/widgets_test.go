@@ -706,7 +706,7 @@ func TestRefAttribution(t *testing.T) {
 // faster than a person writes waits for moderation, as on the main site,
 // and the per-address letter limit counts widget and site together.
 func TestActionWidgetSharesAbuseControls(t *testing.T) {
-	e := newWidgetEnv(t, func(c *Config) { c.Limits.LetterIP = Limit{PerMinute: 1, Burst: 1} })
+	e := newWidgetEnv(t, func(c *Config) { c.Limits.LetterIPMax = Limit{PerMinute: 1, Burst: 1} })
 	rec := e.fetch(t, http.MethodGet, "/widgets/jackson-vanik/action?partner=bizco&zip=10002", nil)
 	_, vals := widgetForm(t, rec, `[data-testid="compose-form"]`)
 	fillLetter(vals, "fast@example.org")
