@@ -148,7 +148,7 @@ func TestCosponsorsUsage(t *testing.T) {
 		t.Errorf("no subcommand: code %d", code)
 	}
 	errb.Reset()
-	code := run(context.Background(), []string{"whipcount", "cosponsors", "import", "-bill", "hjres1-119", "-db", filepath.Join(t.TempDir(), "x.db"), cosponsorFixture},
+	code := run(context.Background(), []string{"whipcount", "cosponsors", "import", "-bill", "hjr1-119", "-db", filepath.Join(t.TempDir(), "x.db"), cosponsorFixture},
 		func(string) string { return "" }, &out, &errb)
 	if code != 1 || !strings.Contains(errb.String(), "not a bill ID") {
 		t.Errorf("bad bill ID: code %d, stderr %q", code, errb.String())

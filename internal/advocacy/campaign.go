@@ -44,8 +44,60 @@ type Campaign struct {
 	CreatedAt time.Time
 	// UpdatedAt is when the campaign or anything under it last changed.
 	UpdatedAt time.Time
-	// Bills are the campaign's bills, in display order, with cosponsors.
+	// Bills are the bills the campaign asks about now, in display order,
+	// with cosponsors. A bill whose Congress ended stays here until an
+	// organizer adds the bill reintroduced in its place.
 	Bills []Bill
+	// PastBills are bills the campaign asked about before they were
+	// replaced by a reintroduced bill (each names it in SucceededBy), kept
+	// with their cosponsors as the campaign's history.
+	PastBills []Bill
+}
+
+// Running reports whether the campaign is open to the public and takes
+// letters (its bills permitting).
+func (c Campaign) Running() bool { return c.Status == CampaignActive }
+
+// Public reports whether the campaign's pages are public: running or
+// closed, never a draft.
+func (c Campaign) Public() bool { return c.Status == CampaignActive || c.Status == CampaignClosed }
+
+// Bill returns the campaign's bill with id, current or past.
+func (c Campaign) Bill(id string) (Bill, bool) {
+	for _, list := range [][]Bill{c.Bills, c.PastBills} {
+		for _, b := range list {
+			if b.ID == id {
+				return b, true
+			}
+		}
+	}
+	return Bill{}, false
+}
+
+// LiveBills are the campaign's current bills whose Congress has not ended
+// at now: the ones letters can be about.
+func (c Campaign) LiveBills(now time.Time) []Bill {
+	var out []Bill
+	for _, b := range c.Bills {
+		if !b.Expired(now) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Predecessors returns, newest first, the past bills that b replaced.
+func (c Campaign) Predecessors(b Bill) []Bill {
+	var out []Bill
+	for id := b.Succeeds; id != ""; {
+		prev, ok := c.Bill(id)
+		if !ok || len(out) > len(c.PastBills) {
+			break
+		}
+		out = append(out, prev)
+		id = prev.Succeeds
+	}
+	return out
 }
 
 // Sponsor is the organisation behind a campaign: shown in the footer of its
@@ -73,10 +125,14 @@ func (c Campaign) BillFor(ch Chamber) (Bill, bool) {
 	return Bill{}, false
 }
 
-// Bill is a bill of Congress that a campaign asks members to cosponsor.
+// Bill is a bill of Congress as a campaign sees it: the bill's own facts
+// (shared by every campaign that asks about it) with what this campaign
+// wants of it (position, goal, target) and its place in the campaign's
+// history of reintroductions.
 type Bill struct {
 	// ID is the stable public name, like "hr5917-119".
-	ID         string
+	ID string
+	// CampaignID is the campaign the bill was read for.
 	CampaignID int64
 	Chamber    Chamber
 	Congress   int
@@ -91,8 +147,17 @@ type Bill struct {
 	Committees string
 	// Status is the bill's legislative status, in words ("Introduced").
 	Status string
-	// Target is how many cosponsors the campaign aims for.
+	// Position is what the campaign wants of the bill.
+	Position Position
+	// Goal is what the campaign's progress on the bill counts.
+	Goal Goal
+	// Target is the count the campaign aims for.
 	Target int
+	// SucceededBy is the ID of the bill that replaced this one in the
+	// campaign (reintroduced in a later Congress); empty while it is current.
+	SucceededBy string
+	// Succeeds is the ID of the bill this one replaced, if any.
+	Succeeds string
 	// CosponsorsAsOf is when the cosponsor list was last known complete;
 	// zero when never.
 	CosponsorsAsOf time.Time
@@ -100,21 +165,55 @@ type Bill struct {
 	Cosponsors []Cosponsor
 }
 
-// Bill types.
+// Bill types: Congress.gov's lowercase abbreviations. House bills and
+// Senate bills are the usual ones; joint, concurrent and simple resolutions
+// can be cosponsored too.
 const (
 	BillTypeHouse  = "hr"
 	BillTypeSenate = "s"
 )
 
-// Label is the bill's usual written name: "H.R. 5917" or "S. 3103".
+// billTypes maps each bill type to its chamber and its written prefix.
+var billTypes = map[string]struct {
+	chamber Chamber
+	prefix  string
+}{
+	"hr": {House, "H.R."}, "hjres": {House, "H.J.Res."}, "hconres": {House, "H.Con.Res."}, "hres": {House, "H.Res."},
+	"s": {Senate, "S."}, "sjres": {Senate, "S.J.Res."}, "sconres": {Senate, "S.Con.Res."}, "sres": {Senate, "S.Res."},
+}
+
+// ChamberOfBillType is the chamber a bill of type t is introduced in.
+func ChamberOfBillType(t string) (Chamber, bool) {
+	bt, ok := billTypes[t]
+	return bt.chamber, ok
+}
+
+// Label is the bill's usual written name: "H.R. 5917", "S. 3103", "H.J.Res. 12".
 func (b Bill) Label() string {
-	switch b.Type {
-	case BillTypeHouse:
-		return "H.R. " + strconv.Itoa(b.Number)
-	case BillTypeSenate:
-		return "S. " + strconv.Itoa(b.Number)
+	if bt, ok := billTypes[b.Type]; ok {
+		return bt.prefix + " " + strconv.Itoa(b.Number)
 	}
 	return strings.ToUpper(b.Type) + " " + strconv.Itoa(b.Number)
+}
+
+// Term is the Congress the bill belongs to.
+func (b Bill) Term() Congress { return CongressNumbered(b.Congress) }
+
+// Expired reports whether the bill's Congress has ended at now: unless it
+// was enacted, the bill died then and can gain or lose no cosponsors.
+func (b Bill) Expired(now time.Time) bool { return b.Term().Ended(now) }
+
+// LabelWithCongress is the label with its Congress: "H.R. 5917 (119th Congress)".
+func (b Bill) LabelWithCongress() string {
+	return b.Label() + " (" + Ordinal(b.Congress) + " Congress)"
+}
+
+// DisplayTitle is the bill's title, or its label while no title is recorded.
+func (b Bill) DisplayTitle() string {
+	if strings.TrimSpace(b.Title) == "" {
+		return b.Label()
+	}
+	return b.Title
 }
 
 // Cosponsor returns the record of a member on the bill, if any.
@@ -127,9 +226,57 @@ func (b Bill) Cosponsor(bioguide string) (Cosponsor, bool) {
 	return Cosponsor{}, false
 }
 
-// Progress is the bill's progress towards its target.
+// Progress is the bill's progress towards its target, counting what its
+// goal counts.
 func (b Bill) Progress() Progress {
-	return NewProgress(ActiveCount(b.Cosponsors), b.Target)
+	return NewProgress(b.GoalCount(), b.Target)
+}
+
+// GoalCount is what the bill's goal counts: active cosponsors, withdrawals,
+// or voting seats neither sponsoring nor cosponsoring.
+func (b Bill) GoalCount() int {
+	switch b.Goal {
+	case GoalWithdrawals:
+		return len(b.Cosponsors) - ActiveCount(b.Cosponsors)
+	case GoalNotCosponsoring:
+		taken := ActiveCount(b.Cosponsors)
+		if b.SponsorID != "" {
+			taken++
+		}
+		return max(ChamberSeats(b.Chamber)-taken, 0)
+	}
+	return ActiveCount(b.Cosponsors)
+}
+
+// MovedOn is the day the member with bioguide ID came to stand where the
+// campaign wants them through their own act: the day an active cosponsor
+// joined a bill the campaign supports, or the day a cosponsor withdrew
+// from one it opposes. ok is false for everyone else (a sponsor, or a
+// member who never acted on the bill).
+func (b Bill) MovedOn(bioguide string) (day time.Time, ok bool) {
+	c, found := b.Cosponsor(bioguide)
+	switch {
+	case !found:
+		return time.Time{}, false
+	case b.Position == PositionOppose:
+		return c.WithdrawnOn, !c.Active()
+	default:
+		return c.JoinedOn, c.Active() && !c.JoinedOn.IsZero()
+	}
+}
+
+// Wants reports whether the member with bioguide ID already stands where
+// the campaign wants them on b: a sponsor or active cosponsor of a bill it
+// supports, or off a bill it opposes (never on it, or withdrawn).
+func (b Bill) Wants(bioguide string) bool {
+	on := b.SponsorID == bioguide
+	if c, ok := b.Cosponsor(bioguide); ok && c.Active() {
+		on = true
+	}
+	if b.Position == PositionOppose {
+		return !on
+	}
+	return on
 }
 
 // BillID builds the public name of a bill: BillID("hr", 5917, 119) is "hr5917-119".
@@ -137,14 +284,15 @@ func BillID(billType string, number, congress int) string {
 	return billType + strconv.Itoa(number) + "-" + strconv.Itoa(congress)
 }
 
-var billIDPattern = regexp.MustCompile(`^(hr|s)([1-9][0-9]{0,4})-([1-9][0-9]{0,2})$`)
+var billIDPattern = regexp.MustCompile(`^(hr|s|hjres|sjres|hconres|sconres|hres|sres)([1-9][0-9]{0,4})-([1-9][0-9]{0,2})$`)
 
 // ParseBillID splits "hr5917-119" into its type, number and Congress. It
-// accepts only House bills ("hr") and Senate bills ("s").
+// accepts Congress.gov's bill types: hr and s (bills), hjres and sjres,
+// hconres and sconres, hres and sres (resolutions).
 func ParseBillID(id string) (billType string, number, congress int, err error) {
 	m := billIDPattern.FindStringSubmatch(strings.ToLower(strings.TrimSpace(id)))
 	if m == nil {
-		return "", 0, 0, Invalid("bill", fmt.Sprintf("%q is not a bill ID like hr5917-119 or s3103-119.", id))
+		return "", 0, 0, Invalid("bill", fmt.Sprintf("%q is not a bill ID like hr5917-119 or s3103-119 (type, number, a hyphen, the Congress).", id))
 	}
 	number, _ = strconv.Atoi(m[2])
 	congress, _ = strconv.Atoi(m[3])
@@ -322,9 +470,13 @@ type Stance struct {
 	Ask string
 }
 
-// StanceOf says where the member with bioguide ID stands on b.
+// StanceOf says where the member with bioguide ID stands on b, with the ask
+// that follows from the campaign's position on it.
 func StanceOf(b Bill, bioguide string) Stance {
 	label := b.Label()
+	if b.Position == PositionOppose {
+		return opposeStance(b, bioguide, label)
+	}
 	if b.SponsorID == bioguide {
 		return Stance{Kind: StanceSponsor, Ask: "Thank them for leading " + label + "."}
 	}
@@ -374,4 +526,18 @@ type TalkingPoint struct {
 	Sources []Source
 	// Objection marks an answer to a common objection.
 	Objection bool
+}
+
+// opposeStance is StanceOf for a bill the campaign opposes.
+func opposeStance(b Bill, bioguide, label string) Stance {
+	if b.SponsorID == bioguide {
+		return Stance{Kind: StanceSponsor, Ask: "Tell them you oppose " + label + " and ask them to withdraw their support."}
+	}
+	if c, ok := b.Cosponsor(bioguide); ok {
+		if c.Active() {
+			return Stance{Kind: StanceCosponsor, Since: c.JoinedOn, Ask: "Ask them to withdraw as a cosponsor of " + label + "."}
+		}
+		return Stance{Kind: StanceWithdrew, Since: c.WithdrawnOn, Ask: "Thank them for withdrawing from " + label + "."}
+	}
+	return Stance{Kind: StanceNotYet, Ask: "Ask them not to cosponsor " + label + "."}
 }

@@ -162,7 +162,16 @@ func TestBillIDs(t *testing.T) {
 	if got := (Bill{Type: "hr", Number: 5917}).Label(); got != "H.R. 5917" {
 		t.Errorf("Label = %q; want H.R. 5917", got)
 	}
-	for _, bad := range []string{"", "hr", "hr5917", "hres5-119", "s0-119", "hr5917-0", "x1-119", "hr5917-119-1"} {
+	for id, label := range map[string]string{"hres5-119": "H.Res. 5", "sjres12-120": "S.J.Res. 12", "hconres3-118": "H.Con.Res. 3"} {
+		typ, n, c, err := ParseBillID(id)
+		if err != nil {
+			t.Errorf("ParseBillID(%q): %v", id, err)
+		}
+		if got := (Bill{Type: typ, Number: n, Congress: c}).Label(); got != label {
+			t.Errorf("Label of %s = %q; want %q", id, got, label)
+		}
+	}
+	for _, bad := range []string{"", "hr", "hr5917", "hresx5-119", "s0-119", "hr5917-0", "x1-119", "hr5917-119-1", "hr-119", "hr5917_119"} {
 		if _, _, _, err := ParseBillID(bad); ErrorCode(err) != CodeInvalid {
 			t.Errorf("ParseBillID(%q) err = %v; want invalid", bad, err)
 		}

@@ -3,6 +3,7 @@ package advocacy
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -291,15 +292,43 @@ func FormatSources(ss []Source) string {
 	return b.String()
 }
 
-// TemplateKinds lists the letter template kinds in the order the editor
-// shows them.
+// TemplateKinds lists every letter template kind in the order the editor
+// shows them: the three for a supported bill, then the three for an
+// opposed one.
 func TemplateKinds() []TemplateKind {
+	return []TemplateKind{TemplateAsk, TemplateThank, TemplateWithdrew, TemplateOppose, TemplateUrgeWithdraw, TemplateThankWithdrawal}
+}
+
+// TemplateKindsFor lists the template kinds a bill with position p uses.
+func TemplateKindsFor(p Position) []TemplateKind {
+	if p == PositionOppose {
+		return []TemplateKind{TemplateOppose, TemplateUrgeWithdraw, TemplateThankWithdrawal}
+	}
 	return []TemplateKind{TemplateAsk, TemplateThank, TemplateWithdrew}
+}
+
+// TemplateKindsOf lists the template kinds campaign c's current bills use,
+// in editor order.
+func TemplateKindsOf(c Campaign) []TemplateKind {
+	used := map[Position]bool{}
+	for _, b := range c.Bills {
+		used[b.Position.OrSupport()] = true
+	}
+	if len(used) == 0 {
+		used[PositionSupport] = true
+	}
+	var out []TemplateKind
+	for _, p := range Positions() {
+		if used[p] {
+			out = append(out, TemplateKindsFor(p)...)
+		}
+	}
+	return out
 }
 
 // Valid reports whether k is a known template kind.
 func (k TemplateKind) Valid() bool {
-	return k == TemplateAsk || k == TemplateThank || k == TemplateWithdrew
+	return slices.Contains(TemplateKinds(), k)
 }
 
 // Label describes when a kind of letter is used.
@@ -311,6 +340,12 @@ func (k TemplateKind) Label() string {
 		return "Thanks: to the sponsor and cosponsors"
 	case TemplateWithdrew:
 		return "Withdrew: to members who withdrew"
+	case TemplateOppose:
+		return "Oppose: to members who have not cosponsored a bill the campaign opposes"
+	case TemplateUrgeWithdraw:
+		return "Withdraw: to the sponsor and cosponsors of a bill the campaign opposes"
+	case TemplateThankWithdrawal:
+		return "Thanks for withdrawing: to members who withdrew from a bill the campaign opposes"
 	}
 	return string(k)
 }
@@ -327,7 +362,7 @@ func ValidateLetterTemplate(t LetterTemplate) (LetterTemplate, error) {
 	t.Subject = letterCollapse(t.Subject)
 	t.Body = letterText(t.Body)
 	if !t.Kind.Valid() {
-		bad.add("kind", "Choose ask, thank or withdrew.")
+		bad.add("kind", "Choose one of the letter kinds: ask, thank, withdrew, oppose, urge_withdraw or thank_withdrawal.")
 	}
 	bad.line("subject", "subject", t.Subject, TemplateMaxSubject, true)
 	bad.text("body", "letter", t.Body, TemplateMaxBody, true)

@@ -547,13 +547,36 @@ func letterLen(s string) int { return utf8.RuneCountInString(s) }
 // chamber's bill.
 type TemplateKind string
 
-// Template kinds: ask a member to cosponsor, thank a sponsor or cosponsor, or
-// ask one who withdrew why.
+// Template kinds. For a bill the campaign supports: ask a member to
+// cosponsor, thank a sponsor or cosponsor, or ask one who withdrew why. For
+// a bill it opposes: ask a member not to cosponsor, urge the sponsor and
+// cosponsors to withdraw their support, or thank one who withdrew.
 const (
-	TemplateAsk      TemplateKind = "ask"
-	TemplateThank    TemplateKind = "thank"
-	TemplateWithdrew TemplateKind = "withdrew"
+	TemplateAsk             TemplateKind = "ask"
+	TemplateThank           TemplateKind = "thank"
+	TemplateWithdrew        TemplateKind = "withdrew"
+	TemplateOppose          TemplateKind = "oppose"
+	TemplateUrgeWithdraw    TemplateKind = "urge_withdraw"
+	TemplateThankWithdrawal TemplateKind = "thank_withdrawal"
 )
+
+// TemplateKindOf picks the letter for the member with bioguide ID on bill
+// b, following the campaign's position on it.
+func TemplateKindOf(b Bill, bioguide string) TemplateKind {
+	cs, isCosponsor := b.Cosponsor(bioguide)
+	sponsor, withdrawn := b.SponsorID == bioguide, isCosponsor && !cs.Active()
+	if b.Position == PositionOppose {
+		switch {
+		case sponsor || (isCosponsor && !withdrawn):
+			return TemplateUrgeWithdraw
+		case withdrawn:
+			return TemplateThankWithdrawal
+		default:
+			return TemplateOppose
+		}
+	}
+	return TemplateKindFor(sponsor, isCosponsor, withdrawn)
+}
 
 // TemplateKindFor picks the letter for a member's status on the bill: thanks
 // for a sponsor or current cosponsor, "why did you withdraw" for a member who
@@ -608,6 +631,26 @@ func DefaultLetterTemplates() map[TemplateKind]LetterTemplate {
 			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
 				"As your constituent in {{constituent_city}}, I noticed that you withdrew as a cosponsor of {{bill}}. " +
 				"I would like to understand why, and I ask you to sign on again." + sign,
+		},
+		TemplateOppose: {
+			Kind:    TemplateOppose,
+			Subject: "Please do not cosponsor {{bill}}",
+			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
+				"As your constituent in {{constituent_city}}, I oppose {{bill}}, and I ask you not to cosponsor it " +
+				"or support it if it comes to a vote." + sign,
+		},
+		TemplateUrgeWithdraw: {
+			Kind:    TemplateUrgeWithdraw,
+			Subject: "Please withdraw your support for {{bill}}",
+			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
+				"As your constituent in {{constituent_city}}, I oppose {{bill}}, and I ask you to withdraw your support for it." + sign,
+		},
+		TemplateThankWithdrawal: {
+			Kind:    TemplateThankWithdrawal,
+			Subject: "Thank you for withdrawing from {{bill}}",
+			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
+				"As your constituent in {{constituent_city}}, I want to thank you for withdrawing as a cosponsor of {{bill}}. " +
+				"I hope you will keep opposing it." + sign,
 		},
 	}
 }
@@ -892,6 +935,8 @@ type NewDelivery struct {
 	// letter's PersonalMessage.
 	TemplateText string
 	Bill         LetterBill
+	// Position is the campaign's position on the bill (CWC ProOrCon).
+	Position Position
 }
 
 // Letter is one stored submission.
@@ -942,6 +987,7 @@ type Delivery struct {
 	Subject       string         `json:"subject"`
 	TemplateText  string         `json:"template_text"`
 	Bill          LetterBill     `json:"bill"`
+	Position      Position       `json:"position"`
 	Attempts      int            `json:"attempts"`
 	NextAttemptAt time.Time      `json:"-"`
 	LastError     string         `json:"-"`

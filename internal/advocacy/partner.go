@@ -425,8 +425,9 @@ type PartnerReach struct {
 }
 
 // ReachOf works out a partner's reach from its letters per office and the
-// campaign's bills. A member counts as a cosponsor when they are an active
-// cosponsor of any of the bills.
+// campaign's bills. A member counts (as "Cosponsor") when they moved the
+// campaign's way on any of the bills (see Bill.MovedOn): an active cosponsor
+// of a bill it supports, or a member who withdrew from one it opposes.
 func ReachOf(bills []Bill, byOffice map[string]int, firstLetter map[string]time.Time) PartnerReach {
 	var r PartnerReach
 	for id, n := range byOffice {
@@ -435,12 +436,12 @@ func ReachOf(bills []Bill, byOffice map[string]int, firstLetter map[string]time.
 		}
 		pm := PartnerMember{BioguideID: id, Letters: n, FirstLetter: firstLetter[id]}
 		for _, b := range bills {
-			if cs, ok := b.Cosponsor(id); ok && cs.Active() {
-				pm.Cosponsor, pm.JoinedOn = true, cs.JoinedOn
+			if moved, ok := b.MovedOn(id); ok {
+				pm.Cosponsor, pm.JoinedOn = true, moved
 				// Letters carry a time and joining only a date: a letter
 				// counts as before joining only on an earlier day.
 				first := pm.FirstLetter.UTC().Truncate(24 * time.Hour)
-				pm.JoinedAfter = !pm.FirstLetter.IsZero() && first.Before(cs.JoinedOn)
+				pm.JoinedAfter = !pm.FirstLetter.IsZero() && first.Before(moved)
 				break
 			}
 		}

@@ -82,18 +82,20 @@ func (c Conversion) String() string {
 	return strconv.FormatFloat(c.Percent, 'f', 1, 64) + "%"
 }
 
-// PressureEntry is one office on the pressure list: a member who has not
-// (or no longer) cosponsored their chamber's campaign bill, with the letters
-// their office received.
+// PressureEntry is one office on the pressure list: a member who does not
+// yet stand where the campaign wants them on their chamber's bill (not, or
+// no longer, a cosponsor of a bill it supports; the sponsor or a cosponsor
+// of one it opposes), with the letters their office received.
 type PressureEntry struct {
 	Member  Member
 	Bill    Bill
-	Stance  StanceKind // StanceNotYet or StanceWithdrew
+	Stance  StanceKind
 	Letters int
 }
 
-// PressureList ranks the offices whose member is neither the sponsor nor an
-// active cosponsor of their chamber's bill in c by letters received, most
+// PressureList ranks the offices whose member does not stand where the
+// campaign wants them on their chamber's bill in c (see Bill.Wants) by
+// letters received, most
 // first; ties go by state, then chamber (Senate first), then district and
 // name. letters maps a bioguide ID to its office's letters. Members of a
 // chamber the campaign has no bill in are left out.
@@ -104,10 +106,10 @@ func PressureList(c Campaign, members []Member, letters map[string]int) []Pressu
 		if !ok {
 			continue
 		}
-		st := StanceOf(b, m.BioguideID)
-		if st.Kind != StanceNotYet && st.Kind != StanceWithdrew {
+		if b.Wants(m.BioguideID) {
 			continue
 		}
+		st := StanceOf(b, m.BioguideID)
 		out = append(out, PressureEntry{Member: m, Bill: b, Stance: st.Kind, Letters: letters[m.BioguideID]})
 	}
 	slices.SortFunc(out, func(a, b PressureEntry) int {
@@ -129,13 +131,15 @@ func chamberOrder(c Chamber) int {
 	return 1
 }
 
-// JoinedAfter is a cosponsor who joined after their office started to get
-// the campaign's letters.
+// JoinedAfter is a member who moved the campaign's way (joined a bill it
+// supports, or withdrew from one it opposes) after their office started to
+// get the campaign's letters.
 type JoinedAfter struct {
 	BioguideID  string
 	Bill        string
 	FirstLetter time.Time
-	JoinedOn    time.Time
+	// JoinedOn is the day they moved (see Bill.MovedOn).
+	JoinedOn time.Time
 	// Days from the first letter's day to the day they joined (at least 1).
 	Days int
 	// Letters their office had received by the day they joined.
@@ -150,8 +154,9 @@ type JoinedAfterSummary struct {
 	MedianDays float64
 }
 
-// CosponsorsAfterLetters finds the active cosponsors of c's bills who joined
-// on a later day than the first letter to their office (firstLetter maps a
+// CosponsorsAfterLetters finds the members who moved the campaign's way on
+// c's bills (see Bill.MovedOn) on a later day than the first letter to their
+// office (firstLetter maps a
 // bioguide ID to that letter's time; lettersBefore, which may be nil, gives
 // the letters received by a member up to a day). A member who joined the same
 // day is not counted: the letter cannot be told apart from coincidence.
@@ -162,16 +167,17 @@ func CosponsorsAfterLetters(c Campaign, firstLetter map[string]time.Time,
 	for _, b := range c.Bills {
 		for _, cs := range b.Cosponsors {
 			first, ok := firstLetter[cs.BioguideID]
-			if !ok || !cs.Active() || cs.JoinedOn.IsZero() {
+			moved, acted := b.MovedOn(cs.BioguideID)
+			if !ok || !acted {
 				continue
 			}
-			days := int(Day(cs.JoinedOn).Sub(Day(first)).Hours() / 24)
+			days := int(Day(moved).Sub(Day(first)).Hours() / 24)
 			if days < 1 {
 				continue
 			}
-			j := JoinedAfter{BioguideID: cs.BioguideID, Bill: b.ID, FirstLetter: first, JoinedOn: cs.JoinedOn, Days: days}
+			j := JoinedAfter{BioguideID: cs.BioguideID, Bill: b.ID, FirstLetter: first, JoinedOn: moved, Days: days}
 			if lettersBefore != nil {
-				j.Letters = lettersBefore(cs.BioguideID, cs.JoinedOn)
+				j.Letters = lettersBefore(cs.BioguideID, moved)
 			}
 			s.Members = append(s.Members, j)
 		}

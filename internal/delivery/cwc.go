@@ -478,7 +478,8 @@ type Agent struct {
 // Delivery block dated date (UTC), the campaign's stable CampaignId, the
 // office, the constituent, the rendered template as OrganizationStatement and
 // the constituent's own words as ConstituentMessage, the bill of the
-// recipient's chamber, and ProOrCon "pro".
+// recipient's chamber, and ProOrCon from the campaign's position on it
+// ("con" when it opposes the bill).
 func MessageFor(it advocacy.OutboxItem, a Agent, date time.Time) CWCMessage {
 	l, d := it.Letter, it.Delivery
 	topic := l.Topic
@@ -522,7 +523,7 @@ func MessageFor(it advocacy.OutboxItem, a Agent, date time.Time) CWCMessage {
 		Message: CWCBody{
 			Subject:               d.Subject,
 			Topics:                []string{topic},
-			ProOrCon:              "pro",
+			ProOrCon:              d.Position.ProOrCon(),
 			OrganizationStatement: d.TemplateText,
 			ConstituentMessage:    l.PersonalMessage,
 			MoreInfo:              a.MoreInfo,

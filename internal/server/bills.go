@@ -2,6 +2,7 @@ package server
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -48,16 +49,11 @@ func (s *Server) billPage(c echo.Context) error {
 	if _, _, _, err := advocacy.ParseBillID(id); err != nil || s.deps.Campaigns == nil || s.deps.Members == nil {
 		return advocacy.NotFound("We could not find that bill.")
 	}
-	camp, err := public(s.deps.Campaigns.CampaignOfBill(c.Request().Context(), id))
+	camp, err := s.campaignForBill(c.Request().Context(), id, c.QueryParam("campaign"))
 	if err != nil {
 		return err
 	}
-	var bill advocacy.Bill
-	for _, b := range camp.Bills {
-		if b.ID == id {
-			bill = b
-		}
-	}
+	bill, _ := camp.Bill(id)
 	key, desc := readCosponsorSort(c)
 	v := templates.BillPageView{
 		CampaignTitle: camp.Title,
@@ -111,6 +107,34 @@ func (s *Server) canEditContent(c echo.Context) bool {
 		return false
 	}
 	return ok && a.user.Can(advocacy.PermEditContent)
+}
+
+// campaignForBill picks the public campaign a bill page is shown for: the
+// one named by ?campaign= when it has the bill, else the default campaign
+// when it has it, else the first public campaign that has it (running ones
+// first).
+func (s *Server) campaignForBill(ctx context.Context, billID, want string) (advocacy.Campaign, error) {
+	camps, err := s.deps.Campaigns.CampaignsOfBill(ctx, billID)
+	if err != nil {
+		return advocacy.Campaign{}, err
+	}
+	pick := ""
+	for _, prefer := range []string{want, s.cfg.HomeCampaign} {
+		for _, c := range camps {
+			if pick == "" && prefer != "" && c.Slug == prefer && c.Public() {
+				pick = c.Slug
+			}
+		}
+	}
+	for _, c := range camps {
+		if pick == "" && c.Public() {
+			pick = c.Slug
+		}
+	}
+	if pick == "" {
+		return advocacy.Campaign{}, advocacy.NotFound("We could not find that bill.")
+	}
+	return public(s.deps.Campaigns.Campaign(ctx, pick))
 }
 
 func orDash(s string) string {

@@ -20,8 +20,11 @@ import (
 type CampaignStore interface {
 	// Campaign returns the campaign with its bills and all cosponsors.
 	Campaign(ctx context.Context, slug string) (advocacy.Campaign, error)
-	// CampaignOfBill returns the campaign a bill belongs to, like Campaign.
-	CampaignOfBill(ctx context.Context, billID string) (advocacy.Campaign, error)
+	// CampaignByID returns the campaign with id, like Campaign.
+	CampaignByID(ctx context.Context, id int64) (advocacy.Campaign, error)
+	// CampaignsOfBill lists, without their bills, the campaigns that ask
+	// or asked about a bill: running first, then closed, then drafts.
+	CampaignsOfBill(ctx context.Context, billID string) ([]advocacy.Campaign, error)
 	// TalkingPoints lists a campaign's talking points in display order.
 	TalkingPoints(ctx context.Context, campaignID int64) ([]advocacy.TalkingPoint, error)
 }

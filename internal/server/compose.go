@@ -328,6 +328,15 @@ func kindReason(rc recipient) string {
 		return "Cosponsor of " + label + ": your letter thanks them."
 	case advocacy.TemplateWithdrew:
 		return "Withdrew from " + label + ": your letter asks them why, and to sign on again."
+	case advocacy.TemplateOppose:
+		return "Not a cosponsor of " + label + ": your letter asks them not to sign on."
+	case advocacy.TemplateUrgeWithdraw:
+		if rc.bill.SponsorID == rc.member.BioguideID {
+			return "Sponsor of " + label + ": your letter asks them to withdraw their support."
+		}
+		return "Cosponsor of " + label + ": your letter asks them to withdraw."
+	case advocacy.TemplateThankWithdrawal:
+		return "Withdrew from " + label + ": your letter thanks them."
 	}
 	return "Not yet a cosponsor of " + label + ": your letter asks them to sign on."
 }
@@ -512,6 +521,7 @@ func (s *Server) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLe
 			Subject:      subject,
 			TemplateText: body,
 			Bill:         advocacy.LetterBill{Congress: rc.bill.Congress, Type: strings.ToUpper(rc.bill.Type), Number: rc.bill.Number},
+			Position:     rc.bill.Position.OrSupport(),
 		})
 	}
 	return nl, nil

@@ -252,10 +252,10 @@ func recipientsFor(camp advocacy.Campaign, d advocacy.DistrictResult) []recipien
 	return out
 }
 
-// letterKind picks the letter for a member's record on a bill.
+// letterKind picks the letter for a member's record on a bill, following
+// the campaign's position on it.
 func letterKind(b advocacy.Bill, bioguide string) advocacy.TemplateKind {
-	cs, isCosponsor := b.Cosponsor(bioguide)
-	return advocacy.TemplateKindFor(b.SponsorID == bioguide, isCosponsor, isCosponsor && !cs.Active())
+	return advocacy.TemplateKindOf(b, bioguide)
 }
 
 // letterTemplates returns the campaign's templates, falling back to the
@@ -446,26 +446,19 @@ func countWord(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// campaignOfLetter finds the campaign a letter belongs to through the bill
-// of one of its deliveries.
+// campaignOfLetter finds the campaign a letter belongs to.
 func (s *Server) campaignOfLetter(ctx context.Context, l advocacy.Letter) (advocacy.Campaign, bool) {
-	if s.deps.Campaigns == nil {
+	if s.deps.Campaigns == nil || l.CampaignID == 0 {
 		return advocacy.Campaign{}, false
 	}
-	for _, d := range l.Deliveries {
-		if d.Bill.IsZero() {
-			continue
-		}
-		id := advocacy.BillID(strings.ToLower(d.Bill.Type), d.Bill.Number, d.Bill.Congress)
-		camp, err := s.deps.Campaigns.CampaignOfBill(ctx, id)
-		if err == nil && camp.ID == l.CampaignID {
-			return camp, true
-		}
-		if err != nil && advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+	camp, err := s.deps.Campaigns.CampaignByID(ctx, l.CampaignID)
+	if err != nil {
+		if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
 			s.deps.Logger.ErrorContext(ctx, "find campaign of letter", "err", err)
 		}
+		return advocacy.Campaign{}, false
 	}
-	return advocacy.Campaign{}, false
+	return camp, true
 }
 
 // member finds a current member by bioguide ID.
@@ -572,6 +565,12 @@ func phoneScript(l advocacy.Letter, d advocacy.Delivery, m advocacy.Member, camp
 			ask = "I am calling to thank " + name + " for supporting " + b.Label()
 		case advocacy.TemplateWithdrew:
 			ask = "I saw that " + name + " withdrew as a cosponsor of " + b.Label() + ". I would like to know why, and I ask them to sign on again"
+		case advocacy.TemplateOppose:
+			ask = "I oppose " + b.Label() + ", and I ask " + name + " not to cosponsor it"
+		case advocacy.TemplateUrgeWithdraw:
+			ask = "I oppose " + b.Label() + ", and I ask " + name + " to withdraw their support for it"
+		case advocacy.TemplateThankWithdrawal:
+			ask = "I am calling to thank " + name + " for withdrawing from " + b.Label()
 		default:
 			ask = "I am calling to ask " + name + " to cosponsor " + b.Label()
 		}

@@ -48,7 +48,7 @@ func (s *Server) editView(c echo.Context, camp advocacy.Campaign) (templates.Edi
 	if err != nil {
 		return v, err
 	}
-	for _, k := range advocacy.TemplateKinds() {
+	for _, k := range advocacy.TemplateKindsOf(camp) {
 		v.Templates = append(v.Templates, templateForm(camp, tpls[k]))
 	}
 	return v, nil

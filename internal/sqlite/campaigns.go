@@ -85,13 +85,42 @@ func (s *Campaigns) Campaign(ctx context.Context, slug string) (advocacy.Campaig
 	return c, nil
 }
 
-// CampaignOfBill returns the campaign a bill belongs to, like Campaign.
-func (s *Campaigns) CampaignOfBill(ctx context.Context, billID string) (advocacy.Campaign, error) {
-	c, err := s.readCampaign(ctx, "id = (SELECT campaign_id FROM bills WHERE id = ?)", billID)
+// CampaignByID returns the campaign with id, like Campaign.
+func (s *Campaigns) CampaignByID(ctx context.Context, id int64) (advocacy.Campaign, error) {
+	c, err := s.readCampaign(ctx, "id = ?", id)
 	if err != nil {
-		return advocacy.Campaign{}, fmt.Errorf("find campaign of bill %q: %w", billID, err)
+		return advocacy.Campaign{}, fmt.Errorf("find campaign %d: %w", id, err)
 	}
 	return c, nil
+}
+
+// CampaignsOfBill lists, without their bills, the campaigns that ask (or
+// asked) about a bill: running ones first, then closed, then drafts, each
+// oldest first. A bill no campaign has is an *advocacy.Error with
+// CodeNotFound.
+func (s *Campaigns) CampaignsOfBill(ctx context.Context, billID string) ([]advocacy.Campaign, error) {
+	rows, err := s.db.R.QueryContext(ctx, "SELECT "+campaignColumns+` FROM campaigns
+		WHERE id IN (SELECT campaign_id FROM campaign_bills WHERE bill_id = ?)
+		ORDER BY CASE status WHEN 'active' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, created_at, id`, billID)
+	if err != nil {
+		return nil, fmt.Errorf("find campaigns of bill %q: %w", billID, err)
+	}
+	defer rows.Close()
+	var out []advocacy.Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find campaigns of bill %q: %w", billID, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find campaigns of bill %q: %w", billID, err)
+	}
+	if len(out) == 0 {
+		return nil, advocacy.NotFound("We could not find that bill.")
+	}
+	return out, nil
 }
 
 func (s *Campaigns) readCampaign(ctx context.Context, where string, arg any) (advocacy.Campaign, error) {
@@ -107,7 +136,7 @@ func (s *Campaigns) readCampaign(ctx context.Context, where string, arg any) (ad
 	if err != nil {
 		return advocacy.Campaign{}, err
 	}
-	if c.Bills, err = readCampaignBills(ctx, tx, c.ID); err != nil {
+	if err := readCampaignBills(ctx, tx, &c); err != nil {
 		return advocacy.Campaign{}, err
 	}
 	return c, nil
@@ -145,51 +174,68 @@ func scanCampaign(row rowScanner) (advocacy.Campaign, error) {
 	return c, nil
 }
 
-const billColumns = `id, campaign_id, chamber, congress, bill_type, number, title, sponsor_bioguide,
-	introduced_on, committees, status, target, cosponsors_as_of`
+// billColumns are a bill's own columns (alias b) and what its campaign
+// wants of it (alias cb, from campaign_bills).
+const billColumns = `b.id, cb.campaign_id, b.chamber, b.congress, b.bill_type, b.number, b.title, b.sponsor_bioguide,
+	b.introduced_on, b.committees, b.status, cb.position, cb.goal, cb.target, coalesce(cb.succeeded_by, ''),
+	coalesce((SELECT p.bill_id FROM campaign_bills p WHERE p.campaign_id = cb.campaign_id AND p.succeeded_by = b.id), ''),
+	b.cosponsors_as_of`
+
+// billFrom joins a bill to its campaign's row; add a WHERE on b and cb.
+const billFrom = " FROM campaign_bills cb JOIN bills b ON b.id = cb.bill_id"
 
 func scanCampaignBill(sc interface{ Scan(...any) error }) (advocacy.Bill, error) {
 	var (
 		b                 advocacy.Bill
 		chamber           string
+		position, goal    string
 		introduced, asOf  sql.NullString
 		introErr, asOfErr error
 	)
 	if err := sc.Scan(&b.ID, &b.CampaignID, &chamber, &b.Congress, &b.Type, &b.Number, &b.Title, &b.SponsorID,
-		&introduced, &b.Committees, &b.Status, &b.Target, &asOf); err != nil {
+		&introduced, &b.Committees, &b.Status, &position, &goal, &b.Target, &b.SucceededBy, &b.Succeeds, &asOf); err != nil {
 		return advocacy.Bill{}, err
 	}
 	b.Chamber = advocacy.Chamber(chamber)
+	b.Position, b.Goal = advocacy.Position(position), advocacy.Goal(goal)
 	b.IntroducedOn, introErr = campaignParseDate(introduced)
 	b.CosponsorsAsOf, asOfErr = campaignParseNullTime(asOf)
 	return b, errors.Join(introErr, asOfErr)
 }
 
-// readCampaignBills reads a campaign's bills with their cosponsors.
-func readCampaignBills(ctx context.Context, q campaignQueryer, campaignID int64) ([]advocacy.Bill, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+billColumns+" FROM bills WHERE campaign_id = ? ORDER BY position, id", campaignID)
+// readCampaignBills reads a campaign's bills with their cosponsors into c:
+// the current ones into Bills, those a reintroduction replaced into
+// PastBills.
+func readCampaignBills(ctx context.Context, q campaignQueryer, c *advocacy.Campaign) error {
+	rows, err := q.QueryContext(ctx, "SELECT "+billColumns+billFrom+" WHERE cb.campaign_id = ? ORDER BY cb.sort_order, b.congress, b.id", c.ID)
 	if err != nil {
-		return nil, fmt.Errorf("read bills: %w", err)
+		return fmt.Errorf("read bills: %w", err)
 	}
 	var bills []advocacy.Bill
 	for rows.Next() {
 		b, err := scanCampaignBill(rows)
 		if err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("read bills: %w", err)
+			return fmt.Errorf("read bills: %w", err)
 		}
 		bills = append(bills, b)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read bills: %w", err)
+		return fmt.Errorf("read bills: %w", err)
 	}
+	c.Bills, c.PastBills = nil, nil
 	for i := range bills {
 		if bills[i].Cosponsors, err = readBillCosponsors(ctx, q, bills[i].ID); err != nil {
-			return nil, err
+			return err
+		}
+		if bills[i].SucceededBy != "" {
+			c.PastBills = append(c.PastBills, bills[i])
+		} else {
+			c.Bills = append(c.Bills, bills[i])
 		}
 	}
-	return bills, nil
+	return nil
 }
 
 // readBillCosponsors reads a bill's cosponsors in the order they joined.
@@ -286,28 +332,33 @@ func (s *Campaigns) importCosponsors(ctx context.Context, slug, billID string, f
 	defer tx.Rollback()
 
 	var campaignID int64
-	b, err := scanCampaignBill(tx.QueryRowContext(ctx, "SELECT "+billColumns+" FROM bills WHERE id = ?", billID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return res, advocacy.NotFound(fmt.Sprintf("There is no bill %s.", billID))
-	}
-	if err != nil {
+	var known int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM bills WHERE id = ?", billID).Scan(&known); err != nil {
 		return res, err
+	} else if known == 0 {
+		return res, advocacy.NotFound(fmt.Sprintf("There is no bill %s.", billID))
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT id FROM campaigns WHERE slug = ?", slug).Scan(&campaignID); errors.Is(err, sql.ErrNoRows) {
 		return res, advocacy.NotFound(fmt.Sprintf("There is no campaign %q.", slug))
 	} else if err != nil {
 		return res, err
 	}
-	if b.CampaignID != campaignID {
+	b, err := campaignBill(ctx, tx, campaignID, billID)
+	if advocacy.ErrorCode(err) == advocacy.CodeNotFound {
 		return res, advocacy.NotFound(fmt.Sprintf("Bill %s is not part of campaign %q.", billID, slug))
+	}
+	if err != nil {
+		return res, err
 	}
 	if _, err := applyCosponsorFile(ctx, tx, b, f, chamberOf, asOf, &res); err != nil {
 		return res, err
 	}
 	stamp := campaignTime(asOf)
 
-	if _, err := tx.ExecContext(ctx, "UPDATE campaigns SET updated_at = max(updated_at, ?) WHERE id = ?", stamp, campaignID); err != nil {
-		return res, fmt.Errorf("touch campaign: %w", err)
+	// Every campaign that shows the bill shows its new cosponsors.
+	if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET updated_at = max(updated_at, ?)
+		WHERE id IN (SELECT campaign_id FROM campaign_bills WHERE bill_id = ?)`, stamp, billID); err != nil {
+		return res, fmt.Errorf("touch campaigns: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("commit: %w", err)

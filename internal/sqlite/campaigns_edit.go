@@ -110,11 +110,40 @@ func (e *CampaignEditor) UpdateText(ctx context.Context, slug string, t advocacy
 
 // campaignBill reads one of the campaign's bills inside tx.
 func campaignBill(ctx context.Context, tx *sql.Tx, campaignID int64, billID string) (advocacy.Bill, error) {
-	b, err := scanCampaignBill(tx.QueryRowContext(ctx, "SELECT "+billColumns+" FROM bills WHERE id = ? AND campaign_id = ?", billID, campaignID))
+	b, err := scanCampaignBill(tx.QueryRowContext(ctx, "SELECT "+billColumns+billFrom+" WHERE b.id = ? AND cb.campaign_id = ?", billID, campaignID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, advocacy.NotFound(fmt.Sprintf("The campaign has no bill %s.", billID))
 	}
 	return b, err
+}
+
+// touchBillCampaigns moves updated_at of every campaign other than except
+// that shows bill billID: a change to the bill's own facts or cosponsors changes
+// all their pages.
+func touchBillCampaigns(ctx context.Context, tx *sql.Tx, billID string, except int64, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, "SELECT campaign_id FROM campaign_bills WHERE bill_id = ? AND campaign_id <> ?", billID, except)
+	if err != nil {
+		return fmt.Errorf("touch campaigns of %s: %w", billID, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("touch campaigns of %s: %w", billID, err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("touch campaigns of %s: %w", billID, err)
+	}
+	for _, id := range ids {
+		if err := touchCampaign(ctx, tx, id, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UpdateBill changes what organizers may edit on a bill (validated with
@@ -125,8 +154,15 @@ func (e *CampaignEditor) UpdateBill(ctx context.Context, slug, billID string, be
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE bills SET title = ?, status = ?, committees = ?, target = ?, introduced_on = ?
-			WHERE id = ?`, be.Title, be.Status, be.Committees, be.Target, campaignNullDate(be.IntroducedOn), billID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE bills SET title = ?, status = ?, committees = ?, introduced_on = ?
+			WHERE id = ?`, be.Title, be.Status, be.Committees, campaignNullDate(be.IntroducedOn), billID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE campaign_bills SET target = ? WHERE campaign_id = ? AND bill_id = ?",
+			be.Target, c.ID, billID); err != nil {
+			return err
+		}
+		if err := touchBillCampaigns(ctx, tx, billID, c.ID, now); err != nil {
 			return err
 		}
 		return writeAudit(ctx, tx, auditChange{actor: actor, action: "bill.update", entity: "bill", entityID: billID,
@@ -184,6 +220,9 @@ func (e *CampaignEditor) SaveCosponsor(ctx context.Context, slug, billID string,
 			billID, c.BioguideID, campaignNullDate(c.JoinedOn), campaignBool(c.Original), campaignNullDate(c.WithdrawnOn)); err != nil {
 			return err
 		}
+		if err := touchBillCampaigns(ctx, tx, billID, camp.ID, now); err != nil {
+			return err
+		}
 		ch := auditChange{actor: actor, action: "cosponsor.add", entity: "cosponsor", entityID: billID + "/" + c.BioguideID,
 			after: cosponsorForAudit(c), at: now}
 		if ok {
@@ -221,6 +260,9 @@ func (e *CampaignEditor) WithdrawCosponsor(ctx context.Context, slug, billID, bi
 			campaignNullDate(on), billID, bioguide); err != nil {
 			return err
 		}
+		if err := touchBillCampaigns(ctx, tx, billID, camp.ID, now); err != nil {
+			return err
+		}
 		after := old
 		after.WithdrawnOn = on
 		return writeAudit(ctx, tx, auditChange{actor: actor, action: "cosponsor.withdraw", entity: "cosponsor",
@@ -246,6 +288,9 @@ func (e *CampaignEditor) ImportCosponsors(ctx context.Context, slug, billID stri
 		}
 		existing, err := applyCosponsorFile(ctx, tx, b, f, chamberOf, asOf, &res)
 		if err != nil {
+			return err
+		}
+		if err := touchBillCampaigns(ctx, tx, billID, camp.ID, now); err != nil {
 			return err
 		}
 		before := make([]auditCosponsor, len(existing))

@@ -170,12 +170,18 @@ func TestCampaignNotFound(t *testing.T) {
 	if _, err := s.Campaign(ctx, "nope"); advocacy.ErrorCode(err) != advocacy.CodeNotFound {
 		t.Errorf("Campaign(nope) err = %v; want not found", err)
 	}
-	if _, err := s.CampaignOfBill(ctx, "hr1-119"); advocacy.ErrorCode(err) != advocacy.CodeNotFound {
-		t.Errorf("CampaignOfBill(hr1-119) err = %v; want not found", err)
+	if _, err := s.CampaignsOfBill(ctx, "hr1-119"); advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+		t.Errorf("CampaignsOfBill(hr1-119) err = %v; want not found", err)
 	}
-	c, err := s.CampaignOfBill(ctx, "s3103-119")
-	if err != nil || c.Slug != SeedSlug {
-		t.Errorf("CampaignOfBill(s3103-119) = %q, %v", c.Slug, err)
+	cs, err := s.CampaignsOfBill(ctx, "s3103-119")
+	if err != nil || len(cs) != 1 || cs[0].Slug != SeedSlug {
+		t.Errorf("CampaignsOfBill(s3103-119) = %v, %v", cs, err)
+	}
+	if _, err := s.CampaignByID(ctx, 999); advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+		t.Errorf("CampaignByID(999) err = %v; want not found", err)
+	}
+	if c, err := s.CampaignByID(ctx, cs[0].ID); err != nil || c.Slug != SeedSlug || len(c.Bills) != 2 {
+		t.Errorf("CampaignByID = %q with %d bills, %v", c.Slug, len(c.Bills), err)
 	}
 }
 
@@ -335,9 +341,20 @@ func TestCampaignSchemaRejectsBadRows(t *testing.T) {
 	bad := []string{
 		`INSERT INTO campaigns (slug, title, status, created_at, updated_at) VALUES ('x', 'X', 'paused', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
 		`INSERT INTO campaigns (slug, title, status, created_at, updated_at) VALUES ('jackson-vanik', 'X', 'draft', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
-		`INSERT INTO bills (id, campaign_id, chamber, congress, bill_type, number, title, sponsor_bioguide, target) VALUES ('hr1-119', 999, 'house', 119, 'hr', 1, 'T', 'A000370', 1)`,
-		`INSERT INTO bills (id, campaign_id, chamber, congress, bill_type, number, title, sponsor_bioguide, target) VALUES ('hr2-119', 1, 'senate', 119, 'hr', 2, 'T', 'A000370', 1)`,
-		`INSERT INTO bills (id, campaign_id, chamber, congress, bill_type, number, title, sponsor_bioguide, target) VALUES ('hr3-118', 1, 'house', 119, 'hr', 3, 'T', 'A000370', 1)`,
+		`INSERT INTO bills (id, chamber, congress, bill_type, number, title, sponsor_bioguide) VALUES ('hr2-119', 'senate', 119, 'hr', 2, 'T', 'A000370')`,
+		`INSERT INTO bills (id, chamber, congress, bill_type, number, title, sponsor_bioguide) VALUES ('hr3-118', 'house', 119, 'hr', 3, 'T', 'A000370')`,
+		`INSERT INTO bills (id, chamber, congress, bill_type, number, title, sponsor_bioguide) VALUES ('hjres3-119', 'senate', 119, 'hjres', 3, 'T', 'A000370')`,
+		`INSERT INTO bills (id, chamber, congress, bill_type, number, title, sponsor_bioguide) VALUES ('hx3-119', 'house', 119, 'hx', 3, 'T', 'A000370')`,
+		`INSERT INTO campaign_bills (campaign_id, bill_id, position, goal, target, added_at) VALUES (999, 'hr5917-119', 'support', 'cosponsors', 1, '2026-01-01T00:00:00Z')`,
+		`INSERT INTO campaign_bills (campaign_id, bill_id, position, goal, target, added_at) VALUES (1, 'hr1-119', 'support', 'cosponsors', 1, '2026-01-01T00:00:00Z')`,
+		`INSERT INTO campaign_bills (campaign_id, bill_id, position, goal, target, added_at) VALUES (1, 'hr5917-119', 'support', 'cosponsors', 1, '2026-01-01T00:00:00Z')`,
+		`UPDATE campaign_bills SET goal = 'withdrawals' WHERE bill_id = 'hr5917-119'`,
+		`UPDATE campaign_bills SET position = 'oppose' WHERE bill_id = 'hr5917-119'`,
+		`UPDATE campaign_bills SET target = -1 WHERE bill_id = 'hr5917-119'`,
+		`UPDATE campaign_bills SET succeeded_by = 'hr5917-119' WHERE bill_id = 'hr5917-119'`,
+		`UPDATE campaign_bills SET succeeded_by = 'hr9-120' WHERE bill_id = 'hr5917-119'`,
+		`DELETE FROM bills WHERE id = 'hr5917-119'`,
+		`INSERT INTO letter_templates (campaign_id, kind, subject, body, updated_at) VALUES (1, 'shout', 'S', 'B', '2026-01-01T00:00:00Z')`,
 		`INSERT INTO cosponsors (bill_id, bioguide, joined_on) VALUES ('hr5917-119', 'P000613', '2025-11-04')`,
 		`INSERT INTO cosponsors (bill_id, bioguide, joined_on) VALUES ('nope-1', 'A000370', '2025-11-04')`,
 		`INSERT INTO cosponsors (bill_id, bioguide, joined_on, withdrawn_on) VALUES ('hr5917-119', 'A000370', '2025-11-04', '2025-11-01')`,

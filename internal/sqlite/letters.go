@@ -108,7 +108,7 @@ func scanLetter(sc interface{ Scan(...any) error }) (advocacy.Letter, error) {
 
 const deliveryColumns = `d.id, d.letter_id, d.bioguide_id, d.office_code, d.chamber, d.channel, d.status,
 	d.delivery_id, d.subject, d.template_text, d.bill_congress, d.bill_type, d.bill_number, d.attempts,
-	d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.sent_at, d.confirmed_at`
+	d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.sent_at, d.confirmed_at, d.position`
 
 // deliveryRow holds the scan destinations of deliveryColumns.
 type deliveryRow struct {
@@ -123,7 +123,7 @@ func (r *deliveryRow) dest() []any {
 	d := &r.d
 	return []any{&d.ID, &d.LetterID, &d.BioguideID, &d.OfficeCode, &d.Chamber, &d.Channel, &d.Status,
 		&d.DeliveryID, &d.Subject, &d.TemplateText, &r.congress, &r.billType, &r.number, &d.Attempts,
-		&r.next, &d.LastError, &r.created, &r.updated, &r.sent, &r.confirmed}
+		&r.next, &d.LastError, &r.created, &r.updated, &r.sent, &r.confirmed, &d.Position}
 }
 
 func (r *deliveryRow) finish() (advocacy.Delivery, error) {
@@ -244,8 +244,8 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qInsertDelivery = `INSERT INTO deliveries (letter_id, bioguide_id, office_code, chamber,
 			channel, status, delivery_id, subject, template_text, bill_congress, bill_type, bill_number,
-			next_attempt_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			next_attempt_at, created_at, updated_at, position)
+			VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // qAlreadyWrote finds which of n recipients an email wrote to lately.
@@ -461,7 +461,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		}
 		res, err := tx.ExecContext(ctx, qInsertDelivery,
 			letterID, r.BioguideID, r.OfficeCode, string(r.Chamber), string(r.Channel), deliveryIDs[i],
-			r.Subject, r.TemplateText, congress, billType, number, next, ts, ts)
+			r.Subject, r.TemplateText, congress, billType, number, next, ts, ts, string(r.Position.OrSupport()))
 		if err != nil {
 			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: insert delivery: %w", err)
 		}
@@ -472,7 +472,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		d := advocacy.Delivery{
 			ID: id, LetterID: letterID, BioguideID: r.BioguideID, OfficeCode: r.OfficeCode, Chamber: r.Chamber,
 			Channel: r.Channel, Status: advocacy.DeliveryQueued, DeliveryID: deliveryIDs[i], Subject: r.Subject,
-			TemplateText: r.TemplateText, Bill: r.Bill, CreatedAt: l.CreatedAt, UpdatedAt: l.CreatedAt,
+			TemplateText: r.TemplateText, Bill: r.Bill, Position: r.Position.OrSupport(), CreatedAt: l.CreatedAt, UpdatedAt: l.CreatedAt,
 		}
 		d.Bill.Type = strings.ToUpper(d.Bill.Type)
 		if r.Channel == advocacy.ChannelCWC {

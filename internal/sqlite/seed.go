@@ -231,12 +231,17 @@ func seedCampaign(ctx context.Context, db *DB, now time.Time) error {
 		b := sb.bill
 		b.ID = advocacy.BillID(b.Type, b.Number, b.Congress)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO bills
-			(id, campaign_id, position, chamber, congress, bill_type, number, title, sponsor_bioguide,
-			 introduced_on, committees, status, target, cosponsors_as_of)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			b.ID, campaignID, pos, string(b.Chamber), b.Congress, b.Type, b.Number, b.Title, b.SponsorID,
-			campaignNullDate(b.IntroducedOn), b.Committees, b.Status, b.Target, campaignTime(seedAsOf)); err != nil {
+			(id, chamber, congress, bill_type, number, title, sponsor_bioguide,
+			 introduced_on, committees, status, cosponsors_as_of)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.ID, string(b.Chamber), b.Congress, b.Type, b.Number, b.Title, b.SponsorID,
+			campaignNullDate(b.IntroducedOn), b.Committees, b.Status, campaignTime(seedAsOf)); err != nil {
 			return fmt.Errorf("insert bill %s: %w", b.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_bills
+			(campaign_id, bill_id, sort_order, position, goal, target, added_at) VALUES (?, ?, ?, 'support', 'cosponsors', ?, ?)`,
+			campaignID, b.ID, pos, b.Target, stamp); err != nil {
+			return fmt.Errorf("add bill %s to the campaign: %w", b.ID, err)
 		}
 		for _, id := range sb.cosponsors {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cosponsors (bill_id, bioguide, joined_on, original)

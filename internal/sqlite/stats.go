@@ -142,13 +142,17 @@ func (s *Stats) dashboard(ctx context.Context, campaignID int64, from, to time.T
 	}); err != nil {
 		return st, err
 	}
-	// Letters each current cosponsor's office got before the day they
-	// joined; created_at sorts before a bare date only on earlier days.
+	// Letters each office got before the day its member moved the
+	// campaign's way (see advocacy.Bill.MovedOn): joined a bill the campaign
+	// supports, or withdrew from one it opposes. created_at sorts before a
+	// bare date only on earlier days.
 	if err := each("before joining", `SELECT c.bioguide, count(*)
-		FROM cosponsors c JOIN bills b ON b.id = c.bill_id
+		FROM cosponsors c JOIN campaign_bills cb ON cb.bill_id = c.bill_id
 		JOIN deliveries d ON d.bioguide_id = c.bioguide
 		JOIN letters l ON l.id = d.letter_id
-		WHERE b.campaign_id = ? AND c.withdrawn_on IS NULL AND l.created_at < c.joined_on AND`+active+rf+`
+		WHERE cb.campaign_id = ? AND cb.succeeded_by IS NULL
+		  AND ((cb.position = 'support' AND c.withdrawn_on IS NULL AND l.created_at < c.joined_on)
+		    OR (cb.position = 'oppose' AND c.withdrawn_on IS NOT NULL AND l.created_at < c.withdrawn_on)) AND`+active+rf+`
 		GROUP BY 1`, args(campaignID, campaignID), func(r *sql.Rows) error {
 		var id string
 		var n int
