@@ -1192,8 +1192,21 @@ func PrintLetterPage(m PageMeta, v PrintLetterView) templ.Component {
 	})
 }
 
+// PrivacyView is what the privacy page depends on: the settings that
+// change what is kept and where data goes.
+type PrivacyView struct {
+	// RetentionDays is how long personal data stays after delivery; 0
+	// means until the sender deletes it.
+	RetentionDays int
+	// GeocoderHost is where street addresses go to be looked up; empty
+	// when that lookup is off.
+	GeocoderHost string
+	// Receipts is set when the site can email copies.
+	Receipts bool
+}
+
 // PrivacyPage says what Whipcount stores about people who write, and why.
-func PrivacyPage(m PageMeta, retentionDays int) templ.Component {
+func PrivacyPage(m PageMeta, v PrivacyView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1222,35 +1235,78 @@ func PrivacyPage(m PageMeta, retentionDays int) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 84, "<div class=\"wrap prose\"><h1>Privacy</h1><p class=\"lede\">When you write to your members of Congress through Whipcount, we keep what is needed to deliver your letter and to count it, and nothing else.</p><h2 id=\"stored\">What we store</h2><ul><li>Your letter: the campaign’s text for each member and the words you added.</li><li>Your name, title, postal address, email address and, if you give them, your phone number, job title and business. Offices need these to know you are their constituent and to reply.</li><li>Which members you wrote to, how each letter was delivered, and when.</li><li>Your choices: consent to these terms, a copy by email, newsletters from the offices.</li><li>The partner or link code you arrived with, if any.</li></ul><h2 id=\"shared\">Who sees it</h2><p>Only the offices you write to receive your letter and details. When a letter goes electronically, it travels through the House’s or Senate’s Communicating with Congress service. The campaign’s organizers see letters to run and check the campaign. Partner organizations see only totals, never names, addresses or letters. We do not sell or rent anything.</p><h2 id=\"public\">What is public</h2><p>Only counts: how many letters a campaign, a district, a state or a chamber received.</p><h2 id=\"link\">Your letter’s page</h2><p>After you send, your letter gets a private page with an address nobody can guess. Anyone with that address can read the letter, so keep it to yourself.</p><h2 id=\"email\">Email</h2><p>We email you only if you ask for a copy of your letter. We never add you to a mailing list; if you ticked “newsletters”, that request goes to the offices you wrote to.</p><h2 id=\"how-long\">How long</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 84, "<div class=\"wrap prose\"><h1>Privacy</h1><p class=\"lede\">When you write to your members of Congress through Whipcount, we keep what is needed to deliver your letter and to count it, and nothing else.</p><h2 id=\"stored\">What we store</h2><ul><li>Your letter: the campaign’s text for each member and the words you added.</li><li>Your name, title, postal address, email address and, if you give them, your phone number, job title and business. Offices need these to know you are their constituent and to reply.</li><li>Which members you wrote to, how each letter was delivered, and when.</li><li>Your choices: consent to these terms, a copy by email, newsletters from the offices.</li><li>The partner or link code you arrived with, if any.</li></ul><h2 id=\"shared\">Who sees it</h2><p>Only the offices you write to receive your letter and details. When a letter goes electronically, it travels through the House’s or Senate’s Communicating with Congress service. The campaign’s organizers see letters to run and check the campaign. Partner organizations see only totals, never names, addresses or letters. We do not sell or rent anything.</p><h2 id=\"public\">What is public</h2><p>Only counts: how many letters a campaign, a district, a state or a chamber received.</p><h2 id=\"link\">Your letter’s page</h2><p>After you send, your letter gets a private page with an address nobody can guess. Anyone with that address can read the letter, so keep it to yourself.</p><h2 id=\"address\">Looking up your members</h2><p>A ZIP code, a district you pick and “Use my location” are answered by this site alone, from the data it carries: nothing leaves it, and we do not keep what you asked.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if retentionDays > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "<p data-testid=\"retention\">Your details stay with your letter so that offices can reply to you and we can avoid sending the same letter twice. ")
+			if v.GeocoderHost != "" {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "<p data-testid=\"geocoder-privacy\">If you look up your members by street address, we send that address, and nothing else about you, to the US Census Bureau’s public geocoder at <strong>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var69 string
-				templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(retentionDays))
+				templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(v.GeocoderHost)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/letter.templ`, Line: 270, Col: 176}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/letter.templ`, Line: 282, Col: 206}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var69))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, " days after your letter was delivered (or after the last change to it), we delete your name, address, email, phone and the letter’s text, and keep only the count.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, "</strong>, which tells us where the address is; we then work out your district ourselves. The Census Bureau’s own privacy policy covers what it does with the request. We do not keep the address you looked up.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "<p data-testid=\"retention\">Your details stay with your letter so that offices can reply to you and we can avoid sending the same letter twice, until you delete them.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "<p data-testid=\"geocoder-privacy\">Looking up members by street address is turned off on this site, so no address is sent anywhere for a lookup.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 88, "<h2 id=\"delete\">Deleting your details</h2><p>Your letter’s private page has a “Delete my details” link. It deletes them at once; copies not yet sent are stopped. The link is also in the email copy, if you asked for one.</p><h2 id=\"technical\">Addresses and logs</h2><p>We never store your internet (IP) address. To stop floods of fake letters we count requests per address under a keyed one-way code that cannot be turned back into the address. Our logs record which pages were asked for, never what was typed into them. Pages with your details are never stored by browsers or caches.</p></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 88, "<h2 id=\"email\">Email</h2>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if v.Receipts {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "<p>We email you only if you ask for a copy of your letter, or to confirm your address when the campaign requires it. We never add you to a mailing list; if you ticked “newsletters”, that request goes to the offices you wrote to.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			} else {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 90, "<p>This site sends no email. We never add you to a mailing list; if you ticked “newsletters”, that request goes to the offices you wrote to.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "<h2 id=\"how-long\">How long</h2>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if v.RetentionDays > 0 {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<p data-testid=\"retention\">Your details stay with your letter so that offices can reply to you and we can avoid sending the same letter twice. ")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var70 string
+				templ_7745c5c3_Var70, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.RetentionDays))
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/letter.templ`, Line: 294, Col: 178}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var70))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 93, " days after your letter was delivered (or after the last change to it), we delete your name, address, email, phone and the letter’s text, and keep only the count.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			} else {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "<p data-testid=\"retention\">Your details stay with your letter so that offices can reply to you and we can avoid sending the same letter twice, until you delete them.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 95, "<h2 id=\"delete\">Deleting your details</h2><p>Your letter’s private page has a “Delete my details” link. It deletes them at once; copies not yet sent are stopped. The link is also in the email copy, if you asked for one.</p><h2 id=\"technical\">Addresses and logs</h2><p>We never store your internet (IP) address. To stop floods of fake letters we count requests per address under a keyed one-way code that cannot be turned back into the address. Our logs record which pages were asked for, never what was typed into them. Pages with your details are never stored by browsers or caches.</p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1283,7 +1339,7 @@ func ConfirmEmailPage(m PageMeta, publicID, token string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Var71 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_Var72 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 			if !templ_7745c5c3_IsBuffer {
@@ -1295,39 +1351,39 @@ func ConfirmEmailPage(m PageMeta, publicID, token string) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "<div class=\"wrap letters\"><h1>Confirm your letter</h1><p class=\"lede\">Press the button to confirm your email address. Your letter then goes to your members of Congress.</p><form method=\"post\" action=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var72 string
-			templ_7745c5c3_Var72, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL("/letters/" + publicID + "/confirm")).ResolveURL(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/letter.templ`, Line: 289, Col: 78}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var72)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 90, "\" data-testid=\"confirm-form\"><input type=\"hidden\" name=\"t\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "<div class=\"wrap letters\"><h1>Confirm your letter</h1><p class=\"lede\">Press the button to confirm your email address. Your letter then goes to your members of Congress.</p><form method=\"post\" action=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var73 string
-			templ_7745c5c3_Var73, templ_7745c5c3_Err = templruntime.NewAttributeExpression(token).Resolve(ctx)
+			templ_7745c5c3_Var73, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL("/letters/" + publicID + "/confirm")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/letter.templ`, Line: 290, Col: 47}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/letter.templ`, Line: 313, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var73)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "\"><p><button type=\"submit\" data-testid=\"confirm-button\">Confirm and send my letter</button></p></form></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 97, "\" data-testid=\"confirm-form\"><input type=\"hidden\" name=\"t\" value=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var74 string
+			templ_7745c5c3_Var74, templ_7745c5c3_Err = templruntime.NewAttributeExpression(token).Resolve(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/letter.templ`, Line: 314, Col: 47}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var74)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 98, "\"><p><button type=\"submit\" data-testid=\"confirm-button\">Confirm and send my letter</button></p></form></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(m).Render(templ.WithChildren(ctx, templ_7745c5c3_Var71), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(m).Render(templ.WithChildren(ctx, templ_7745c5c3_Var72), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

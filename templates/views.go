@@ -42,6 +42,16 @@ type LookupView struct {
 	// Ref is the partner or source code the visitor arrived with; the
 	// form and links carry it on to the letter.
 	Ref string
+	// AddressOn offers the street-address lookup (the geocoder is on).
+	AddressOn bool
+	// Address is the street address typed; AddressError its field error;
+	// AddressNote why it did not settle the district (not found, or the
+	// service did not answer) when the ZIP code's answer is shown instead;
+	// MatchedAddress how the geocoder wrote the address it found.
+	Address        string
+	AddressError   string
+	AddressNote    string
+	MatchedAddress string
 }
 
 // WithRef adds a partner code to a link of the lookup.

@@ -49,7 +49,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cfg := serveFlags(fs)
 	lcfg := letterFlags(fs)
 	hcfg := hardeningFlags(fs)
+	gcfg := geocoderFlags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	geo, geoHost, err := gcfg.wire()
+	if err != nil {
 		return err
 	}
 	if err := lcfg.check(); err != nil {
@@ -119,6 +124,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		},
 		HomeCampaign:        sqlite.SeedSlug,
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
+		GeocoderHost:        geoHost,
 	}, server.Deps{
 		Logger:    logger,
 		Clock:     now,
@@ -130,6 +136,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		LetterCounter: letters.store,
 		Letters:       letters.deps,
 		Partners:      partners,
+		Geocoder:      geo,
 		Organizer: server.OrganizerDeps{
 			Users: partners, Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
 			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, now),

@@ -14,7 +14,7 @@ import (
 func (s *Server) home(c echo.Context) error {
 	ctx := c.Request().Context()
 	ref := cleanRef(c.QueryParam("ref"))
-	v := templates.HomeView{Lookup: templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref}}
+	v := templates.HomeView{Lookup: templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref, AddressOn: s.addressOn()}}
 	camp, err := s.homeCampaign(ctx)
 	switch {
 	case advocacy.ErrorCode(err) == advocacy.CodeNotFound:

@@ -672,7 +672,8 @@ func officeLines(addr string) []string {
 
 // privacy serves the privacy page.
 func (s *Server) privacy(c echo.Context) error {
-	return s.render(c, http.StatusOK, templates.PrivacyPage(s.meta(c, "Privacy", "/privacy"), s.cfg.RetentionDays), nil)
+	return s.render(c, http.StatusOK, templates.PrivacyPage(s.meta(c, "Privacy", "/privacy"),
+		templates.PrivacyView{RetentionDays: s.cfg.RetentionDays, GeocoderHost: s.cfg.GeocoderHost, Receipts: s.receiptsOn()}), nil)
 }
 
 // confirmPage serves GET /letters/{id}/confirm?t=TOKEN, the link in the
@@ -778,7 +779,7 @@ func writeURL(v templates.LookupView, ref string) string {
 		q.Set("zip", v.ZIP)
 	}
 	switch v.SettledBy {
-	case "location":
+	case "location", "address":
 		if v.Lookup != nil && v.Lookup.Query.Lat != nil && v.Lookup.Query.Lon != nil {
 			q.Set("lat", strconv.FormatFloat(*v.Lookup.Query.Lat, 'f', -1, 64))
 			q.Set("lon", strconv.FormatFloat(*v.Lookup.Query.Lon, 'f', -1, 64))

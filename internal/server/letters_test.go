@@ -68,6 +68,13 @@ func newLetterEnv(t testing.TB, edit func(*LetterDeps)) *letterEnv {
 // (rate limits, the secret).
 func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDeps)) *letterEnv {
 	t.Helper()
+	return newLetterEnvDeps(t, config, edit, nil)
+}
+
+// newLetterEnvDeps is newLetterEnvConfig with the other collaborators
+// adjusted too (the geocoder).
+func newLetterEnvDeps(t testing.TB, config func(*Config), edit func(*LetterDeps), more func(*Deps)) *letterEnv {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "letters.db"), db.Migrations)
 	if err != nil {
@@ -88,7 +95,7 @@ func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDep
 	if config != nil {
 		config(&cfg)
 	}
-	srv := New(cfg, Deps{
+	deps := Deps{
 		Logger:        slog.New(slog.DiscardHandler),
 		Clock:         clock.Now,
 		Reps:          data,
@@ -97,7 +104,11 @@ func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDep
 		Members:       data,
 		LetterCounter: letters,
 		Letters:       ld,
-	})
+	}
+	if more != nil {
+		more(&deps)
+	}
+	srv := New(cfg, deps)
 	return &letterEnv{srv: srv, db: store, letters: letters, clock: clock}
 }
 

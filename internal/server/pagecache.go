@@ -138,8 +138,8 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 			if req.Method != http.MethodGet {
 				return next(c)
 			}
-			if q := req.URL.Query(); q.Has("lat") || q.Has("lon") {
-				// Answers for a person's position are never kept.
+			if q := req.URL.Query(); q.Has("lat") || q.Has("lon") || q.Has("address") {
+				// Answers for a person's position or address are never kept.
 				return next(c)
 			}
 			key := req.URL.RequestURI()

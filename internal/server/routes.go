@@ -35,10 +35,11 @@ func (s *Server) routes() {
 	e.GET("/write", s.writePage)
 	e.POST("/write", s.editLetter)
 	e.POST("/write/preview", s.previewLetter)
-	// Letters are limited per client address and per email inside the
-	// flow (see screenLetter), where a busy shared network's letters wait
-	// for moderation instead of being refused.
-	e.POST("/write/send", s.sendLetter)
+	// A flood from one address is refused before any work is done; below
+	// that ceiling the per-address limit only sends letters to moderation
+	// (see screenLetter), so a busy shared network is never cut off.
+	letterLimit := s.limitByIP("letter", s.limits.letterIPMax)
+	e.POST("/write/send", s.sendLetter, letterLimit)
 	e.POST("/write/validate", s.validateField)
 	e.POST("/write/personal", s.personalScore)
 	e.GET("/letters/:id", s.letterStatus)
@@ -97,7 +98,7 @@ func (s *Server) routes() {
 	api.GET("/campaigns/:slug", s.campaignAPI)
 	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
 	api.GET("/campaigns/:slug/stats", s.letterStatsAPI)
-	api.POST("/letters", s.createLetterAPI)
+	api.POST("/letters", s.createLetterAPI, letterLimit)
 
 	// Widgets for partners (issue 6): the loader, the widgets (framed only
 	// by their partner's sites, see widgetFrame), count.json, and the
@@ -111,7 +112,7 @@ func (s *Server) routes() {
 	e.GET("/widgets/:campaign/action", s.actionWidget, action...)
 	e.POST("/widgets/:campaign/action/preview", s.actionPreview, action...)
 	e.POST("/widgets/:campaign/action/edit", s.actionEdit, action...)
-	e.POST("/widgets/:campaign/action/send", s.actionSend, action...)
+	e.POST("/widgets/:campaign/action/send", s.actionSend, append(action, letterLimit)...)
 	e.GET("/widgets/:campaign/action/sent/:id", s.actionSent, action...)
 	api.GET("/campaigns/:slug/count.json", s.countAPI)
 	org.GET("/partners/:slug", s.partnerPage)

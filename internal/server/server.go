@@ -56,6 +56,12 @@ type Config struct {
 	// RetentionDays is how long senders' personal data is kept after
 	// delivery (the privacy page says so); 0 means until they delete it.
 	RetentionDays int
+	// GeocodeTimeout bounds a street-address lookup (default 3 s); past
+	// it the person gets the ZIP code's map and list.
+	GeocodeTimeout time.Duration
+	// GeocoderHost names the geocoding service on the privacy page
+	// ("geocoding.geo.census.gov"); empty when street addresses are off.
+	GeocoderHost string
 }
 
 // Limits are the rate limits per client (a keyed hash of the IP address) and
@@ -97,6 +103,8 @@ type Deps struct {
 	// Partners reads and edits the partners that embed the widgets; nil
 	// leaves widgets unattributed and framed by this site only.
 	Partners PartnerStore
+	// Geocoder finds street addresses; nil turns address lookups off.
+	Geocoder Geocoder
 }
 
 // Server holds the echo instance and what handlers need.
@@ -113,8 +121,8 @@ type Server struct {
 	campaignPages *pageCache
 	campaignMemo  campaignMemo
 	limits        struct {
-		lookup, letterIP, letterIPMax, letterEmail *limiter
-		global                        *minuteCap
+		lookup, letterIP, letterIPMax, letterEmail, address *limiter
+		global                                              *minuteCap
 	}
 	org     organizerRuntime
 	bgwork  letterRuntime
@@ -152,6 +160,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
 	s.limits.letterIPMax = newLimiter(cfg.Limits.LetterIPMax, deps.Clock)
+	s.limits.address = newLimiter(addressLimit, deps.Clock)
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)
 	s.limits.global = &minuteCap{cap: cfg.Limits.LettersPerMinute, clock: deps.Clock}
 	e.HTTPErrorHandler = s.handleError
