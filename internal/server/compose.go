@@ -740,7 +740,7 @@ func (s *Server) sendLetter(c echo.Context) error {
 			return err
 		}
 	}
-	v := s.statusView(ctx, l, fresh, res.created.AlreadyWrote)
+	v := s.statusView(c, l, fresh, res.created.AlreadyWrote)
 	return s.render(c, http.StatusOK, templates.LetterStatusPage(s.meta(c, "Your letter", ""), v), templates.LetterStatusFlow(v))
 }
 

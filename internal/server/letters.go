@@ -350,7 +350,6 @@ func (s *Server) letterFromPath(c echo.Context) (advocacy.Letter, error) {
 // letterStatus serves GET /letters/{id}: the letter's private status page.
 func (s *Server) letterStatus(c echo.Context) error {
 	noStore(c)
-	ctx := c.Request().Context()
 	l, err := s.letterFromPath(c)
 	if err != nil {
 		return err
@@ -361,14 +360,15 @@ func (s *Server) letterStatus(c echo.Context) error {
 			already = append(already, id)
 		}
 	}
-	v := s.statusView(ctx, l, c.QueryParam("sent") == "1", already)
+	v := s.statusView(c, l, c.QueryParam("sent") == "1", already)
 	return s.render(c, http.StatusOK,
 		templates.LetterStatusPage(s.meta(c, "Your letter", ""), v),
 		templates.LetterStatusFlow(v))
 }
 
 // statusView builds the status page of a letter.
-func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, already []string) templates.LetterStatusView {
+func (s *Server) statusView(c echo.Context, l advocacy.Letter, fresh bool, already []string) templates.LetterStatusView {
+	ctx := c.Request().Context()
 	v := templates.LetterStatusView{
 		PublicID:   l.PublicID,
 		Fresh:      fresh,
@@ -383,6 +383,9 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 	if !l.ErasedAt.IsZero() {
 		v.Erased = longDate(l.ErasedAt)
 		return v
+	}
+	if ok && l.Status != advocacy.LetterRejected {
+		v.Share = s.shareView(c, camp, l.Ref)
 	}
 	if len(already) > 0 {
 		v.AlreadyWrote = s.earlierCopies(ctx, l.CampaignID, advocacy.LetterInput{Email: l.Email, LastName: l.LastName,

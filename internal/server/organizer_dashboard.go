@@ -199,6 +199,11 @@ func sourceRows(st advocacy.DashboardStats, partners []advocacy.Partner) []templ
 	for _, p := range partners {
 		names[p.SourceCode] = p.Name + " (" + p.SourceCode + ")"
 	}
+	for code := range st.ByRef {
+		if label, ok := advocacy.ShareSourceLabel(code); ok {
+			names[code] = label + " (" + code + ")"
+		}
+	}
 	return countRows(st.ByRef, st.Total, names)
 }
 

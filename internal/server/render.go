@@ -47,14 +47,20 @@ func (s *Server) renderWith(c echo.Context, page, fragment templ.Component, send
 	return send(buf.Bytes())
 }
 
-// meta builds the layout's page data.
+// meta builds the layout's page data: with the running campaign's sponsor
+// in the footer and its card for sharing.
 func (s *Server) meta(c echo.Context, title, path string) templates.PageMeta {
-	return templates.PageMeta{
+	m := templates.PageMeta{
 		Title:    title,
 		Path:     path,
 		Assets:   s.assets,
 		DataDate: s.cfg.DataDate,
 	}
+	if camp, ok := s.pageCampaign(c.Request().Context()); ok {
+		m.Sponsor = sponsorView(camp.Sponsor)
+		m.Share = s.shareMeta(c, camp)
+	}
+	return m
 }
 
 func staticAssets() templates.Assets {
@@ -62,6 +68,7 @@ func staticAssets() templates.Assets {
 		CSS:  "/static/app.css?v=" + web.Version("app.css"),
 		JS:   "/static/app.js?v=" + web.Version("app.js"),
 		HTMX: "/static/vendor/htmx.min.js?v=" + web.Version("vendor/htmx.min.js"),
+		Icon: "/static/favicon.svg?v=" + web.Version("favicon.svg"),
 	}
 }
 

@@ -15,6 +15,9 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/*", s.static)
+	e.GET("/favicon.ico", s.favicon)
+	e.GET("/apple-touch-icon.png", s.touchIcon)
+	e.GET("/campaigns/:slug/share.png", s.shareCardImage)
 
 	// Public pages.
 	// The campaign home and its progress region are what a crowd loads

@@ -124,6 +124,7 @@ type Server struct {
 		lookup, letterIP, letterIPMax, letterEmail, address *limiter
 		global                                              *minuteCap
 	}
+	share   shareRuntime
 	org     organizerRuntime
 	bgwork  letterRuntime
 	widgets widgetRuntime
