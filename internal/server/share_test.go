@@ -35,7 +35,7 @@ func TestSponsorFooterAndShareTags(t *testing.T) {
 		}
 	}
 	d := mustDoc(t, e.get(t, "/?ref=bizco", false))
-	og := func(p string) string { return d.Find(`meta[property="` + p + `"]`).AttrOr("content", "") }
+	og := func(p string) string { return d.Find(`meta[property="`+p+`"]`).AttrOr("content", "") }
 	if og("og:title") != "Repeal Jackson-Vanik for Central Asia" || !strings.HasPrefix(og("og:description"), "Ask your representative") ||
 		og("og:url") != "https://letters.example.org/?ref=bizco" || !strings.HasPrefix(og("og:image"), "https://letters.example.org/campaigns/jackson-vanik/share.png?v=") {
 		t.Errorf("Open Graph: title %q url %q image %q", og("og:title"), og("og:url"), og("og:image"))
