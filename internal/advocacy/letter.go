@@ -138,8 +138,11 @@ type LetterInput struct {
 	Consent         bool     `json:"consent" form:"consent"`
 	Receipt         bool     `json:"receipt" form:"receipt"`
 	Newsletter      bool     `json:"newsletter" form:"newsletter"`
-	Ref             string   `json:"ref" form:"ref"`
-	FormToken       string   `json:"form_token" form:"form_token"`
+	// CampaignUpdates asks the campaign itself for news by email; apart
+	// from Newsletter, which asks the offices.
+	CampaignUpdates bool   `json:"campaign_updates" form:"campaign_updates"`
+	Ref             string `json:"ref" form:"ref"`
+	FormToken       string `json:"form_token" form:"form_token"`
 	// Letters are the constituent's own wording of some recipients' letters
 	// (subject and text, with TokenName and TokenCity where their details
 	// go); recipients without one get the campaign's letter.
@@ -1007,6 +1010,7 @@ type Letter struct {
 	Topic           string       `json:"-"`
 	Receipt         bool         `json:"receipt"`
 	Newsletter      bool         `json:"newsletter"`
+	CampaignUpdates bool         `json:"campaign_updates"`
 	Ref             string       `json:"ref,omitempty"`
 	Status          LetterStatus `json:"status"`
 	ConsentAt       time.Time    `json:"consent_at"`

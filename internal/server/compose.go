@@ -61,6 +61,7 @@ func letterInputFromForm(f url.Values) advocacy.LetterInput {
 		Consent:         formBool(f.Get("consent")),
 		Receipt:         formBool(f.Get("receipt")),
 		Newsletter:      formBool(f.Get("newsletter")),
+		CampaignUpdates: formBool(f.Get("campaign_updates")),
 		Ref:             f.Get("ref"),
 		FormToken:       f.Get("form_token"),
 		Letters:         letterEditsFromForm(f),
@@ -298,6 +299,10 @@ func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[stri
 	}
 	v.Personal = personalScoreOf(ownWords(tpls, r.recips, r.in))
 	v.ReceiptsOn = s.receiptsOn()
+	v.CampaignFrom = "The campaign’s organizers"
+	if r.camp.Sponsor.Name != "" {
+		v.CampaignFrom = r.camp.Sponsor.Name
+	}
 	for _, rc := range r.recips {
 		id := rc.member.BioguideID
 		o := templates.RecipientOption{
@@ -425,6 +430,13 @@ func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.N
 	}
 	if in.Newsletter {
 		v.Extras = append(v.Extras, "The offices may add you to their newsletters.")
+	}
+	if in.CampaignUpdates {
+		from := "The campaign’s organizers"
+		if r.camp.Sponsor.Name != "" {
+			from = r.camp.Sponsor.Name
+		}
+		v.Extras = append(v.Extras, from+" may email you news of this campaign.")
 	}
 	for _, d := range nl.Recipients {
 		l := templates.PreviewLetter{

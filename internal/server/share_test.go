@@ -118,3 +118,26 @@ func TestShareAfterSending(t *testing.T) {
 		t.Errorf("friend's link = %q", got)
 	}
 }
+
+// TestCampaignOptIn: the form asks separately for the campaign's news, in
+// the name of who runs it, and the choice is stored apart from the
+// offices' newsletter.
+func TestCampaignOptIn(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	if _, err := e.db.W.ExecContext(context.Background(), `UPDATE campaigns SET sponsor_name = 'Central Asia Trade Council'`); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(10 * 60e9)
+	d := mustDoc(t, e.get(t, "/write?zip=10002", false))
+	label := d.Find(`label[for="letter-campaign_updates"]`).Text()
+	if !strings.HasPrefix(label, "Central Asia Trade Council may email me news") {
+		t.Errorf("opt-in label = %q", label)
+	}
+	if _, checked := d.Find(`#letter-campaign_updates`).Attr("checked"); checked {
+		t.Error("the opt-in starts ticked")
+	}
+	id := e.sendOne(t, with(validForm(e.formToken(t)), "campaign_updates", "true"))
+	if n := e.count(t, "SELECT count(*) FROM letters WHERE public_id = ? AND campaign_updates = 1 AND newsletter = 0", id); n != 1 {
+		t.Error("the campaign opt-in was not stored on its own")
+	}
+}
