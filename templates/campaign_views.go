@@ -218,6 +218,8 @@ type BillPageView struct {
 	Committees    string
 	Cosponsors    []CosponsorRow
 	Headers       []SortHeader
+	// Districts shows the District column: House bills only.
+	Districts bool
 	// SortLabel describes the current order in words, for the caption.
 	SortLabel string
 	// ImportURL, set only for signed-in staff when the cosponsor list is

@@ -226,3 +226,12 @@ func StateName(code string) string {
 	}
 	return code
 }
+
+// PercentText writes a share of a target for people: "12%", or "less than
+// 1%" when some progress rounds down to nothing (1 of 218 is not 0%).
+func PercentText(count, percent int) string {
+	if count > 0 && percent == 0 {
+		return "less than 1%"
+	}
+	return strconv.Itoa(percent) + "%"
+}

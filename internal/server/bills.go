@@ -62,7 +62,8 @@ func (s *Server) billPage(c echo.Context) error {
 		Status:        orDash(bill.Status),
 		Committees:    orDash(bill.Committees),
 		Cosponsors:    s.cosponsorRows(bill, key, desc),
-		Headers:       sortHeaders(id, key, desc),
+		Headers:       sortHeaders(id, key, desc, bill.Chamber != advocacy.Senate),
+		Districts:     bill.Chamber != advocacy.Senate,
 	}
 	v.Sponsor = v.Bill.Sponsor
 	v.Bill.URL, v.Bill.Sponsor = "", templates.MemberRef{} // both are on the page itself
@@ -206,7 +207,7 @@ func (s *Server) cosponsorRows(b advocacy.Bill, key string, desc bool) []templat
 // sortHeaders builds the table's column headings. A sortable heading links
 // to the table sorted by it: ascending, or reversed when it is already the
 // ascending sort.
-func sortHeaders(billID, key string, desc bool) []templates.SortHeader {
+func sortHeaders(billID, key string, desc, districts bool) []templates.SortHeader {
 	link := func(k, dir string) string {
 		q := url.Values{"sort": {k}, "dir": {dir}}
 		return billURL(billID) + "?" + q.Encode() + "#cosponsors-heading"
@@ -226,7 +227,8 @@ func sortHeaders(billID, key string, desc bool) []templates.SortHeader {
 		h.URL = link(so.key, nextDir)
 		h.Next = ", sort " + nextWords
 		out = append(out, h)
-		if so.key == "state" {
+		if so.key == "state" && districts {
+			// Senators have no district: a Senate bill's table has no such column.
 			out = append(out, templates.SortHeader{Label: "District"})
 		}
 	}

@@ -41,7 +41,7 @@ func pluralN(n int, one, many string) string {
 
 // thermometer draws progress as a bar in a 100-unit-wide view box.
 func thermometer(label string, p advocacy.Progress) templates.Thermometer {
-	title := fmt.Sprintf("%s: %s of a target of %d (%d%%)", label, pluralN(p.Count, "cosponsor", "cosponsors"), p.Target, p.Percent)
+	title := fmt.Sprintf("%s: %s of a target of %d (%s)", label, pluralN(p.Count, "cosponsor", "cosponsors"), p.Target, templates.PercentText(p.Count, p.Percent))
 	if p.Target == 0 {
 		title = fmt.Sprintf("%s: %s (no target set)", label, pluralN(p.Count, "cosponsor", "cosponsors"))
 	}

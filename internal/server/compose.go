@@ -249,7 +249,8 @@ func (s *Server) writePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.ComposePage(s.meta(c, "Write to your members", "/write"), v), templates.ComposeFlow(v))
+	m := s.meta(c, "Write to your members", "/write")
+	return s.render(c, http.StatusOK, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
 }
 
 // editLetter serves POST /write: the form again with what was sent ("Edit"
@@ -273,7 +274,8 @@ func (s *Server) renderCompose(c echo.Context, status int, r letterRequest, errs
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
-	return s.render(c, status, templates.ComposePage(s.meta(c, title, "/write"), v), templates.ComposeFlow(v))
+	m := s.meta(c, title, "/write")
+	return s.render(c, status, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
 }
 
 // composeView builds the letter form.
@@ -385,7 +387,8 @@ func (s *Server) renderPreview(c echo.Context, status int, r letterRequest, aler
 	if alert != nil {
 		title = "Not sent: " + title
 	}
-	return s.render(c, status, templates.PreviewPage(s.meta(c, title, "/write"), v), templates.PreviewFlow(v))
+	m := s.meta(c, title, "/write")
+	return s.render(c, status, templates.PreviewPage(m, v), titled(m, templates.PreviewFlow(v)))
 }
 
 // sendFailed answers a send that could not be stored (too many letters,
@@ -733,7 +736,8 @@ func (s *Server) sendLetter(c echo.Context) error {
 			// A duplicate is an answer, not an error: htmx swaps it as one.
 			status = http.StatusOK
 		}
-		return s.render(c, status, templates.AlreadyWrotePage(s.meta(c, "You have already written", "/write"), v), templates.AlreadyWroteFlow(v))
+		m := s.meta(c, "You have already written", "/write")
+		return s.render(c, status, templates.AlreadyWrotePage(m, v), titled(m, templates.AlreadyWroteFlow(v)))
 	}
 	l := res.created.Letter
 	fresh := !res.created.Existing
@@ -753,7 +757,8 @@ func (s *Server) sendLetter(c echo.Context) error {
 		}
 	}
 	v := s.statusView(c, l, fresh, res.created.AlreadyWrote)
-	return s.render(c, http.StatusOK, templates.LetterStatusPage(s.meta(c, "Your letter", ""), v), templates.LetterStatusFlow(v))
+	m := s.meta(c, v.Heading, "")
+	return s.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
 }
 
 // validateField serves POST /write/validate?field=NAME: the inline check of

@@ -311,6 +311,26 @@ func letterText(templateText, personal string) string {
 	return templateText + "\n\n" + personal
 }
 
+// signOff splits a letter at its sign-off for printing: the body, the
+// closing line ("Sincerely,") and what follows it (the name), so that the
+// printed letter leaves room to sign between them. A letter without a
+// recognisable closing is all body.
+func signOff(text string) (body, closing, signer string) {
+	i := strings.LastIndex(text, "\n\n")
+	if i < 0 {
+		return text, "", ""
+	}
+	tail := text[i+2:]
+	first, rest, _ := strings.Cut(tail, "\n")
+	low := strings.ToLower(strings.TrimSpace(first))
+	for _, c := range letterClosings {
+		if strings.HasPrefix(low, c) {
+			return strings.TrimRight(text[:i], "\n"), strings.TrimSpace(first), strings.TrimSpace(rest)
+		}
+	}
+	return text, "", ""
+}
+
 var bioguideRe = regexp.MustCompile(`^[A-Z][0-9]{6}$`)
 
 // statusPath is a letter's status page; already lists members skipped as
@@ -361,9 +381,8 @@ func (s *Server) letterStatus(c echo.Context) error {
 		}
 	}
 	v := s.statusView(c, l, c.QueryParam("sent") == "1", already)
-	return s.render(c, http.StatusOK,
-		templates.LetterStatusPage(s.meta(c, "Your letter", ""), v),
-		templates.LetterStatusFlow(v))
+	m := s.meta(c, v.Heading, "")
+	return s.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
 }
 
 // statusView builds the status page of a letter.
@@ -382,6 +401,7 @@ func (s *Server) statusView(c echo.Context, l advocacy.Letter, fresh bool, alrea
 	}
 	if !l.ErasedAt.IsZero() {
 		v.Erased = longDate(l.ErasedAt)
+		v.Heading = "Your details were deleted"
 		return v
 	}
 	if ok && l.Status != advocacy.LetterRejected {
@@ -638,8 +658,8 @@ func (s *Server) printLetter(c echo.Context) error {
 			SenderLines: senderLines(l),
 			Date:        longDate(s.deps.Clock()),
 			Subject:     d.Subject,
-			Body:        letterText(d.TemplateText, l.PersonalMessage),
 		}
+		v.Body, v.Closing, v.Signer = signOff(letterText(d.TemplateText, l.PersonalMessage))
 		if m, ok := s.member(d.BioguideID); ok {
 			v.RecipientLines = append([]string{memberName(m)}, officeLines(m.Address)...)
 		} else {

@@ -59,3 +59,23 @@ func TestHTMXErrorAimsAtTheRegion(t *testing.T) {
 		}
 	}
 }
+
+// TestStepsNameThemselves: each htmx step's answer starts with its title,
+// which htmx gives the document.
+func TestStepsNameThemselves(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	for path, want := range map[string]string{
+		"/reps?zip=10025":  "<title>Members for ZIP 10025 · Whipcount</title>",
+		"/reps?zip=10002":  "<title>Your members for New York’s 10th district · Whipcount</title>",
+		"/reps?zip=abc":    "<title>Error: Find your members of Congress · Whipcount</title>",
+		"/write?zip=10002": "<title>Write to your members · Whipcount</title>",
+	} {
+		if body := e.get(t, path, true).Body.String(); !strings.HasPrefix(body, want) {
+			t.Errorf("%s starts %q", path, body[:min(len(body), 90)])
+		}
+	}
+	rec := e.post(t, "/write/preview", validForm(e.formToken(t)), true)
+	if !strings.HasPrefix(rec.Body.String(), "<title>Check your letter · Whipcount</title>") {
+		t.Errorf("preview starts %q", rec.Body.String()[:90])
+	}
+}

@@ -829,6 +829,10 @@ func TestPrintLetter(t *testing.T) {
 	if !strings.Contains(p.Find(".from").Text(), "12 Orchard Street") || !strings.Contains(p.Find(`[data-testid="print-body"]`).Text(), "Dear Senator Schumer,") {
 		t.Error("print lacks the sender or the letter")
 	}
+	if p.Find(`[data-testid="signature-space"]`).Length() != 1 || !strings.HasPrefix(p.Find(`[data-testid="print-signer"]`).Text(), "Ada Lovelace") ||
+		strings.Contains(p.Find(`[data-testid="print-body"]`).Text(), "Sincerely") {
+		t.Error("the printed letter leaves no room to sign before the name")
+	}
 }
 
 func TestLetterInlineChecks(t *testing.T) {

@@ -124,9 +124,8 @@ func (s *Server) repsPage(c echo.Context) error {
 	case v.ZIP != "":
 		title = "Members for ZIP " + v.ZIP
 	}
-	return s.render(c, status,
-		templates.RepsPage(s.meta(c, title, "/reps"), v),
-		templates.LookupFragment(v, announce))
+	m := s.meta(c, title, "/reps")
+	return s.render(c, status, templates.RepsPage(m, v), titled(m, templates.LookupFragment(v, announce)))
 }
 
 // fillResults adds the map for a split ZIP and returns the announcement for

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -129,10 +130,12 @@ type Server struct {
 		lookup, letterIP, letterIPMax, letterEmail, address *limiter
 		global                                              *minuteCap
 	}
-	share   shareRuntime
-	org     organizerRuntime
-	bgwork  letterRuntime
-	widgets widgetRuntime
+	share shareRuntime
+	// staticGz keeps the compressed copies of static files.
+	staticGz sync.Map
+	org      organizerRuntime
+	bgwork   letterRuntime
+	widgets  widgetRuntime
 }
 
 // New builds a server with every route registered.

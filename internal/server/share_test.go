@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"image/png"
 	"net/http"
 	"strings"
@@ -139,5 +141,31 @@ func TestCampaignOptIn(t *testing.T) {
 	id := e.sendOne(t, with(validForm(e.formToken(t)), "campaign_updates", "true"))
 	if n := e.count(t, "SELECT count(*) FROM letters WHERE public_id = ? AND campaign_updates = 1 AND newsletter = 0", id); n != 1 {
 		t.Error("the campaign opt-in was not stored on its own")
+	}
+}
+
+// TestStaticCompressed: the stylesheet and htmx go gzip-compressed to
+// browsers that ask, whole to others.
+func TestStaticCompressed(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	for _, path := range []string{e.srv.assets.CSS, e.srv.assets.HTMX, e.srv.assets.JS} {
+		req, _ := http.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		rec := e.do(t, req, false)
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "gzip" || !strings.Contains(rec.Header().Get("Vary"), "Accept-Encoding") {
+			t.Errorf("%s: %d, encoding %q", path, rec.Code, rec.Header().Get("Content-Encoding"))
+			continue
+		}
+		compressed := rec.Body.Len()
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := io.ReadAll(zr)
+		whole := e.get(t, path, false)
+		if whole.Header().Get("Content-Encoding") != "" || !bytes.Equal(plain, whole.Body.Bytes()) {
+			t.Errorf("%s: the compressed copy differs from the file", path)
+		}
+		t.Logf("%s: %d bytes, %d compressed", path, len(plain), compressed)
 	}
 }

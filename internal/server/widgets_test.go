@@ -259,7 +259,7 @@ func TestProgressWidget(t *testing.T) {
 			t.Errorf("%s bar has no text equivalent", b.ID)
 		}
 	}
-	if got := squash(testIDText(doc, "widget-letters")); !strings.HasPrefix(got, "2 constituents have written") || !strings.Contains(got, "1 through Business Council") {
+	if got := squash(testIDText(doc, "widget-letters")); !strings.HasPrefix(got, "2 constituents have written") || !strings.Contains(got, "1 of them through Business Council") {
 		t.Errorf("letters = %q", got)
 	}
 	if text := squash(testIDText(doc, "widget-cta")); text != "Write to your members (opens in a new tab)" {
