@@ -515,7 +515,7 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 		v.Detail = "Electronic delivery to the " + chamber + " is paused while we fix a problem on our side. Your letter is kept and goes out as soon as it is fixed: you do not need to do anything. If you would rather not wait, you can send it yourself instead; tell us if you do, so that it is not sent twice."
 	case advocacy.CopyRetrying:
 		v.Headline = "Queued: trying again."
-		v.Detail = "Congress’s system did not take it at our last try, which happens during its maintenance. We keep trying for up to three days; you do not need to do anything."
+		v.Detail = "Congress’s system did not take it at our last try, which happens during its maintenance. We keep trying, so you do not need to do anything; if it still cannot go after some days, this page will say so and show you how to send it yourself."
 	case advocacy.CopyQueued:
 		v.Headline = "Queued."
 		v.Detail = "We are sending it to the office electronically through Communicating with Congress. This usually takes a few minutes; reload this page to check."
