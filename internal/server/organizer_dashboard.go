@@ -150,8 +150,9 @@ func (s *Server) dashboardView(c echo.Context, camp advocacy.Campaign, st advoca
 	v.Channels = countRows(st.ByChannel, deliveries, map[string]string{"cwc": "Communicating with Congress", "assisted": "For the sender to send (not sent yet)",
 		"contact_form": "Contact form", "print": "Printed letter", "phone": "Phone call"})
 	v.Statuses = countRows(st.ByDeliveryStatus, deliveries, map[string]string{"queued": "Waiting to go out electronically",
-		advocacy.StateWaitingForSender: "Waiting for the sender to send it", "sent": "Sent electronically", "delivered": "Delivered",
-		"failed": "Not delivered electronically", "confirmed_by_user": "Sent by the constituent"})
+		advocacy.StateWaitingForSender: "Waiting for the sender to send it", "held": "Held (waiting on the operator)",
+		"sent": "Sent electronically", "delivered": "Delivered", "failed": "Not delivered electronically",
+		"confirmed_by_user": "Sent by the constituent"})
 	v.Districts = s.districtTable(c, camp.Slug, st)
 	v.OfficesURL = orgCampaignURL(camp.Slug, "offices")
 	if s.deps.Members != nil {
