@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/whipcount/whipcount/internal/geocoder"
+	"github.com/whipcount/whipcount/internal/sqlite"
 	"github.com/whipcount/whipcount/internal/standin"
 )
 
@@ -25,7 +26,7 @@ func newAddressEnv(t *testing.T) (*letterEnv, *standin.Geocoder) {
 		c.GeocodeTimeout = 100 * time.Millisecond
 		c.GeocoderHost = "geocoding.geo.census.gov"
 	}, nil,
-		func(d *Deps) { d.Geocoder = &geocoder.Census{BaseURL: g.URL, Timeout: time.Second} })
+		func(_ *sqlite.DB, d *Deps) { d.Geocoder = &geocoder.Census{BaseURL: g.URL, Timeout: time.Second} })
 	return e, g
 }
 

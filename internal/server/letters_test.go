@@ -73,7 +73,7 @@ func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDep
 
 // newLetterEnvDeps is newLetterEnvConfig with the other collaborators
 // adjusted too (the geocoder).
-func newLetterEnvDeps(t testing.TB, config func(*Config), edit func(*LetterDeps), more func(*Deps)) *letterEnv {
+func newLetterEnvDeps(t testing.TB, config func(*Config), edit func(*LetterDeps), more func(*sqlite.DB, *Deps)) *letterEnv {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "letters.db"), db.Migrations)
@@ -106,7 +106,7 @@ func newLetterEnvDeps(t testing.TB, config func(*Config), edit func(*LetterDeps)
 		Letters:       ld,
 	}
 	if more != nil {
-		more(&deps)
+		more(store, &deps)
 	}
 	srv := New(cfg, deps)
 	return &letterEnv{srv: srv, db: store, letters: letters, clock: clock}
