@@ -42,6 +42,29 @@ type LookupView struct {
 	// Ref is the partner or source code the visitor arrived with; the
 	// form and links carry it on to the letter.
 	Ref string
+	// Campaign is the slug of the campaign the lookup was opened from; the
+	// form and links carry it on, so stances and letters are about it.
+	// Empty means the site's default campaign.
+	Campaign string
+}
+
+// Carry adds what the lookup carries from page to page (the partner code
+// and the campaign) to one of its links.
+func (v LookupView) Carry(url string) string {
+	return WithParams(url, v.Ref, v.Campaign)
+}
+
+// WithParams adds a partner code and a campaign to a link of the lookup;
+// empty values are left out.
+func WithParams(url, ref, campaign string) string {
+	url = WithRef(url, ref)
+	if campaign == "" {
+		return url
+	}
+	if strings.Contains(url, "?") {
+		return url + "&campaign=" + campaign
+	}
+	return url + "?campaign=" + campaign
 }
 
 // WithRef adds a partner code to a link of the lookup.

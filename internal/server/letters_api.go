@@ -186,7 +186,7 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		return err
 	}
 
-	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
+	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
 	if errs := r.validate(); errs != nil {
 		if msg, ok := errs["form_token"]; ok && c.Request().Header.Get("Idempotency-Key") != "" {
 			delete(errs, "form_token")
@@ -246,7 +246,7 @@ func (s *Server) letterStatsAPI(c echo.Context) error {
 	if !s.lettersEnabled() {
 		return advocacy.NotFound("We could not find that campaign.")
 	}
-	camp, err := s.deps.Campaigns.Campaign(ctx, c.Param("slug"))
+	camp, err := public(s.deps.Campaigns.Campaign(ctx, c.Param("slug")))
 	if err != nil {
 		return err
 	}
