@@ -1278,7 +1278,7 @@ func ConfirmEmailPage(m PageMeta, publicID, token string) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "<div class=\"wrap letters\"><h1>Confirm your letter</h1><p class=\"lede\">Press the button to confirm your email address. Your letter then goes to your members of Congress.</p><form method=\"post\" action=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "<div class=\"wrap letters\"><h1>Confirm your email address</h1><p class=\"lede\">Press the button to confirm that this email address is yours. A letter that waits for this then goes to your members of Congress, and if you asked for a copy of your letter, we email it to you.</p><form method=\"post\" action=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1304,7 +1304,7 @@ func ConfirmEmailPage(m PageMeta, publicID, token string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "\"><p><button type=\"submit\" data-testid=\"confirm-button\">Confirm and send my letter</button></p></form></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "\"><p><button type=\"submit\" data-testid=\"confirm-button\">Confirm my email address</button></p></form></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -44,14 +44,34 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	return cfg
 }
 
-// serve runs the web server until ctx ends, then drains in-flight requests.
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// serveSettings are all the settings of serve: every flag, each also read
+// from its WHIPCOUNT_* variable.
+type serveSettings struct {
+	fs      *flag.FlagSet
+	serve   *serveConfig
+	letters *letterConfig
+	hard    *hardeningConfig
+}
+
+// newServeSettings declares every flag of serve on one flag set.
+func newServeSettings(stderr io.Writer) *serveSettings {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := serveFlags(fs)
-	lcfg := letterFlags(fs)
-	hcfg := hardeningFlags(fs)
-	if err := parseFlags(fs, args, getenv); err != nil {
+	return &serveSettings{fs: fs, serve: serveFlags(fs), letters: letterFlags(fs), hard: hardeningFlags(fs)}
+}
+
+// serve runs the web server until ctx ends, then drains in-flight requests.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return serveWith(ctx, args, getenv, stderr, loadData)
+}
+
+// serveWith is serve with the reference data loader given: tests that start
+// many servers in one process load the built-in data once.
+func serveWith(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer,
+	loadData func(dir string) (*congress.Data, error)) error {
+	set := newServeSettings(stderr)
+	cfg, lcfg, hcfg := set.serve, set.letters, set.hard
+	if err := parseFlags(set.fs, args, getenv); err != nil {
 		return err
 	}
 	if err := lcfg.check(); err != nil {
@@ -100,10 +120,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer letters.stop()
 
 	st := data.Stats()
-	var hard server.Config
-	if err := hcfg.apply(ctx, store, &hard); err != nil {
-		return err
-	}
 	rctx, stopRetention := context.WithCancel(context.Background())
 	waitRetention := startRetention(rctx, letters.store, hcfg.retentionDays, logger)
 	defer func() { stopRetention(); waitRetention() }()
@@ -115,18 +131,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		m, ok := data.Member(id)
 		return m.Chamber, ok
 	}
-	srv := server.New(server.Config{
-		Secret:     hard.Secret,
-		TrustProxy: hard.TrustProxy,
-		Limits:     hard.Limits,
-		DataDate:   st.DataDate,
+	srvCfg := server.Config{
+		DataDate: st.DataDate,
 		About: templates.AboutView{
 			DataDate: st.DataDate, Members: st.Members, House: st.House, Senate: st.Senate,
 			ZIPs: st.ZIPs, SplitZIPs: st.SplitZIPs, Districts: st.Districts, Vacancies: st.Vacancies,
 		},
 		HomeCampaign:        sqlite.SeedSlug,
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
-	}, server.Deps{
+	}
+	// The abuse-control and privacy settings are applied to the one config
+	// the server gets, so none of them can be left behind on the way.
+	if err := hcfg.apply(ctx, store, &srvCfg); err != nil {
+		return err
+	}
+	srv := server.New(srvCfg, server.Deps{
 		Logger:    logger,
 		Clock:     now,
 		Reps:      data,

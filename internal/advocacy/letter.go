@@ -776,11 +776,14 @@ type NewLetter struct {
 	// lets the outbox worker use its configured default.
 	Topic      string
 	Recipients []NewDelivery
-	// ConfirmToken, when set, makes the letter wait (held) until its sender
-	// confirms with this token, before ConfirmBy; the store keeps only its
-	// hash.
-	ConfirmToken string
-	ConfirmBy    time.Time
+	// ConfirmToken, when set, asks the sender to confirm their email with
+	// this token before ConfirmBy; the store keeps only its hash. The letter
+	// waits (held) for it, unless ConfirmForReceipt says that only the
+	// receipt the sender asked for waits: receipts go only to addresses that
+	// proved themselves.
+	ConfirmToken      string
+	ConfirmBy         time.Time
+	ConfirmForReceipt bool
 }
 
 // NewDelivery is one recipient office of a NewLetter.

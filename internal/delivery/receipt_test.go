@@ -1,121 +1,17 @@
 package delivery
 
 import (
-	"bufio"
 	"context"
-	"encoding/base64"
-	"io"
-	"mime"
-	"mime/quotedprintable"
+	"errors"
 	"net"
-	"net/mail"
-	"net/textproto"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/standin"
 )
-
-// smtpSession is what the test SMTP server received in one connection.
-type smtpSession struct {
-	Hello    string
-	Auth     string // decoded AUTH PLAIN credentials
-	From     string
-	Rcpt     []string
-	Data     []byte
-	Commands []string
-	Quit     bool
-}
-
-// startSMTP runs a minimal SMTP server on 127.0.0.1 that speaks enough of
-// RFC 5321 for net/smtp: greeting, EHLO (optionally offering AUTH PLAIN),
-// AUTH, MAIL, RCPT, DATA, RSET, NOOP and QUIT. Each finished session is sent
-// on the returned channel.
-func startSMTP(t *testing.T, offerAuth bool) (addr string, sessions <-chan smtpSession) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	out := make(chan smtpSession, 4)
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				out <- serveSMTP(conn, offerAuth)
-			}()
-		}
-	}()
-	return ln.Addr().String(), out
-}
-
-func serveSMTP(conn net.Conn, offerAuth bool) smtpSession {
-	var s smtpSession
-	tp := textproto.NewConn(conn)
-	reply := func(line string) { tp.PrintfLine("%s", line) }
-	reply("220 test.local ESMTP ready")
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return s
-		}
-		s.Commands = append(s.Commands, strings.SplitN(line, " ", 2)[0])
-		verb := strings.ToUpper(strings.SplitN(line, " ", 2)[0])
-		arg := ""
-		if i := strings.IndexByte(line, ' '); i >= 0 {
-			arg = line[i+1:]
-		}
-		switch verb {
-		case "EHLO", "HELO":
-			s.Hello = arg
-			if offerAuth {
-				reply("250-test.local")
-				reply("250-8BITMIME")
-				reply("250 AUTH PLAIN")
-			} else {
-				reply("250-test.local")
-				reply("250 8BITMIME")
-			}
-		case "AUTH":
-			parts := strings.Fields(arg)
-			if len(parts) != 2 || parts[0] != "PLAIN" {
-				reply("504 unsupported")
-				continue
-			}
-			b, _ := base64.StdEncoding.DecodeString(parts[1])
-			s.Auth = string(b)
-			reply("235 2.7.0 accepted")
-		case "MAIL":
-			s.From = arg
-			reply("250 2.1.0 ok")
-		case "RCPT":
-			s.Rcpt = append(s.Rcpt, arg)
-			reply("250 2.1.5 ok")
-		case "DATA":
-			reply("354 end with <CRLF>.<CRLF>")
-			data, err := tp.ReadDotBytes()
-			if err != nil {
-				return s
-			}
-			s.Data = data
-			reply("250 2.0.0 queued")
-		case "RSET", "NOOP":
-			reply("250 ok")
-		case "QUIT":
-			s.Quit = true
-			reply("221 2.0.0 bye")
-			return s
-		default:
-			reply("502 not implemented")
-		}
-	}
-}
 
 func testReceipt() Receipt {
 	created := time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
@@ -174,33 +70,33 @@ func TestReceiptText(t *testing.T) {
 
 func TestSendReceiptThroughSMTP(t *testing.T) {
 	tests := []struct {
-		name      string
-		offerAuth bool
-		user      string
-		wantAuth  string
-		wantErr   bool
+		name     string
+		users    map[string]string
+		user     string
+		wantAuth string
+		wantErr  string
 	}{
-		{name: "no auth", offerAuth: false},
-		{name: "server offers auth but no username", offerAuth: true},
-		{name: "plain auth", offerAuth: true, user: "mailer", wantAuth: "\x00mailer\x00s3cret"},
-		{name: "username but no auth offered", offerAuth: false, user: "mailer", wantErr: true},
+		{name: "no auth"},
+		{name: "server offers auth but no username", users: map[string]string{"mailer": "s3cret"}},
+		{name: "plain auth", users: map[string]string{"mailer": "s3cret"}, user: "mailer", wantAuth: "mailer"},
+		{name: "username but no auth offered", user: "mailer", wantErr: "tls"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			addr, sessions := startSMTP(t, tc.offerAuth)
+			srv := standin.NewSMTP(t, standin.SMTPOptions{Users: tc.users})
 			m := &Mailer{
-				Addr: addr, From: "Whipcount <letters@whipcount.example.org>",
+				Addr: srv.Addr, From: "Whipcount <letters@whipcount.example.org>",
 				Username: tc.user, Password: "s3cret", Timeout: 5 * time.Second,
 				Clock: func() time.Time { return time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC) },
 			}
 			r := testReceipt()
 			err := m.SendReceipt(context.Background(), r)
-			s := <-sessions
-			if tc.wantErr {
-				if err == nil {
-					t.Fatal("want error")
+			if tc.wantErr != "" {
+				var me *MailError
+				if !errors.As(err, &me) || me.Reason() != tc.wantErr {
+					t.Fatalf("error %v, want stage %q", err, tc.wantErr)
 				}
-				if s.Data != nil {
+				if n := len(srv.Mails()); n != 0 {
 					t.Fatal("a message was sent anyway")
 				}
 				return
@@ -208,38 +104,134 @@ func TestSendReceiptThroughSMTP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s.Auth != tc.wantAuth || !strings.HasPrefix(s.From, "FROM:<letters@whipcount.example.org>") ||
-				len(s.Rcpt) != 1 || s.Rcpt[0] != "TO:<zoe@example.com>" || !s.Quit || s.Hello != "localhost" {
+			got := srv.Mails()
+			if len(got) != 1 {
+				t.Fatalf("%d messages", len(got))
+			}
+			s := got[0]
+			if s.AuthUser != tc.wantAuth || s.From != "letters@whipcount.example.org" ||
+				len(s.To) != 1 || s.To[0] != "zoe@example.com" {
 				t.Fatalf("session = %+v", s)
 			}
-			msg, err := mail.ReadMessage(strings.NewReader(string(s.Data)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := msg.Header
-			subj, _ := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
-			if subj != ReceiptSubject(r) || h.Get("To") != "<zoe@example.com>" ||
+			h := s.Header()
+			if s.Subject() != ReceiptSubject(r) || h.Get("To") != "<zoe@example.com>" ||
 				h.Get("From") != `"Whipcount" <letters@whipcount.example.org>` ||
 				h.Get("Date") != "Mon, 02 Mar 2026 15:04:05 +0000" ||
-				h.Get("Content-Type") != "text/plain; charset=UTF-8" ||
+				h.Get("Mime-Version") != "1.0" ||
+				!strings.HasPrefix(h.Get("Content-Type"), "text/plain; charset=UTF-8") ||
 				h.Get("Content-Transfer-Encoding") != "quoted-printable" {
 				t.Fatalf("headers = %v", h)
 			}
-			body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
-			if err != nil {
-				t.Fatal(err)
+			if !regexp.MustCompile(`^<[0-9a-f]{32}@whipcount\.example\.org>$`).MatchString(h.Get("Message-Id")) {
+				t.Errorf("Message-ID = %q", h.Get("Message-Id"))
 			}
-			// The test server's dot reader turns CRLF back into LF.
-			if want := ReceiptText(r); string(body) != want {
-				t.Fatalf("body =\n%q\nwant\n%q", body, want)
+			if want := ReceiptText(r); s.Text() != want {
+				t.Fatalf("body =\n%q\nwant\n%q", s.Text(), want)
+			}
+		})
+	}
+}
+
+// TestSendRequiresTLSExceptLocally: to a server elsewhere the password and
+// the letter travel only over TLS; a local relay may speak plain SMTP.
+func TestSendRequiresTLSExceptLocally(t *testing.T) {
+	remote := func(srv *standin.SMTP) func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, srv.Addr)
+		}
+	}
+	send := func(m *Mailer) error {
+		return m.Send(context.Background(), "zoe@example.com", "Hello", "Text")
+	}
+	users := map[string]string{"mailer": "s3cret"}
+
+	// A remote server that offers no STARTTLS gets nothing, not even the
+	// password.
+	plain := standin.NewSMTP(t, standin.SMTPOptions{Users: users})
+	m := &Mailer{Addr: standin.SMTPHost + ":587", From: "letters@whipcount.example.org", Username: "mailer", Password: "s3cret",
+		Timeout: 5 * time.Second, DialContext: remote(plain)}
+	var me *MailError
+	if err := send(m); !errors.As(err, &me) || me.Reason() != "tls" {
+		t.Fatalf("remote server without STARTTLS: %v", err)
+	}
+	if len(plain.Mails()) != 0 {
+		t.Fatal("mail went out in the clear")
+	}
+
+	// With STARTTLS and a certificate that checks out, it goes encrypted.
+	secure := standin.NewSMTP(t, standin.SMTPOptions{StartTLS: true, Users: users})
+	m = &Mailer{Addr: standin.SMTPHost + ":587", From: "letters@whipcount.example.org", Username: "mailer", Password: "s3cret",
+		Timeout: 5 * time.Second, DialContext: remote(secure), TLSConfig: secure.ClientTLS(standin.SMTPHost)}
+	if err := send(m); err != nil {
+		t.Fatal(err)
+	}
+	if got := secure.Mails(); len(got) != 1 || !got[0].TLS || got[0].AuthUser != "mailer" {
+		t.Fatalf("mail over STARTTLS: %+v", got)
+	}
+
+	// A certificate that is not trusted stops it.
+	m.TLSConfig = nil
+	if err := send(m); !errors.As(err, &me) || me.Reason() != "tls" {
+		t.Fatalf("untrusted certificate: %v", err)
+	}
+
+	// To this machine, plain SMTP is allowed, and STARTTLS still used
+	// when offered.
+	m = &Mailer{Addr: plain.Addr, From: "letters@whipcount.example.org", Timeout: 5 * time.Second}
+	if err := send(m); err != nil || len(plain.Mails()) != 1 || plain.Mails()[0].TLS {
+		t.Fatalf("local plain relay: %v %+v", err, plain.Mails())
+	}
+	m = &Mailer{Addr: secure.Addr, From: "letters@whipcount.example.org", Timeout: 5 * time.Second, TLSConfig: secure.ClientTLS("127.0.0.1")}
+	if err := send(m); err != nil || !secure.Mails()[1].TLS {
+		t.Fatalf("local relay with STARTTLS: %v", err)
+	}
+}
+
+// TestSendFailuresAreClassified: each way a send can fail has its stage,
+// for logs that never quote the server.
+func TestSendFailuresAreClassified(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	hang := standin.NewSMTP(t, standin.SMTPOptions{Hang: true})
+	reject := standin.NewSMTP(t, standin.SMTPOptions{RejectRcpt: true})
+	auth := standin.NewSMTP(t, standin.SMTPOptions{Users: map[string]string{"mailer": "s3cret"}})
+	tests := []struct {
+		name string
+		m    Mailer
+		want string
+	}{
+		{"nothing listening", Mailer{Addr: closed}, "connect"},
+		{"server never answers", Mailer{Addr: hang.Addr, Timeout: 200 * time.Millisecond}, "timeout"},
+		{"recipient refused", Mailer{Addr: reject.Addr}, "rejected"},
+		{"wrong password", Mailer{Addr: auth.Addr, Username: "mailer", Password: "wrong"}, "auth"},
+		{"bad sender", Mailer{Addr: auth.Addr, From: "not an address"}, "address"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.m
+			if m.From == "" {
+				m.From = "letters@whipcount.example.org"
+			}
+			if m.Timeout == 0 {
+				m.Timeout = 5 * time.Second
+			}
+			err := m.Send(context.Background(), "zoe@example.com", "Hello", "Text")
+			var me *MailError
+			if !errors.As(err, &me) || me.Reason() != tc.want {
+				t.Fatalf("error %v, want stage %q", err, tc.want)
 			}
 		})
 	}
 }
 
 func TestSendRefusesBadAddresses(t *testing.T) {
-	addr, _ := startSMTP(t, false)
-	m := &Mailer{Addr: addr, From: "letters@whipcount.example.org", Timeout: 5 * time.Second}
+	srv := standin.NewSMTP(t, standin.SMTPOptions{})
+	m := &Mailer{Addr: srv.Addr, From: "letters@whipcount.example.org", Timeout: 5 * time.Second}
 	ctx := context.Background()
 	if err := m.Send(ctx, "victim@example.com\r\nBcc: all@example.com", "Hi", "x"); err == nil {
 		t.Error("header injection through the recipient accepted")
@@ -247,34 +239,32 @@ func TestSendRefusesBadAddresses(t *testing.T) {
 	if err := m.Send(ctx, "a@example.com", "Hi\r\nBcc: all@example.com", "x"); err == nil {
 		t.Error("header injection through the subject accepted")
 	}
-	bad := &Mailer{Addr: addr, From: "not an address", Timeout: 5 * time.Second}
+	bad := &Mailer{Addr: srv.Addr, From: "not an address", Timeout: 5 * time.Second}
 	if err := bad.Send(ctx, "a@example.com", "Hi", "x"); err == nil {
 		t.Error("bad sender accepted")
+	}
+	if n := len(srv.Mails()); n != 0 {
+		t.Errorf("%d messages sent", n)
 	}
 }
 
 // A message whose lines start with dots and run long survives SMTP's dot
 // stuffing and quoted-printable's line limit.
 func TestSendLongLinesAndDots(t *testing.T) {
-	addr, sessions := startSMTP(t, false)
-	m := &Mailer{Addr: addr, From: "letters@whipcount.example.org", Timeout: 5 * time.Second,
+	srv := standin.NewSMTP(t, standin.SMTPOptions{})
+	m := &Mailer{Addr: srv.Addr, From: "letters@whipcount.example.org", Timeout: 5 * time.Second,
 		Clock: func() time.Time { return time.Unix(0, 0) }}
 	body := ".\n..leading dots\n" + strings.Repeat("long line ", 40) + "\nend"
 	if err := m.Send(context.Background(), "a@example.com", "Test", body); err != nil {
 		t.Fatal(err)
 	}
-	s := <-sessions
+	s := srv.Mails()[0]
 	for _, line := range strings.Split(string(s.Data), "\n") {
 		if len(line) > 78 {
 			t.Fatalf("line of %d bytes on the wire", len(line))
 		}
 	}
-	msg, err := mail.ReadMessage(bufio.NewReader(strings.NewReader(string(s.Data))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(quotedprintable.NewReader(msg.Body))
-	if string(got) != body+"\n" {
+	if got := strings.TrimSuffix(s.Text(), "\n"); got != body {
 		t.Fatalf("body = %q", got)
 	}
 }

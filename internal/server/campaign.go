@@ -368,21 +368,21 @@ type billJSON struct {
 	Expired      bool    `json:"expired"`
 	CongressEnds string  `json:"congress_ends"`
 	Replaces     *string `json:"replaces"`
-	Label       string  `json:"label"`
-	Chamber     string  `json:"chamber"`
-	Congress    int     `json:"congress"`
-	Type        string  `json:"type"`
-	Number      int     `json:"number"`
-	Title       string  `json:"title"`
-	Sponsor     string  `json:"sponsor"`
-	SponsorName string  `json:"sponsor_name"`
-	Cosponsors  int     `json:"cosponsors"`
-	Withdrawn   int     `json:"withdrawn"`
-	Target      int     `json:"target"`
-	Percent     int     `json:"percent"`
-	Reached     bool    `json:"reached"`
-	AsOf        *string `json:"as_of"`
-	URL         string  `json:"url"`
+	Label        string  `json:"label"`
+	Chamber      string  `json:"chamber"`
+	Congress     int     `json:"congress"`
+	Type         string  `json:"type"`
+	Number       int     `json:"number"`
+	Title        string  `json:"title"`
+	Sponsor      string  `json:"sponsor"`
+	SponsorName  string  `json:"sponsor_name"`
+	Cosponsors   int     `json:"cosponsors"`
+	Withdrawn    int     `json:"withdrawn"`
+	Target       int     `json:"target"`
+	Percent      int     `json:"percent"`
+	Reached      bool    `json:"reached"`
+	AsOf         *string `json:"as_of"`
+	URL          string  `json:"url"`
 }
 
 type lettersJSON struct {

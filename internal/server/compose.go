@@ -265,7 +265,7 @@ func (s *Server) previewView(r letterRequest, nl advocacy.NewLetter) templates.P
 		Personal: personalScoreView(in.PersonalMessage),
 	}
 	if in.Receipt {
-		v.Extras = append(v.Extras, "We will email you a copy.")
+		v.Extras = append(v.Extras, "We will email you a link to confirm your address, then a copy.")
 	}
 	if in.Newsletter {
 		v.Extras = append(v.Extras, "The offices may add you to their newsletters.")
@@ -347,13 +347,21 @@ func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, err
 	if hold != "" {
 		nl.Status, nl.HoldReason = advocacy.LetterHeld, hold
 	}
-	confirm := s.cfg.RequireConfirmation && s.deps.Letters.Receipts != nil
-	if confirm {
+	// Mail goes only to addresses that proved themselves: with confirmation
+	// required every letter waits for it; otherwise a sender who asked for
+	// a receipt confirms their address first, and only the receipt waits.
+	proof := s.deps.Letters.Receipts != nil && (s.cfg.RequireConfirmation || r.in.Receipt)
+	if proof {
 		tok, err := advocacy.NewLetterToken(s.letterRand())
 		if err != nil {
 			return submitResult{}, err
 		}
-		nl.Status, nl.ConfirmToken, nl.ConfirmBy = advocacy.LetterHeld, tok, s.deps.Clock().Add(confirmationTTL)
+		nl.ConfirmToken, nl.ConfirmBy = tok, s.deps.Clock().Add(confirmationTTL)
+		if s.cfg.RequireConfirmation {
+			nl.Status = advocacy.LetterHeld
+		} else {
+			nl.ConfirmForReceipt = true
+		}
 	}
 	created, err := s.deps.Letters.Store.CreateLetter(ctx, nl)
 	if advocacy.ErrorCode(err) == advocacy.CodeConflict && len(created.AlreadyWrote) > 0 {
@@ -371,51 +379,69 @@ func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, err
 		}
 		return submitResult{created: created}, nil
 	}
-	if confirm {
-		// Nothing goes out and no receipt is sent until the sender confirms.
-		s.sendConfirmation(created.Letter, nl.ConfirmToken, r.camp.Title)
-		return submitResult{created: created}, nil
+	if proof {
+		s.sendConfirmation(created.Letter, nl.ConfirmToken, r.camp.Title, nl.ConfirmForReceipt)
 	}
-	for _, d := range created.Letter.Deliveries {
-		if d.Channel == advocacy.ChannelCWC && s.deps.Letters.Wake != nil {
-			s.deps.Letters.Wake()
-			break
-		}
-	}
-	if created.Letter.Receipt && s.deps.Letters.Receipts != nil {
-		s.sendReceipt(created.Letter, r.camp.Title)
+	if created.Letter.Status == advocacy.LetterActive {
+		s.wakeOutbox(created.Letter)
 	}
 	return submitResult{created: created}, nil
 }
 
+// wakeOutbox tells the outbox worker when a letter has copies for CWC.
+func (s *Server) wakeOutbox(l advocacy.Letter) {
+	if s.deps.Letters.Wake == nil {
+		return
+	}
+	for _, d := range l.Deliveries {
+		if d.Channel == advocacy.ChannelCWC {
+			s.deps.Letters.Wake()
+			return
+		}
+	}
+}
+
 // confirmationTTL is how long a sender has to confirm their email before
-// the letter is deleted.
+// the letter is deleted (or, when only the receipt waited, the receipt is
+// dropped).
 const confirmationTTL = 24 * time.Hour
 
-// sendConfirmation mails the link that releases the letter, in the
-// background like receipts.
-func (s *Server) sendConfirmation(l advocacy.Letter, token, campaignTitle string) {
-	link := s.absoluteURL("/letters/" + l.PublicID + "/confirm?t=" + token)
-	body := "Thank you for writing to your members of Congress"
+// confirmationText is the confirmation email. It carries nothing the
+// sender typed (the address is not yet proved to be theirs, so the mail
+// must be useless to anyone who would send text to a stranger's inbox):
+// only the campaign's title, set by its organizers, and the link.
+func confirmationText(link, campaignTitle string, receiptOnly bool) string {
+	body := "Someone, we hope you, wrote to their members of Congress on Whipcount"
 	if campaignTitle != "" {
 		body += " about \"" + campaignTitle + "\""
 	}
-	body += ".\n\nTo send your letter, confirm that this is your email address:\n\n" + link +
-		"\n\nIf you do not confirm within a day, the letter and your details are deleted.\n" +
-		"If you did not write this letter, ignore this message: nothing will be sent.\n"
-	s.bgwork.bg.Add(1)
-	go func() {
-		defer s.bgwork.bg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := s.deps.Letters.Receipts.Send(ctx, l.Email, "Please confirm your letter to Congress", body); err != nil {
-			s.deps.Logger.Warn("confirmation not sent", "letter_id", l.ID, "reason", receiptFailure(err))
-		}
-	}()
+	body += " and gave this email address.\n\n"
+	if receiptOnly {
+		body += "To get the copy of the letter you asked for, confirm that this is your address:\n\n" + link +
+			"\n\nIf you do not confirm within a day, no copy is sent.\n"
+	} else {
+		body += "To send the letter, confirm that this is your address:\n\n" + link +
+			"\n\nIf you do not confirm within a day, the letter and the details in it are deleted.\n"
+	}
+	return body + "If you did not write this letter, ignore this message: we will not write to you again about it.\n"
+}
+
+// sendConfirmation mails the link that proves the sender's address, in the
+// background like receipts.
+func (s *Server) sendConfirmation(l advocacy.Letter, token, campaignTitle string, receiptOnly bool) {
+	link := s.absoluteURL("/letters/" + l.PublicID + "/confirm?t=" + token)
+	subject := "Please confirm your letter to Congress"
+	if receiptOnly {
+		subject = "Please confirm your email to get your copy"
+	}
+	body := confirmationText(link, campaignTitle, receiptOnly)
+	s.mailInBackground("confirmation", l.ID, func(ctx context.Context) error {
+		return s.deps.Letters.Receipts.Send(ctx, l.Email, subject, body)
+	})
 }
 
 // sendReceipt emails the copy in the background: the person never waits
-// for the mail server. Failures are logged without personal data.
+// for the mail server. Call it only for a confirmed address.
 func (s *Server) sendReceipt(l advocacy.Letter, campaignTitle string) {
 	rc := delivery.Receipt{Letter: l, CampaignTitle: campaignTitle, Members: map[string]string{}}
 	if s.deps.Letters.BaseURL != "" {
@@ -426,6 +452,15 @@ func (s *Server) sendReceipt(l advocacy.Letter, campaignTitle string) {
 			rc.Members[d.BioguideID] = memberName(m)
 		}
 	}
+	s.mailInBackground("receipt", l.ID, func(ctx context.Context) error {
+		return s.deps.Letters.Receipts.SendReceipt(ctx, rc)
+	})
+}
+
+// mailInBackground sends one email without holding up the answer, bounded
+// by the receipt time-out. Failures are logged by kind and letter, never
+// with the address or the server's words.
+func (s *Server) mailInBackground(kind string, letterID int64, send func(ctx context.Context) error) {
 	timeout := s.deps.Letters.ReceiptTimeout
 	if timeout <= 0 {
 		timeout = time.Minute
@@ -435,20 +470,21 @@ func (s *Server) sendReceipt(l advocacy.Letter, campaignTitle string) {
 		defer s.bgwork.bg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		if err := s.deps.Letters.Receipts.SendReceipt(ctx, rc); err != nil {
-			// The error can quote the address; log only that it failed.
-			s.deps.Logger.Warn("receipt not sent", "letter_id", l.ID, "reason", receiptFailure(err))
+		if err := send(ctx); err != nil {
+			s.deps.Logger.Warn(kind+" not sent", "letter_id", letterID, "reason", mailFailure(err))
 		}
 	}()
 }
 
-// receiptFailure classifies a mail error without quoting it.
-func receiptFailure(err error) string {
+// mailFailure is the class of a mail error that the mailer gives (see
+// delivery.MailError), or "timeout" or "smtp".
+func mailFailure(err error) string {
+	var classified interface{ Reason() string }
 	switch {
+	case errors.As(err, &classified):
+		return classified.Reason()
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
-	case strings.Contains(err.Error(), "connect"):
-		return "connect"
 	}
 	return "smtp"
 }

@@ -1,28 +1,23 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"mime/quotedprintable"
 	"net/http"
-	"net/mail"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/whipcount/whipcount/internal/delivery"
+	"github.com/whipcount/whipcount/internal/standin"
 )
 
 // TestEmailConfirmationFlow: with confirmation required, a letter waits
 // (uncounted, unsent, not in moderation) until its sender follows the link
 // mailed to them through a real SMTP conversation.
 func TestEmailConfirmationFlow(t *testing.T) {
-	addr, msgs := startTestSMTP(t)
+	smtp := standin.NewSMTP(t, standin.SMTPOptions{})
 	e := newLetterEnvConfig(t, func(c *Config) { c.RequireConfirmation = true }, func(d *LetterDeps) {
-		d.Receipts = &delivery.Mailer{Addr: addr, From: "Whipcount <letters@whipcount.example>", Timeout: 10 * time.Second}
+		d.Receipts = testMailer(smtp)
 		d.BaseURL = "https://whipcount.example"
 	})
 	form := validForm(e.formToken(t))
@@ -35,26 +30,11 @@ func TestEmailConfirmationFlow(t *testing.T) {
 	if !strings.Contains(status.Find(`[data-testid="moderation"]`).Text(), "confirm your email") {
 		t.Error("the status page does not ask for confirmation")
 	}
-
-	var got mailSession
-	select {
-	case got = <-msgs:
-	case <-time.After(20 * time.Second): // a failure deadline, not a wait
-		t.Fatal("no confirmation email reached the SMTP server")
-	}
 	if err := e.srv.WaitBackground(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	msg, err := mail.ReadMessage(bytes.NewReader(got.Data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(quotedprintable.NewReader(msg.Body))
-	link := regexp.MustCompile(`https://whipcount\.example(/letters/[A-Za-z0-9_-]+/confirm\?t=[A-Za-z0-9_-]+)`).FindSubmatch(body)
-	if link == nil {
-		t.Fatalf("no confirmation link in: %s", body)
-	}
-	u, _ := url.Parse(string(link[1]))
+	mails := smtp.WaitMails(t, 1, 20*time.Second)
+	u := confirmLink(t, mails[0])
 
 	// Opening the link confirms nothing by itself (mail scanners open links).
 	page := e.get(t, u.String(), false)
@@ -73,15 +53,11 @@ func TestEmailConfirmationFlow(t *testing.T) {
 		t.Errorf("active letters after confirming = %d", n)
 	}
 	// The receipt the sender asked for goes out only now.
-	select {
-	case got = <-msgs:
-	case <-time.After(20 * time.Second): // a failure deadline, not a wait
-		t.Fatal("no receipt after confirming")
-	}
 	if err := e.srv.WaitBackground(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if msg, err := mail.ReadMessage(bytes.NewReader(got.Data)); err != nil || !strings.Contains(msg.Header.Get("Subject"), "Your letter to Congress") {
-		t.Errorf("second mail is not the receipt: %v", err)
+	mails = smtp.WaitMails(t, 2, 20*time.Second)
+	if !strings.Contains(mails[1].Subject(), "Your letter to Congress") {
+		t.Errorf("second mail is not the receipt: %q", mails[1].Subject())
 	}
 }

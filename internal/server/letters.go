@@ -37,8 +37,10 @@ type LetterStore interface {
 	Stats(ctx context.Context, campaignID int64, since time.Time) (advocacy.LetterStats, error)
 	// EraseLetter deletes a letter's personal data at its sender's request.
 	EraseLetter(ctx context.Context, publicID string) error
-	// ConfirmLetter releases a letter whose sender confirmed their email.
-	ConfirmLetter(ctx context.Context, publicID, token string) (advocacy.Letter, error)
+	// ConfirmLetter records that a letter's sender confirmed their email,
+	// releasing the letter when it waited for that; first is true for the
+	// call that confirmed.
+	ConfirmLetter(ctx context.Context, publicID, token string) (l advocacy.Letter, first bool, err error)
 	// AwaitingConfirmation reports whether a letter waits for that.
 	AwaitingConfirmation(ctx context.Context, publicID string) (bool, error)
 }
@@ -415,6 +417,8 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 		v.Moderation = "Your letter is waiting for a quick check by the campaign before it goes out. Come back to this page to see when it is sent."
 	case l.Status == advocacy.LetterRejected:
 		v.Moderation = "The campaign did not send this letter."
+	case fresh && l.Receipt && s.deps.Letters.Receipts != nil:
+		v.Moderation = "We emailed you a link to confirm your address. Your copy of the letter follows once you do."
 	}
 	switch {
 	case !fresh:
@@ -653,7 +657,7 @@ func (s *Server) confirmPage(c echo.Context) error {
 	if !s.lettersEnabled() {
 		return advocacy.NotFound("We could not find that letter.")
 	}
-	return s.render(c, http.StatusOK, templates.ConfirmEmailPage(s.meta(c, "Confirm your letter", ""), c.Param("id"), c.QueryParam("t")), nil)
+	return s.render(c, http.StatusOK, templates.ConfirmEmailPage(s.meta(c, "Confirm your email address", ""), c.Param("id"), c.QueryParam("t")), nil)
 }
 
 // confirmLetter serves POST /letters/{id}/confirm: the sender confirmed
@@ -667,19 +671,14 @@ func (s *Server) confirmLetter(c echo.Context) error {
 		return advocacy.NotFound("We could not find that letter.")
 	}
 	id := c.Param("id")
-	l, err := s.deps.Letters.Store.ConfirmLetter(c.Request().Context(), id, c.FormValue("t"))
+	l, first, err := s.deps.Letters.Store.ConfirmLetter(c.Request().Context(), id, c.FormValue("t"))
 	if err != nil {
 		return err
 	}
-	if s.deps.Letters.Wake != nil {
-		for _, d := range l.Deliveries {
-			if d.Channel == advocacy.ChannelCWC {
-				s.deps.Letters.Wake()
-				break
-			}
-		}
+	if first && l.Status == advocacy.LetterActive {
+		s.wakeOutbox(l)
 	}
-	if l.Receipt && s.deps.Letters.Receipts != nil {
+	if first && l.Receipt && s.deps.Letters.Receipts != nil {
 		// The copy the sender asked for waited for the confirmation.
 		camp, _ := s.campaignOfLetter(c.Request().Context(), l)
 		s.sendReceipt(l, camp.Title)

@@ -1,16 +1,13 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"io"
-	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
-	"net/textproto"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,91 +15,34 @@ import (
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/delivery"
+	"github.com/whipcount/whipcount/internal/standin"
 )
 
-// mailSession is one message the test SMTP server received.
-type mailSession struct {
-	From string
-	Rcpt []string
-	Data []byte
+// testMailer is a receipt mailer that talks to the SMTP stand-in.
+func testMailer(smtp *standin.SMTP) *delivery.Mailer {
+	return &delivery.Mailer{Addr: smtp.Addr, From: "Whipcount <letters@whipcount.example>", Timeout: 10 * time.Second}
 }
 
-// startTestSMTP runs a minimal SMTP server on 127.0.0.1, enough for
-// net/smtp without TLS or AUTH: greeting, EHLO/HELO, MAIL, RCPT, DATA,
-// RSET, NOOP and QUIT. Each message is sent on the returned channel.
-func startTestSMTP(t *testing.T) (addr string, msgs <-chan mailSession) {
+// confirmLink finds the confirmation link in a mail and returns its path
+// and query.
+func confirmLink(t testing.TB, m standin.Mail) *url.URL {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	link := regexp.MustCompile(`https://whipcount\.example(/letters/[A-Za-z0-9_-]+/confirm\?t=[A-Za-z0-9_-]+)`).FindStringSubmatch(m.Text())
+	if link == nil {
+		t.Fatalf("no confirmation link in: %s", m.Text())
 	}
-	out := make(chan mailSession, 8)
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				serveTestSMTP(conn, out)
-			}()
-		}
-	}()
-	return ln.Addr().String(), out
+	u, _ := url.Parse(link[1])
+	return u
 }
 
-func serveTestSMTP(conn net.Conn, out chan<- mailSession) {
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	tp := textproto.NewConn(conn)
-	var s mailSession
-	tp.PrintfLine("220 test.local ESMTP")
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		verb, arg, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(verb) {
-		case "EHLO", "HELO":
-			tp.PrintfLine("250-test.local")
-			tp.PrintfLine("250 8BITMIME")
-		case "MAIL":
-			s = mailSession{From: arg}
-			tp.PrintfLine("250 ok")
-		case "RCPT":
-			s.Rcpt = append(s.Rcpt, arg)
-			tp.PrintfLine("250 ok")
-		case "DATA":
-			tp.PrintfLine("354 go ahead")
-			data, err := tp.ReadDotBytes()
-			if err != nil {
-				return
-			}
-			s.Data = data
-			out <- s
-			tp.PrintfLine("250 queued")
-		case "RSET", "NOOP":
-			tp.PrintfLine("250 ok")
-		case "QUIT":
-			tp.PrintfLine("221 bye")
-			return
-		default:
-			tp.PrintfLine("502 not implemented")
-		}
-	}
-}
-
+// TestLetterReceipt: a receipt carries the sender's own words, so it goes
+// only to an address that proved itself. The letter goes out at once; the
+// first mail only asks the sender to confirm, and carries nothing they
+// typed; the receipt follows the confirmation, once.
 func TestLetterReceipt(t *testing.T) {
-	addr, msgs := startTestSMTP(t)
+	smtp := standin.NewSMTP(t, standin.SMTPOptions{})
 	e := newLetterEnv(t, func(d *LetterDeps) {
-		d.Receipts = &delivery.Mailer{Addr: addr, From: "Whipcount <letters@whipcount.example>", Timeout: 10 * time.Second}
+		d.Receipts = testMailer(smtp)
 		d.BaseURL = "https://whipcount.example"
 	})
 
@@ -114,31 +54,40 @@ func TestLetterReceipt(t *testing.T) {
 	form := with(validForm(e.formToken(t)), "email", "babbage@example.org")
 	form.Set("receipt", "true")
 	id := e.sendOne(t, form)
+	if err := e.srv.WaitBackground(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mails := smtp.WaitMails(t, 1, 20*time.Second)
+	if len(mails) != 1 || mails[0].To[0] != "babbage@example.org" || !strings.Contains(mails[0].Subject(), "confirm") {
+		t.Fatalf("first mail: %+v", mails)
+	}
+	for _, typed := range []string{"Orchard", "Lovelace", "Ada", "212"} {
+		if strings.Contains(string(mails[0].Data), typed) {
+			t.Errorf("the confirmation mail carries what the sender typed (%q)", typed)
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM letters WHERE public_id = ? AND status = 'active'", id); n != 1 {
+		t.Error("the letter waits for the receipt's confirmation")
+	}
 
-	var got mailSession
-	select {
-	case got = <-msgs:
-	case <-time.After(20 * time.Second): // a failure deadline, not a wait
-		t.Fatal("no receipt reached the SMTP server")
+	u := confirmLink(t, mails[0])
+	for range 2 { // a double click sends one receipt
+		if rec := e.post(t, u.Path, url.Values{"t": {u.Query().Get("t")}}, false); rec.Code != http.StatusSeeOther {
+			t.Fatalf("confirm: %d %s", rec.Code, rec.Body)
+		}
 	}
 	if err := e.srv.WaitBackground(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Rcpt) != 1 || got.Rcpt[0] != "TO:<babbage@example.org>" {
-		t.Errorf("RCPT = %v", got.Rcpt)
+	mails = smtp.WaitMails(t, 2, 20*time.Second)
+	if len(mails) != 2 {
+		t.Fatalf("%d mails, want the confirmation and one receipt", len(mails))
 	}
-	msg, err := mail.ReadMessage(bytes.NewReader(got.Data))
-	if err != nil {
-		t.Fatal(err)
+	got := mails[1]
+	if got.To[0] != "babbage@example.org" || !strings.Contains(got.Subject(), "Your letter to Congress") {
+		t.Errorf("receipt to %v, subject %q", got.To, got.Subject())
 	}
-	if subj := msg.Header.Get("Subject"); !strings.Contains(subj, "Your letter to Congress") {
-		t.Errorf("subject %q", subj)
-	}
-	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(body)
+	text := got.Text()
 	for _, want := range []string{
 		"https://whipcount.example/letters/" + id,
 		"To: Representative Daniel S. Goldman",
@@ -151,10 +100,39 @@ func TestLetterReceipt(t *testing.T) {
 			t.Errorf("receipt lacks %q:\n%s", want, text)
 		}
 	}
-	select {
-	case extra := <-msgs:
-		t.Errorf("unexpected second mail to %v", extra.Rcpt)
-	default:
+}
+
+// TestReceiptsAreNoRelay: whoever fills the form with someone else's
+// address, and text of their own, gets that person only a mail with
+// nothing of theirs in it, also when the letter is held as a likely bot.
+func TestReceiptsAreNoRelay(t *testing.T) {
+	smtp := standin.NewSMTP(t, standin.SMTPOptions{})
+	e := newLetterEnv(t, func(d *LetterDeps) {
+		d.Receipts = testMailer(smtp)
+		d.BaseURL = "https://whipcount.example"
+	})
+	spam := "Cheap pills at http://spam.example/buy now"
+	form := with(validForm(e.formToken(t)), "email", "victim@example.org")
+	form.Set("receipt", "true")
+	form.Set("personal_message", spam)
+	form.Set("first_name", "Visit spam.example")
+	form.Set("started", "forged") // held as a likely bot
+	id := e.sendOne(t, form)
+	if n := e.count(t, "SELECT count(*) FROM letters WHERE public_id = ? AND status = 'held'", id); n != 1 {
+		t.Fatal("the letter is not held")
+	}
+	if err := e.srv.WaitBackground(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mails := smtp.Mails()
+	if len(mails) != 1 {
+		t.Fatalf("%d mails to an unproved address", len(mails))
+	}
+	if strings.Contains(string(mails[0].Data), "spam.example") || strings.Contains(mails[0].Text(), "pills") {
+		t.Errorf("attacker text in unconfirmed mail:\n%s", mails[0].Data)
+	}
+	if h := mails[0].Header().Get("To"); h != "<victim@example.org>" {
+		t.Errorf("To: %q", h)
 	}
 }
 

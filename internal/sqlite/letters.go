@@ -443,8 +443,8 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: letter id: %w", err)
 	}
 	if nl.ConfirmToken != "" {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO letter_confirmations (letter_id, token_hash, expires_at)
-			VALUES (?, ?, ?)`, letterID, confirmHash(nl.ConfirmToken), letterTime(nl.ConfirmBy)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO letter_confirmations (letter_id, token_hash, expires_at, holds_letter)
+			VALUES (?, ?, ?, ?)`, letterID, confirmHash(nl.ConfirmToken), letterTime(nl.ConfirmBy), letterBool(!nl.ConfirmForReceipt)); err != nil {
 			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: confirmation: %w", err)
 		}
 	}
