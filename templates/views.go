@@ -86,6 +86,20 @@ type MemberStatus struct {
 	Kind  string
 	Since string // a date, for cosponsor and withdrew
 	Ask   string // the matching ask, in plain words
+	// Wanted is set when the member stands where the campaign wants them
+	// (on a bill it supports, off one it opposes).
+	Wanted bool
+	// Died is set when the bill died with its Congress.
+	Died bool
+}
+
+// Class is the status's colour: "yes" where the campaign wants the member,
+// "no" otherwise.
+func (st MemberStatus) Class() string {
+	if st.Wanted {
+		return "status yes"
+	}
+	return "status no"
 }
 
 // Candidate is one district of a split ZIP, with the link that settles it.

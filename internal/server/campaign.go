@@ -325,9 +325,10 @@ func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult, 
 			return
 		}
 		st := advocacy.StanceOf(b, m.BioguideID)
-		ms := templates.MemberStatus{Bill: b.Label(), BillURL: s.campaignBillURL(camp.Slug, b.ID), Kind: string(st.Kind), Ask: st.Ask}
+		ms := templates.MemberStatus{Bill: b.Label(), BillURL: s.campaignBillURL(camp.Slug, b.ID), Kind: string(st.Kind), Ask: st.Ask,
+			Wanted: b.Wants(m.BioguideID), Died: b.Expired(s.deps.Clock())}
 		switch {
-		case b.Expired(s.deps.Clock()):
+		case ms.Died:
 			ms.Ask = b.Label() + " died at the end of the " + b.Term().Ordinal() + " Congress; there is nothing to ask until it is introduced again."
 		case camp.Status == advocacy.CampaignClosed:
 			ms.Ask = "The campaign has ended."

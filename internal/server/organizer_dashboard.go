@@ -208,9 +208,10 @@ func sourceRows(st advocacy.DashboardStats, partners []advocacy.Partner) []templ
 }
 
 func pressureRow(slug string, rank int, e advocacy.PressureEntry) templates.PressureRow {
-	stance := "Not yet a cosponsor"
-	if e.Stance == advocacy.StanceWithdrew {
-		stance = "Withdrew"
+	stance := map[advocacy.StanceKind]string{advocacy.StanceSponsor: "Sponsor", advocacy.StanceCosponsor: "Cosponsor",
+		advocacy.StanceWithdrew: "Withdrew"}[e.Stance]
+	if stance == "" {
+		stance = "Not yet a cosponsor"
 	}
 	chamber := "House"
 	if e.Member.Chamber == advocacy.Senate {
