@@ -8,11 +8,13 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/campaigns"
+	"github.com/whipcount/whipcount/internal/congress"
 	"github.com/whipcount/whipcount/internal/sqlite"
 )
 
@@ -105,10 +107,6 @@ type campaignEnv struct {
 }
 
 func openCampaignEnv(ctx context.Context, dbPath, dataDir string, now func() time.Time) (*campaignEnv, error) {
-	data, err := loadData(dataDir)
-	if err != nil {
-		return nil, err
-	}
 	store, err := sqlite.Open(ctx, dbPath, db.Migrations)
 	if err != nil {
 		return nil, err
@@ -118,7 +116,18 @@ func openCampaignEnv(ctx context.Context, dbPath, dataDir string, now func() tim
 		store.Close()
 		return nil, err
 	}
+	// The reference data is read only when a bill's sponsor is to be
+	// checked: most commands never need it.
+	var (
+		once    sync.Once
+		data    *congress.Data
+		dataErr error
+	)
 	chamberOf := func(id string) (advocacy.Chamber, bool) {
+		once.Do(func() { data, dataErr = loadData(dataDir) })
+		if dataErr != nil {
+			return "", false
+		}
 		m, ok := data.Member(id)
 		return m.Chamber, ok
 	}

@@ -71,13 +71,18 @@ func (s *Service) Create(ctx context.Context, in advocacy.NewCampaignInput, acto
 	return s.store.CreateCampaign(ctx, nc, actor)
 }
 
-// AddBill checks and adds a bill to campaign slug.
-func (s *Service) AddBill(ctx context.Context, slug string, in advocacy.NewBillInput, actor int64) error {
+// newBill checks one bill a campaign is to ask about.
+func (s *Service) newBill(ctx context.Context, in advocacy.NewBillInput) (advocacy.NewBill, error) {
 	ck, err := s.checks(ctx, []string{in.ID})
 	if err != nil {
-		return err
+		return advocacy.NewBill{}, err
 	}
-	nb, err := advocacy.ValidateNewBill(in, ck)
+	return advocacy.ValidateNewBill(in, ck)
+}
+
+// AddBill checks and adds a bill to campaign slug.
+func (s *Service) AddBill(ctx context.Context, slug string, in advocacy.NewBillInput, actor int64) error {
+	nb, err := s.newBill(ctx, in)
 	if err != nil {
 		return err
 	}
@@ -89,11 +94,7 @@ func (s *Service) AddBill(ctx context.Context, slug string, in advocacy.NewBillI
 // oldID; the campaign's asks, letters and progress move to it, and oldID
 // stays as history.
 func (s *Service) ReplaceBill(ctx context.Context, slug, oldID string, in advocacy.NewBillInput, actor int64) error {
-	ck, err := s.checks(ctx, []string{in.ID})
-	if err != nil {
-		return err
-	}
-	nb, err := advocacy.ValidateNewBill(in, ck)
+	nb, err := s.newBill(ctx, in)
 	if err != nil {
 		return err
 	}
