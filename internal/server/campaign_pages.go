@@ -238,7 +238,12 @@ func (s *Server) campaignHomePage(c echo.Context) error {
 func (s *Server) renderCampaignHome(c echo.Context, camp advocacy.Campaign, path string, preview bool) error {
 	ctx := c.Request().Context()
 	ref := cleanRef(c.QueryParam("ref"))
-	v := templates.HomeView{Lookup: templates.LookupView{Ref: ref, Campaign: camp.Slug}}
+	v := templates.HomeView{Lookup: templates.LookupView{Ref: ref}}
+	if camp.Slug != s.defaultSlug(ctx) {
+		// Pages without a campaign mean the default one: only another
+		// campaign needs naming in the lookup's links.
+		v.Lookup.Campaign = camp.Slug
+	}
 	v.Lookup.LocationURL = v.Lookup.Carry("/reps")
 	cv := s.campaignView(ctx, camp)
 	cv.Preview = preview
