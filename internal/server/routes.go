@@ -96,7 +96,9 @@ func (s *Server) routes() {
 	s.campaignPageRoutes(e, api)
 	api.GET("/campaigns/:slug", s.campaignAPI)
 	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
-	api.GET("/campaigns/:slug/stats", s.letterStatsAPI)
+	// The public totals read only aggregates, and are kept like the
+	// campaign home: anyone may ask, as often as they like.
+	api.GET("/campaigns/:slug/stats", s.letterStatsAPI, s.cachePublic(s.campaignPages))
 	api.POST("/letters", s.createLetterAPI, letterLimit)
 
 	// Widgets for partners (issue 6): the loader, the widgets (framed only

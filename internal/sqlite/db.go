@@ -38,7 +38,7 @@ func Open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, errors.New("open database: a file path is required")
 	}
-	w, err := sql.Open("sqlite", dsn(path, "&_pragma=synchronous(FULL)&_txlock=immediate"))
+	w, err := sql.Open("sqlite", dsn(path, "&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open writer %q: %w", path, err)
 	}
