@@ -476,3 +476,46 @@ func TestBillsAcrossCongresses(t *testing.T) {
 		t.Errorf("campaign API after the replacement: %+v %v", api, err)
 	}
 }
+
+func TestEditCampaignBills(t *testing.T) {
+	e := newLifeEnv(t)
+	cl := e.mustLogin(t, "org@example.org")
+	form := widgetTax()
+	for _, k := range []string{"bill1_id", "bill1_stance", "bill1_target"} {
+		form.Del(k)
+	}
+	if rec := cl.post(t, "/organizer/campaigns/new", form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("create: %d", rec.Code)
+	}
+	rec := cl.get(t, "/organizer/campaigns/widget-tax/edit")
+	if orgDoc(t, rec).Find(`[data-testid="add-bill"]`).Length() != 1 {
+		t.Fatal("a campaign with one bill offers no form to add another")
+	}
+	// A second House bill is refused; a Senate bill is added.
+	rec = cl.post(t, "/organizer/campaigns/widget-tax/edit/bills", url.Values{"id": {"hr77-119"}, "stance": {"oppose"}, "target": {"218"}})
+	if got := testIDText(orgDoc(t, rec), "error-id"); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(got, "already asks about H.R. 1234 in the House") {
+		t.Errorf("second House bill: %d %q", rec.Code, got)
+	}
+	rec = cl.post(t, "/organizer/campaigns/widget-tax/edit/bills", url.Values{"id": {"s77-119"}, "stance": {"oppose-withdrawals"}, "target": {"3"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("add a Senate bill: %d %s", rec.Code, rec.Body)
+	}
+	// A draft's position can change; a running campaign's cannot.
+	rec = cl.post(t, "/organizer/campaigns/widget-tax/edit/bills/hr1234-119", url.Values{"title": {"Widget Tax Act"}, "stance": {"support"}, "target": {"200"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("change a draft's position: %d %s", rec.Code, rec.Body)
+	}
+	camp, _ := e.srv.deps.Campaigns.Campaign(context.Background(), "widget-tax")
+	if len(camp.Bills) != 2 || camp.Bills[0].Position != advocacy.PositionSupport || camp.Bills[0].Target != 200 ||
+		camp.Bills[1].ID != "s77-119" || camp.Bills[1].Goal != advocacy.GoalWithdrawals {
+		t.Errorf("bills after editing: %+v", camp.Bills)
+	}
+	rec = cl.post(t, "/organizer/campaigns/jackson-vanik/edit/bills/hr5917-119", url.Values{"title": {"T"}, "stance": {"oppose"}, "target": {"218"}})
+	if got := testIDText(orgDoc(t, rec), "error-stance"); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(got, "cannot change once the campaign has been public") {
+		t.Errorf("changing a running campaign's position: %d %q", rec.Code, got)
+	}
+	rec = cl.post(t, "/organizer/campaigns/jackson-vanik/edit/bills/s3103-119", url.Values{"title": {"T"}, "target": {"101"}})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(testIDText(orgDoc(t, rec), "error-target"), "between 0 and 100") {
+		t.Errorf("a Senate target of 101: %d", rec.Code)
+	}
+}

@@ -327,7 +327,10 @@ func (s *Server) editBill(c echo.Context) error {
 	}
 	if fields := fieldsOf(err); fields != nil {
 		f.Title, f.Status, f.Committees = c.FormValue("title"), c.FormValue("status"), c.FormValue("committees")
-		f.Target, f.IntroducedOn, f.Stance = c.FormValue("target"), c.FormValue("introduced_on"), stance
+		f.Target, f.IntroducedOn = c.FormValue("target"), c.FormValue("introduced_on")
+		if !f.PositionLocked {
+			f.Stance = stance
+		}
 		f.Editing, f.Errors = true, stanceErrors(fields)
 		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
 	}
