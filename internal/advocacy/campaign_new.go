@@ -68,12 +68,9 @@ func ValidSlug(s string) bool {
 // SlugFrom suggests a slug for a title: its words in lowercase joined by
 // hyphens, cut to a sensible length.
 func SlugFrom(title string) string {
-	var words []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
+	words := strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
 		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
-	}) {
-		words = append(words, w)
-	}
+	})
 	s := strings.Join(words, "-")
 	for len(s) > 40 {
 		i := strings.LastIndexByte(s, '-')
@@ -122,7 +119,7 @@ type NewCampaign struct {
 
 // NewBillInput is one bill of the creation form or command line, as typed.
 type NewBillInput struct {
-	ID, Position, Goal, Target string
+	ID, Position, Goal, Target   string
 	Title, SponsorID, Introduced string
 }
 
@@ -142,9 +139,6 @@ type CampaignChecks struct {
 	// ChamberOf gives a member's chamber from the reference data.
 	ChamberOf func(bioguide string) (Chamber, bool)
 }
-
-// billField names the form field of bill i (counting from 0).
-func billField(i int, name string) string { return "bill" + strconv.Itoa(i) + "_" + name }
 
 // ValidateNewCampaign checks a new campaign and returns it normalised, or an
 // *Error with Code CodeInvalid naming every bad field: "slug", "title",

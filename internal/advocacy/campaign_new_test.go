@@ -90,7 +90,7 @@ func TestSlugFrom(t *testing.T) {
 		"Repeal Jackson-Vanik for Central Asia":              "repeal-jackson-vanik-for-central-asia",
 		"  Stop the Widget Tax!! ":                           "stop-the-widget-tax",
 		"2027: a year for clean water and better roads, too": "c-2027-a-year-for-clean-water-and-better",
-		"":                                                   "",
+		"": "",
 	} {
 		if got := SlugFrom(in); got != want {
 			t.Errorf("SlugFrom(%q) = %q; want %q", in, got, want)

@@ -387,9 +387,8 @@ func TestSecondCampaignLife(t *testing.T) {
 // organizer adds the bill reintroduced in the 120th.
 func TestBillsAcrossCongresses(t *testing.T) {
 	e := newLifeEnv(t)
-	cl := e.mustLogin(t, "org@example.org")
 	e.clock.Add(time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC).Sub(e.clock.Now()))
-	cl = e.mustLogin(t, "org@example.org")
+	cl := e.mustLogin(t, "org@example.org")
 
 	rec := e.lt.get(t, "/", false)
 	doc := mustDoc(t, rec)
