@@ -119,7 +119,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	if err := sqlite.SeedCampaign(ctx, store, now()); err != nil {
 		return err
 	}
-	letters := startLetters(lcfg, store, logger, now)
+	letters := startLetters(lcfg, store, logger, now, data.Members)
 	defer letters.stop()
 
 	st := data.Stats()
@@ -163,8 +163,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Organizer: server.OrganizerDeps{
 			Users: partners, Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
 			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, now),
-			Editor:    editor,
-			Campaigns: campaigns.New(editor, chamberOf, now),
+			Editor:     editor,
+			Campaigns:  campaigns.New(editor, chamberOf, now),
+			Deliveries: letters.desk,
 		},
 	})
 

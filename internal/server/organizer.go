@@ -106,6 +106,9 @@ type OrganizerDeps struct {
 	// Campaigns creates campaigns and moves them through their life; nil
 	// leaves the workspace without them (the routes answer 404).
 	Campaigns CampaignService
+	// Deliveries shows delivery health and re-sends letters; nil hides
+	// the delivery page.
+	Deliveries DeliveryDesk
 	// Rand is the source of session and CSRF tokens and password salts;
 	// nil is crypto/rand.
 	Rand io.Reader
@@ -184,6 +187,8 @@ func (s *Server) orgMeta(c echo.Context, title, path, slug string) templates.Org
 		m.CanExport = a.user.Can(advocacy.PermExport)
 		m.CanManageUsers = a.user.Can(advocacy.PermManageUsers)
 		m.CanViewAudit = a.user.Can(advocacy.PermViewAudit)
+		m.CanDeliveries = a.user.Can(advocacy.PermDeliveries) && s.deps.Organizer.Deliveries != nil
+		m.Alerts = s.deliveryAlerts(c.Request().Context(), a)
 		m.Partner = a.user.PartnerName
 	}
 	m.Flash = orgFlash(c.QueryParam("done"))
@@ -211,6 +216,7 @@ func orgFlash(code string) string {
 		"featured":  "The home page was updated.",
 		"bill":      "The bill was added to the campaign.",
 		"replaced":  "The campaign moved to the new bill; the old one stays in its history.",
+		"resent":    "The letters were queued again and go out within a minute. The delivery IDs stay the same.",
 	}[code]
 }
 

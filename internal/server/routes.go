@@ -89,6 +89,8 @@ func (s *Server) routes() {
 	org.GET("/partners", s.partners)
 	org.POST("/partners", s.createPartner)
 	org.GET("/audit", s.auditPage)
+	org.GET("/deliveries", s.deliveryHealth)
+	org.POST("/deliveries/retry", s.retryDeliveries)
 
 	// Public JSON API.
 	api := e.Group("/api/v1", s.publicCORS)

@@ -2,9 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
@@ -281,5 +284,53 @@ func TestReadPlansUseIndexes(t *testing.T) {
 		if !strings.Contains(joined, "SEARCH") {
 			t.Errorf("%s: no index search: %s", q.name, joined)
 		}
+	}
+}
+
+// TestAggregatesBackfillLettersWrittenBefore: a database that had letters
+// before the aggregates existed gets them counted by the migration that
+// creates them.
+func TestAggregatesBackfillLettersWrittenBefore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	all := letterMigrations(t)
+	before := fstest.MapFS{}
+	for name, f := range all.(fstest.MapFS) {
+		if name < "migrations/0100" {
+			before[name] = f
+		}
+	}
+	old, err := Open(ctx, path, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid := insertLetterCampaign(t, old, "jackson-vanik", "")
+	s := NewLetters(old, func() time.Time { return letterT0 }, rand.Reader)
+	for i, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		nl := sampleLetter(cid, email, "")
+		if i == 1 {
+			nl.Input.Ref, nl.Input.Organization, nl.Input.Title = "bizco", "Acme", "Owner"
+		}
+		if i == 2 {
+			nl.Status = advocacy.LetterHeld
+		}
+		if _, err := s.CreateLetter(ctx, nl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	d, err := Open(ctx, path, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	mustAgree(t, d, "the migration that creates the aggregates")
+	n, err := NewLetters(d, time.Now, rand.Reader).CountLetters(ctx, cid)
+	if err != nil || n != 2 {
+		t.Errorf("letters counted after the upgrade = %d, %v; want 2", n, err)
 	}
 }

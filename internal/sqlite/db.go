@@ -38,6 +38,10 @@ func Open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, errors.New("open database: a file path is required")
 	}
+	// temp_store(MEMORY) keeps the writer's statement and savepoint
+	// journals in memory: written to a temporary file, they took a quarter
+	// of a letter's CPU. It also keeps the writer's sorts in memory, which
+	// only stats rebuild makes large.
 	w, err := sql.Open("sqlite", dsn(path, "&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open writer %q: %w", path, err)
