@@ -52,6 +52,29 @@ type LookupView struct {
 	AddressError   string
 	AddressNote    string
 	MatchedAddress string
+	// Campaign is the slug of the campaign the lookup was opened from; the
+	// form and links carry it on, so stances and letters are about it.
+	// Empty means the site's default campaign.
+	Campaign string
+}
+
+// Carry adds what the lookup carries from page to page (the partner code
+// and the campaign) to one of its links.
+func (v LookupView) Carry(url string) string {
+	return WithParams(url, v.Ref, v.Campaign)
+}
+
+// WithParams adds a partner code and a campaign to a link of the lookup;
+// empty values are left out.
+func WithParams(url, ref, campaign string) string {
+	url = WithRef(url, ref)
+	if campaign == "" {
+		return url
+	}
+	if strings.Contains(url, "?") {
+		return url + "&campaign=" + campaign
+	}
+	return url + "?campaign=" + campaign
 }
 
 // WithRef adds a partner code to a link of the lookup.
@@ -73,6 +96,20 @@ type MemberStatus struct {
 	Kind  string
 	Since string // a date, for cosponsor and withdrew
 	Ask   string // the matching ask, in plain words
+	// Wanted is set when the member stands where the campaign wants them
+	// (on a bill it supports, off one it opposes).
+	Wanted bool
+	// Died is set when the bill died with its Congress.
+	Died bool
+}
+
+// Class is the status's colour: "yes" where the campaign wants the member,
+// "no" otherwise.
+func (st MemberStatus) Class() string {
+	if st.Wanted {
+		return "status yes"
+	}
+	return "status no"
 }
 
 // Candidate is one district of a split ZIP, with the link that settles it.

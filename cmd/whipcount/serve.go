@@ -13,6 +13,8 @@ import (
 
 	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/db/reference"
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/campaigns"
 	"github.com/whipcount/whipcount/internal/congress"
 	"github.com/whipcount/whipcount/internal/server"
 	"github.com/whipcount/whipcount/internal/sqlite"
@@ -132,6 +134,11 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	// The partner store is the account store with partners held to the
 	// widgets' stricter rules (https origins), so both serve the workspace.
 	partners := sqlite.NewPartners(store, now)
+	editor := sqlite.NewCampaignEditor(store, now)
+	chamberOf := func(id string) (advocacy.Chamber, bool) {
+		m, ok := data.Member(id)
+		return m.Chamber, ok
+	}
 	srvCfg := server.Config{
 		DataDate: st.DataDate,
 		About: templates.AboutView{
@@ -163,7 +170,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Organizer: server.OrganizerDeps{
 			Users: partners, Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
 			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, now),
-			Editor: sqlite.NewCampaignEditor(store, now), Deliveries: letters.desk,
+			Editor:     editor,
+			Campaigns:  campaigns.New(editor, chamberOf, now),
+			Deliveries: letters.desk,
 		},
 	})
 

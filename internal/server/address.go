@@ -128,7 +128,7 @@ func (s *Server) repsByAddress(c echo.Context, q repsQuery, v *templates.LookupV
 		v.ZIP = a.lookup.Query.Zip
 		v.MatchedAddress = a.match.MatchedAddress
 		announce = s.fillResults(v)
-		v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled)
+		v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
 		s.fillLetters(c.Request().Context(), v, c.QueryParam("ref"))
 		return http.StatusOK, announce, nil
 	}
@@ -172,7 +172,7 @@ func (s *Server) repsByAddress(c echo.Context, q repsQuery, v *templates.LookupV
 	}
 	announce = s.fillResults(v)
 	if v.Settled != nil {
-		v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled)
+		v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
 		s.fillLetters(c.Request().Context(), v, c.QueryParam("ref"))
 	}
 	if v.AddressNote != "" {

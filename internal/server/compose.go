@@ -123,7 +123,7 @@ func (s *Server) readLetterForm(c echo.Context) (letterRequest, error) {
 		}
 		return letterRequest{}, err
 	}
-	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District), viaForm: true}, nil
+	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock()), viaForm: true}, nil
 }
 
 // validate checks the letter against the settled district, and each
@@ -237,7 +237,7 @@ func (s *Server) writePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
+	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
 	r.in = advocacy.LetterInput{
 		Campaign: camp.Slug, State: st.District.State, Zip: st.query.zip, City: st.city,
 		Ref: cleanRef(c.QueryParam("ref")), FormToken: token,

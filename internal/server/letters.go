@@ -131,14 +131,15 @@ func noStore(c echo.Context) {
 	c.Response().Header().Set("Cache-Control", "no-store")
 }
 
-// letterCampaign loads a campaign that takes letters; the home campaign
-// when slug is empty.
+// letterCampaign loads a campaign that takes letters; the default campaign
+// when slug is empty. A draft is not found; a closed campaign, or one whose
+// bills all died with their Congress, is a conflict that says so.
 func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
 	if !s.lettersEnabled() {
 		return advocacy.Campaign{}, advocacy.NotFound("Letters are not available on this site.")
 	}
 	if slug == "" {
-		slug = s.cfg.HomeCampaign
+		slug = s.defaultSlug(ctx)
 	}
 	if slug == "" {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is taking letters.")
@@ -147,10 +148,25 @@ func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Camp
 	if err != nil {
 		return camp, err
 	}
-	if camp.Status != advocacy.CampaignActive {
-		return camp, advocacy.NotFound("This campaign is not taking letters.")
+	return camp, takesLetters(camp, s.deps.Clock())
+}
+
+// takesLetters says why campaign c takes no letters at now, or nil when it
+// does.
+func takesLetters(c advocacy.Campaign, now time.Time) error {
+	switch {
+	case c.Status == advocacy.CampaignDraft:
+		return advocacy.NotFound("This campaign is not taking letters.")
+	case c.Status == advocacy.CampaignClosed:
+		msg := "The campaign “" + c.Title + "” has ended"
+		if !c.EndsOn.IsZero() {
+			msg += " (on " + longDate(c.EndsOn) + ")"
+		}
+		return &advocacy.Error{Code: advocacy.CodeConflict, Message: msg + " and takes no more letters. Thank you to everyone who wrote."}
+	case len(c.LiveBills(now)) == 0:
+		return &advocacy.Error{Code: advocacy.CodeConflict, Message: "The bills of “" + c.Title + "” died when their Congress ended, so it takes no letters until the bills reintroduced in the new Congress are added."}
 	}
-	return camp, nil
+	return nil
 }
 
 // settleQuery is how a constituent's district was settled: a looked-up
@@ -236,9 +252,10 @@ type recipient struct {
 	kind   advocacy.TemplateKind
 }
 
-// recipientsFor lists the district's members that the campaign has a bill
-// for: the representative (unless the seat is vacant), then the senators.
-func recipientsFor(camp advocacy.Campaign, d advocacy.DistrictResult) []recipient {
+// recipientsFor lists the district's members that the campaign has a
+// live bill for at now (one whose Congress has not ended): the
+// representative (unless the seat is vacant), then the senators.
+func recipientsFor(camp advocacy.Campaign, d advocacy.DistrictResult, now time.Time) []recipient {
 	var ms []advocacy.Member
 	if d.Representative != nil && !d.Vacant {
 		ms = append(ms, *d.Representative)
@@ -247,7 +264,7 @@ func recipientsFor(camp advocacy.Campaign, d advocacy.DistrictResult) []recipien
 	var out []recipient
 	for _, m := range ms {
 		b, ok := camp.BillFor(m.Chamber)
-		if !ok {
+		if !ok || b.Expired(now) {
 			continue
 		}
 		out = append(out, recipient{member: m, bill: b, kind: letterKind(b, m.BioguideID)})
@@ -788,17 +805,17 @@ func (s *Server) eraseLetter(c echo.Context) error {
 // letter count to a lookup with a settled district. Errors are logged: the
 // lookup works without them.
 func (s *Server) fillLetters(ctx context.Context, v *templates.LookupView, ref string) {
-	if v.Settled == nil || !s.lettersEnabled() || s.cfg.HomeCampaign == "" {
+	if v.Settled == nil || !s.lettersEnabled() {
 		return
 	}
-	camp, err := s.letterCampaign(ctx, "")
+	camp, err := s.letterCampaign(ctx, v.Campaign)
 	if err != nil {
-		if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+		if code := advocacy.ErrorCode(err); code != advocacy.CodeNotFound && code != advocacy.CodeConflict {
 			s.deps.Logger.ErrorContext(ctx, "letters for lookup", "err", err)
 		}
 		return
 	}
-	if len(recipientsFor(camp, *v.Settled)) > 0 {
+	if len(recipientsFor(camp, *v.Settled, s.deps.Clock())) > 0 {
 		v.WriteURL = writeURL(*v, ref)
 	}
 	n, err := s.deps.Letters.Store.CountByDistrict(ctx, camp.ID, v.Settled.State, v.Settled.District)
@@ -827,6 +844,9 @@ func writeURL(v templates.LookupView, ref string) string {
 	}
 	if ref = cleanRef(ref); ref != "" {
 		q.Set("ref", ref)
+	}
+	if v.Campaign != "" {
+		q.Set("campaign", v.Campaign)
 	}
 	return "/write?" + q.Encode()
 }

@@ -186,7 +186,7 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		return err
 	}
 
-	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
+	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
 	errs, err := s.validate(ctx, &r)
 	if err != nil {
 		return err
@@ -250,7 +250,7 @@ func (s *Server) letterStatsAPI(c echo.Context) error {
 	if !s.lettersEnabled() {
 		return advocacy.NotFound("We could not find that campaign.")
 	}
-	camp, err := s.deps.Campaigns.Campaign(ctx, c.Param("slug"))
+	camp, err := public(s.deps.Campaigns.Campaign(ctx, c.Param("slug")))
 	if err != nil {
 		return err
 	}

@@ -19,18 +19,24 @@ import (
 func (s *Server) orgHome(c echo.Context) error {
 	a, _ := authFrom(c)
 	ctx := c.Request().Context()
-	v := templates.OrgHomeView{}
+	v := templates.OrgHomeView{CanCreate: a.user.Can(advocacy.PermEditContent) && s.deps.Organizer.Campaigns != nil}
 	if s.deps.Organizer.Editor != nil {
 		list, err := s.deps.Organizer.Editor.ListCampaigns(ctx)
 		if err != nil {
 			return err
 		}
+		featured := ""
+		if s.deps.Campaigns != nil {
+			if featured, err = s.deps.Campaigns.Featured(ctx); err != nil {
+				return err
+			}
+		}
 		for _, camp := range list {
-			if !a.user.Can(advocacy.PermViewStats) && camp.Status != advocacy.CampaignActive {
-				continue // partners see only the campaigns that are running
+			if !a.user.Can(advocacy.PermViewStats) && !camp.Public() {
+				continue // partners see only the campaigns that are public
 			}
 			v.Campaigns = append(v.Campaigns, templates.OrgCampaignLink{Slug: camp.Slug, Title: camp.Title,
-				Status: string(camp.Status), URL: orgCampaignURL(camp.Slug)})
+				Status: camp.Status.Label(), URL: orgCampaignURL(camp.Slug), Featured: camp.Slug == featured})
 		}
 	}
 	if a.user.Can(advocacy.PermModerate) && s.deps.Organizer.Moderation != nil {
@@ -59,7 +65,7 @@ func (s *Server) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !full && camp.Status != advocacy.CampaignActive {
+	if !full && !camp.Public() {
 		return echo.ErrNotFound
 	}
 	ref := ""
@@ -209,9 +215,10 @@ func sourceRows(st advocacy.DashboardStats, partners []advocacy.Partner) []templ
 }
 
 func pressureRow(slug string, rank int, e advocacy.PressureEntry) templates.PressureRow {
-	stance := "Not yet a cosponsor"
-	if e.Stance == advocacy.StanceWithdrew {
-		stance = "Withdrew"
+	stance := map[advocacy.StanceKind]string{advocacy.StanceSponsor: "Sponsor", advocacy.StanceCosponsor: "Cosponsor",
+		advocacy.StanceWithdrew: "Withdrew"}[e.Stance]
+	if stance == "" {
+		stance = "Not yet a cosponsor"
 	}
 	chamber := "House"
 	if e.Member.Chamber == advocacy.Senate {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
+	campaignsvc "github.com/whipcount/whipcount/internal/campaigns"
 	"github.com/whipcount/whipcount/internal/sqlite"
 )
 
@@ -74,6 +75,10 @@ func newOrgEnv(t testing.TB, edit ...func(*Config, *Deps)) *orgEnv {
 			Exports:    sqlite.NewExports(d, 0),
 			Moderation: sqlite.NewModeration(d, clock.Now),
 			Editor:     sqlite.NewCampaignEditor(d, clock.Now),
+			Campaigns: campaignsvc.New(sqlite.NewCampaignEditor(d, clock.Now), func(id string) (advocacy.Chamber, bool) {
+				m, ok := data.Member(id)
+				return m.Chamber, ok
+			}, clock.Now),
 		},
 	}
 	for _, f := range edit {

@@ -237,3 +237,18 @@ func (m *campaignMemo) get(ctx context.Context, slug string, load func(context.C
 	m.mu.Unlock()
 	return camp, nil
 }
+
+// clear forgets every stored answer: a campaign opened, closed or featured
+// changes what public pages show at once.
+func (pc *pageCache) clear() {
+	pc.mu.Lock()
+	pc.items, pc.bytes = map[string]*cachedAnswer{}, 0
+	pc.mu.Unlock()
+}
+
+// clear forgets every remembered campaign.
+func (m *campaignMemo) clear() {
+	m.mu.Lock()
+	m.items = nil
+	m.mu.Unlock()
+}

@@ -76,7 +76,8 @@ func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult,
 // repsPage serves /reps: the full page, or the lookup region for htmx.
 func (s *Server) repsPage(c echo.Context) error {
 	q := readRepsQuery(c)
-	v := templates.LookupView{Input: strings.TrimSpace(q.zip), Ref: cleanRef(c.QueryParam("ref")), AddressOn: s.addressOn()}
+	v := templates.LookupView{Input: strings.TrimSpace(q.zip), Ref: cleanRef(c.QueryParam("ref")),
+		Campaign: cleanSlug(c.QueryParam("campaign")), AddressOn: s.addressOn()}
 	status := http.StatusOK
 	announce := ""
 	if c.QueryParams().Has("address") && !q.hasCoords {
@@ -92,7 +93,7 @@ func (s *Server) repsPage(c echo.Context) error {
 			v.ZIP = l.Query.Zip
 			announce = s.fillResults(&v)
 			if v.Settled != nil {
-				v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled)
+				v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
 			}
 			s.fillLetters(c.Request().Context(), &v, c.QueryParam("ref"))
 		case code == advocacy.CodeInvalid:
@@ -114,7 +115,7 @@ func (s *Server) repsPage(c echo.Context) error {
 	if v.ZIP != "" {
 		v.LocationURL = "/reps?zip=" + v.ZIP
 	}
-	v.LocationURL = templates.WithRef(v.LocationURL, v.Ref)
+	v.LocationURL = v.Carry(v.LocationURL)
 	title := "Find your members of Congress"
 	switch {
 	case v.FieldError != "" || v.AddressError != "":
@@ -139,7 +140,7 @@ func (s *Server) fillResults(v *templates.LookupView) string {
 		n += len(v.Settled.Senators)
 		return fmt.Sprintf("Showing %d %s for %s.", n, pluralWord(n, "member", "members"), templates.DistrictLabel(*v.Settled))
 	}
-	v.Map = s.districtMap(v.ZIP, v.Ref, v.Lookup.Districts)
+	v.Map = s.districtMap(v.ZIP, *v, v.Lookup.Districts)
 	return fmt.Sprintf("ZIP %s is split between %d districts. Choose yours.", v.ZIP, len(v.Lookup.Districts))
 }
 

@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	org.POST("/campaigns/:slug/edit/talking-points/:id/delete", s.deletePoint)
 	org.POST("/campaigns/:slug/edit/templates/:kind", s.editTemplate)
 	org.POST("/preview", s.previewMarkdown)
+	s.campaignLifeRoutes(org)
 	org.GET("/moderation", s.moderation)
 	org.POST("/moderation/:id/approve", s.approveLetter)
 	org.POST("/moderation/:id/reject", s.rejectLetter)
@@ -100,6 +101,7 @@ func (s *Server) routes() {
 	// Public JSON API.
 	api := e.Group("/api/v1", s.publicCORS)
 	api.GET("/representatives", s.repsAPI, lookup...)
+	s.campaignPageRoutes(e, api)
 	api.GET("/campaigns/:slug", s.campaignAPI)
 	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
 	// The public totals read only aggregates, and are kept like the

@@ -30,8 +30,10 @@ type Config struct {
 	DataDate string
 	// About carries the reference data's counts for the About page.
 	About templates.AboutView
-	// HomeCampaign is the slug of the campaign the home page, the talking
-	// points and the lookup's stances are about; empty for none.
+	// HomeCampaign is the slug of the campaign that pages without one (the
+	// lookup, the letter form, /talking-points) mean when the home page
+	// shows no single campaign; the home page itself shows the featured or
+	// the only running campaign, or an index of them.
 	HomeCampaign string
 	// CosponsorsStaleDays is how old cosponsor data may get before bill
 	// pages warn organizers; 0 turns the warning off.
@@ -126,6 +128,7 @@ type Server struct {
 	// campaignMemo the campaigns letters are written to.
 	campaignPages *pageCache
 	campaignMemo  campaignMemo
+	homeMemo      homeMemo
 	limits        struct {
 		lookup, letterIP, letterIPMax, letterEmail, address *limiter
 		global                                              *minuteCap

@@ -347,9 +347,19 @@ func (s *Server) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]byt
 	}
 	for _, b := range camp.Bills {
 		p := b.Progress()
-		v.Bills = append(v.Bills, templates.WidgetBill{ID: b.ID, Label: b.Label(), Title: b.Title,
+		wb := templates.WidgetBill{ID: b.ID, Label: b.Label(), Title: b.DisplayTitle(),
 			Chamber: chamberWord(b.Chamber), Count: p.Count, Target: p.Target, Percent: p.Percent,
-			Remaining: p.Remaining, Reached: p.Reached, Bar: thermometer(b.Label(), p)})
+			Remaining: p.Remaining, Reached: p.Reached, Bar: thermometer(b),
+			Noun: b.Goal.Noun(), NounOne: b.Goal.Singular(), Goal: string(b.Goal), Seats: advocacy.ChamberSeats(b.Chamber)}
+		if b.Expired(s.deps.Clock()) {
+			wb.Died = "Died at the end of the " + b.Term().Ordinal() + " Congress."
+		}
+		v.Bills = append(v.Bills, wb)
+	}
+	if camp.Status == advocacy.CampaignClosed {
+		ended := s.endedView(ctx, camp)
+		ended.RunningURL = s.campaignLink("", "", o.Partner)
+		v.Ended = &ended
 	}
 	return renderBytes(ctx, templates.ProgressWidget(s.widgetMeta(c, o, camp.Title+": progress"), v))
 }
@@ -400,7 +410,7 @@ func (s *Server) countAPI(c echo.Context) error {
 	out := countJSON{Letters: counts.Letters, Last24h: counts.Last24h, Cosponsors: map[string]int{},
 		Ref: ref, RefLetters: counts.RefLetters}
 	for _, b := range camp.Bills {
-		out.Cosponsors[b.ID] = b.Progress().Count
+		out.Cosponsors[b.ID] = advocacy.ActiveCount(b.Cosponsors)
 	}
 	body, err := json.Marshal(out)
 	if err != nil {
@@ -449,6 +459,13 @@ func (s *Server) actionWidget(c echo.Context) error {
 		return err
 	}
 	camp, err := s.letterCampaign(ctx, o.Campaign)
+	if camp.Status == advocacy.CampaignClosed {
+		// A partner's page may embed the widget for years: it says the
+		// campaign ended and points to the running ones.
+		ended := s.endedView(ctx, camp)
+		ended.RunningURL = s.campaignLink("", "", o.Partner)
+		return s.render(c, http.StatusOK, templates.WidgetEnded(s.widgetMeta(c, o, camp.Title+": ended"), ended), nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -502,7 +519,7 @@ func (s *Server) actionWidget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
+	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
 	r.in = advocacy.LetterInput{Campaign: camp.Slug, State: st.District.State, Zip: st.query.zip, City: st.city,
 		Ref: o.Partner, FormToken: token}
 	for _, rc := range r.recips {

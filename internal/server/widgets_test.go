@@ -265,7 +265,7 @@ func TestProgressWidget(t *testing.T) {
 	if text := squash(testIDText(doc, "widget-cta")); text != "Write to your members (opens in a new tab)" {
 		t.Errorf("call to action says %q", text)
 	}
-	if href := doc.Find(`[data-testid="widget-cta"]`).AttrOr("href", ""); href != "/?ref=bizco" {
+	if href := doc.Find(`[data-testid="widget-cta"]`).AttrOr("href", ""); href != "/campaigns/jackson-vanik?ref=bizco" {
 		t.Errorf("call to action = %q", href)
 	}
 	if doc.Find(`[data-testid="widget-cta"]`).AttrOr("target", "") != "_blank" || doc.Find(`[data-testid="widget-cta"]`).AttrOr("rel", "") != "noopener" {
@@ -589,7 +589,7 @@ func TestActionWidgetFlow(t *testing.T) {
 	if share := doc.Find(`[data-testid="widget-share"]`).AttrOr("href", ""); !strings.HasPrefix(share, "mailto:?subject=") || !strings.Contains(share, "ref%3Dbizco") {
 		t.Errorf("share = %q", share)
 	}
-	if href := doc.Find(`[data-testid="widget-campaign"]`).AttrOr("href", ""); href != "/?ref=bizco" {
+	if href := doc.Find(`[data-testid="widget-campaign"]`).AttrOr("href", ""); href != "/campaigns/jackson-vanik?ref=bizco" {
 		t.Errorf("see the campaign = %q", href)
 	}
 

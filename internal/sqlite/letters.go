@@ -228,7 +228,8 @@ func checkNewLetter(nl advocacy.NewLetter) error {
 // email wrote to in the same campaign within advocacy.DedupeWindow, listing
 // them in AlreadyWrote; when every recipient is such a duplicate, nothing is
 // written and the error is an *advocacy.Error with CodeConflict. A missing
-// campaign is an *advocacy.Error with CodeNotFound.
+// campaign is an *advocacy.Error with CodeNotFound; one that is not running
+// (a draft, or closed) one with CodeConflict.
 //
 // CWC deliveries are due at once; assisted ones wait for the constituent.
 func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error) {
@@ -274,7 +275,7 @@ func (s *Letters) newJob(nl advocacy.NewLetter) (*createJob, error) {
 // The queries of the letter write path, prepared once (see stmtCache).
 const (
 	qLetterByToken  = "SELECT id FROM letters WHERE form_token = ?"
-	qCampaignExists = "SELECT 1 FROM campaigns WHERE id = ?"
+	qCampaignExists = "SELECT status FROM campaigns WHERE id = ?"
 	qInsertLetter   = `INSERT INTO letters (public_id, form_token, campaign_id, state, district,
 		settled_by, prefix, first_name, last_name, address1, address2, city, zip, email, email_norm, phone,
 		title, organization, personal_message, topic, consent_at, receipt, newsletter, ref, status, hold_reason, created_at,
@@ -468,12 +469,18 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		}
 	}
 
-	var one int
-	if err := tx.QueryRowContext(ctx, qCampaignExists, nl.CampaignID).Scan(&one); err != nil {
+	var campaignStatus string
+	if err := tx.QueryRowContext(ctx, qCampaignExists, nl.CampaignID).Scan(&campaignStatus); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return advocacy.CreatedLetter{}, false, advocacy.NotFound("This campaign does not exist.")
 		}
 		return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: find campaign %d: %w", nl.CampaignID, err)
+	}
+	// Checked in the transaction that writes the letter: once a campaign's
+	// closing has committed, no letter can slip in after it.
+	if campaignStatus != string(advocacy.CampaignActive) {
+		return advocacy.CreatedLetter{}, false, &advocacy.Error{Code: advocacy.CodeConflict,
+			Message: "This campaign is not taking letters: it has ended, or has not opened yet."}
 	}
 
 	dupes, err := s.alreadyWrote(ctx, tx, nl, emailNorm, now)
