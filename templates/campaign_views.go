@@ -22,6 +22,38 @@ type CampaignView struct {
 	Map *USMapView
 	// TalkingPointsURL links to the talking points; empty hides the link.
 	TalkingPointsURL string
+	// Opposes is set when the campaign opposes all its bills.
+	Opposes bool
+	// Preview marks a draft shown in the workspace.
+	Preview bool
+	// Ended is set for a closed campaign: no lookup, a notice instead.
+	Ended *CampaignEndedView
+	// NextSteps is set when bills died with their Congress and no
+	// reintroduced bill has replaced them yet.
+	NextSteps *CampaignNextSteps
+}
+
+// CTAHeading is the call to action's heading, following the campaign's
+// position.
+func (v CampaignView) CTAHeading() string {
+	switch {
+	case v.Opposes && len(v.Progress.Bills) > 1:
+		return "Find your members and tell them to oppose the bills"
+	case v.Opposes:
+		return "Find your members and tell them to oppose the bill"
+	}
+	return "Find your members and ask them to sign on"
+}
+
+// CampaignNextSteps explains bills that died with their Congress.
+type CampaignNextSteps struct {
+	// Died says, per bill, that it died and when.
+	Died []string
+	// Explain says what happens now.
+	Explain string
+	// Partial is set when another of the campaign's bills still takes
+	// letters.
+	Partial bool
 }
 
 // ProgressView is the live region with each bill's progress. It refreshes
@@ -66,6 +98,49 @@ type BillProgressView struct {
 	// Stale is set when AsOf is older than the configured number of days.
 	Stale     bool
 	StaleDays int
+
+	// Position is "support" or "oppose"; Goal what Count counts:
+	// "cosponsors", "not_cosponsoring" (of Seats) or "withdrawals".
+	Position string
+	Goal     string
+	Seats    int
+	// Died says the bill died with its Congress; its count is final.
+	Died string
+	// Final is set when the campaign has closed: nothing more is needed.
+	Final bool
+	// History lists the bills this one replaced, newest first.
+	History []PastBillView
+}
+
+// Noun is what Count counts, in the plural.
+func (b BillProgressView) Noun() string {
+	switch b.Goal {
+	case "withdrawals":
+		return "withdrawals"
+	case "not_cosponsoring":
+		return "members not cosponsoring"
+	}
+	return "cosponsors"
+}
+
+// NounOne is Noun for one.
+func (b BillProgressView) NounOne() string {
+	switch b.Goal {
+	case "withdrawals":
+		return "withdrawal"
+	case "not_cosponsoring":
+		return "member not cosponsoring"
+	}
+	return "cosponsor"
+}
+
+// PastBillView is a bill a campaign asked about before a reintroduced bill
+// replaced it, with its final count.
+type PastBillView struct {
+	Label string // "H.R. 5917 (119th Congress)"
+	URL   string
+	// Final is its final count in words: "died with 1 cosponsor of a target of 218".
+	Final string
 }
 
 // MemberRef names a member briefly: "Rep. Carol D. Miller (R-WV-1)".
@@ -224,8 +299,13 @@ type BillPageView struct {
 	ActivityAsOf     string
 	Cosponsors       []CosponsorRow
 	Headers          []SortHeader
+	// Districts shows the District column: House bills only.
+	Districts bool
 	// SortLabel describes the current order in words, for the caption.
 	SortLabel string
+	// ImportURL, set only for signed-in staff when the cosponsor list is
+	// stale, is where they import the current list.
+	ImportURL string
 }
 
 // CosponsorRow is one line of a bill's cosponsor table.

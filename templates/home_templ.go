@@ -41,7 +41,7 @@ func HomePage(m PageMeta, v HomeView) templ.Component {
 			}
 			ctx = templ.InitializeContext(ctx)
 			if v.Campaign != nil {
-				templ_7745c5c3_Err = campaignHome(*v.Campaign, v.Lookup).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = CampaignHome(*v.Campaign, v.Lookup).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

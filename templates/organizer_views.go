@@ -70,14 +70,19 @@ type PasswordForm struct {
 type OrgHomeView struct {
 	Campaigns []OrgCampaignLink
 	Held      int
+	// CanCreate shows the link that starts a campaign.
+	CanCreate bool
 }
 
 // OrgCampaignLink is one campaign in the workspace's list.
 type OrgCampaignLink struct {
-	Slug   string
-	Title  string
+	Slug  string
+	Title string
+	// Status is in words: "Draft", "Running", "Closed".
 	Status string
 	URL    string
+	// Featured marks the campaign the home page features.
+	Featured bool
 }
 
 // DashboardView is a campaign's dashboard. For a partner viewer, Partner is
@@ -381,6 +386,8 @@ type AuditRow struct {
 type EditView struct {
 	Slug          string
 	Title         string
+	Life          CampaignLifeView
+	AddBill       *AddBillForm
 	Text          CampaignTextForm
 	Bills         []BillEditForm
 	TalkingPoints []TalkingPointForm
@@ -430,6 +437,19 @@ type BillEditForm struct {
 	AsOf         string
 	Errors       map[string]string
 	Cosponsors   CosponsorsRegion
+	// Stance is the campaign's position with its goal, as the forms write
+	// it ("support", "oppose", "oppose-withdrawals"); StanceLabel in words.
+	// PositionLocked is set once the campaign has been public: letters
+	// went out saying its position.
+	Stance         string
+	StanceLabel    string
+	PositionLocked bool
+	// Died says the bill died with its Congress; ReplaceURL is where the
+	// bill reintroduced in the new Congress takes its place.
+	Died       string
+	ReplaceURL string
+	// Past lists the bills this one replaced.
+	Past []string
 }
 
 // CosponsorsRegion is a bill's cosponsor table with the add, withdraw and

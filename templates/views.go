@@ -44,6 +44,39 @@ type LookupView struct {
 	Ref string
 	// Freshness says as of when the members shown are known.
 	Freshness DataFreshness
+	// AddressOn offers the street-address lookup (the geocoder is on).
+	AddressOn bool
+	// Address is the street address typed; AddressError its field error;
+	// AddressNote why it did not settle the district (not found, or the
+	// service did not answer) when the ZIP code's answer is shown instead;
+	// MatchedAddress how the geocoder wrote the address it found.
+	Address        string
+	AddressError   string
+	AddressNote    string
+	MatchedAddress string
+	// Campaign is the slug of the campaign the lookup was opened from; the
+	// form and links carry it on, so stances and letters are about it.
+	// Empty means the site's default campaign.
+	Campaign string
+}
+
+// Carry adds what the lookup carries from page to page (the partner code
+// and the campaign) to one of its links.
+func (v LookupView) Carry(url string) string {
+	return WithParams(url, v.Ref, v.Campaign)
+}
+
+// WithParams adds a partner code and a campaign to a link of the lookup;
+// empty values are left out.
+func WithParams(url, ref, campaign string) string {
+	url = WithRef(url, ref)
+	if campaign == "" {
+		return url
+	}
+	if strings.Contains(url, "?") {
+		return url + "&campaign=" + campaign
+	}
+	return url + "?campaign=" + campaign
 }
 
 // WithRef adds a partner code to a link of the lookup.
@@ -67,6 +100,20 @@ type MemberStatus struct {
 	Ask   string // the matching ask, in plain words
 	// AsOf is the date the bill's cosponsor list was last confirmed.
 	AsOf string
+	// Wanted is set when the member stands where the campaign wants them
+	// (on a bill it supports, off one it opposes).
+	Wanted bool
+	// Died is set when the bill died with its Congress.
+	Died bool
+}
+
+// Class is the status's colour: "yes" where the campaign wants the member,
+// "no" otherwise.
+func (st MemberStatus) Class() string {
+	if st.Wanted {
+		return "status yes"
+	}
+	return "status no"
 }
 
 // Candidate is one district of a split ZIP, with the link that settles it.
@@ -219,4 +266,13 @@ func StateName(code string) string {
 		return n
 	}
 	return code
+}
+
+// PercentText writes a share of a target for people: "12%", or "less than
+// 1%" when some progress rounds down to nothing (1 of 218 is not 0%).
+func PercentText(count, percent int) string {
+	if count > 0 && percent == 0 {
+		return "less than 1%"
+	}
+	return strconv.Itoa(percent) + "%"
 }

@@ -49,6 +49,7 @@ type hardeningConfig struct {
 	trustProxy    bool
 	lookup        limitFlag
 	letterIP      limitFlag
+	letterIPMax   limitFlag
 	letterEmail   limitFlag
 	perMinute     int
 	retentionDays int
@@ -59,11 +60,13 @@ func hardeningFlags(fs *flag.FlagSet) *hardeningConfig {
 	h := &hardeningConfig{}
 	h.lookup.Set("600/1m")
 	h.letterIP.Set("20/1h")
+	h.letterIPMax.Set("300/1h")
 	h.letterEmail.Set("5/1h")
 	fs.StringVar(&h.secret, "secret", "", "base64 `KEY` (32+ bytes) for hashing addresses and signing tokens; by default one is made and kept in the database")
 	fs.BoolVar(&h.trustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind a proxy that sets it)")
 	fs.Var(&h.lookup, "limit-lookup", "lookups per client address, `N/PERIOD` or 0 for none")
-	fs.Var(&h.letterIP, "limit-letter-ip", "letters per client address, `N/PERIOD` or 0 for none")
+	fs.Var(&h.letterIP, "limit-letter-ip", "letters per client address before further ones wait for moderation, `N/PERIOD` or 0 for none")
+	fs.Var(&h.letterIPMax, "limit-letter-ip-max", "letters per client address before further ones are refused (429), `N/PERIOD` or 0 for none")
 	fs.Var(&h.letterEmail, "limit-letter-email", "letters per sender email, `N/PERIOD` or 0 for none")
 	fs.IntVar(&h.perMinute, "letters-per-minute", 1000, "new letters a minute, all senders together, before the excess waits for moderation (0: no cap)")
 	fs.BoolVar(&h.confirm, "require-confirmation", false, "hold each letter until its sender confirms their email (needs -smtp-addr); unconfirmed letters are deleted after a day")
@@ -89,7 +92,7 @@ func (h *hardeningConfig) apply(ctx context.Context, store *sqlite.DB, cfg *serv
 	cfg.TrustProxy = h.trustProxy
 	cfg.RetentionDays = h.retentionDays
 	cfg.RequireConfirmation = h.confirm
-	cfg.Limits = server.Limits{Lookup: h.lookup.l, LetterIP: h.letterIP.l, LetterEmail: h.letterEmail.l,
+	cfg.Limits = server.Limits{Lookup: h.lookup.l, LetterIP: h.letterIP.l, LetterIPMax: h.letterIPMax.l, LetterEmail: h.letterEmail.l,
 		LettersPerMinute: h.perMinute}
 	return nil
 }

@@ -28,6 +28,9 @@ Usage:
                                                              update a bill's cosponsors from Congress.gov JSON pages
   whipcount cosponsors sync [-campaign SLUG] [-db PATH]      fetch a campaign's bills from the Congress.gov API
                                                              (key in WHIPCOUNT_CONGRESS_API_KEY)
+  whipcount campaign create -slug SLUG -title TITLE -bill ID[,ID] -position support|oppose -target N[,N]
+                 [-status draft|running] [-db PATH]           start a campaign (see whipcount campaign for more)
+  whipcount campaign list|open|close|feature [-slug SLUG]    list campaigns, open or close one, feature one on the home page
   whipcount user add -email E -role admin|organizer|partner [-partner CODE] [-db PATH]
                                                              create an organizer account (password from stdin, or generated)
   whipcount user list|disable|enable [-email E] [-db PATH]   list accounts, or turn one off or on
@@ -65,6 +68,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		var now func() time.Time
 		if now, err = clockFrom(getenv); err == nil {
 			err = cosponsorsCmd(ctx, rest, getenv, stdout, stderr, now)
+		}
+	case "campaign":
+		var now func() time.Time
+		if now, err = clockFrom(getenv); err == nil {
+			err = campaignCmd(ctx, rest, getenv, stdout, stderr, now)
 		}
 	case "user":
 		err = userCmd(ctx, rest, getenv, os.Stdin, stdout, stderr)

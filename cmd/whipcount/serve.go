@@ -13,6 +13,8 @@ import (
 
 	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/db/reference"
+	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/campaigns"
 	"github.com/whipcount/whipcount/internal/congress"
 	"github.com/whipcount/whipcount/internal/server"
 	"github.com/whipcount/whipcount/internal/sqlite"
@@ -47,12 +49,13 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 // serveSettings are all the settings of serve: every flag, each also read
 // from its WHIPCOUNT_* variable.
 type serveSettings struct {
-	fs      *flag.FlagSet
-	serve   *serveConfig
-	letters *letterConfig
-	hard    *hardeningConfig
-	ref     *refConfig
-	gov     *congressGovConfig
+	fs       *flag.FlagSet
+	serve    *serveConfig
+	letters  *letterConfig
+	hard     *hardeningConfig
+	ref      *refConfig
+	gov      *congressGovConfig
+	geocoder *geocoderConfig
 }
 
 // newServeSettings declares every flag of serve on one flag set.
@@ -60,7 +63,7 @@ func newServeSettings(stderr io.Writer) *serveSettings {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	return &serveSettings{fs: fs, serve: serveFlags(fs), letters: letterFlags(fs), hard: hardeningFlags(fs),
-		ref: refFlags(fs), gov: congressGovFlags(fs, true)}
+		ref: refFlags(fs), gov: congressGovFlags(fs, true), geocoder: geocoderFlags(fs)}
 }
 
 // serve runs the web server until ctx ends, then drains in-flight requests.
@@ -81,6 +84,10 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if err := gcfg.check(); err != nil {
+		return err
+	}
+	geo, geoHost, err := set.geocoder.wire()
+	if err != nil {
 		return err
 	}
 	if err := lcfg.check(); err != nil {
@@ -142,11 +149,17 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	// The partner store is the account store with partners held to the
 	// widgets' stricter rules (https origins), so both serve the workspace.
 	partners := sqlite.NewPartners(store, now)
+	editor := sqlite.NewCampaignEditor(store, now)
+	chamberOf := func(id string) (advocacy.Chamber, bool) {
+		m, ok := data.Member(id)
+		return m.Chamber, ok
+	}
 	srvCfg := server.Config{
 		DataDate:            st.DataDate,
 		DataStaleDays:       rcfg.staleDays,
 		HomeCampaign:        sqlite.SeedSlug,
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
+		GeocoderHost:        geoHost,
 		NoPublicCache:       cfg.noPublicCache,
 	}
 	// The abuse-control and privacy settings are applied to the one config
@@ -167,10 +180,13 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		LetterCounter: letters.store,
 		Letters:       letters.deps,
 		Partners:      partners,
+		Geocoder:      geo,
 		Organizer: server.OrganizerDeps{
 			Users: partners, Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
 			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, now),
-			Editor: sqlite.NewCampaignEditor(store, now), Deliveries: letters.desk,
+			Editor:     editor,
+			Campaigns:  campaigns.New(editor, chamberOf, now),
+			Deliveries: letters.desk,
 		},
 	})
 

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,7 +131,7 @@ var settingRows = []settingRow{
 		setup: func(t *testing.T, h *settingHarness) {
 			h.seedAt(t, harnessNow.Add(-10*24*time.Hour)) // older than 7 days, younger than the default 14
 		}, check: func(t *testing.T, s *liveServer) {
-			if _, body := s.get(t, "/bills/hr5917-119"); !strings.Contains(body, `data-testid="stale-warning"`) {
+			if _, body := s.get(t, "/bills/hr5917-119"); !strings.Contains(body, `data-stale="true"`) {
 				t.Error("ten-day-old cosponsors are not called stale with a limit of 7 days")
 			}
 		}},
@@ -296,8 +297,31 @@ var settingRows = []settingRow{
 		}
 	}},
 	{name: "limit-letter-ip", env: map[string]string{"WHIPCOUNT_LIMIT_LETTER_IP": "1/1h"}, check: func(t *testing.T, s *liveServer) {
+		// Past the per-address limit letters wait for moderation: a shared
+		// network is not cut off.
+		s.sendLetter(t, "ada@example.org", 201)
+		s.sendLetter(t, "grace@example.org", 201)
+		if n := s.count(t, "SELECT count(*) FROM letters WHERE status = 'held' AND hold_reason LIKE '%network address%'"); n != 1 {
+			t.Errorf("letters held past the per-address limit = %d, want 1", n)
+		}
+	}},
+	{name: "limit-letter-ip-max", env: map[string]string{"WHIPCOUNT_LIMIT_LETTER_IP_MAX": "1/1h"}, check: func(t *testing.T, s *liveServer) {
 		s.sendLetter(t, "ada@example.org", 201)
 		s.sendLetter(t, "grace@example.org", 429)
+	}},
+	{name: "geocoder-url", setup: geocoderSetup(nil), check: func(t *testing.T, s *liveServer) {
+		code, body := s.get(t, "/reps?address="+url.QueryEscape(standinAddress))
+		if code != 200 || !strings.Contains(body, "300 W 96TH ST") || !strings.Contains(body, `data-district="NY-12"`) {
+			t.Errorf("an address through WHIPCOUNT_GEOCODER_URL: %d", code)
+		}
+	}},
+	{name: "geocoder", setup: geocoderSetup(map[string]string{"WHIPCOUNT_GEOCODER": "false"}), check: func(t *testing.T, s *liveServer) {
+		if code, _ := s.get(t, "/reps?address="+url.QueryEscape(standinAddress)); code != 422 {
+			t.Errorf("an address with WHIPCOUNT_GEOCODER=false: %d, want 422", code)
+		}
+		if _, body := s.get(t, "/privacy"); !strings.Contains(body, "turned off") {
+			t.Error("the privacy page does not say address lookups are off")
+		}
 	}},
 	{name: "limit-letter-email", env: map[string]string{"WHIPCOUNT_LIMIT_LETTER_EMAIL": "1/1h"}, check: func(t *testing.T, s *liveServer) {
 		s.sendLetter(t, "ada@example.org", 201)
@@ -378,19 +402,15 @@ var settingRows = []settingRow{
 	}),
 
 	// Variables that are not flags.
-	{name: "WHIPCOUNT_NOW", env: map[string]string{"WHIPCOUNT_NOW": "2027-01-04T12:00:00Z"}, check: func(t *testing.T, s *liveServer) {
-		// The day after the 119th Congress: the House member's term has
-		// ended, so only the senator takes the letter.
-		s.sendLetter(t, "grace@example.org", 422)
-		if _, page := s.get(t, "/reps?zip=10002"); !strings.Contains(page, "term ended January 3, 2027") {
-			t.Error("the lookup does not say the House term ended")
-		}
-		body := s.sendLetter(t, "ada@example.org", 201, `"recipients": ["S000148"]`)
+	// A date late in the 119th Congress, whose bills still take letters
+	// (after 2027-01-03 they are dead and the campaign takes none).
+	{name: "WHIPCOUNT_NOW", env: map[string]string{"WHIPCOUNT_NOW": "2026-12-24T12:00:00Z"}, check: func(t *testing.T, s *liveServer) {
+		body := s.sendLetter(t, "ada@example.org", 201)
 		url := regexp.MustCompile(`"status_url":"([^"]+)"`).FindStringSubmatch(body)
 		if url == nil {
 			t.Fatal(body)
 		}
-		if _, page := s.get(t, url[1]); !strings.Contains(page, "January 4, 2027") {
+		if _, page := s.get(t, url[1]); !strings.Contains(page, "December 24, 2026") {
 			t.Error("the letter is not dated at WHIPCOUNT_NOW")
 		}
 	}},
@@ -542,6 +562,8 @@ func TestFlagsAndVariablesAgree(t *testing.T) {
 	newServeSettings(io.Discard).fs.VisitAll(func(f *flag.Flag) {
 		v := "7"
 		switch {
+		case isBoolFlag(f) && f.DefValue == "true":
+			v = "false"
 		case isBoolFlag(f):
 			v = "true"
 		case strings.Contains(f.Name, "timeout"), strings.Contains(f.Name, "lease"), strings.Contains(f.Name, "give-up"):
@@ -905,6 +927,24 @@ func (r *cwcRecorder) wait(t *testing.T, n int) []cwcMessage {
 		case <-r.arrived:
 		case <-end:
 			t.Fatalf("CWC got %d of %d messages", len(got), n)
+		}
+	}
+}
+
+// standinAddress is the address the geocoder stand-in of geocoderSetup
+// knows: a street of New York's 12th district in the split ZIP 10025.
+const standinAddress = "300 W 96th St, New York, NY 10025"
+
+// geocoderSetup starts a geocoder stand-in that knows standinAddress and
+// points WHIPCOUNT_GEOCODER_URL at it, with env on top.
+func geocoderSetup(env map[string]string) func(t *testing.T, h *settingHarness) {
+	return func(t *testing.T, h *settingHarness) {
+		g := standin.NewGeocoder(t)
+		g.Add(standinAddress, standin.GeocoderMatch{Lat: 40.7955, Lon: -73.9745,
+			Matched: "300 W 96TH ST, NEW YORK, NY, 10025", Zip: "10025", State: "NY", City: "NEW YORK"})
+		h.env["WHIPCOUNT_GEOCODER_URL"] = g.URL
+		for k, v := range env {
+			h.env[k] = v
 		}
 	}
 }

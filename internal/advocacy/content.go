@@ -85,20 +85,20 @@ func ParseFormDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-// CampaignText is the part of a campaign an organizer edits as text.
+// CampaignText is the part of a campaign an organizer edits as text. Its
+// status changes only through StatusChange's rules.
 type CampaignText struct {
 	Title    string
 	Summary  string
 	Ask      string
 	Why      []string
-	Status   CampaignStatus
 	StartsOn time.Time
 	EndsOn   time.Time
 }
 
 // TextOf returns the editable text of c.
 func TextOf(c Campaign) CampaignText {
-	return CampaignText{Title: c.Title, Summary: c.Summary, Ask: c.Ask, Why: c.Why, Status: c.Status,
+	return CampaignText{Title: c.Title, Summary: c.Summary, Ask: c.Ask, Why: c.Why,
 		StartsOn: c.StartsOn, EndsOn: c.EndsOn}
 }
 
@@ -140,11 +140,6 @@ func ValidateCampaignText(t CampaignText, startsOn, endsOn string) (CampaignText
 			}
 		}
 	}
-	switch t.Status {
-	case CampaignDraft, CampaignActive, CampaignClosed:
-	default:
-		bad.add("status", "Choose draft, active or closed.")
-	}
 	var err error
 	if t.StartsOn, err = ParseFormDate(startsOn); err != nil {
 		bad.add("starts_on", "Use a date like 2026-01-31.")
@@ -166,11 +161,30 @@ type BillEdit struct {
 	Committees   string
 	Target       int
 	IntroducedOn time.Time
+	// Position and Goal are what the campaign wants of the bill; the
+	// position can change only while the campaign is a draft. Empty keeps
+	// what the bill has.
+	Position Position
+	Goal     Goal
 }
 
 // EditOf returns the editable fields of b.
 func EditOf(b Bill) BillEdit {
-	return BillEdit{Title: b.Title, Status: b.Status, Committees: b.Committees, Target: b.Target, IntroducedOn: b.IntroducedOn}
+	return BillEdit{Title: b.Title, Status: b.Status, Committees: b.Committees, Target: b.Target, IntroducedOn: b.IntroducedOn,
+		Position: b.Position, Goal: b.Goal}
+}
+
+// CheckBillEdit checks edit e of bill b in campaign c: the position of a
+// bill is fixed once the campaign has been public (letters went out saying
+// it), and the target fits the chamber.
+func CheckBillEdit(c Campaign, b Bill, e BillEdit) error {
+	if e.Position != "" && e.Position != b.Position.OrSupport() && c.Status != CampaignDraft {
+		return Invalid("position", "The campaign's position on "+b.Label()+" cannot change once the campaign has been public: its letters said it. Start a new campaign instead.")
+	}
+	if seats := ChamberSeats(b.Chamber); e.Target > seats {
+		return Invalid("target", fmt.Sprintf("The %s has %d seats: the target must be between 0 and %d.", chamberName(b.Chamber), seats, seats))
+	}
+	return nil
 }
 
 // ValidateBillEdit checks a bill edit; target and introduced come in as form
@@ -194,6 +208,16 @@ func ValidateBillEdit(e BillEdit, target, introduced string) (BillEdit, error) {
 	}
 	if e.IntroducedOn, err = ParseFormDate(introduced); err != nil {
 		bad.add("introduced_on", "Use a date like 2025-11-04.")
+	}
+	if e.Position != "" || e.Goal != "" {
+		switch {
+		case !e.Position.Valid():
+			bad.add("position", "Choose support or oppose.")
+		case e.Goal == "":
+			e.Goal = GoalsFor(e.Position)[0]
+		case !e.Goal.ValidFor(e.Position):
+			bad.add("goal", "Choose what progress counts for the bill's position.")
+		}
 	}
 	return e, bad.err()
 }
@@ -352,7 +376,7 @@ func (k TemplateKind) Label() string {
 
 // MergeFieldNames lists the merge fields templates may use.
 func MergeFieldNames() []string {
-	return []string{"member_title", "member_name", "bill", "constituent_name", "constituent_city"}
+	return []string{"member_title", "member_name", "member_last_name", "bill", "constituent_name", "constituent_city"}
 }
 
 // ValidateLetterTemplate checks a letter template: a one-line subject, a

@@ -141,8 +141,32 @@ type LetterInput struct {
 	Consent         bool     `json:"consent" form:"consent"`
 	Receipt         bool     `json:"receipt" form:"receipt"`
 	Newsletter      bool     `json:"newsletter" form:"newsletter"`
-	Ref             string   `json:"ref" form:"ref"`
-	FormToken       string   `json:"form_token" form:"form_token"`
+	// CampaignUpdates asks the campaign itself for news by email; apart
+	// from Newsletter, which asks the offices.
+	CampaignUpdates bool   `json:"campaign_updates" form:"campaign_updates"`
+	Ref             string `json:"ref" form:"ref"`
+	FormToken       string `json:"form_token" form:"form_token"`
+	// Letters are the constituent's own wording of some recipients' letters
+	// (subject and text, with TokenName and TokenCity where their details
+	// go); recipients without one get the campaign's letter.
+	Letters []LetterEdit `json:"letters,omitempty" form:"-"`
+}
+
+// LetterEdit is a constituent's own wording of one recipient's letter.
+type LetterEdit struct {
+	Recipient string `json:"recipient"`
+	Subject   string `json:"subject"`
+	Body      string `json:"body"`
+}
+
+// Edit returns the constituent's wording of the letter to bioguide, if any.
+func (in LetterInput) Edit(bioguide string) (LetterEdit, bool) {
+	for _, e := range in.Letters {
+		if strings.EqualFold(e.Recipient, bioguide) {
+			return e, true
+		}
+	}
+	return LetterEdit{}, false
 }
 
 // FullName is the constituent's first and last name.
@@ -334,6 +358,27 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 			out.Recipients = append(out.Recipients, id)
 		}
 	}
+	out.Letters = nil
+	for _, e := range in.Letters {
+		id := strings.ToUpper(strings.TrimSpace(e.Recipient))
+		if !allowed[id] {
+			// A wording for someone the letter does not go to is dropped.
+			continue
+		}
+		if _, dup := out.Edit(id); dup || len(out.Letters) == LetterMaxRecipients {
+			fail("recipients", "Each member can receive your letter only once.")
+			continue
+		}
+		e = LetterEdit{Recipient: id, Subject: letterCollapse(e.Subject), Body: letterText(e.Body)}
+		if HasControlChars(e.Subject, false) {
+			fail(SubjectField(id), "The subject contains characters that can't be sent.")
+		}
+		if HasControlChars(e.Body, true) {
+			fail(BodyField(id), "Your letter contains characters that can't be sent.")
+		}
+		out.Letters = append(out.Letters, e)
+	}
+
 	switch {
 	case district.State == "":
 		fail("recipients", "Look up your members with your ZIP code or location first.")
@@ -361,6 +406,73 @@ func letterAllowedRecipients(d DistrictResult) map[string]bool {
 		}
 	}
 	return ok
+}
+
+// SubjectField and BodyField name the form fields holding a constituent's
+// wording of the subject and text of the letter to bioguide.
+func SubjectField(bioguide string) string { return "subject-" + bioguide }
+
+// BodyField: see SubjectField.
+func BodyField(bioguide string) string { return "body-" + bioguide }
+
+// CheckLetterText checks one recipient's subject and letter text as they
+// will be sent (the constituent may have written them), and returns a
+// message for each that CWC would refuse.
+func CheckLetterText(subject, body string) (subjectMsg, bodyMsg string) {
+	switch n := letterLen(strings.TrimSpace(subject)); {
+	case n < CWCMinSubject:
+		subjectMsg = fmt.Sprintf("Write a subject of at least %d characters.", CWCMinSubject)
+	case n > CWCMaxSubject:
+		subjectMsg = fmt.Sprintf("Keep the subject to %d characters or fewer (it has %d).", CWCMaxSubject, n)
+	}
+	switch n := letterLen(strings.TrimSpace(body)); {
+	case n < CWCMinText:
+		bodyMsg = "Write your letter, or use the campaign’s wording again."
+	case n > CWCMaxText:
+		bodyMsg = fmt.Sprintf("Keep the letter to %d characters or fewer (it has %d).", CWCMaxText, n)
+	}
+	return subjectMsg, bodyMsg
+}
+
+// Where a constituent's details go in a letter they are editing: the form
+// shows these in place of their name and city, which are filled in when the
+// letter is previewed and sent.
+const (
+	TokenName = "[your name]"
+	TokenCity = "[your city]"
+)
+
+// ForEditing returns f with the constituent's name and city replaced by
+// TokenName and TokenCity, to render a letter the constituent may edit.
+func (f MergeFields) ForEditing() MergeFields {
+	f.ConstituentName, f.ConstituentCity = TokenName, TokenCity
+	return f
+}
+
+// FillTokens puts the constituent's name and city from f where an edited
+// letter has TokenName and TokenCity.
+func FillTokens(s string, f MergeFields) string {
+	s = strings.ReplaceAll(s, TokenName, f.ConstituentName)
+	return strings.ReplaceAll(s, TokenCity, f.ConstituentCity)
+}
+
+// AddedWords counts the words of edited that original does not have (each
+// word as often as it appears more often): how much of an edited letter is
+// the constituent's own.
+func AddedWords(original, edited string) int {
+	have := map[string]int{}
+	for _, w := range strings.Fields(strings.ToLower(original)) {
+		have[w]++
+	}
+	n := 0
+	for _, w := range strings.Fields(strings.ToLower(edited)) {
+		if have[w] > 0 {
+			have[w]--
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 // NormalizeEmail is the form of an address used to recognise the same sender:
@@ -517,7 +629,7 @@ func DefaultLetterTemplates() map[TemplateKind]LetterTemplate {
 		TemplateAsk: {
 			Kind:    TemplateAsk,
 			Subject: "Please cosponsor {{bill}}",
-			Body: "Dear {{member_title}} {{member_name}},\n\n" +
+			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
 				"As your constituent in {{constituent_city}}, I ask you to cosponsor {{bill}}. " +
 				"Adding your name is the clearest way to show that you support it, and I would be " +
 				"grateful to hear that you have done so." + sign,
@@ -525,34 +637,34 @@ func DefaultLetterTemplates() map[TemplateKind]LetterTemplate {
 		TemplateThank: {
 			Kind:    TemplateThank,
 			Subject: "Thank you for supporting {{bill}}",
-			Body: "Dear {{member_title}} {{member_name}},\n\n" +
+			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
 				"As your constituent in {{constituent_city}}, I want to thank you for supporting {{bill}}. " +
 				"Please keep working with your colleagues to bring it to a vote." + sign,
 		},
 		TemplateWithdrew: {
 			Kind:    TemplateWithdrew,
 			Subject: "Why did you withdraw from {{bill}}?",
-			Body: "Dear {{member_title}} {{member_name}},\n\n" +
+			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
 				"As your constituent in {{constituent_city}}, I noticed that you withdrew as a cosponsor of {{bill}}. " +
 				"I would like to understand why, and I ask you to sign on again." + sign,
 		},
 		TemplateOppose: {
 			Kind:    TemplateOppose,
 			Subject: "Please do not cosponsor {{bill}}",
-			Body: "Dear {{member_title}} {{member_name}},\n\n" +
+			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
 				"As your constituent in {{constituent_city}}, I oppose {{bill}}, and I ask you not to cosponsor it " +
 				"or support it if it comes to a vote." + sign,
 		},
 		TemplateUrgeWithdraw: {
 			Kind:    TemplateUrgeWithdraw,
 			Subject: "Please withdraw your support for {{bill}}",
-			Body: "Dear {{member_title}} {{member_name}},\n\n" +
+			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
 				"As your constituent in {{constituent_city}}, I oppose {{bill}}, and I ask you to withdraw your support for it." + sign,
 		},
 		TemplateThankWithdrawal: {
 			Kind:    TemplateThankWithdrawal,
 			Subject: "Thank you for withdrawing from {{bill}}",
-			Body: "Dear {{member_title}} {{member_name}},\n\n" +
+			Body: "Dear {{member_title}} {{member_last_name}},\n\n" +
 				"As your constituent in {{constituent_city}}, I want to thank you for withdrawing as a cosponsor of {{bill}}. " +
 				"I hope you will keep opposing it." + sign,
 		},
@@ -561,8 +673,11 @@ func DefaultLetterTemplates() map[TemplateKind]LetterTemplate {
 
 // MergeFields are the values a letter template can use.
 type MergeFields struct {
-	MemberTitle     string // {{member_title}}: "Representative", "Senator", "Delegate", ...
-	MemberName      string // {{member_name}}
+	MemberTitle string // {{member_title}}: "Representative", "Senator", "Delegate", ...
+	MemberName  string // {{member_name}}: "Deborah K. Ross"
+	// MemberLastName is {{member_last_name}}, for the greeting: letters
+	// open "Dear Representative Ross".
+	MemberLastName  string
 	Bill            string // {{bill}}: "H.R. 5917"
 	ConstituentName string // {{constituent_name}}
 	ConstituentCity string // {{constituent_city}}
@@ -582,9 +697,16 @@ func MergeFieldsFor(m Member, bill string, in LetterInput) MergeFields {
 	if name == "" {
 		name = strings.TrimSpace(m.FirstName + " " + m.LastName)
 	}
+	last := strings.TrimSpace(m.LastName)
+	if last == "" {
+		if f := strings.Fields(name); len(f) > 0 {
+			last = f[len(f)-1]
+		}
+	}
 	return MergeFields{
 		MemberTitle:     title,
 		MemberName:      name,
+		MemberLastName:  last,
 		Bill:            bill,
 		ConstituentName: in.FullName(),
 		ConstituentCity: in.City,
@@ -597,6 +719,8 @@ func (f MergeFields) lookup(name string) (string, bool) {
 		return f.MemberTitle, true
 	case "member_name":
 		return f.MemberName, true
+	case "member_last_name":
+		return f.MemberLastName, true
 	case "bill":
 		return f.Bill, true
 	case "constituent_name":
@@ -663,7 +787,13 @@ func UnknownMergeFields(tpl string) []string {
 // (30 to 99) and "Very personal" (100 or more). Offices weigh letters in the
 // sender's own words far above identical ones, so the form nudges for more.
 func PersonalScore(personal string) (percent int, label string) {
-	n := len(strings.Fields(personal))
+	return PersonalScoreOf(len(strings.Fields(personal)))
+}
+
+// PersonalScoreOf is PersonalScore for n words of the constituent's own,
+// counted however the caller counts them (their paragraph and the words
+// they added to the campaign's text).
+func PersonalScoreOf(n int) (percent int, label string) {
 	switch {
 	case n == 0:
 		return 0, "Template only"
@@ -887,6 +1017,7 @@ type Letter struct {
 	Topic           string       `json:"-"`
 	Receipt         bool         `json:"receipt"`
 	Newsletter      bool         `json:"newsletter"`
+	CampaignUpdates bool         `json:"campaign_updates"`
 	Ref             string       `json:"ref,omitempty"`
 	Status          LetterStatus `json:"status"`
 	ConsentAt       time.Time    `json:"consent_at"`

@@ -132,6 +132,12 @@ func TestValidateLetterMatrix(t *testing.T) {
 		{name: "message newlines ok", edit: func(in *LetterInput) { in.PersonalMessage = "Line one\r\n\tline two\n" }},
 		{name: "message 5 characters", edit: func(in *LetterInput) { in.PersonalMessage = " Yes! " }, fields: []string{"personal_message"}},
 		{name: "message 6 characters", edit: func(in *LetterInput) { in.PersonalMessage = "Yes!!!" }},
+		{name: "edit for another member dropped", edit: func(in *LetterInput) {
+			in.Letters = []LetterEdit{{Recipient: "X000001", Subject: "s", Body: "b"}}
+		}},
+		{name: "edit control char", edit: func(in *LetterInput) {
+			in.Letters = []LetterEdit{{Recipient: in.Recipients[0], Subject: "Subject line", Body: "a\x07b"}}
+		}, fields: []string{"body-" + letterDistrict().Representative.BioguideID}},
 		{name: "message control char", edit: func(in *LetterInput) { in.PersonalMessage = "a\x07b" }, fields: []string{"personal_message"}},
 		{name: "consent missing", edit: func(in *LetterInput) { in.Consent = false }, fields: []string{"consent"}},
 		{name: "recipients none", edit: func(in *LetterInput) { in.Recipients = nil }, fields: []string{"recipients"}},
@@ -250,12 +256,13 @@ func TestNormalizePhone(t *testing.T) {
 }
 
 func TestRenderTemplate(t *testing.T) {
-	f := MergeFields{MemberTitle: "Senator", MemberName: "Kirsten E. Gillibrand", Bill: "S. 3103",
+	f := MergeFields{MemberTitle: "Senator", MemberName: "Kirsten E. Gillibrand", MemberLastName: "Gillibrand", Bill: "S. 3103",
 		ConstituentName: "Ada Lovelace", ConstituentCity: "New York"}
 	tests := []struct{ name, tpl, want string }{
 		{"all fields", "Dear {{member_title}} {{member_name}}, pass {{bill}}. {{constituent_name}}, {{constituent_city}}",
 			"Dear Senator Kirsten E. Gillibrand, pass S. 3103. Ada Lovelace, New York"},
 		{"spaces inside braces", "{{ bill }}", "S. 3103"},
+		{"greeting by surname", "Dear {{member_title}} {{member_last_name}},", "Dear Senator Gillibrand,"},
 		{"unknown left as is", "Hi {{nickname}} re {{bill}}", "Hi {{nickname}} re S. 3103"},
 		{"unclosed", "{{bill} and {{bill", "{{bill} and {{bill"},
 		{"repeated", "{{bill}}{{bill}}", "S. 3103S. 3103"},
@@ -279,17 +286,18 @@ func TestRenderTemplate(t *testing.T) {
 			t.Errorf("default %s template has unknown fields %v", kind, u)
 		}
 		subj, body := tpl.Render(f)
-		if strings.Contains(subj+body, "{{") || !strings.Contains(body, "Gillibrand") {
+		if strings.Contains(subj+body, "{{") || !strings.HasPrefix(body, "Dear Senator Gillibrand,\n") {
 			t.Errorf("default %s template renders badly: %q", kind, body)
 		}
 	}
 	d := letterDistrict()
 	in := goodLetter()
 	mf := MergeFieldsFor(d.Senators[0], "S. 3103", in)
-	if mf != (MergeFields{"Senator", "Charles E. Schumer", "S. 3103", "Ada Lovelace", "New York"}) {
+	if mf != (MergeFields{MemberTitle: "Senator", MemberName: "Charles E. Schumer", MemberLastName: "Schumer", Bill: "S. 3103",
+		ConstituentName: "Ada Lovelace", ConstituentCity: "New York"}) {
 		t.Errorf("MergeFieldsFor = %+v", mf)
 	}
-	if mf := MergeFieldsFor(Member{FirstName: "A", LastName: "B", Chamber: House}, "", in); mf.MemberTitle != "Representative" || mf.MemberName != "A B" {
+	if mf := MergeFieldsFor(Member{FirstName: "A", LastName: "B", Chamber: House}, "", in); mf.MemberTitle != "Representative" || mf.MemberName != "A B" || mf.MemberLastName != "B" {
 		t.Errorf("MergeFieldsFor fallback = %+v", mf)
 	}
 }

@@ -123,4 +123,17 @@ type LookupQuery struct {
 	Lat  *float64 `json:"lat,omitempty"`
 	Lon  *float64 `json:"lon,omitempty"`
 	City string   `json:"city,omitempty"`
+	// Address is the street address asked about, and MatchedAddress the
+	// one the geocoder found for it.
+	Address        string `json:"address,omitempty"`
+	MatchedAddress string `json:"matched_address,omitempty"`
+}
+
+// GeocodeMatch is the point a geocoder found for a street address.
+type GeocodeMatch struct {
+	Lat, Lon       float64
+	MatchedAddress string
+	Zip            string
+	State          string
+	City           string
 }

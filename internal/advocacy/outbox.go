@@ -107,7 +107,8 @@ func StateOf(l Letter, d Delivery, awaitingConfirmation bool) CopyState {
 		return CopyRejected
 	case awaitingConfirmation:
 		return CopyAwaitingConfirmation
-	case l.Status == LetterHeld && d.Channel == ChannelCWC:
+	case l.Status == LetterHeld:
+		// Nothing goes out, by the site or by hand, before the check.
 		return CopyAwaitingCheck
 	case d.Channel != ChannelCWC:
 		return CopyYours

@@ -21,7 +21,7 @@ func TestStateOf(t *testing.T) {
 		{"sender sent it", active, Delivery{Channel: ChannelPhone, Status: DeliveryConfirmedByUser}, false, CopyYouSent},
 		{"assisted", active, Delivery{Channel: ChannelAssisted, Status: DeliveryQueued}, false, CopyYours},
 		{"held for moderation", held, cwc(DeliveryQueued), false, CopyAwaitingCheck},
-		{"held for moderation, assisted", held, Delivery{Channel: ChannelAssisted, Status: DeliveryQueued}, false, CopyYours},
+		{"held for moderation, assisted: nothing to send by hand yet", held, Delivery{Channel: ChannelAssisted, Status: DeliveryQueued}, false, CopyAwaitingCheck},
 		{"awaiting confirmation", held, cwc(DeliveryQueued), true, CopyAwaitingConfirmation},
 		{"awaiting confirmation, assisted", held, Delivery{Channel: ChannelAssisted, Status: DeliveryQueued}, true, CopyAwaitingConfirmation},
 		{"rejected", rejected, cwc(DeliveryQueued), false, CopyRejected},

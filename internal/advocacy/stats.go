@@ -309,8 +309,10 @@ type DashboardStats struct {
 	PerDay map[string]int
 	// Deliveries per chamber, channel and status (a letter to three offices
 	// counts three times).
-	ByChamber        map[string]int
-	ByChannel        map[string]int
+	ByChamber map[string]int
+	ByChannel map[string]int
+	// ByDeliveryStatus is keyed by DeliveryStateKey: a queued copy that
+	// waits for its sender is told apart from one the outbox will send.
 	ByDeliveryStatus map[string]int
 	ByState          map[string]int
 	ByDistrict       []DistrictCount
@@ -500,4 +502,18 @@ func Percent(n, total int) string {
 		return "–"
 	}
 	return fmt.Sprintf("%d%%", (n*100+total/2)/total)
+}
+
+// StateWaitingForSender is the DeliveryStateKey of a copy that waits for
+// its sender to send it themselves.
+const StateWaitingForSender = "waiting_for_sender"
+
+// DeliveryStateKey names where a delivery stands for the dashboard: its
+// status, except that a queued copy on the assisted channel is
+// StateWaitingForSender (nothing will send it but the person).
+func DeliveryStateKey(ch Channel, st DeliveryStatus) string {
+	if st == DeliveryQueued && ch == ChannelAssisted {
+		return StateWaitingForSender
+	}
+	return string(st)
 }

@@ -86,16 +86,23 @@ func (m *minuteCap) take() bool {
 	return m.n <= m.cap
 }
 
-// screenLetter applies the abuse controls to a validated letter before it
-// is stored. It refuses a sender over the per-email limit (429), and says
-// whether the letter must wait for moderation, and why: sent faster than a
-// person writes, without the form's start time, or past the global cap.
-func (s *Server) screenLetter(r letterRequest) (hold string, err error) {
+// screenLetter applies the abuse controls to a validated letter from the
+// client at address ip before it is stored (an address past the flood
+// ceiling was already refused by the route). It refuses a sender over the
+// per-email limit (429), and says whether the letter must wait for
+// moderation, and why: more letters from one address than the per-address
+// limit (an office, a campus or an event shares one address, so they are
+// held, not refused), sent faster than a person writes, without the form's
+// start time, or past the global cap.
+func (s *Server) screenLetter(r letterRequest, ip string) (hold string, err error) {
 	email := advocacy.NormalizeEmail(r.in.Email)
 	if ok, wait := s.limits.letterEmail.allow(keyedHash(s.cfg.Secret, "email", email)); !ok {
 		return "", rateLimited(wait)
 	}
 	var reasons []string
+	if ok, _ := s.limits.letterIP.allow(keyedHash(s.cfg.Secret, "letter", ip)); !ok {
+		reasons = append(reasons, fmt.Sprintf("more than %s letters came from the sender's network address", s.cfg.Limits.LetterIP.Count()))
+	}
 	if r.viaForm {
 		age, ok := s.stampAge(r.settle.query.started)
 		switch {

@@ -104,12 +104,16 @@ func TestEmailLimit(t *testing.T) {
 }
 
 // TestFloodFromOneClient sends 10,000 valid-looking letters from one
-// address through the JSON API: no more than the per-address limit are
-// accepted, no duplicate rows appear, and a person on another address still
-// gets through.
+// address through the JSON API: no more than the per-address ceiling are
+// accepted, those past the per-address limit wait for moderation, no
+// duplicate rows appear, and a person on another address still gets
+// through.
 func TestFloodFromOneClient(t *testing.T) {
-	const limit = 20
-	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterIP = Limit{PerMinute: limit / 60.0, Burst: limit} }, nil)
+	const soft, limit = 20, 50
+	e := newLetterEnvConfig(t, func(c *Config) {
+		c.Limits.LetterIP = Limit{PerMinute: soft / 60.0, Burst: soft}
+		c.Limits.LetterIPMax = Limit{PerMinute: limit / 60.0, Burst: limit}
+	}, nil)
 	send := func(addr, email string) int {
 		body := fmt.Sprintf(`{"campaign":"jackson-vanik","recipients":[%q],"prefix":"Mx.","first_name":"Flo","last_name":"Od",
 			"address1":"12 Orchard Street","city":"New York","state":"NY","zip":"10002","email":%q,"consent":true}`, goldman, email)
@@ -146,13 +150,41 @@ func TestFloodFromOneClient(t *testing.T) {
 	if d := e.count(t, "SELECT count(*) FROM (SELECT email_norm FROM letters GROUP BY email_norm HAVING count(*) > 1)"); d != 0 {
 		t.Errorf("%d duplicated senders", d)
 	}
+	if active := e.count(t, "SELECT count(*) FROM letters WHERE status = 'active'"); active != soft {
+		t.Errorf("%d letters went out at once, want the first %d; the rest wait for moderation", active, soft)
+	}
 	if code := send("198.51.100.7:5000", "real.person@example.org"); code != http.StatusCreated {
 		t.Errorf("a person on another address got %d during the flood", code)
+	}
+	if n := e.count(t, "SELECT count(*) FROM letters WHERE email_norm = 'real.person@example.org' AND status = 'active'"); n != 1 {
+		t.Error("the person on another address was held")
+	}
+}
+
+// TestSharedNetworkLettersWait: an office or event network sends more
+// letters than the per-address limit; they are stored and wait for
+// moderation, and the sender is told so.
+func TestSharedNetworkLettersWait(t *testing.T) {
+	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterIP = Limit{PerMinute: 2 / 60.0, Burst: 2} }, nil)
+	var last string
+	for i := range 3 {
+		f := with(validForm(e.formToken(t)), "email", fmt.Sprintf("colleague%d@example.org", i))
+		last = e.sendOne(t, f)
+	}
+	if held := e.count(t, "SELECT count(*) FROM letters WHERE status = 'held' AND hold_reason LIKE '%network address%'"); held != 1 {
+		t.Fatalf("held letters = %d, want the third", held)
+	}
+	d := mustDoc(t, e.get(t, "/letters/"+last, false))
+	if got := d.Find(`[data-testid="moderation"]`).Text(); !strings.Contains(got, "check") {
+		t.Errorf("the held sender is told %q", got)
+	}
+	if d.Find(`[data-testid="assisted"]`).Length() != 0 {
+		t.Error("a held letter asks its sender to send it themselves")
 	}
 }
 
 func TestClientAddressIsNotTakenFromHeaders(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterIP = Limit{PerMinute: 1, Burst: 1} }, nil)
+	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterIPMax = Limit{PerMinute: 1, Burst: 1} }, nil)
 	codes := []int{}
 	for i := range 3 {
 		body := fmt.Sprintf(`{"campaign":"jackson-vanik","recipients":[%q],"prefix":"Mx.","first_name":"A","last_name":"B",

@@ -62,7 +62,8 @@ func (s *Server) billPage(c echo.Context) error {
 		Status:        orDash(bill.Status),
 		Committees:    orDash(bill.Committees),
 		Cosponsors:    s.cosponsorRows(bill, key, desc),
-		Headers:       sortHeaders(id, key, desc),
+		Headers:       sortHeaders(id, key, desc, bill.Chamber != advocacy.Senate),
+		Districts:     bill.Chamber != advocacy.Senate,
 	}
 	if act, ok := s.billActivity(c.Request().Context(), id); ok {
 		// What Congress.gov says wins over what was typed in by hand.
@@ -92,7 +93,33 @@ func (s *Server) billPage(c echo.Context) error {
 	}
 	m := s.meta(c, bill.Label()+": cosponsors", "")
 	m.Description = bill.Label() + ": " + bill.Title
+	// Instructions for refreshing the list are for the campaign's staff
+	// only; such a page is theirs alone and is never cached.
+	c.Response().Header().Add("Vary", "Cookie")
+	if v.Bill.Stale && s.canEditContent(c) {
+		v.ImportURL = orgCampaignURL(camp.Slug, "edit") + "#bill-" + bill.ID
+		c.Response().Header().Set("Cache-Control", "private, no-store")
+		return s.render(c, http.StatusOK, templates.BillPage(m, v), nil)
+	}
 	return s.renderCached(c, http.StatusOK, templates.BillPage(m, v), nil, s.campaignModified(camp, false))
+}
+
+// canEditContent reports whether the request comes from a signed-in
+// account that may edit campaigns. Public pages use it to show staff
+// their own notes; any doubt means no.
+func (s *Server) canEditContent(c echo.Context) bool {
+	if !s.organizerEnabled() {
+		return false
+	}
+	if _, err := c.Cookie(sessionCookie); err != nil {
+		return false
+	}
+	a, ok, err := s.currentSession(c)
+	if err != nil {
+		s.deps.Logger.WarnContext(c.Request().Context(), "read session on a public page", "err", err)
+		return false
+	}
+	return ok && a.user.Can(advocacy.PermEditContent)
 }
 
 // campaignForBill picks the public campaign a bill page is shown for: the
@@ -192,7 +219,7 @@ func (s *Server) cosponsorRows(b advocacy.Bill, key string, desc bool) []templat
 // sortHeaders builds the table's column headings. A sortable heading links
 // to the table sorted by it: ascending, or reversed when it is already the
 // ascending sort.
-func sortHeaders(billID, key string, desc bool) []templates.SortHeader {
+func sortHeaders(billID, key string, desc, districts bool) []templates.SortHeader {
 	link := func(k, dir string) string {
 		q := url.Values{"sort": {k}, "dir": {dir}}
 		return billURL(billID) + "?" + q.Encode() + "#cosponsors-heading"
@@ -212,7 +239,8 @@ func sortHeaders(billID, key string, desc bool) []templates.SortHeader {
 		h.URL = link(so.key, nextDir)
 		h.Next = ", sort " + nextWords
 		out = append(out, h)
-		if so.key == "state" {
+		if so.key == "state" && districts {
+			// Senators have no district: a Senate bill's table has no such column.
 			out = append(out, templates.SortHeader{Label: "District"})
 		}
 	}

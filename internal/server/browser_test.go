@@ -22,6 +22,12 @@ import (
 // skips, except in CI (CI=true), where a missing browser is a failure.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserWithin(t, 90*time.Second)
+}
+
+// browserWithin is browser for a test that may take up to d.
+func browserWithin(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -48,7 +54,7 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelC := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)

@@ -27,6 +27,11 @@ type CampaignStore interface {
 	CampaignsOfBill(ctx context.Context, billID string) ([]advocacy.Campaign, error)
 	// TalkingPoints lists a campaign's talking points in display order.
 	TalkingPoints(ctx context.Context, campaignID int64) ([]advocacy.TalkingPoint, error)
+	// Campaigns lists every campaign without its bills: running first,
+	// then closed, then drafts.
+	Campaigns(ctx context.Context) ([]advocacy.Campaign, error)
+	// Featured is the slug of the campaign the home page features, or "".
+	Featured(ctx context.Context) (string, error)
 }
 
 // MemberDirectory finds members of Congress by bioguide ID and gives the
@@ -87,15 +92,7 @@ func (s *Server) markdown() *markdown.Renderer {
 
 // campaignEnabled reports whether campaign content can be shown.
 func (s *Server) campaignEnabled() bool {
-	return s.deps.Campaigns != nil && s.deps.Members != nil && s.cfg.HomeCampaign != ""
-}
-
-// homeCampaign loads the home campaign.
-func (s *Server) homeCampaign(ctx context.Context) (advocacy.Campaign, error) {
-	if !s.campaignEnabled() {
-		return advocacy.Campaign{}, advocacy.NotFound("No campaign is running.")
-	}
-	return public(s.deps.Campaigns.Campaign(ctx, s.cfg.HomeCampaign))
+	return s.deps.Campaigns != nil && s.deps.Members != nil
 }
 
 // public hides draft campaigns from public pages: they are not found.
@@ -106,17 +103,24 @@ func public(camp advocacy.Campaign, err error) (advocacy.Campaign, error) {
 	return camp, err
 }
 
-// campaignURL is where a campaign's public page lives.
+// campaignURL is where a campaign's public page lives. The home page may
+// show it too, but which campaign it shows can change.
 func (s *Server) campaignURL(slug string) string {
-	if slug == s.cfg.HomeCampaign {
-		return "/"
-	}
-	return "/campaigns/" + slug + "/progress"
+	return "/campaigns/" + slug
 }
 
 func progressURL(slug string) string { return "/campaigns/" + slug + "/progress" }
 
 func billURL(id string) string { return "/bills/" + id }
+
+// campaignBillURL is a bill's page as seen from a campaign: the plain bill
+// URL for the configured home campaign, else with ?campaign=.
+func (s *Server) campaignBillURL(slug, id string) string {
+	if slug == "" || slug == s.cfg.HomeCampaign {
+		return billURL(id)
+	}
+	return billURL(id) + "?campaign=" + slug
+}
 
 // campaignModified is the campaign pages' Last-Modified time: the campaign's
 // last change, unless a live letter count is shown, whose changes have no
@@ -148,17 +152,37 @@ func (s *Server) campaignProgress(c echo.Context) error {
 		s.campaignModified(camp, true))
 }
 
-// campaignView builds the home page's campaign part.
+// campaignView builds the home page's campaign part: for a closed
+// campaign a notice instead of the lookup, and for bills that died with
+// their Congress what happens next.
 func (s *Server) campaignView(ctx context.Context, camp advocacy.Campaign) templates.CampaignView {
+	now := s.deps.Clock()
 	v := templates.CampaignView{
 		Slug: camp.Slug, Title: camp.Title, Summary: camp.Summary, Ask: camp.Ask, Why: camp.Why,
-		Progress: s.progressView(ctx, camp),
+		Progress:         s.progressView(ctx, camp),
+		TalkingPointsURL: talkingPointsURL(camp.Slug),
+		NextSteps:        nextSteps(camp, now),
+		Opposes:          len(camp.Bills) > 0,
 	}
-	if base := s.usMapBase(); base != nil && len(base.states) > 0 {
-		v.Map = usMap(base, camp.Bills, s.deps.Members)
+	var supported []advocacy.Bill
+	for _, b := range camp.Bills {
+		if b.Position == advocacy.PositionOppose {
+			continue
+		}
+		v.Opposes = false
+		supported = append(supported, b)
+	}
+	// The map counts the members on the bills, which is support only for
+	// the bills the campaign supports.
+	if base := s.usMapBase(); base != nil && len(base.states) > 0 && len(supported) > 0 {
+		v.Map = usMap(base, supported, s.deps.Members)
 	}
 	if camp.Slug == s.cfg.HomeCampaign {
 		v.TalkingPointsURL = "/talking-points"
+	}
+	if camp.Status == advocacy.CampaignClosed {
+		ended := s.endedView(ctx, camp)
+		v.Ended = &ended
 	}
 	return v
 }
@@ -167,9 +191,23 @@ func (s *Server) campaignView(ctx context.Context, camp advocacy.Campaign) templ
 func (s *Server) progressView(ctx context.Context, camp advocacy.Campaign) templates.ProgressView {
 	v := templates.ProgressView{URL: progressURL(camp.Slug), Letters: s.letterCount(ctx, camp), HeadingLevel: 3}
 	for _, b := range camp.Bills {
-		v.Bills = append(v.Bills, s.billProgress(b))
+		bp := s.billProgress(b)
+		bp.URL = s.campaignBillURL(camp.Slug, b.ID)
+		bp.Final = camp.Status == advocacy.CampaignClosed
+		for _, prev := range camp.Predecessors(b) {
+			bp.History = append(bp.History, templates.PastBillView{Label: prev.LabelWithCongress(),
+				URL: s.campaignBillURL(camp.Slug, prev.ID), Final: finalCount(prev)})
+		}
+		v.Bills = append(v.Bills, bp)
 	}
 	return v
+}
+
+// finalCount says how a bill that a reintroduction replaced ended, like
+// "ended with 12 cosponsors of a target of 218".
+func finalCount(b advocacy.Bill) string {
+	p := b.Progress()
+	return "ended with " + pluralN(p.Count, b.Goal.Singular(), b.Goal.Noun()) + " of a target of " + strconv.Itoa(p.Target)
 }
 
 // letterCount is the campaign's letters so far; 0 when not counted or on
@@ -195,10 +233,22 @@ func (s *Server) billProgress(b advocacy.Bill) templates.BillProgressView {
 		Chamber: chamberWord(b.Chamber), Sponsor: s.memberRef(b.SponsorID),
 		Count: p.Count, Target: p.Target, Percent: p.Percent, Remaining: p.Remaining, Reached: p.Reached,
 		Withdrawn:   len(b.Cosponsors) - p.Count,
-		Thermometer: thermometer(label, p),
+		Thermometer: thermometer(b),
 		Parties:     partyBreakdown(label, b, s.deps.Members),
 		Stale:       b.CosponsorListStale(s.deps.Clock(), s.cfg.CosponsorsStaleDays),
 		StaleDays:   s.cfg.CosponsorsStaleDays,
+		Position:    string(b.Position.OrSupport()),
+		Goal:        string(b.Goal),
+		Seats:       advocacy.ChamberSeats(b.Chamber),
+	}
+	if v.Goal == "" {
+		v.Goal = string(advocacy.GoalCosponsors)
+	}
+	if b.Expired(s.deps.Clock()) {
+		term := b.Term()
+		v.Died = "Died at the end of the " + term.Ordinal() + " Congress on " + longDate(term.EndDate()) + ". Its count is final."
+		// Nothing changes after a bill dies: its list is as of then.
+		v.Stale = false
 	}
 	end := b.CosponsorsAsOf
 	if end.IsZero() {
@@ -219,8 +269,12 @@ func chamberWord(c advocacy.Chamber) string {
 }
 
 // memberRef describes a member from the reference data, or by ID alone
-// when the data no longer lists them.
+// when the data no longer lists them; nobody for an empty ID (a bill whose
+// sponsor is not recorded yet).
 func (s *Server) memberRef(id string) templates.MemberRef {
+	if id == "" {
+		return templates.MemberRef{}
+	}
 	var m advocacy.Member
 	ok := false
 	if s.deps.Members != nil {
@@ -253,11 +307,11 @@ func (s *Server) memberRef(id string) templates.MemberRef {
 }
 
 // memberStatuses gives each member of district d their stance on their
-// chamber's bill in the home campaign, with the matching ask. It is nil
-// when no campaign runs; errors are logged, not shown: the lookup works
-// without stances.
-func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult) map[string]templates.MemberStatus {
-	camp, err := s.homeCampaign(ctx)
+// chamber's bill in campaign slug (the default campaign when empty), with
+// the matching ask. It is nil when no campaign runs; errors are logged,
+// not shown: the lookup works without stances.
+func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult, slug string) map[string]templates.MemberStatus {
+	camp, err := s.campaignFor(ctx, slug)
 	if err != nil {
 		if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
 			s.deps.Logger.ErrorContext(ctx, "member statuses", "err", err)
@@ -271,7 +325,14 @@ func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult) 
 			return
 		}
 		st := advocacy.StanceOf(b, m.BioguideID)
-		ms := templates.MemberStatus{Bill: b.Label(), BillURL: billURL(b.ID), Kind: string(st.Kind), Ask: st.Ask}
+		ms := templates.MemberStatus{Bill: b.Label(), BillURL: s.campaignBillURL(camp.Slug, b.ID), Kind: string(st.Kind), Ask: st.Ask,
+			Wanted: b.Wants(m.BioguideID), Died: b.Expired(s.deps.Clock())}
+		switch {
+		case ms.Died:
+			ms.Ask = b.Label() + " died at the end of the " + b.Term().Ordinal() + " Congress; there is nothing to ask until it is introduced again."
+		case camp.Status == advocacy.CampaignClosed:
+			ms.Ask = "The campaign has ended."
+		}
 		if !st.Since.IsZero() {
 			ms.Since = longDate(st.Since)
 		}
@@ -301,22 +362,31 @@ type campaignJSON struct {
 }
 
 type billJSON struct {
-	ID          string  `json:"id"`
-	Label       string  `json:"label"`
-	Chamber     string  `json:"chamber"`
-	Congress    int     `json:"congress"`
-	Type        string  `json:"type"`
-	Number      int     `json:"number"`
-	Title       string  `json:"title"`
-	Sponsor     string  `json:"sponsor"`
-	SponsorName string  `json:"sponsor_name"`
-	Cosponsors  int     `json:"cosponsors"`
-	Withdrawn   int     `json:"withdrawn"`
-	Target      int     `json:"target"`
-	Percent     int     `json:"percent"`
-	Reached     bool    `json:"reached"`
-	AsOf        *string `json:"as_of"`
-	URL         string  `json:"url"`
+	ID string `json:"id"`
+	// Position is "support" or "oppose"; Goal what Count counts towards
+	// Target: "cosponsors", "not_cosponsoring" or "withdrawals".
+	Position string `json:"position"`
+	Goal     string `json:"goal"`
+	Count    int    `json:"count"`
+	// Expired is set once the bill's Congress has ended (CongressEnds).
+	Expired      bool    `json:"expired"`
+	CongressEnds string  `json:"congress_ends"`
+	Replaces     *string `json:"replaces"`
+	Label        string  `json:"label"`
+	Chamber      string  `json:"chamber"`
+	Congress     int     `json:"congress"`
+	Type         string  `json:"type"`
+	Number       int     `json:"number"`
+	Title        string  `json:"title"`
+	Sponsor      string  `json:"sponsor"`
+	SponsorName  string  `json:"sponsor_name"`
+	Cosponsors   int     `json:"cosponsors"`
+	Withdrawn    int     `json:"withdrawn"`
+	Target       int     `json:"target"`
+	Percent      int     `json:"percent"`
+	Reached      bool    `json:"reached"`
+	AsOf         *string `json:"as_of"`
+	URL          string  `json:"url"`
 }
 
 type lettersJSON struct {
@@ -335,13 +405,20 @@ func (s *Server) campaignAPI(c echo.Context) error {
 		URL: s.campaignURL(camp.Slug), Bills: []billJSON{},
 		Letters: lettersJSON{Total: s.letterCount(ctx, camp)},
 	}
+	now := s.deps.Clock()
 	for _, b := range camp.Bills {
 		p := b.Progress()
+		active := advocacy.ActiveCount(b.Cosponsors)
 		bj := billJSON{
 			ID: b.ID, Label: b.Label(), Chamber: string(b.Chamber), Congress: b.Congress, Type: b.Type,
 			Number: b.Number, Title: b.Title, Sponsor: b.SponsorID,
-			Cosponsors: p.Count, Withdrawn: len(b.Cosponsors) - p.Count,
-			Target: p.Target, Percent: p.Percent, Reached: p.Reached, URL: billURL(b.ID),
+			Cosponsors: active, Withdrawn: len(b.Cosponsors) - active,
+			Target: p.Target, Percent: p.Percent, Reached: p.Reached, URL: s.campaignBillURL(camp.Slug, b.ID),
+			Position: string(b.Position.OrSupport()), Goal: string(b.Goal), Count: p.Count,
+			Expired: b.Expired(now), CongressEnds: b.Term().End.UTC().Format(time.RFC3339),
+		}
+		if b.Succeeds != "" {
+			bj.Replaces = &b.Succeeds
 		}
 		if m, ok := s.deps.Members.Member(b.SponsorID); ok {
 			bj.SponsorName = m.Name

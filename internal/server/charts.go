@@ -39,11 +39,18 @@ func pluralN(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + pluralWord(n, one, many)
 }
 
-// thermometer draws progress as a bar in a 100-unit-wide view box.
-func thermometer(label string, p advocacy.Progress) templates.Thermometer {
-	title := fmt.Sprintf("%s: %s of a target of %d (%d%%)", label, pluralN(p.Count, "cosponsor", "cosponsors"), p.Target, p.Percent)
-	if p.Target == 0 {
-		title = fmt.Sprintf("%s: %s (no target set)", label, pluralN(p.Count, "cosponsor", "cosponsors"))
+// thermometer draws a bill's progress as a bar in a 100-unit-wide view
+// box, titled with what its goal counts.
+func thermometer(b advocacy.Bill) templates.Thermometer {
+	label, p := b.Label(), b.Progress()
+	count := pluralN(p.Count, b.Goal.Singular(), b.Goal.Noun())
+	title := fmt.Sprintf("%s: %s of a target of %d (%s)", label, count, p.Target, templates.PercentText(p.Count, p.Percent))
+	switch {
+	case p.Target == 0:
+		title = fmt.Sprintf("%s: %s (no target set)", label, count)
+	case b.Goal == advocacy.GoalNotCosponsoring:
+		title = fmt.Sprintf("%s: %d of %d seats not on the bill; the goal is to keep at least %d off it", label, p.Count,
+			advocacy.ChamberSeats(b.Chamber), p.Target)
 	}
 	return templates.Thermometer{Width: strconv.Itoa(p.Bar), Title: title}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,18 +22,32 @@ func chartDay(s string) time.Time {
 func TestThermometer(t *testing.T) {
 	tests := []struct {
 		count, target int
+		goal          advocacy.Goal
 		width, title  string
 	}{
-		{0, 218, "0", "H.R. 1: 0 cosponsors of a target of 218 (0%)"},
-		{109, 218, "50", "H.R. 1: 109 cosponsors of a target of 218 (50%)"},
-		{1, 51, "1", "H.R. 1: 1 cosponsor of a target of 51 (1%)"},
-		{300, 218, "100", "H.R. 1: 300 cosponsors of a target of 218 (137%)"},
-		{4, 0, "0", "H.R. 1: 4 cosponsors (no target set)"},
+		{0, 218, "", "0", "H.R. 1: 0 cosponsors of a target of 218 (0%)"},
+		{109, 218, "", "50", "H.R. 1: 109 cosponsors of a target of 218 (50%)"},
+		{1, 51, "", "1", "H.R. 1: 1 cosponsor of a target of 51 (1%)"},
+		{300, 218, "", "100", "H.R. 1: 300 cosponsors of a target of 218 (137%)"},
+		{4, 0, "", "0", "H.R. 1: 4 cosponsors (no target set)"},
+		{1, 5, advocacy.GoalWithdrawals, "20", "H.R. 1: 1 withdrawal of a target of 5 (20%)"},
+		{4, 218, advocacy.GoalNotCosponsoring, "100", "H.R. 1: 430 of 435 seats not on the bill; the goal is to keep at least 218 off it"},
 	}
 	for _, tt := range tests {
-		got := thermometer("H.R. 1", advocacy.NewProgress(tt.count, tt.target))
+		b := advocacy.Bill{Type: "hr", Number: 1, Chamber: advocacy.House, SponsorID: "A000001", Target: tt.target, Goal: tt.goal}
+		if tt.goal != "" {
+			b.Position = advocacy.PositionOppose
+		}
+		for i := range tt.count {
+			cs := advocacy.Cosponsor{BioguideID: fmt.Sprintf("B%06d", i), JoinedOn: chartDay("2025-11-04")}
+			if tt.goal == advocacy.GoalWithdrawals {
+				cs.WithdrawnOn = chartDay("2025-12-01")
+			}
+			b.Cosponsors = append(b.Cosponsors, cs)
+		}
+		got := thermometer(b)
 		if got.Width != tt.width || got.Title != tt.title {
-			t.Errorf("thermometer(%d/%d) = %+v; want width %s, title %q", tt.count, tt.target, got, tt.width, tt.title)
+			t.Errorf("thermometer(%d/%d %s) = %+v; want width %s, title %q", tt.count, tt.target, tt.goal, got, tt.width, tt.title)
 		}
 	}
 }

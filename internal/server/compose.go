@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,9 +61,41 @@ func letterInputFromForm(f url.Values) advocacy.LetterInput {
 		Consent:         formBool(f.Get("consent")),
 		Receipt:         formBool(f.Get("receipt")),
 		Newsletter:      formBool(f.Get("newsletter")),
+		CampaignUpdates: formBool(f.Get("campaign_updates")),
 		Ref:             f.Get("ref"),
 		FormToken:       f.Get("form_token"),
+		Letters:         letterEditsFromForm(f),
 	}
+}
+
+// letterEditsFromForm reads the constituent's wording of each recipient's
+// letter: subject-ID and body-ID fields, in a stable order. Malformed IDs
+// are ignored; ValidateLetter drops wordings for anyone else.
+func letterEditsFromForm(f url.Values) []advocacy.LetterEdit {
+	var ids []string
+	for k := range f {
+		id, ok := strings.CutPrefix(k, "body-")
+		if !ok {
+			id, ok = strings.CutPrefix(k, "subject-")
+		}
+		if ok && bioguideRe.MatchString(id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) > advocacy.LetterMaxRecipients {
+		ids = ids[:advocacy.LetterMaxRecipients]
+	}
+	var out []advocacy.LetterEdit
+	for _, id := range ids {
+		if id == f.Get("reset") {
+			// "Use the campaign's wording again".
+			continue
+		}
+		out = append(out, advocacy.LetterEdit{Recipient: id, Subject: f.Get(advocacy.SubjectField(id)), Body: f.Get(advocacy.BodyField(id))})
+	}
+	return out
 }
 
 // readLetterForm parses a posted letter form, loads its campaign and
@@ -89,19 +123,96 @@ func (s *Server) readLetterForm(c echo.Context) (letterRequest, error) {
 		}
 		return letterRequest{}, err
 	}
-	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District), viaForm: true}, nil
+	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock()), viaForm: true}, nil
 }
 
-// validate checks the letter against the settled district; it returns the
-// normalised input and the field errors, if any.
-func (r *letterRequest) validate() map[string]string {
+// validate checks the letter against the settled district, and each
+// chosen recipient's subject and text as they will be sent; it keeps the
+// normalised input in r and returns the field errors, if any.
+func (s *Server) validate(ctx context.Context, r *letterRequest) (map[string]string, error) {
 	out, err := advocacy.ValidateLetter(r.in, r.settle.Settlement)
 	var de *advocacy.Error
 	if errors.As(err, &de) {
-		return de.Fields
+		return de.Fields, nil
+	}
+	tpls, err := s.letterTemplates(ctx, r.camp)
+	if err != nil {
+		return nil, err
 	}
 	r.in = out
-	return nil
+	r.in.Letters = plainEdits(tpls, r.recips, r.in)
+	if !s.receiptsOn() {
+		// No copy can be emailed: none is promised or recorded.
+		r.in.Receipt = false
+	}
+	errs := map[string]string{}
+	for _, id := range r.in.Recipients {
+		i := slices.IndexFunc(r.recips, func(rc recipient) bool { return rc.member.BioguideID == id })
+		if i < 0 {
+			continue
+		}
+		subject, body := recipientLetter(tpls, r.recips[i], r.in)
+		sm, bm := advocacy.CheckLetterText(subject, body)
+		if sm != "" {
+			errs[advocacy.SubjectField(id)] = sm
+		}
+		if bm != "" {
+			errs[advocacy.BodyField(id)] = bm
+		}
+	}
+	if len(errs) > 0 {
+		return errs, nil
+	}
+	return nil, nil
+}
+
+// recipientLetter is the subject and text of rc's letter as it will be
+// sent: the constituent's wording when they changed it, else the
+// campaign's letter for rc's stance.
+func recipientLetter(tpls map[advocacy.TemplateKind]advocacy.LetterTemplate, rc recipient, in advocacy.LetterInput) (subject, body string) {
+	f := advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), in)
+	if e, ok := in.Edit(rc.member.BioguideID); ok {
+		return advocacy.FillTokens(e.Subject, f), advocacy.FillTokens(e.Body, f)
+	}
+	return tpls[rc.kind].Render(f)
+}
+
+// editableLetter is rc's letter as the form offers it for editing, with
+// the constituent's details as tokens.
+func editableLetter(tpls map[advocacy.TemplateKind]advocacy.LetterTemplate, rc recipient) (subject, body string) {
+	return tpls[rc.kind].Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), advocacy.LetterInput{}).ForEditing())
+}
+
+// plainEdits drops the wordings that are just the campaign's letter
+// unchanged: those recipients get the campaign's letter, rendered afresh.
+func plainEdits(tpls map[advocacy.TemplateKind]advocacy.LetterTemplate, recips []recipient, in advocacy.LetterInput) []advocacy.LetterEdit {
+	var out []advocacy.LetterEdit
+	for _, e := range in.Letters {
+		i := slices.IndexFunc(recips, func(rc recipient) bool { return rc.member.BioguideID == e.Recipient })
+		if i >= 0 {
+			subject, body := editableLetter(tpls, recips[i])
+			if strings.TrimSpace(e.Subject) == strings.TrimSpace(subject) && strings.TrimSpace(e.Body) == strings.TrimSpace(body) {
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// ownWords counts the constituent's own words: their paragraph, and the
+// most they added to the campaign's text of any one letter.
+func ownWords(tpls map[advocacy.TemplateKind]advocacy.LetterTemplate, recips []recipient, in advocacy.LetterInput) int {
+	added := 0
+	for _, e := range in.Letters {
+		i := slices.IndexFunc(recips, func(rc recipient) bool { return rc.member.BioguideID == e.Recipient })
+		if i < 0 {
+			continue
+		}
+		subject, body := editableLetter(tpls, recips[i])
+		added = max(added, advocacy.AddedWords(subject+"\n"+body, e.Subject+"\n"+e.Body))
+	}
+	return len(strings.Fields(in.PersonalMessage)) + added
 }
 
 // writePage serves GET /write: the letter form for a settled district.
@@ -126,7 +237,7 @@ func (s *Server) writePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
+	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
 	r.in = advocacy.LetterInput{
 		Campaign: camp.Slug, State: st.District.State, Zip: st.query.zip, City: st.city,
 		Ref: cleanRef(c.QueryParam("ref")), FormToken: token,
@@ -138,7 +249,8 @@ func (s *Server) writePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.ComposePage(s.meta(c, "Write to your members", "/write"), v), templates.ComposeFlow(v))
+	m := s.meta(c, "Write to your members", "/write")
+	return s.render(c, http.StatusOK, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
 }
 
 // editLetter serves POST /write: the form again with what was sent ("Edit"
@@ -162,7 +274,8 @@ func (s *Server) renderCompose(c echo.Context, status int, r letterRequest, errs
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
-	return s.render(c, status, templates.ComposePage(s.meta(c, title, "/write"), v), templates.ComposeFlow(v))
+	m := s.meta(c, title, "/write")
+	return s.render(c, status, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
 }
 
 // composeView builds the letter form.
@@ -187,19 +300,27 @@ func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[stri
 	} else {
 		v.ChangeURL = "/reps"
 	}
-	v.Personal = personalScoreView(r.in.PersonalMessage)
+	v.Personal = personalScoreOf(ownWords(tpls, r.recips, r.in))
+	v.ReceiptsOn = s.receiptsOn()
+	v.CampaignFrom = "The campaign’s organizers"
+	if r.camp.Sponsor.Name != "" {
+		v.CampaignFrom = r.camp.Sponsor.Name
+	}
 	for _, rc := range r.recips {
-		t := tpls[rc.kind]
-		subject, _ := t.Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), r.in))
-		v.Recipients = append(v.Recipients, templates.RecipientOption{
-			BioguideID: rc.member.BioguideID,
+		id := rc.member.BioguideID
+		o := templates.RecipientOption{
+			BioguideID: id,
 			Name:       memberName(rc.member),
 			Role:       templates.RoleLine(rc.member),
 			Kind:       string(rc.kind),
 			Why:        kindReason(rc),
-			Subject:    subject,
-			Checked:    slices.ContainsFunc(r.in.Recipients, func(id string) bool { return strings.EqualFold(strings.TrimSpace(id), rc.member.BioguideID) }),
-		})
+			Checked:    slices.ContainsFunc(r.in.Recipients, func(x string) bool { return strings.EqualFold(strings.TrimSpace(x), id) }),
+		}
+		o.Subject, o.Body = editableLetter(tpls, rc)
+		if e, ok := r.in.Edit(id); ok && (e.Subject != o.Subject || e.Body != o.Body) {
+			o.Subject, o.Body, o.Edited = e.Subject, e.Body, true
+		}
+		v.Recipients = append(v.Recipients, o)
 	}
 	return v, nil
 }
@@ -228,9 +349,11 @@ func kindReason(rc recipient) string {
 	return "Not yet a cosponsor of " + label + ": your letter asks them to sign on."
 }
 
-func personalScoreView(text string) templates.PersonalScoreView {
-	p, label := advocacy.PersonalScore(text)
-	return templates.PersonalScoreView{Percent: p, Label: label, Words: len(strings.Fields(text))}
+// personalScoreOf is the "how personal" indicator for n words of the
+// constituent's own.
+func personalScoreOf(n int) templates.PersonalScoreView {
+	p, label := advocacy.PersonalScoreOf(n)
+	return templates.PersonalScoreView{Percent: p, Label: label, Words: n}
 }
 
 // previewLetter serves POST /write/preview: each recipient's exact letter,
@@ -241,9 +364,17 @@ func (s *Server) previewLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if errs := r.validate(); errs != nil {
+	if errs, err := s.validate(c.Request().Context(), &r); err != nil || errs != nil {
+		if err != nil {
+			return err
+		}
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
+	return s.renderPreview(c, http.StatusOK, r, nil)
+}
+
+// renderPreview renders the preview of r, with alert above it when set.
+func (s *Server) renderPreview(c echo.Context, status int, r letterRequest, alert *templates.AlertView) error {
 	nl, err := s.newLetter(c.Request().Context(), r)
 	if errs, ok := fieldErrors(err); ok {
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
@@ -251,14 +382,47 @@ func (s *Server) previewLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := s.previewView(r, nl)
-	return s.render(c, http.StatusOK, templates.PreviewPage(s.meta(c, "Check your letter", "/write"), v), templates.PreviewFlow(v))
+	v, err := s.previewView(c.Request().Context(), r, nl)
+	if err != nil {
+		return err
+	}
+	v.Alert = alert
+	title := "Check your letter"
+	if alert != nil {
+		title = "Not sent: " + title
+	}
+	m := s.meta(c, title, "/write")
+	return s.render(c, status, templates.PreviewPage(m, v), titled(m, templates.PreviewFlow(v)))
+}
+
+// sendFailed answers a send that could not be stored (too many letters,
+// a database fault). With htmx the error handler puts its notice inside
+// the preview, which stays as it was; without JavaScript the preview
+// comes back with the notice and every value, so nothing typed is lost
+// and the person can press Send again when the notice says.
+func (s *Server) sendFailed(c echo.Context, r letterRequest, err error) error {
+	if isFragment(c) || advocacy.ErrorCode(err) == advocacy.CodeInvalid {
+		return err
+	}
+	a := s.answerFor(c, err)
+	if a.retryAfter != "" {
+		c.Response().Header().Set("Retry-After", a.retryAfter)
+	}
+	alert := a.alert()
+	if rerr := s.renderPreview(c, a.status, r, &alert); rerr != nil {
+		return err
+	}
+	return nil
 }
 
 // previewView shows each recipient's letter exactly as it will be sent, for
 // the site's preview step and the action widget's.
-func (s *Server) previewView(r letterRequest, nl advocacy.NewLetter) templates.PreviewView {
+func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.NewLetter) (templates.PreviewView, error) {
 	in := r.in
+	tpls, err := s.letterTemplates(ctx, r.camp)
+	if err != nil {
+		return templates.PreviewView{}, err
+	}
 	v := templates.PreviewView{
 		Hidden: templates.LetterHiddenFields(in, r.settle.query.fields()),
 		Sender: senderLines(advocacy.Letter{Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
@@ -266,13 +430,20 @@ func (s *Server) previewView(r letterRequest, nl advocacy.NewLetter) templates.P
 			City: in.City, State: in.State, Zip: in.Zip}),
 		Email:    in.Email,
 		Phone:    in.Phone,
-		Personal: personalScoreView(in.PersonalMessage),
+		Personal: personalScoreOf(ownWords(tpls, r.recips, in)),
 	}
-	if in.Receipt {
-		v.Extras = append(v.Extras, "We will email you a link to confirm your address, then a copy.")
+	if in.Receipt && s.receiptsOn() {
+		v.Extras = append(v.Extras, "We will email you a link to confirm your address, then a copy with a link to your letter’s page.")
 	}
 	if in.Newsletter {
 		v.Extras = append(v.Extras, "The offices may add you to their newsletters.")
+	}
+	if in.CampaignUpdates {
+		from := "The campaign’s organizers"
+		if r.camp.Sponsor.Name != "" {
+			from = r.camp.Sponsor.Name
+		}
+		v.Extras = append(v.Extras, from+" may email you news of this campaign.")
 	}
 	for _, d := range nl.Recipients {
 		l := templates.PreviewLetter{
@@ -287,7 +458,53 @@ func (s *Server) previewView(r letterRequest, nl advocacy.NewLetter) templates.P
 		}
 		v.Letters = append(v.Letters, l)
 	}
-	return v
+	v.Summary, v.SendLabel = s.sendPlan(v.Letters)
+	return v, nil
+}
+
+// receiptsOn reports whether a copy can be emailed (SMTP is configured).
+func (s *Server) receiptsOn() bool { return s.deps.Letters.Receipts != nil }
+
+// sendPlan says, before anything is sent, what pressing the button will
+// do: which copies go electronically at once, which the sender then sends
+// themselves and how long that takes; and names the button for it.
+func (s *Server) sendPlan(letters []templates.PreviewLetter) (summary, button string) {
+	auto, yours := 0, 0
+	for _, l := range letters {
+		if l.Electronic {
+			auto++
+		} else {
+			yours++
+		}
+	}
+	n := len(letters)
+	switch {
+	case s.cfg.RequireConfirmation && s.receiptsOn():
+		summary = "We will email you a link to confirm your address. Nothing goes out until you follow it."
+		if yours > 0 {
+			summary += fmt.Sprintf(" Then %s %s you to send %s yourself: about two minutes each.",
+				countWord(yours, "copy", "copies"), pluralWord(yours, "needs", "need"), pluralWord(yours, "it", "them"))
+		}
+		return summary, "Save and email me the link"
+	case yours == 0:
+		return fmt.Sprintf("%s electronically as soon as you press the button.", capitalize(countWord(n, "copy goes", "copies go"))),
+			"Send my " + pluralWord(n, "letter", "letters")
+	case auto == 0:
+		return fmt.Sprintf("We cannot deliver to %s electronically, so you send %s yourself: the next page has each letter to paste into the office’s website, print or read out on the phone. It takes about two minutes each.",
+				pluralWord(n, "this office", "these offices"), pluralWord(n, "it", "them")),
+			"Save and show me how to send " + pluralWord(n, "it", "them")
+	}
+	return fmt.Sprintf("%s electronically as soon as you press the button. %s %s you to send %s yourself on the next page: about two minutes each.",
+			capitalize(countWord(auto, "copy goes", "copies go")), countWord(yours, "copy", "copies"), pluralWord(yours, "needs", "need"), pluralWord(yours, "it", "them")),
+		fmt.Sprintf("Send %d and show me how to send the other %s", auto, pluralWord(yours, "one", strconv.Itoa(yours)))
+}
+
+// capitalize upper-cases the first letter of s.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // newLetter turns a validated request into the letter to store: one
@@ -310,7 +527,7 @@ func (s *Server) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLe
 			return advocacy.NewLetter{}, advocacy.Invalid("recipients", "This campaign has no letter for one of the members you chose.")
 		}
 		rc := r.recips[i]
-		subject, body := tpls[rc.kind].Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), r.in))
+		subject, body := recipientLetter(tpls, rc, r.in)
 		office, ch := advocacy.OfficeCode(rc.member), advocacy.ChannelAssisted
 		if s.deps.Letters.Route != nil {
 			office, ch = s.deps.Letters.Route(rc.member)
@@ -354,15 +571,16 @@ type submitResult struct {
 	dupes bool
 }
 
-// submit stores a validated letter and starts what follows: the outbox
-// worker is woken for CWC deliveries and the receipt goes out in the
-// background. The letter is durable before submit returns.
-func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, error) {
+// submit stores a validated letter from the client at address ip and
+// starts what follows: the outbox worker is woken for CWC deliveries and
+// the receipt goes out in the background. The letter is durable before
+// submit returns.
+func (s *Server) submit(ctx context.Context, r letterRequest, ip string) (submitResult, error) {
 	nl, err := s.newLetter(ctx, r)
 	if err != nil {
 		return submitResult{}, err
 	}
-	hold, err := s.screenLetter(r)
+	hold, err := s.screenLetter(r, ip)
 	if err != nil {
 		return submitResult{}, err
 	}
@@ -522,27 +740,29 @@ func (s *Server) sendLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if errs := r.validate(); errs != nil {
+	if errs, err := s.validate(ctx, &r); err != nil || errs != nil {
+		if err != nil {
+			return err
+		}
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
-	res, err := s.submit(ctx, r)
+	res, err := s.submit(ctx, r, c.RealIP())
 	if errs, ok := fieldErrors(err); ok {
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
 	if err != nil {
-		return err
+		return s.sendFailed(c, r, err)
 	}
 	if res.dupes {
-		v := templates.AlreadyWroteView{CampaignURL: s.campaignURL(r.camp.Slug)}
-		for _, id := range res.created.AlreadyWrote {
-			v.Names = append(v.Names, s.memberLabel(id))
-		}
+		v := templates.AlreadyWroteView{CampaignURL: s.campaignURL(r.camp.Slug),
+			Copies: s.earlierCopies(ctx, r.camp.ID, r.in, res.created.AlreadyWrote)}
 		status := http.StatusConflict
 		if isFragment(c) {
-			// htmx swaps only 2xx, 404, 422 and 429 answers.
+			// A duplicate is an answer, not an error: htmx swaps it as one.
 			status = http.StatusOK
 		}
-		return s.render(c, status, templates.AlreadyWrotePage(s.meta(c, "You have already written", "/write"), v), templates.AlreadyWroteFlow(v))
+		m := s.meta(c, "You have already written", "/write")
+		return s.render(c, status, templates.AlreadyWrotePage(m, v), titled(m, templates.AlreadyWroteFlow(v)))
 	}
 	l := res.created.Letter
 	fresh := !res.created.Existing
@@ -561,8 +781,9 @@ func (s *Server) sendLetter(c echo.Context) error {
 			return err
 		}
 	}
-	v := s.statusView(ctx, l, fresh, res.created.AlreadyWrote)
-	return s.render(c, http.StatusOK, templates.LetterStatusPage(s.meta(c, "Your letter", ""), v), templates.LetterStatusFlow(v))
+	v := s.statusView(c, l, fresh, res.created.AlreadyWrote)
+	m := s.meta(c, v.Heading, "")
+	return s.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
 }
 
 // validateField serves POST /write/validate?field=NAME: the inline check of
@@ -577,7 +798,10 @@ func (s *Server) validateField(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	errs := r.validate()
+	errs, err := s.validate(c.Request().Context(), &r)
+	if err != nil {
+		return err
+	}
 	msg := errs[name]
 	v := templates.ComposeView{Input: r.in, Prefixes: advocacy.Prefixes()}
 	if msg != "" {
@@ -590,7 +814,12 @@ func (s *Server) validateField(c echo.Context) error {
 // for the text typed so far.
 func (s *Server) personalScore(c echo.Context) error {
 	noStore(c)
-	text := c.FormValue("personal_message")
-	v := personalScoreView(text)
+	v := personalScoreOf(len(strings.Fields(c.FormValue("personal_message"))))
+	if r, err := s.readLetterForm(c); err == nil {
+		// With the whole form, the words added to the letters count too.
+		if tpls, err := s.letterTemplates(c.Request().Context(), r.camp); err == nil {
+			v = personalScoreOf(ownWords(tpls, r.recips, r.in))
+		}
+	}
 	return s.render(c, http.StatusOK, templates.PersonalScore(v), templates.PersonalScore(v))
 }

@@ -14,10 +14,10 @@ import (
 const mapW, mapH = 400.0, 300.0
 
 // districtMap draws the candidate districts of a split ZIP on one small map:
-// each district is a link that settles the ZIP on it (keeping the partner
-// code ref). It returns nil when no
+// each district is a link that settles the ZIP on it (keeping what the
+// lookup v carries: the partner code and the campaign). It returns nil when no
 // district has a shape (the list alone then does the job).
-func (s *Server) districtMap(zip, ref string, ds []advocacy.DistrictResult) *templates.DistrictMap {
+func (s *Server) districtMap(zip string, v templates.LookupView, ds []advocacy.DistrictResult) *templates.DistrictMap {
 	shapes := make([]orb.MultiPolygon, len(ds))
 	var drawn []orb.MultiPolygon
 	for i, d := range ds {
@@ -41,7 +41,7 @@ func (s *Server) districtMap(zip, ref string, ds []advocacy.DistrictResult) *tem
 			label += " (most likely)"
 		}
 		m.Areas = append(m.Areas, templates.MapArea{
-			Href:   templates.WithRef(templates.PickURL(zip, d), ref),
+			Href:   v.Carry(templates.PickURL(zip, d)),
 			Label:  label,
 			D:      congress.SVGPath(shapes[i], bounds, mapW, mapH),
 			Likely: d.Likely,

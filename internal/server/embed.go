@@ -110,21 +110,24 @@ func embedSnippets(origin, loaderURL string, o advocacy.WidgetOptions, campaignT
 	return script, iframe
 }
 
-// campaignLink is a campaign's public page on origin, with the partner's
-// code so the visit is attributed.
+// campaignLink is a campaign's public page on origin (the home page for an
+// empty slug), with the partner's code so the visit is attributed.
 func (s *Server) campaignLink(origin, slug, ref string) string {
-	u := origin + s.campaignURL(slug)
+	u := origin + "/"
+	if slug != "" {
+		u = origin + s.campaignURL(slug)
+	}
 	if ref != "" {
 		u += "?" + url.Values{"ref": {ref}}.Encode()
 	}
 	return u
 }
 
-// embedCampaign loads a public campaign for the snippets; the home
+// embedCampaign loads a public campaign for the snippets; the default
 // campaign when slug is empty.
 func (s *Server) embedCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
 	if slug == "" {
-		slug = s.cfg.HomeCampaign
+		slug = s.defaultSlug(ctx)
 	}
 	if slug == "" || s.deps.Campaigns == nil {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is running.")

@@ -40,65 +40,122 @@ func isAPI(c echo.Context) bool {
 	return strings.HasPrefix(c.Request().URL.Path, "/api/")
 }
 
-// handleError is the one place errors become responses. Only internal
-// errors are logged; their details never reach the client.
-func (s *Server) handleError(err error, c echo.Context) {
-	if c.Response().Committed {
-		return
-	}
-	status := http.StatusInternalServerError
-	msg := "Something went wrong on our side. Please try again in a moment."
-	var fields map[string]string
+// errorAnswer is what an error means for the client: a status, a heading
+// and a message in plain words, and field messages for invalid input.
+type errorAnswer struct {
+	status  int
+	heading string
+	msg     string
+	fields  map[string]string
+	// retryAfter is the Retry-After in seconds, or "" when retrying at once
+	// is fine.
+	retryAfter string
+}
+
+// answerFor maps err to its answer; only internal errors are logged, and
+// their details never reach the client.
+func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
+	a := errorAnswer{status: http.StatusInternalServerError, msg: "Something went wrong on our side. Please try again in a moment."}
 	var de *advocacy.Error
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &de):
-		status = statusFor(de.Code, isAPI(c))
-		msg, fields = de.Message, de.Fields
+		a.status = statusFor(de.Code, isAPI(c))
+		a.msg, a.fields = de.Message, de.Fields
 		if ra := de.Fields["retry_after"]; de.Code == advocacy.CodeRateLimit && ra != "" {
-			c.Response().Header().Set("Retry-After", ra)
+			a.retryAfter = ra
 		}
 	case errors.As(err, &he):
-		status = he.Code
-		switch status {
+		a.status = he.Code
+		switch a.status {
 		case http.StatusNotFound:
-			msg = "We could not find that page."
+			a.msg = "We could not find that page."
 		case http.StatusMethodNotAllowed:
-			msg = "That action is not allowed here."
+			a.msg = "That action is not allowed here."
 		case http.StatusRequestEntityTooLarge:
-			msg = "That request is too large."
+			a.msg = "That request is too large."
 		default:
-			if status < 500 {
+			if a.status < 500 {
 				if m, ok := he.Message.(string); ok {
-					msg = m
+					a.msg = m
 				} else {
-					msg = http.StatusText(status)
+					a.msg = http.StatusText(a.status)
 				}
 			}
 		}
 	}
-	if status >= 500 {
+	if ra := c.Response().Header().Get("Retry-After"); ra != "" && a.retryAfter == "" {
+		a.retryAfter = ra
+	}
+	if a.status >= 500 {
 		s.deps.Logger.ErrorContext(c.Request().Context(), "request failed",
 			"method", c.Request().Method, "path", logPath(c), "err", err)
 	}
+	switch {
+	case a.status == http.StatusNotFound:
+		a.heading = "Page not found"
+	case a.status == http.StatusTooManyRequests:
+		a.heading = "Please slow down"
+	case a.status < 500:
+		a.heading = "We could not do that"
+	default:
+		a.heading = "Sorry, something went wrong"
+	}
+	return a
+}
+
+// alert is the answer as a notice inside the page.
+func (a errorAnswer) alert() templates.AlertView {
+	v := templates.AlertView{Heading: a.heading, Message: a.msg}
+	if a.retryAfter != "" && !strings.Contains(a.msg, "wait") {
+		v.Retry = "Please try again in " + a.retryAfter + " seconds."
+	}
+	return v
+}
+
+// alertRegion is where an htmx request's error notice goes: the alert
+// region of the step or region it was about to replace, so that what the
+// person typed stays on the page; else the page's own alert region.
+func alertRegion(hxTarget string) string {
+	switch hxTarget {
+	case "letter-flow":
+		return "#flow-alert"
+	case "lookup":
+		return "#lookup-alert"
+	}
+	return "#page-alert"
+}
+
+// handleError is the one place errors become responses. An htmx request
+// gets a notice swapped into the alert region of what it was updating,
+// never a whole page inside the page.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	a := s.answerFor(c, err)
+	if a.retryAfter != "" {
+		c.Response().Header().Set("Retry-After", a.retryAfter)
+	}
 	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(status)
+		_ = c.NoContent(a.status)
 		return
 	}
 	if isAPI(c) {
-		_ = c.JSON(status, apiError{Error: msg, Fields: fields})
+		_ = c.JSON(a.status, apiError{Error: a.msg, Fields: a.fields})
 		return
 	}
-	heading := "Sorry, something went wrong"
-	if status == http.StatusNotFound {
-		heading = "Page not found"
-	} else if status == http.StatusTooManyRequests {
-		heading = "Please slow down"
-	} else if status < 500 {
-		heading = "We could not do that"
+	if isFragment(c) {
+		h := c.Response().Header()
+		h.Set("HX-Retarget", alertRegion(c.Request().Header.Get("HX-Target")))
+		h.Set("HX-Reswap", "innerHTML")
+		if rerr := s.render(c, a.status, nil, templates.Alert(a.alert())); rerr != nil {
+			s.deps.Logger.Error("render error notice", "err", rerr)
+		}
+		return
 	}
-	page := templates.ErrorPage(s.meta(c, heading, ""), heading, msg)
-	if rerr := s.render(c, status, page, nil); rerr != nil {
+	page := templates.ErrorPage(s.meta(c, a.heading, ""), a.heading, a.msg)
+	if rerr := s.render(c, a.status, page, nil); rerr != nil {
 		s.deps.Logger.Error("render error page", "err", rerr)
 	}
 }

@@ -43,6 +43,10 @@ type LetterStore interface {
 	ConfirmLetter(ctx context.Context, publicID, token string) (l advocacy.Letter, first bool, err error)
 	// AwaitingConfirmation reports whether a letter waits for that.
 	AwaitingConfirmation(ctx context.Context, publicID string) (bool, error)
+	// EarlierLetters finds, per member, the letter a duplicate repeats: the
+	// latest from the same email to that member in the campaign within the
+	// dedupe window.
+	EarlierLetters(ctx context.Context, campaignID int64, email string, bioguides []string) (map[string]advocacy.Letter, error)
 }
 
 // LetterTemplateSource reads a campaign's own letter templates. Kinds it
@@ -127,14 +131,15 @@ func noStore(c echo.Context) {
 	c.Response().Header().Set("Cache-Control", "no-store")
 }
 
-// letterCampaign loads a campaign that takes letters; the home campaign
-// when slug is empty.
+// letterCampaign loads a campaign that takes letters; the default campaign
+// when slug is empty. A draft is not found; a closed campaign, or one whose
+// bills all died with their Congress, is a conflict that says so.
 func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
 	if !s.lettersEnabled() {
 		return advocacy.Campaign{}, advocacy.NotFound("Letters are not available on this site.")
 	}
 	if slug == "" {
-		slug = s.cfg.HomeCampaign
+		slug = s.defaultSlug(ctx)
 	}
 	if slug == "" {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is taking letters.")
@@ -143,10 +148,25 @@ func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Camp
 	if err != nil {
 		return camp, err
 	}
-	if camp.Status != advocacy.CampaignActive {
-		return camp, advocacy.NotFound("This campaign is not taking letters.")
+	return camp, takesLetters(camp, s.deps.Clock())
+}
+
+// takesLetters says why campaign c takes no letters at now, or nil when it
+// does.
+func takesLetters(c advocacy.Campaign, now time.Time) error {
+	switch {
+	case c.Status == advocacy.CampaignDraft:
+		return advocacy.NotFound("This campaign is not taking letters.")
+	case c.Status == advocacy.CampaignClosed:
+		msg := "The campaign “" + c.Title + "” has ended"
+		if !c.EndsOn.IsZero() {
+			msg += " (on " + longDate(c.EndsOn) + ")"
+		}
+		return &advocacy.Error{Code: advocacy.CodeConflict, Message: msg + " and takes no more letters. Thank you to everyone who wrote."}
+	case len(c.LiveBills(now)) == 0:
+		return &advocacy.Error{Code: advocacy.CodeConflict, Message: "The bills of “" + c.Title + "” died when their Congress ended, so it takes no letters until the bills reintroduced in the new Congress are added."}
 	}
-	return camp, nil
+	return nil
 }
 
 // settleQuery is how a constituent's district was settled: a looked-up
@@ -232,9 +252,10 @@ type recipient struct {
 	kind   advocacy.TemplateKind
 }
 
-// recipientsFor lists the district's members that the campaign has a bill
-// for: the representative (unless the seat is vacant), then the senators.
-func recipientsFor(camp advocacy.Campaign, d advocacy.DistrictResult) []recipient {
+// recipientsFor lists the district's members that the campaign has a
+// live bill for at now (one whose Congress has not ended): the
+// representative (unless the seat is vacant), then the senators.
+func recipientsFor(camp advocacy.Campaign, d advocacy.DistrictResult, now time.Time) []recipient {
 	var ms []advocacy.Member
 	if d.Representative != nil && !d.Vacant {
 		ms = append(ms, *d.Representative)
@@ -243,7 +264,7 @@ func recipientsFor(camp advocacy.Campaign, d advocacy.DistrictResult) []recipien
 	var out []recipient
 	for _, m := range ms {
 		b, ok := camp.BillFor(m.Chamber)
-		if !ok {
+		if !ok || b.Expired(now) {
 			continue
 		}
 		out = append(out, recipient{member: m, bill: b, kind: letterKind(b, m.BioguideID)})
@@ -308,6 +329,26 @@ func letterText(templateText, personal string) string {
 	return templateText + "\n\n" + personal
 }
 
+// signOff splits a letter at its sign-off for printing: the body, the
+// closing line ("Sincerely,") and what follows it (the name), so that the
+// printed letter leaves room to sign between them. A letter without a
+// recognisable closing is all body.
+func signOff(text string) (body, closing, signer string) {
+	i := strings.LastIndex(text, "\n\n")
+	if i < 0 {
+		return text, "", ""
+	}
+	tail := text[i+2:]
+	first, rest, _ := strings.Cut(tail, "\n")
+	low := strings.ToLower(strings.TrimSpace(first))
+	for _, c := range letterClosings {
+		if strings.HasPrefix(low, c) {
+			return strings.TrimRight(text[:i], "\n"), strings.TrimSpace(first), strings.TrimSpace(rest)
+		}
+	}
+	return text, "", ""
+}
+
 var bioguideRe = regexp.MustCompile(`^[A-Z][0-9]{6}$`)
 
 // statusPath is a letter's status page; already lists members skipped as
@@ -347,7 +388,6 @@ func (s *Server) letterFromPath(c echo.Context) (advocacy.Letter, error) {
 // letterStatus serves GET /letters/{id}: the letter's private status page.
 func (s *Server) letterStatus(c echo.Context) error {
 	noStore(c)
-	ctx := c.Request().Context()
 	l, err := s.letterFromPath(c)
 	if err != nil {
 		return err
@@ -358,14 +398,14 @@ func (s *Server) letterStatus(c echo.Context) error {
 			already = append(already, id)
 		}
 	}
-	v := s.statusView(ctx, l, c.QueryParam("sent") == "1", already)
-	return s.render(c, http.StatusOK,
-		templates.LetterStatusPage(s.meta(c, "Your letter", ""), v),
-		templates.LetterStatusFlow(v))
+	v := s.statusView(c, l, c.QueryParam("sent") == "1", already)
+	m := s.meta(c, v.Heading, "")
+	return s.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
 }
 
 // statusView builds the status page of a letter.
-func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, already []string) templates.LetterStatusView {
+func (s *Server) statusView(c echo.Context, l advocacy.Letter, fresh bool, already []string) templates.LetterStatusView {
+	ctx := c.Request().Context()
 	v := templates.LetterStatusView{
 		PublicID:   l.PublicID,
 		Fresh:      fresh,
@@ -379,41 +419,77 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 	}
 	if !l.ErasedAt.IsZero() {
 		v.Erased = longDate(l.ErasedAt)
+		v.Heading = "Your details were deleted"
 		return v
 	}
-	for _, id := range already {
-		v.AlreadyWrote = append(v.AlreadyWrote, s.memberLabel(id))
+	if ok && l.Status != advocacy.LetterRejected {
+		v.Share = s.shareView(c, camp, l.Ref)
+	}
+	if len(already) > 0 {
+		v.AlreadyWrote = s.earlierCopies(ctx, l.CampaignID, advocacy.LetterInput{Email: l.Email, LastName: l.LastName,
+			Address1: l.Address1, Zip: l.Zip}, already)
 	}
 	waiting, err := s.deps.Letters.Store.AwaitingConfirmation(ctx, l.PublicID)
 	if err != nil {
 		s.deps.Logger.Error("check letter confirmation", "err", err)
 	}
-	selfSend := false
+	yours, going := 0, 0
 	for _, d := range l.Deliveries {
 		dv := s.deliveryView(l, d, camp, waiting)
 		// A held copy may be sent by hand, but need not be.
-		selfSend = selfSend || (dv.SelfSend && dv.State != string(advocacy.CopyHeld))
+		if dv.SelfSend && dv.State != string(advocacy.CopyHeld) {
+			yours++
+		}
+		if dv.State == string(advocacy.CopyQueued) || dv.State == string(advocacy.CopyRetrying) {
+			going++
+		}
 		v.Deliveries = append(v.Deliveries, dv)
 	}
 	switch {
 	case waiting:
 		v.Moderation = "Please confirm your email address: we sent you a link. Your letter goes out once you follow it, and is deleted if you do not within a day."
 	case l.Status == advocacy.LetterHeld:
-		v.Moderation = "Your letter is waiting for a quick check by the campaign before it goes out. Come back to this page to see when it is sent."
+		v.Moderation = "Your letter is waiting for a check by the campaign before anything goes out. Come back to this page: it shows what happens next."
 	case l.Status == advocacy.LetterRejected:
 		v.Moderation = "The campaign did not send this letter."
 	case fresh && l.Receipt && s.deps.Letters.Receipts != nil:
 		v.Moderation = "We emailed you a link to confirm your address. Your copy of the letter follows once you do."
 	}
+	v.Summary = deliverySummary(yours, going)
 	switch {
 	case !fresh:
 		v.Heading = "Your letter"
-	case selfSend:
+	case yours > 0:
 		v.Heading = "Thank you: one more step"
-	default:
+	case going > 0:
 		v.Heading = "Thank you: your letter is on its way"
+	default:
+		v.Heading = "Thank you for writing"
 	}
 	return v
+}
+
+// deliverySummary says in one sentence what happens to the copies: how
+// many the sender must send themselves, and how many go automatically.
+func deliverySummary(yours, going int) string {
+	var parts []string
+	if yours > 0 {
+		parts = append(parts, fmt.Sprintf("%s %s you to send %s yourself, through the office’s website, by post or by phone: about two minutes each.",
+			countWord(yours, "copy", "copies"), pluralWord(yours, "needs", "need"), pluralWord(yours, "it", "them")))
+	}
+	if going > 0 {
+		parts = append(parts, fmt.Sprintf("%s %s electronically, usually within minutes: nothing to do.",
+			countWord(going, "copy goes", "copies go"), pluralWord(going, "to its office", "to their offices")))
+	}
+	return strings.Join(parts, " ")
+}
+
+// countWord writes "One copy" or "3 copies".
+func countWord(n int, one, many string) string {
+	if n == 1 {
+		return "One " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // campaignOfLetter finds the campaign a letter belongs to.
@@ -515,18 +591,21 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 	case advocacy.CopyAwaitingCheck:
 		v.Headline = "Not sent yet: waiting for a check."
 		v.Detail = "It goes out electronically once the campaign has checked it."
+		if d.Channel != advocacy.ChannelCWC {
+			v.Detail = "Once the campaign has checked it, this page shows you how to send it to the office."
+		}
 	case advocacy.CopyHeld:
 		v.Headline, v.Tone, v.SelfSend = "Held: not sent yet.", "warn", true
 		v.Detail = "Electronic delivery to the " + chamber + " is paused while we fix a problem on our side. Your letter is kept and goes out as soon as it is fixed: you do not need to do anything. If you would rather not wait, you can send it yourself instead; tell us if you do, so that it is not sent twice."
 	case advocacy.CopyRetrying:
 		v.Headline = "Queued: trying again."
-		v.Detail = "Congress’s system did not take it at our last try, which happens during its maintenance. We keep trying for up to three days; you do not need to do anything."
+		v.Detail = "Congress’s system did not take it at our last try, which happens during its maintenance. We keep trying, so you do not need to do anything; if it still cannot go after some days, this page will say so and show you how to send it yourself."
 	case advocacy.CopyQueued:
 		v.Headline = "Queued."
 		v.Detail = "We are sending it to the office electronically through Communicating with Congress. This usually takes a few minutes; reload this page to check."
 	default:
-		v.Headline, v.Tone, v.SelfSend = "Not sent yet: over to you.", "warn", true
-		v.Detail = "This office does not take letters from us electronically, so please send it yourself in one of these ways. It takes a minute."
+		v.Headline, v.Tone, v.SelfSend = "Waiting for you to send it.", "warn", true
+		v.Detail = "We cannot deliver to this office electronically. Send it in one of the ways below."
 	}
 	if v.SelfSend && v.ContactURL == "" {
 		ch := advocacy.House
@@ -630,8 +709,8 @@ func (s *Server) printLetter(c echo.Context) error {
 			SenderLines: senderLines(l),
 			Date:        longDate(s.deps.Clock()),
 			Subject:     d.Subject,
-			Body:        letterText(d.TemplateText, l.PersonalMessage),
 		}
+		v.Body, v.Closing, v.Signer = signOff(letterText(d.TemplateText, l.PersonalMessage))
 		if m, ok := s.member(d.BioguideID); ok {
 			v.RecipientLines = append([]string{memberName(m)}, officeLines(m.Address, m.Chamber)...)
 		} else {
@@ -675,7 +754,8 @@ func officeLines(addr string, ch advocacy.Chamber) []string {
 
 // privacy serves the privacy page.
 func (s *Server) privacy(c echo.Context) error {
-	return s.render(c, http.StatusOK, templates.PrivacyPage(s.meta(c, "Privacy", "/privacy"), s.cfg.RetentionDays), nil)
+	return s.render(c, http.StatusOK, templates.PrivacyPage(s.meta(c, "Privacy", "/privacy"),
+		templates.PrivacyView{RetentionDays: s.cfg.RetentionDays, GeocoderHost: s.cfg.GeocoderHost, Receipts: s.receiptsOn()}), nil)
 }
 
 // confirmPage serves GET /letters/{id}/confirm?t=TOKEN, the link in the
@@ -747,17 +827,17 @@ func (s *Server) eraseLetter(c echo.Context) error {
 // letter count to a lookup with a settled district. Errors are logged: the
 // lookup works without them.
 func (s *Server) fillLetters(ctx context.Context, v *templates.LookupView, ref string) {
-	if v.Settled == nil || !s.lettersEnabled() || s.cfg.HomeCampaign == "" {
+	if v.Settled == nil || !s.lettersEnabled() {
 		return
 	}
-	camp, err := s.letterCampaign(ctx, "")
+	camp, err := s.letterCampaign(ctx, v.Campaign)
 	if err != nil {
-		if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+		if code := advocacy.ErrorCode(err); code != advocacy.CodeNotFound && code != advocacy.CodeConflict {
 			s.deps.Logger.ErrorContext(ctx, "letters for lookup", "err", err)
 		}
 		return
 	}
-	if len(recipientsFor(camp, *v.Settled)) > 0 {
+	if len(recipientsFor(camp, *v.Settled, s.deps.Clock())) > 0 {
 		v.WriteURL = writeURL(*v, ref)
 	}
 	n, err := s.deps.Letters.Store.CountByDistrict(ctx, camp.ID, v.Settled.State, v.Settled.District)
@@ -776,7 +856,7 @@ func writeURL(v templates.LookupView, ref string) string {
 		q.Set("zip", v.ZIP)
 	}
 	switch v.SettledBy {
-	case "location":
+	case "location", "address":
 		if v.Lookup != nil && v.Lookup.Query.Lat != nil && v.Lookup.Query.Lon != nil {
 			q.Set("lat", strconv.FormatFloat(*v.Lookup.Query.Lat, 'f', -1, 64))
 			q.Set("lon", strconv.FormatFloat(*v.Lookup.Query.Lon, 'f', -1, 64))
@@ -786,6 +866,9 @@ func writeURL(v templates.LookupView, ref string) string {
 	}
 	if ref = cleanRef(ref); ref != "" {
 		q.Set("ref", ref)
+	}
+	if v.Campaign != "" {
+		q.Set("campaign", v.Campaign)
 	}
 	return "/write?" + q.Encode()
 }
@@ -799,4 +882,61 @@ func cleanRef(ref string) string {
 		return ""
 	}
 	return ref
+}
+
+// earlierCopies describes the letters a duplicate repeats, member by
+// member: when it was written, where that copy stands, and the link to its
+// page when the new letter proves to come from the same person (same
+// last name, street address and ZIP as well as email: an email alone is
+// no key to someone's letter).
+func (s *Server) earlierCopies(ctx context.Context, campaignID int64, in advocacy.LetterInput, ids []string) []templates.EarlierCopy {
+	earlier, err := s.deps.Letters.Store.EarlierLetters(ctx, campaignID, in.Email, ids)
+	if err != nil {
+		s.deps.Logger.ErrorContext(ctx, "find earlier letters", "err", err)
+	}
+	var out []templates.EarlierCopy
+	for _, id := range ids {
+		ec := templates.EarlierCopy{Name: s.memberLabel(id)}
+		if l, ok := earlier[id]; ok {
+			ec.Date = longDate(l.CreatedAt)
+			for _, d := range l.Deliveries {
+				if d.BioguideID == id {
+					ec.State = copyState(l, d)
+				}
+			}
+			if l.ErasedAt.IsZero() && sameSender(l, in) {
+				ec.URL = "/letters/" + l.PublicID
+			}
+		}
+		out = append(out, ec)
+	}
+	return out
+}
+
+// sameSender reports whether in carries the details of l's sender, beyond
+// the email: last name, street address and ZIP code.
+func sameSender(l advocacy.Letter, in advocacy.LetterInput) bool {
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	zip5 := func(s string) string { return s[:min(5, len(s))] }
+	return norm(l.LastName) == norm(in.LastName) && norm(l.Address1) == norm(in.Address1) &&
+		zip5(strings.TrimSpace(l.Zip)) == zip5(strings.TrimSpace(in.Zip)) && l.LastName != ""
+}
+
+// copyState says in a few words where an earlier copy stands.
+func copyState(l advocacy.Letter, d advocacy.Delivery) string {
+	switch {
+	case !l.ErasedAt.IsZero():
+		return "You have since deleted your details from it."
+	case d.Status == advocacy.DeliveryConfirmedByUser:
+		return "You told us you sent it on " + longDate(d.ConfirmedAt) + "."
+	case d.Status == advocacy.DeliverySent || d.Status == advocacy.DeliveryDelivered:
+		return "It reached the office on " + longDate(d.SentAt) + "."
+	case l.Status == advocacy.LetterHeld:
+		return "It is waiting for a check by the campaign."
+	case d.Status == advocacy.DeliveryFailed:
+		return "It could not be delivered electronically and is waiting for you to send it."
+	case d.Channel == advocacy.ChannelCWC:
+		return "It is on its way to the office electronically."
+	}
+	return "It is still waiting for you to send it yourself."
 }

@@ -186,15 +186,19 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		return err
 	}
 
-	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
-	if errs := r.validate(); errs != nil {
+	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
+	errs, err := s.validate(ctx, &r)
+	if err != nil {
+		return err
+	}
+	if errs != nil {
 		if msg, ok := errs["form_token"]; ok && c.Request().Header.Get("Idempotency-Key") != "" {
 			delete(errs, "form_token")
 			errs["idempotency_key"] = msg
 		}
 		return apiInvalid(c, errs)
 	}
-	res, err := s.submit(ctx, r)
+	res, err := s.submit(ctx, r, c.RealIP())
 	if advocacy.ErrorCode(err) == advocacy.CodeInvalid {
 		var de *advocacy.Error
 		errors.As(err, &de)
@@ -246,7 +250,7 @@ func (s *Server) letterStatsAPI(c echo.Context) error {
 	if !s.lettersEnabled() {
 		return advocacy.NotFound("We could not find that campaign.")
 	}
-	camp, err := s.deps.Campaigns.Campaign(ctx, c.Param("slug"))
+	camp, err := public(s.deps.Campaigns.Campaign(ctx, c.Param("slug")))
 	if err != nil {
 		return err
 	}

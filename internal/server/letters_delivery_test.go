@@ -213,7 +213,7 @@ func TestLetterOutboxEndToEnd(t *testing.T) {
 	if msg.Delivery.CampaignID != "whipcount-jackson-vanik-119" || msg.Message.Bills == nil || len(msg.Message.Bills.Bill) != 1 || msg.Message.Bills.Bill[0].Number != 5917 {
 		t.Errorf("campaign %q, bills %+v", msg.Delivery.CampaignID, msg.Message.Bills)
 	}
-	if !strings.Contains(msg.Message.OrganizationStatement, "Dear Representative Daniel S. Goldman") ||
+	if !strings.Contains(msg.Message.OrganizationStatement, "Dear Representative Goldman,") ||
 		!strings.Contains(msg.Message.ConstituentMessage, "Orchard Street") || msg.Constituent.Phone != "212-555-0134" {
 		t.Error("the message lacks the template, the constituent's words or their phone")
 	}

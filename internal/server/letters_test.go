@@ -68,6 +68,13 @@ func newLetterEnv(t testing.TB, edit func(*LetterDeps)) *letterEnv {
 // (rate limits, the secret).
 func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDeps)) *letterEnv {
 	t.Helper()
+	return newLetterEnvDeps(t, config, edit, nil)
+}
+
+// newLetterEnvDeps is newLetterEnvConfig with the other collaborators
+// adjusted too (the geocoder).
+func newLetterEnvDeps(t testing.TB, config func(*Config), edit func(*LetterDeps), more func(*sqlite.DB, *Deps)) *letterEnv {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "letters.db"), db.Migrations)
 	if err != nil {
@@ -88,7 +95,7 @@ func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDep
 	if config != nil {
 		config(&cfg)
 	}
-	srv := New(cfg, Deps{
+	deps := Deps{
 		Logger:        slog.New(slog.DiscardHandler),
 		Clock:         clock.Now,
 		Reps:          data,
@@ -97,7 +104,11 @@ func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDep
 		Members:       data,
 		LetterCounter: letters,
 		Letters:       ld,
-	})
+	}
+	if more != nil {
+		more(store, &deps)
+	}
+	srv := New(cfg, deps)
 	return &letterEnv{srv: srv, db: store, letters: letters, clock: clock}
 }
 
@@ -248,10 +259,13 @@ func TestWritePage(t *testing.T) {
 		if n := d.Find(`#letter-prefix option`).Length(); n != len(advocacy.Prefixes())+1 {
 			t.Errorf("prefix options = %d", n)
 		}
-		for _, name := range []string{"prefix", "first_name", "last_name", "address1", "address2", "city", "state", "zip", "email", "phone", "title", "organization", "personal_message", "consent", "receipt", "newsletter"} {
+		for _, name := range []string{"prefix", "first_name", "last_name", "address1", "address2", "city", "state", "zip", "email", "phone", "title", "organization", "personal_message", "consent", "newsletter"} {
 			if d.Find(`label[for="letter-`+name+`"]`).Length() != 1 {
 				t.Errorf("field %s has no label", name)
 			}
+		}
+		if d.Find(`#letter-receipt`).Length() != 0 {
+			t.Error("a copy by email is offered though the site cannot send email")
 		}
 		if d.Find(`fieldset legend`).Length() < 4 {
 			t.Error("want the form grouped in fieldsets with legends")
@@ -460,7 +474,7 @@ func TestLetterPreview(t *testing.T) {
 	if got := house.Find(`[data-testid="preview-subject"]`).Text(); got != "Please cosponsor H.R. 5917" {
 		t.Errorf("subject = %q", got)
 	}
-	wantBody := "Dear Representative Daniel S. Goldman,\n\n" +
+	wantBody := "Dear Representative Goldman,\n\n" +
 		"As your constituent in New York, I ask you to cosponsor H.R. 5917. Adding your name is the clearest way " +
 		"to show that you support it, and I would be grateful to hear that you have done so.\n\n" +
 		"I run a small import business on Orchard Street.\nNormal trade would help us.\n\n" +
@@ -472,8 +486,17 @@ func TestLetterPreview(t *testing.T) {
 	if !strings.Contains(senate.Find(`[data-testid="preview-body"]`).Text(), "cosponsor S. 3103") {
 		t.Error("the senator's letter is not about the Senate bill")
 	}
-	if !strings.Contains(house.Find(`[data-testid="how"]`).Text(), "does not take letters from us electronically") {
+	if !strings.Contains(house.Find(`[data-testid="how"]`).Text(), "Needs you: we cannot deliver to this office electronically") {
 		t.Error("the preview does not say the letter goes by assisted channels")
+	}
+	if plan := d.Find(`[data-testid="send-plan"]`).Text(); !strings.Contains(plan, "you send them yourself") || !strings.Contains(plan, "about two minutes each") {
+		t.Errorf("send plan = %q", plan)
+	}
+	if got := strings.TrimSpace(d.Find(`[data-testid="send-button"]`).Text()); got != "Save and show me how to send them" {
+		t.Errorf("send button = %q", got)
+	}
+	if strings.Contains(d.Find(`[data-testid="preview-sender"]`).Text(), "email you a copy") {
+		t.Error("the preview promises an emailed copy though receipts are off")
 	}
 	if !strings.Contains(d.Find(`[data-testid="preview-sender"]`).Text(), "12 Orchard Street") {
 		t.Error("sender address not shown")
@@ -484,7 +507,7 @@ func TestLetterPreview(t *testing.T) {
 		hidden[s.AttrOr("name", "")] = append(hidden[s.AttrOr("name", "")], s.AttrOr("value", ""))
 	})
 	for k, want := range map[string]string{
-		"form_token": tok, "ref": "news_1", "phone": "212-555-0134", "consent": "true", "receipt": "true",
+		"form_token": tok, "ref": "news_1", "phone": "212-555-0134", "consent": "true",
 		"lookup_zip": "10002", "address2": "Apt 3", "personal_message": "I run a small import business on Orchard Street.\nNormal trade would help us.",
 	} {
 		if len(hidden[k]) != 1 || hidden[k][0] != want {
@@ -514,8 +537,8 @@ func TestLetterPreview(t *testing.T) {
 	if d.Find(`#letter-phone`).AttrOr("value", "") != "212-555-0134" || d.Find(`input[name=form_token]`).AttrOr("value", "") != tok {
 		t.Error("edit lost the values or the token")
 	}
-	if _, ok := d.Find(`#letter-receipt`).Attr("checked"); !ok {
-		t.Error("edit lost the receipt tick")
+	if _, ok := hidden["receipt"]; ok {
+		t.Error("a receipt is carried on though the site cannot send one")
 	}
 	if !strings.Contains(d.Find(`#letter-personal_message`).Text(), "Orchard Street") {
 		t.Error("edit lost the personal message")
@@ -626,9 +649,14 @@ func TestSendLetterDedupe(t *testing.T) {
 		t.Fatalf("second: %d to %q", rec.Code, loc)
 	}
 	d := mustDoc(t, e.get(t, loc, false))
-	notice := d.Find(`[data-testid="already-wrote"]`).Text()
-	if !strings.Contains(notice, "Representative Daniel S. Goldman and Senator Charles E. Schumer") {
-		t.Errorf("notice = %q", notice)
+	copies := d.Find(`[data-testid="already-wrote"] [data-testid="earlier-copy"]`)
+	if copies.Length() != 2 || !strings.Contains(copies.First().Text(), "Representative Daniel S. Goldman on March 2, 2026") ||
+		!strings.Contains(copies.First().Text(), "still waiting for you to send it") {
+		t.Errorf("earlier copies = %q", copies.Text())
+	}
+	firstID := strings.TrimPrefix(copies.First().Find(`[data-testid="earlier-link"]`).AttrOr("href", ""), "/letters/")
+	if e.count(t, "SELECT count(*) FROM letters WHERE public_id = ? AND created_at < '2026-03-03'", firstID) != 1 {
+		t.Errorf("the duplicate links to %q, not the first letter", firstID)
 	}
 	if n := d.Find(`[data-testid="delivery"]`).Length(); n != 1 {
 		t.Errorf("deliveries on the second letter = %d", n)
@@ -640,9 +668,20 @@ func TestSendLetterDedupe(t *testing.T) {
 	if rec.Code != http.StatusConflict {
 		t.Fatalf("third: %d", rec.Code)
 	}
-	msg := mustDoc(t, rec).Find(`[data-testid="already-wrote"]`).Text()
-	if !strings.Contains(msg, "Representative Daniel S. Goldman, Senator Charles E. Schumer and Senator Kirsten E. Gillibrand") {
-		t.Errorf("message = %q", msg)
+	dup := mustDoc(t, rec)
+	if n := dup.Find(`[data-testid="earlier-copy"] [data-testid="earlier-link"]`).Length(); n != 3 {
+		t.Errorf("links to the earlier letters = %d, want 3", n)
+	}
+	if strings.Contains(dup.Text(), "did not send it again") {
+		t.Error("the answer claims a copy was sent that may never have been")
+	}
+	// The same email with someone else's name and address gets no link:
+	// an email address alone is no key to another person's letter.
+	other := with(with(with(validForm(e.formToken(t)), "last_name", "Byron"), "address1", "1 Other Street"), "recipients", goldman)
+	rec = e.post(t, "/write/send", other, false)
+	od := mustDoc(t, rec)
+	if rec.Code != http.StatusConflict || od.Find(`[data-testid="earlier-link"]`).Length() != 0 || od.Find(`[data-testid="earlier-private"]`).Length() != 1 {
+		t.Errorf("stranger with the same email: %d, links %d", rec.Code, od.Find(`[data-testid="earlier-link"]`).Length())
 	}
 	if n := e.count(t, "SELECT count(*) FROM letters"); n != 2 {
 		t.Errorf("letters = %d", n)
@@ -696,7 +735,7 @@ func TestLetterStatusPage(t *testing.T) {
 		t.Errorf("contact link = %q", href)
 	}
 	text := card.Find(`textarea[readonly][data-testid="letter-copy"]`).Text()
-	if !strings.HasPrefix(text, "Subject: Please cosponsor S. 3103\n\nDear Senator Kirsten E. Gillibrand,") || !strings.Contains(text, "Orchard Street") {
+	if !strings.HasPrefix(text, "Subject: Please cosponsor S. 3103\n\nDear Senator Gillibrand,") || !strings.Contains(text, "Orchard Street") {
 		t.Errorf("letter to copy = %q", text)
 	}
 	if card.Find(`label[for="`+card.Find("textarea").AttrOr("id", "")+`"]`).Length() != 1 {
@@ -787,8 +826,12 @@ func TestPrintLetter(t *testing.T) {
 	if !strings.Contains(to, "Senator Charles E. Schumer") || !strings.Contains(to, "322 Hart Senate Office Building") || !strings.Contains(to, "Washington, DC 20510") {
 		t.Errorf("addressed to %q", to)
 	}
-	if !strings.Contains(p.Find(".from").Text(), "12 Orchard Street") || !strings.Contains(p.Find(`[data-testid="print-body"]`).Text(), "Dear Senator Charles E. Schumer") {
+	if !strings.Contains(p.Find(".from").Text(), "12 Orchard Street") || !strings.Contains(p.Find(`[data-testid="print-body"]`).Text(), "Dear Senator Schumer,") {
 		t.Error("print lacks the sender or the letter")
+	}
+	if p.Find(`[data-testid="signature-space"]`).Length() != 1 || !strings.HasPrefix(p.Find(`[data-testid="print-signer"]`).Text(), "Ada Lovelace") ||
+		strings.Contains(p.Find(`[data-testid="print-body"]`).Text(), "Sincerely") {
+		t.Error("the printed letter leaves no room to sign before the name")
 	}
 }
 
@@ -1035,10 +1078,10 @@ func TestLetterStatusHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := mustDoc(t, e.get(t, "/letters/"+created.Letter.PublicID, false))
-	if !strings.Contains(d.Find(`[data-testid="moderation"]`).Text(), "waiting for a quick check") {
+	if !strings.Contains(d.Find(`[data-testid="moderation"]`).Text(), "waiting for a check") {
 		t.Error("a held letter does not say it waits for review")
 	}
-	if got := d.Find(`[data-testid="delivery-status"]`).Text(); !strings.Contains(got, "Not sent yet") {
+	if got := d.Find(`[data-testid="delivery-status"]`).Text(); !strings.Contains(got, "waiting for a check") {
 		t.Errorf("held CWC delivery: %q", got)
 	}
 }

@@ -103,6 +103,9 @@ type OrganizerDeps struct {
 	Exports    ExportStore
 	Moderation ModerationStore
 	Editor     ContentEditor
+	// Campaigns creates campaigns and moves them through their life; nil
+	// leaves the workspace without them (the routes answer 404).
+	Campaigns CampaignService
 	// Deliveries shows delivery health and re-sends letters; nil hides
 	// the delivery page.
 	Deliveries DeliveryDesk
@@ -208,6 +211,12 @@ func orgFlash(code string) string {
 		"deleted":   "The talking point was deleted.",
 		"imported":  "The cosponsor list was imported.",
 		"withdrawn": "The withdrawal was recorded.",
+		"created":   "The campaign was created as a draft: only the workspace sees it. Add talking points and letters, preview it, then open it.",
+		"opened":    "The campaign is open: its pages are public and it takes letters.",
+		"closed":    "The campaign is closed: it takes no more letters, and its pages stay public with their final figures.",
+		"featured":  "The home page was updated.",
+		"bill":      "The bill was added to the campaign.",
+		"replaced":  "The campaign moved to the new bill; the old one stays in its history.",
 		"resent":    "The letters were queued again and go out within a minute. The delivery IDs stay the same.",
 		// The Congress.gov sync; each bill's outcome shows on the dashboard.
 		"synced":      "The bills were synced from Congress.gov: each bill’s result is below.",

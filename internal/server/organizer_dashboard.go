@@ -20,18 +20,24 @@ import (
 func (s *Server) orgHome(c echo.Context) error {
 	a, _ := authFrom(c)
 	ctx := c.Request().Context()
-	v := templates.OrgHomeView{}
+	v := templates.OrgHomeView{CanCreate: a.user.Can(advocacy.PermEditContent) && s.deps.Organizer.Campaigns != nil}
 	if s.deps.Organizer.Editor != nil {
 		list, err := s.deps.Organizer.Editor.ListCampaigns(ctx)
 		if err != nil {
 			return err
 		}
+		featured := ""
+		if s.deps.Campaigns != nil {
+			if featured, err = s.deps.Campaigns.Featured(ctx); err != nil {
+				return err
+			}
+		}
 		for _, camp := range list {
-			if !a.user.Can(advocacy.PermViewStats) && camp.Status != advocacy.CampaignActive {
-				continue // partners see only the campaigns that are running
+			if !a.user.Can(advocacy.PermViewStats) && !camp.Public() {
+				continue // partners see only the campaigns that are public
 			}
 			v.Campaigns = append(v.Campaigns, templates.OrgCampaignLink{Slug: camp.Slug, Title: camp.Title,
-				Status: string(camp.Status), URL: orgCampaignURL(camp.Slug)})
+				Status: camp.Status.Label(), URL: orgCampaignURL(camp.Slug), Featured: camp.Slug == featured})
 		}
 	}
 	if a.user.Can(advocacy.PermModerate) && s.deps.Organizer.Moderation != nil {
@@ -60,7 +66,7 @@ func (s *Server) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !full && camp.Status != advocacy.CampaignActive {
+	if !full && !camp.Public() {
 		return echo.ErrNotFound
 	}
 	ref := ""
@@ -156,10 +162,12 @@ func (s *Server) dashboardView(c echo.Context, camp advocacy.Campaign, st advoca
 	}
 	conv := advocacy.NewConversion(st.Lookups, st.InWindow)
 	v.Conversion, v.Lookups = conv.String(), conv.Lookups
-	v.Channels = countRows(st.ByChannel, deliveries, map[string]string{"cwc": "Communicating with Congress", "assisted": "Assisted (not yet sent)",
+	v.Channels = countRows(st.ByChannel, deliveries, map[string]string{"cwc": "Communicating with Congress", "assisted": "For the sender to send (not sent yet)",
 		"contact_form": "Contact form", "print": "Printed letter", "phone": "Phone call"})
-	v.Statuses = countRows(st.ByDeliveryStatus, deliveries, map[string]string{"queued": "Queued", "held": "Held (waiting on the operator)", "sent": "Sent", "delivered": "Delivered",
-		"failed": "Failed", "confirmed_by_user": "Sent by the constituent"})
+	v.Statuses = countRows(st.ByDeliveryStatus, deliveries, map[string]string{"queued": "Waiting to go out electronically",
+		advocacy.StateWaitingForSender: "Waiting for the sender to send it", "held": "Held (waiting on the operator)",
+		"sent": "Sent electronically", "delivered": "Delivered", "failed": "Not delivered electronically",
+		"confirmed_by_user": "Sent by the constituent"})
 	v.Districts = s.districtTable(c, camp.Slug, st)
 	v.OfficesURL = orgCampaignURL(camp.Slug, "offices")
 	if s.deps.Members != nil {
@@ -209,13 +217,19 @@ func sourceRows(st advocacy.DashboardStats, partners []advocacy.Partner) []templ
 	for _, p := range partners {
 		names[p.SourceCode] = p.Name + " (" + p.SourceCode + ")"
 	}
+	for code := range st.ByRef {
+		if label, ok := advocacy.ShareSourceLabel(code); ok {
+			names[code] = label + " (" + code + ")"
+		}
+	}
 	return countRows(st.ByRef, st.Total, names)
 }
 
 func pressureRow(slug string, rank int, e advocacy.PressureEntry) templates.PressureRow {
-	stance := "Not yet a cosponsor"
-	if e.Stance == advocacy.StanceWithdrew {
-		stance = "Withdrew"
+	stance := map[advocacy.StanceKind]string{advocacy.StanceSponsor: "Sponsor", advocacy.StanceCosponsor: "Cosponsor",
+		advocacy.StanceWithdrew: "Withdrew"}[e.Stance]
+	if stance == "" {
+		stance = "Not yet a cosponsor"
 	}
 	chamber := "House"
 	if e.Member.Chamber == advocacy.Senate {

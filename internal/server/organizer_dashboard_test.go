@@ -30,6 +30,7 @@ type letterSpec struct {
 	org, title  string
 	personal    string
 	newsletter  bool
+	updates     bool
 	status      advocacy.LetterStatus
 	to          []string // bioguide IDs
 }
@@ -46,7 +47,7 @@ func (e *orgEnv) addLetter(t testing.TB, ls letterSpec) advocacy.Letter {
 	nl := advocacy.NewLetter{CampaignID: e.campaignID, State: ls.state, District: ls.district, SettledBy: advocacy.SettledByZIP, Status: ls.status,
 		Input: advocacy.LetterInput{Campaign: "jackson-vanik", Prefix: "Ms.", FirstName: ls.first, LastName: ls.last, Address1: "1 Main St",
 			City: ls.city, State: ls.state, Zip: "10025", Email: ls.email, PersonalMessage: ls.personal, Consent: true,
-			Newsletter: ls.newsletter, Ref: ls.ref, Organization: ls.org, Title: ls.title, Recipients: ls.to}}
+			Newsletter: ls.newsletter, CampaignUpdates: ls.updates, Ref: ls.ref, Organization: ls.org, Title: ls.title, Recipients: ls.to}}
 	for _, id := range ls.to {
 		m, ok := testData(t).Member(id)
 		if !ok {
@@ -80,7 +81,7 @@ func dashboardEnv(t *testing.T) *orgEnv {
 	e.addPartner(t, "Rival League", "rival")
 	e.addLetter(t, letterSpec{at: day(11, 27, 10), state: "NY", district: 12, email: "ann@example.org", ref: "bizco", to: []string{"N000002", "S000148"}})
 	e.addLetter(t, letterSpec{at: day(11, 20, 9), state: "NY", district: 12, email: "bea@example.org", first: "Bea", last: "Kim",
-		org: "Acme Imports", title: "Owner", newsletter: true,
+		org: "Acme Imports", title: "Owner", newsletter: true, updates: true,
 		personal: "Our family business ships machine parts to Almaty and the yearly waiver makes every contract uncertain.", to: []string{"N000002"}})
 	e.addLetter(t, letterSpec{at: day(10, 1, 15), state: "WV", district: 1, email: "cy@example.org", city: "Wheeling", to: []string{"M001205"}})
 	e.addLetter(t, letterSpec{at: day(11, 26, 8), state: "NY", district: 12, email: "dee@example.org", ref: "rival", to: []string{"N000002"}})
@@ -140,7 +141,10 @@ func TestDashboardFigures(t *testing.T) {
 	}
 	check("chambers", rowCounts("org-chambers"), map[string]string{"house": "4", "senate": "1"})
 	check("channels", rowCounts("org-channels"), map[string]string{"cwc": "4", "assisted": "1"})
-	check("statuses", rowCounts("org-statuses"), map[string]string{"queued": "5"})
+	check("statuses", rowCounts("org-statuses"), map[string]string{"queued": "4", advocacy.StateWaitingForSender: "1"})
+	if got := doc.Find(`[data-testid="org-statuses"] [data-key=waiting_for_sender] th`).Text(); got != "Waiting for the sender to send it" {
+		t.Errorf("label of an assisted copy not yet sent: %q", got)
+	}
 	check("sources", rowCounts("org-sources"), map[string]string{"": "2", "bizco": "1", "rival": "1"})
 	if got := doc.Find(`[data-testid="org-sources"] [data-key=bizco] th`).Text(); got != "Business Council (bizco)" {
 		t.Errorf("source label %q", got)

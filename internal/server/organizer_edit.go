@@ -28,14 +28,23 @@ type editorSection struct {
 	bill     *templates.BillEditForm
 	point    *templates.TalkingPointForm
 	template *templates.TemplateForm
+	// addBill is the add-a-bill form with its errors; lifeError a refused
+	// change of status.
+	addBill   *templates.AddBillForm
+	lifeError string
 }
 
 // editView builds the editor with every section in display mode.
 func (s *Server) editView(c echo.Context, camp advocacy.Campaign) (templates.EditView, error) {
 	ctx := c.Request().Context()
 	v := templates.EditView{Slug: camp.Slug, Title: camp.Title, Text: campaignTextForm(camp.Slug, advocacy.TextOf(camp))}
+	v.Text.Status = camp.Status.Label()
 	for _, b := range camp.Bills {
-		v.Bills = append(v.Bills, s.billForm(camp.Slug, b))
+		v.Bills = append(v.Bills, s.campaignBillForm(camp, b))
+	}
+	if len(camp.Bills) < advocacy.CampaignMaxBills && s.deps.Organizer.Campaigns != nil {
+		v.AddBill = &templates.AddBillForm{Slug: camp.Slug, Values: map[string]string{"stance": "support"},
+			Congress: advocacy.CongressAt(s.deps.Clock()).Number}
 	}
 	tps, err := s.deps.Campaigns.TalkingPoints(ctx, camp.ID)
 	if err != nil {
@@ -49,10 +58,36 @@ func (s *Server) editView(c echo.Context, camp advocacy.Campaign) (templates.Edi
 	if err != nil {
 		return v, err
 	}
+	own := false
 	for _, k := range advocacy.TemplateKindsOf(camp) {
 		v.Templates = append(v.Templates, templateForm(camp, tpls[k]))
+		own = own || tpls[k] != advocacy.DefaultLetterTemplates()[k]
+	}
+	if s.deps.Organizer.Campaigns != nil {
+		v.Life = s.lifeView(ctx, camp, len(tps), own)
 	}
 	return v, nil
+}
+
+// campaignBillForm is billForm with what the campaign wants of the bill:
+// its position (fixed once the campaign has been public), whether it died
+// with its Congress, and the bills it replaced.
+func (s *Server) campaignBillForm(camp advocacy.Campaign, b advocacy.Bill) templates.BillEditForm {
+	f := s.billForm(camp.Slug, b)
+	f.Stance = stanceOf(b.Position.OrSupport(), b.Goal)
+	f.StanceLabel = stanceLabel(f.Stance)
+	f.PositionLocked = camp.Status != advocacy.CampaignDraft
+	if b.Expired(s.deps.Clock()) {
+		f.Died = b.Label() + " died when the " + b.Term().Ordinal() + " Congress ended on " + longDate(b.Term().EndDate()) +
+			". When it is introduced again in the new Congress, replace it with the new bill: the campaign's asks, letters and progress move to it."
+	}
+	if s.deps.Organizer.Campaigns != nil {
+		f.ReplaceURL = orgCampaignURL(camp.Slug, "edit", "bills", b.ID, "replace")
+	}
+	for _, prev := range camp.Predecessors(b) {
+		f.Past = append(f.Past, prev.LabelWithCongress()+": "+finalCount(prev))
+	}
+	return f
 }
 
 func formDate(t time.Time) string {
@@ -64,7 +99,7 @@ func formDate(t time.Time) string {
 
 func campaignTextForm(slug string, t advocacy.CampaignText) templates.CampaignTextForm {
 	return templates.CampaignTextForm{Slug: slug, Title: t.Title, Summary: t.Summary, Ask: t.Ask,
-		Why: strings.Join(t.Why, "\n"), Status: string(t.Status), StartsOn: formDate(t.StartsOn), EndsOn: formDate(t.EndsOn)}
+		Why: strings.Join(t.Why, "\n"), StartsOn: formDate(t.StartsOn), EndsOn: formDate(t.EndsOn)}
 }
 
 func (s *Server) billForm(slug string, b advocacy.Bill) templates.BillEditForm {
@@ -115,7 +150,7 @@ func sampleFields(camp advocacy.Campaign) advocacy.MergeFields {
 	if len(camp.Bills) > 0 {
 		bill = camp.Bills[0].Label()
 	}
-	return advocacy.MergeFields{MemberTitle: "Representative", MemberName: "Jordan Example", Bill: bill,
+	return advocacy.MergeFields{MemberTitle: "Representative", MemberName: "Jordan Example", MemberLastName: "Example", Bill: bill,
 		ConstituentName: "Alex Sample", ConstituentCity: "Springfield"}
 }
 
@@ -138,6 +173,12 @@ func (s *Server) renderEditor(c echo.Context, status int, camp advocacy.Campaign
 	case sec.text != nil:
 		v.Text = *sec.text
 		fragment = templates.CampaignTextRegion(v.Text)
+	case sec.addBill != nil:
+		v.AddBill = sec.addBill
+		fragment = templates.AddBillRegion(*sec.addBill)
+	case sec.lifeError != "":
+		v.Life.Error = sec.lifeError
+		fragment = templates.CampaignLifeRegion(v.Life)
 	case sec.bill != nil:
 		for i := range v.Bills {
 			if v.Bills[i].BillID == sec.bill.BillID {
@@ -230,7 +271,7 @@ func (s *Server) editText(c echo.Context) error {
 		return s.renderEditor(c, http.StatusOK, camp, editorSection{text: &f})
 	}
 	in := advocacy.CampaignText{Title: c.FormValue("title"), Summary: c.FormValue("summary"), Ask: c.FormValue("ask"),
-		Why: advocacy.SplitLines(c.FormValue("why")), Status: advocacy.CampaignStatus(c.FormValue("status"))}
+		Why: advocacy.SplitLines(c.FormValue("why"))}
 	t, err := advocacy.ValidateCampaignText(in, c.FormValue("starts_on"), c.FormValue("ends_on"))
 	if fields := fieldsOf(err); fields != nil {
 		f := campaignTextForm(camp.Slug, t)
@@ -269,23 +310,32 @@ func (s *Server) editBill(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := s.billForm(camp.Slug, b)
+	f := s.campaignBillForm(camp, b)
 	if c.Request().Method == http.MethodGet {
 		f.Editing = true
 		return s.renderEditor(c, http.StatusOK, camp, editorSection{bill: &f})
 	}
+	stance := c.FormValue("stance")
+	if stance == "" {
+		stance = f.Stance
+	}
+	position, goal := positionOfStance(stance)
 	e, err := advocacy.ValidateBillEdit(advocacy.BillEdit{Title: c.FormValue("title"), Status: c.FormValue("status"),
-		Committees: c.FormValue("committees")}, c.FormValue("target"), c.FormValue("introduced_on"))
+		Committees: c.FormValue("committees"), Position: advocacy.Position(position), Goal: advocacy.Goal(goal)},
+		c.FormValue("target"), c.FormValue("introduced_on"))
+	if err == nil {
+		err = s.deps.Organizer.Editor.UpdateBill(c.Request().Context(), camp.Slug, b.ID, e, a.user.ID)
+	}
 	if fields := fieldsOf(err); fields != nil {
 		f.Title, f.Status, f.Committees = c.FormValue("title"), c.FormValue("status"), c.FormValue("committees")
 		f.Target, f.IntroducedOn = c.FormValue("target"), c.FormValue("introduced_on")
-		f.Editing, f.Errors = true, fields
+		if !f.PositionLocked {
+			f.Stance = stance
+		}
+		f.Editing, f.Errors = true, stanceErrors(fields)
 		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
 	}
 	if err != nil {
-		return err
-	}
-	if err := s.deps.Organizer.Editor.UpdateBill(c.Request().Context(), camp.Slug, b.ID, e, a.user.ID); err != nil {
 		return err
 	}
 	return s.afterBillChange(c, camp.Slug, b.ID, "saved", "")
@@ -303,7 +353,7 @@ func (s *Server) afterBillChange(c echo.Context, slug, billID, code, message str
 	}
 	for _, b := range camp.Bills {
 		if b.ID == billID {
-			f := s.billForm(slug, b)
+			f := s.campaignBillForm(camp, b)
 			f.Saved = true
 			f.Cosponsors.Message = message
 			return s.renderEditor(c, http.StatusOK, camp, editorSection{bill: &f})
@@ -325,7 +375,7 @@ func (s *Server) saveCosponsor(c echo.Context) error {
 	original := c.FormValue("original") != ""
 	cs, err := advocacy.ValidateCosponsor(b, c.FormValue("bioguide"), c.FormValue("joined_on"), c.FormValue("withdrawn_on"), original, s.orgChamberOf)
 	if fields := fieldsOf(err); fields != nil {
-		f := s.billForm(camp.Slug, b)
+		f := s.campaignBillForm(camp, b)
 		f.Cosponsors.Form = templates.CosponsorForm{Bioguide: c.FormValue("bioguide"), JoinedOn: c.FormValue("joined_on"),
 			WithdrawnOn: c.FormValue("withdrawn_on"), Original: original, Errors: fields}
 		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
@@ -362,7 +412,7 @@ func (s *Server) withdrawCosponsor(c echo.Context) error {
 		err = advocacy.Invalid("withdrawn_on", "Enter the day they withdrew, like 2026-01-31.")
 	}
 	if fields := fieldsOf(err); fields != nil {
-		f := s.billForm(camp.Slug, b)
+		f := s.campaignBillForm(camp, b)
 		f.Cosponsors.WithdrawErrors = map[string]string{id: fields["withdrawn_on"]}
 		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
 	}
@@ -384,7 +434,7 @@ func (s *Server) importCosponsors(c echo.Context) error {
 		return err
 	}
 	invalid := func(msg string) error {
-		f := s.billForm(camp.Slug, b)
+		f := s.campaignBillForm(camp, b)
 		f.Cosponsors.Import.Error = msg
 		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
 	}

@@ -46,7 +46,7 @@ func (s *Server) countLookups(next echo.HandlerFunc) echo.HandlerFunc {
 		switch {
 		case strings.HasPrefix(c.Request().URL.Path, "/api/"):
 			kind = "api"
-		case c.QueryParam("lat") != "" || c.QueryParam("lon") != "":
+		case c.QueryParam("lat") != "" || c.QueryParam("lon") != "" || c.QueryParam("address") != "":
 			kind = "location"
 		}
 		s.countLookup(kind)

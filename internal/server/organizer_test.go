@@ -19,6 +19,7 @@ import (
 
 	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
+	campaignsvc "github.com/whipcount/whipcount/internal/campaigns"
 	"github.com/whipcount/whipcount/internal/sqlite"
 )
 
@@ -74,6 +75,10 @@ func newOrgEnv(t testing.TB, edit ...func(*Config, *Deps)) *orgEnv {
 			Exports:    sqlite.NewExports(d, 0),
 			Moderation: sqlite.NewModeration(d, clock.Now),
 			Editor:     sqlite.NewCampaignEditor(d, clock.Now),
+			Campaigns: campaignsvc.New(sqlite.NewCampaignEditor(d, clock.Now), func(id string) (advocacy.Chamber, bool) {
+				m, ok := data.Member(id)
+				return m.Chamber, ok
+			}, clock.Now),
 		},
 	}
 	for _, f := range edit {
@@ -712,4 +717,25 @@ func (f *failingStats) AddLookups(ctx context.Context, m map[advocacy.LookupKey]
 		return io.ErrUnexpectedEOF
 	}
 	return f.DashboardStore.AddLookups(ctx, m)
+}
+
+// TestBillPageStaffNote: a stale cosponsor list tells signed-in staff how
+// to refresh it, in an answer no cache keeps; partners and the public see
+// no such note.
+func TestBillPageStaffNote(t *testing.T) {
+	e := newOrgEnv(t, func(c *Config, _ *Deps) { c.CosponsorsStaleDays = 14 })
+	e.addUser(t, "staff@example.org", advocacy.RoleOrganizer, "")
+	cl := e.mustLogin(t, "staff@example.org")
+	rec := cl.get(t, "/bills/hr5917-119")
+	d := orgDoc(t, rec)
+	if href := d.Find(`[data-testid="stale-warning"] [data-testid="import-link"]`).AttrOr("href", ""); href != "/organizer/campaigns/jackson-vanik/edit#bill-hr5917-119" {
+		t.Errorf("staff import link = %q", href)
+	}
+	if cc := rec.Header().Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("staff page Cache-Control = %q", cc)
+	}
+	anon := e.client().get(t, "/bills/hr5917-119")
+	if orgDoc(t, anon).Find(`[data-testid="stale-warning"]`).Length() != 0 || anon.Header().Get("ETag") == "" {
+		t.Error("the public page shows the staff note or lost its validators")
+	}
 }

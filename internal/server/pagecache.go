@@ -138,8 +138,8 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 			if req.Method != http.MethodGet {
 				return next(c)
 			}
-			if q := req.URL.Query(); q.Has("lat") || q.Has("lon") {
-				// Answers for a person's position are never kept.
+			if q := req.URL.Query(); q.Has("lat") || q.Has("lon") || q.Has("address") {
+				// Answers for a person's position or address are never kept.
 				return next(c)
 			}
 			key := req.URL.RequestURI()
@@ -236,4 +236,19 @@ func (m *campaignMemo) get(ctx context.Context, slug string, load func(context.C
 	m.items[slug] = memoCampaign{camp: camp, at: now}
 	m.mu.Unlock()
 	return camp, nil
+}
+
+// clear forgets every stored answer: a campaign opened, closed or featured
+// changes what public pages show at once.
+func (pc *pageCache) clear() {
+	pc.mu.Lock()
+	pc.items, pc.bytes = map[string]*cachedAnswer{}, 0
+	pc.mu.Unlock()
+}
+
+// clear forgets every remembered campaign.
+func (m *campaignMemo) clear() {
+	m.mu.Lock()
+	m.items = nil
+	m.mu.Unlock()
 }

@@ -92,7 +92,8 @@ type knownRefs struct {
 // the partners cannot be read, the code is kept as it came (it was checked
 // for form): a letter is never lost over its attribution.
 func (k knownRefs) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error) {
-	if ref := nl.Input.Ref; ref != "" {
+	if ref := nl.Input.Ref; ref != "" && !advocacy.IsShareSource(ref) {
+		// The codes of links shared after writing are the site's own.
 		p, ok, err := k.s.partner(ctx, ref)
 		switch {
 		case err != nil:

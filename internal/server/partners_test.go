@@ -76,7 +76,7 @@ func TestPartnerSnippetsOnTheWorkspace(t *testing.T) {
 	doc := orgDoc(t, rec)
 	script := doc.Find(`[data-testid="embed-script"]`).Text()
 	wantLoader := `src="http://example.com/embed.js?v=` + web.Version("embed.js") + `"`
-	for _, want := range []string{wantLoader, `data-widget="progress"`, `data-layout="compact"`, `data-accent="#1d4ed8"`, `data-partner="bizco"`, "<noscript><a href=\"http://example.com/?ref=bizco\">"} {
+	for _, want := range []string{wantLoader, `data-widget="progress"`, `data-layout="compact"`, `data-accent="#1d4ed8"`, `data-partner="bizco"`, "<noscript><a href=\"http://example.com/campaigns/jackson-vanik?ref=bizco\">"} {
 		if !strings.Contains(script, want) {
 			t.Errorf("script snippet lacks %s:\n%s", want, script)
 		}
@@ -87,7 +87,7 @@ func TestPartnerSnippetsOnTheWorkspace(t *testing.T) {
 	if got := testIDText(doc, "embed-link"); got != "" {
 		t.Errorf("link field text %q", got)
 	}
-	if v := doc.Find(`[data-testid="embed-link"]`).AttrOr("value", ""); v != "http://example.com/?ref=bizco" {
+	if v := doc.Find(`[data-testid="embed-link"]`).AttrOr("value", ""); v != "http://example.com/campaigns/jackson-vanik?ref=bizco" {
 		t.Errorf("ref link = %q", v)
 	}
 

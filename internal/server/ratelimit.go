@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"hash/maphash"
 	"math"
 	"net/http"
@@ -22,6 +23,24 @@ import (
 type Limit struct {
 	PerMinute float64
 	Burst     int
+}
+
+// Count describes the limit for people: "20 in an hour" for 20/1h.
+func (l Limit) Count() string {
+	if l.PerMinute <= 0 {
+		return "no limit"
+	}
+	burst := max(l.Burst, 1)
+	minutes := float64(burst) / l.PerMinute
+	switch {
+	case minutes >= 59.5 && minutes <= 60.5:
+		return strconv.Itoa(burst) + " in an hour"
+	case minutes >= 1439 && minutes <= 1441:
+		return strconv.Itoa(burst) + " in a day"
+	case minutes < 1.01:
+		return strconv.Itoa(burst) + " in a minute"
+	}
+	return fmt.Sprintf("%d in %.0f minutes", burst, minutes)
 }
 
 // limiter keeps one token bucket per key in memory. Keys are keyed hashes,

@@ -2,7 +2,10 @@ package server
 
 import (
 	"bytes"
+	"io/fs"
 	"net/http"
+	"path"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -47,14 +50,20 @@ func (s *Server) renderWith(c echo.Context, page, fragment templ.Component, send
 	return send(buf.Bytes())
 }
 
-// meta builds the layout's page data.
+// meta builds the layout's page data: with the running campaign's sponsor
+// in the footer and its card for sharing.
 func (s *Server) meta(c echo.Context, title, path string) templates.PageMeta {
-	return templates.PageMeta{
+	m := templates.PageMeta{
 		Title:    title,
 		Path:     path,
 		Assets:   s.assets,
 		DataDate: s.freshness().AsOf,
 	}
+	if camp, ok := s.pageCampaign(c.Request().Context()); ok {
+		m.Sponsor = sponsorView(camp.Sponsor)
+		m.Share = s.shareMeta(c, camp)
+	}
+	return m
 }
 
 func staticAssets() templates.Assets {
@@ -62,12 +71,55 @@ func staticAssets() templates.Assets {
 		CSS:  "/static/app.css?v=" + web.Version("app.css"),
 		JS:   "/static/app.js?v=" + web.Version("app.js"),
 		HTMX: "/static/vendor/htmx.min.js?v=" + web.Version("vendor/htmx.min.js"),
+		Icon: "/static/favicon.svg?v=" + web.Version("favicon.svg"),
 	}
 }
 
 // static serves the embedded files. Their URLs carry a content hash, so
-// they may be cached for a year.
+// they may be cached for a year. Text files go gzip-compressed to browsers
+// that ask (htmx shrinks from about 51 kB to 17 kB).
 func (s *Server) static(c echo.Context) error {
-	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	h := c.Response().Header()
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	name := strings.TrimPrefix(c.Request().URL.Path, "/static/")
+	if gz, ok := s.gzipStatic(name); ok {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(c.Request()) {
+			h.Set("Content-Encoding", "gzip")
+			return c.Blob(http.StatusOK, staticTypes[path.Ext(name)], gz)
+		}
+	}
 	return echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(web.Static())))(c)
+}
+
+// staticTypes are the content types of the static files kept compressed.
+var staticTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".svg": "image/svg+xml",
+}
+
+// gzipStatic returns the compressed copy of a static text file, made on
+// first use and kept: the files never change while the process runs.
+func (s *Server) gzipStatic(name string) ([]byte, bool) {
+	if _, ok := staticTypes[path.Ext(name)]; !ok {
+		return nil, false
+	}
+	if gz, ok := s.staticGz.Load(name); ok {
+		return gz.([]byte), gz != nil
+	}
+	b, err := fs.ReadFile(web.Static(), name)
+	if err != nil || len(b) < minGzip {
+		return nil, false
+	}
+	gz := gzipBytes(b)
+	s.staticGz.Store(name, gz)
+	return gz, true
+}
+
+// titled puts the page's title before an htmx fragment: htmx sets the
+// document's title from a <title> at the root of the answer, so each step
+// of a flow is named in the tab, the history and by screen readers.
+func titled(m templates.PageMeta, fragment templ.Component) templ.Component {
+	return templates.Titled(m.Title+" · Whipcount", fragment)
 }

@@ -15,6 +15,7 @@ import (
 // repsQuery is what /reps and the representatives API accept.
 type repsQuery struct {
 	zip       string // the raw input
+	address   string // a street address, for the geocoder
 	district  string // "NY-12" when a split ZIP was settled by picking
 	lat, lon  string
 	hasCoords bool
@@ -23,6 +24,7 @@ type repsQuery struct {
 func readRepsQuery(c echo.Context) repsQuery {
 	q := repsQuery{
 		zip:      c.QueryParam("zip"),
+		address:  c.QueryParam("address"),
 		district: c.QueryParam("district"),
 		lat:      strings.TrimSpace(c.QueryParam("lat")),
 		lon:      strings.TrimSpace(c.QueryParam("lon")),
@@ -44,7 +46,9 @@ func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult,
 			return l, nil, "", err
 		}
 		l = l.AsOf(s.deps.Clock())
-		if zip, zerr := advocacy.ParseZIP(q.zip); zerr == nil {
+		if zip, zerr := advocacy.ParseZIP(q.zip); zerr == nil && s.zipInState(zip, l.Districts[0].State) {
+			// A ZIP typed before the location was shared is kept only when
+			// it lies in the same state: the letter form would refuse it.
 			l.Query.Zip = zip
 		}
 		return l, &l.Districts[0], "location", nil
@@ -76,10 +80,16 @@ func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult,
 // repsPage serves /reps: the full page, or the lookup region for htmx.
 func (s *Server) repsPage(c echo.Context) error {
 	q := readRepsQuery(c)
-	v := templates.LookupView{Input: strings.TrimSpace(q.zip), Ref: cleanRef(c.QueryParam("ref")), Freshness: s.freshness()}
+	v := templates.LookupView{Input: strings.TrimSpace(q.zip), Ref: cleanRef(c.QueryParam("ref")),
+		Campaign: cleanSlug(c.QueryParam("campaign")), AddressOn: s.addressOn(), Freshness: s.freshness()}
 	status := http.StatusOK
 	announce := ""
-	if q.zip != "" || q.hasCoords {
+	if c.QueryParams().Has("address") && !q.hasCoords {
+		var err error
+		if status, announce, err = s.repsByAddress(c, q, &v); err != nil {
+			return err
+		}
+	} else if q.zip != "" || q.hasCoords {
 		l, settled, by, err := s.lookup(q)
 		switch code := advocacy.ErrorCode(err); {
 		case err == nil:
@@ -87,7 +97,7 @@ func (s *Server) repsPage(c echo.Context) error {
 			v.ZIP = l.Query.Zip
 			announce = s.fillResults(&v)
 			if v.Settled != nil {
-				v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled)
+				v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
 			}
 			s.fillLetters(c.Request().Context(), &v, c.QueryParam("ref"))
 		case code == advocacy.CodeInvalid:
@@ -109,16 +119,18 @@ func (s *Server) repsPage(c echo.Context) error {
 	if v.ZIP != "" {
 		v.LocationURL = "/reps?zip=" + v.ZIP
 	}
-	v.LocationURL = templates.WithRef(v.LocationURL, v.Ref)
+	v.LocationURL = v.Carry(v.LocationURL)
 	title := "Find your members of Congress"
-	if v.Settled != nil {
+	switch {
+	case v.FieldError != "" || v.AddressError != "":
+		title = "Error: " + title
+	case v.Settled != nil:
 		title = "Your members for " + templates.DistrictLabel(*v.Settled)
-	} else if v.ZIP != "" {
+	case v.ZIP != "":
 		title = "Members for ZIP " + v.ZIP
 	}
-	return s.render(c, status,
-		templates.RepsPage(s.meta(c, title, "/reps"), v),
-		templates.LookupFragment(v, announce))
+	m := s.meta(c, title, "/reps")
+	return s.render(c, status, templates.RepsPage(m, v), titled(m, templates.LookupFragment(v, announce)))
 }
 
 // fillResults adds the map for a split ZIP and returns the announcement for
@@ -132,7 +144,7 @@ func (s *Server) fillResults(v *templates.LookupView) string {
 		n += len(v.Settled.Senators)
 		return fmt.Sprintf("Showing %d %s for %s.", n, pluralWord(n, "member", "members"), templates.DistrictLabel(*v.Settled))
 	}
-	v.Map = s.districtMap(v.ZIP, v.Ref, v.Lookup.Districts)
+	v.Map = s.districtMap(v.ZIP, *v, v.Lookup.Districts)
 	return fmt.Sprintf("ZIP %s is split between %d districts. Choose yours.", v.ZIP, len(v.Lookup.Districts))
 }
 
@@ -154,8 +166,11 @@ func errorMessage(err error) string {
 // repsAPI serves GET /api/v1/representatives?zip= or ?lat=&lon=.
 func (s *Server) repsAPI(c echo.Context) error {
 	q := readRepsQuery(c)
+	if c.QueryParams().Has("address") && q.zip == "" && !q.hasCoords {
+		return s.addressAPI(c, q.address)
+	}
 	if q.zip == "" && !q.hasCoords {
-		return advocacy.Invalid("zip", "Give a zip, or lat and lon.")
+		return advocacy.Invalid("zip", "Give a zip, an address, or lat and lon.")
 	}
 	l, _, _, err := s.lookup(repsQuery{zip: q.zip, lat: q.lat, lon: q.lon, hasCoords: q.hasCoords})
 	if err != nil {

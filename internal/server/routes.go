@@ -15,6 +15,9 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/*", s.static)
+	e.GET("/favicon.ico", s.favicon)
+	e.GET("/apple-touch-icon.png", s.touchIcon)
+	e.GET("/campaigns/:slug/share.png", s.shareCardImage)
 
 	// Public pages.
 	// The campaign home and its progress region are what a crowd loads
@@ -35,7 +38,10 @@ func (s *Server) routes() {
 	e.GET("/write", s.writePage)
 	e.POST("/write", s.editLetter)
 	e.POST("/write/preview", s.previewLetter)
-	letterLimit := s.limitByIP("letter", s.limits.letterIP)
+	// A flood from one address is refused before any work is done; below
+	// that ceiling the per-address limit only sends letters to moderation
+	// (see screenLetter), so a busy shared network is never cut off.
+	letterLimit := s.limitByIP("letter", s.limits.letterIPMax)
 	e.POST("/write/send", s.sendLetter, letterLimit)
 	e.POST("/write/validate", s.validateField)
 	e.POST("/write/personal", s.personalScore)
@@ -78,6 +84,7 @@ func (s *Server) routes() {
 	org.POST("/campaigns/:slug/edit/talking-points/:id/delete", s.deletePoint)
 	org.POST("/campaigns/:slug/edit/templates/:kind", s.editTemplate)
 	org.POST("/preview", s.previewMarkdown)
+	s.campaignLifeRoutes(org)
 	org.GET("/moderation", s.moderation)
 	org.POST("/moderation/:id/approve", s.approveLetter)
 	org.POST("/moderation/:id/reject", s.rejectLetter)
@@ -94,6 +101,7 @@ func (s *Server) routes() {
 	// Public JSON API.
 	api := e.Group("/api/v1", s.publicCORS)
 	api.GET("/representatives", s.repsAPI, lookup...)
+	s.campaignPageRoutes(e, api)
 	api.GET("/campaigns/:slug", s.campaignAPI)
 	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
 	// The public totals read only aggregates, and are kept like the

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,8 +32,10 @@ type Config struct {
 	// DataStaleDays is how old the member data may get before the About
 	// page, the lookup and the organizer dashboard warn; 0 never warns.
 	DataStaleDays int
-	// HomeCampaign is the slug of the campaign the home page, the talking
-	// points and the lookup's stances are about; empty for none.
+	// HomeCampaign is the slug of the campaign that pages without one (the
+	// lookup, the letter form, /talking-points) mean when the home page
+	// shows no single campaign; the home page itself shows the featured or
+	// the only running campaign, or an index of them.
 	HomeCampaign string
 	// CosponsorsStaleDays is how old cosponsor data may get before bill
 	// pages warn organizers; 0 turns the warning off.
@@ -63,14 +66,24 @@ type Config struct {
 	// RetentionDays is how long senders' personal data is kept after
 	// delivery (the privacy page says so); 0 means until they delete it.
 	RetentionDays int
+	// GeocodeTimeout bounds a street-address lookup (default 3 s); past
+	// it the person gets the ZIP code's map and list.
+	GeocodeTimeout time.Duration
+	// GeocoderHost names the geocoding service on the privacy page
+	// ("geocoding.geo.census.gov"); empty when street addresses are off.
+	GeocoderHost string
 }
 
 // Limits are the rate limits per client (a keyed hash of the IP address) and
 // per sender (a keyed hash of the normalised email). Lookups are generous,
 // letters strict.
 type Limits struct {
-	Lookup      Limit
+	Lookup Limit
+	// LetterIP is how many letters one address sends before its further
+	// letters wait for moderation; LetterIPMax how many before they are
+	// refused.
 	LetterIP    Limit
+	LetterIPMax Limit
 	LetterEmail Limit
 	// LettersPerMinute caps new letters a minute across all senders; the
 	// excess waits in the moderation queue. 0 means no cap.
@@ -106,6 +119,8 @@ type Deps struct {
 	// CongressGov wires what the Congress.gov sync brings and the sync
 	// itself; its zero value leaves it out.
 	CongressGov CongressGovDeps
+	// Geocoder finds street addresses; nil turns address lookups off.
+	Geocoder Geocoder
 }
 
 // Server holds the echo instance and what handlers need.
@@ -121,13 +136,17 @@ type Server struct {
 	// campaignMemo the campaigns letters are written to.
 	campaignPages *pageCache
 	campaignMemo  campaignMemo
+	homeMemo      homeMemo
 	limits        struct {
-		lookup, letterIP, letterEmail *limiter
-		global                        *minuteCap
+		lookup, letterIP, letterIPMax, letterEmail, address *limiter
+		global                                              *minuteCap
 	}
-	org     organizerRuntime
-	bgwork  letterRuntime
-	widgets widgetRuntime
+	share shareRuntime
+	// staticGz keeps the compressed copies of static files.
+	staticGz sync.Map
+	org      organizerRuntime
+	bgwork   letterRuntime
+	widgets  widgetRuntime
 }
 
 // New builds a server with every route registered.
@@ -164,6 +183,8 @@ func New(cfg Config, deps Deps) *Server {
 	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
+	s.limits.letterIPMax = newLimiter(cfg.Limits.LetterIPMax, deps.Clock)
+	s.limits.address = newLimiter(addressLimit, deps.Clock)
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)
 	s.limits.global = &minuteCap{cap: cfg.Limits.LettersPerMinute, clock: deps.Clock}
 	e.HTTPErrorHandler = s.handleError

@@ -18,13 +18,18 @@ var audienceHeadings = map[advocacy.Audience][2]string{
 	advocacy.AudiencePress:        {"For press and allies", "The history and the facts of the bills, for reporters, partners and coalition members."},
 }
 
-// talkingPoints serves /talking-points for the home campaign.
+// talkingPoints serves /talking-points for the default campaign.
 func (s *Server) talkingPoints(c echo.Context) error {
-	ctx := c.Request().Context()
-	camp, err := s.homeCampaign(ctx)
+	camp, err := s.campaignFor(c.Request().Context(), "")
 	if err != nil {
 		return err
 	}
+	return s.renderTalkingPoints(c, camp, "/talking-points")
+}
+
+// renderTalkingPoints renders a campaign's talking points at path.
+func (s *Server) renderTalkingPoints(c echo.Context, camp advocacy.Campaign, path string) error {
+	ctx := c.Request().Context()
 	tps, err := s.deps.Campaigns.TalkingPoints(ctx, camp.ID)
 	if err != nil {
 		return err
@@ -53,7 +58,7 @@ func (s *Server) talkingPoints(c echo.Context) error {
 			v.Groups = append(v.Groups, *g)
 		}
 	}
-	m := s.meta(c, "Talking points", "/talking-points")
+	m := s.meta(c, "Talking points", path)
 	m.Description = "Talking points for " + camp.Title + ", by audience, with sources."
 	return s.renderCached(c, http.StatusOK, templates.TalkingPointsPage(m, v), nil, s.campaignModified(camp, false))
 }

@@ -350,13 +350,22 @@ func (s *Server) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]byt
 	}
 	for _, b := range camp.Bills {
 		p := b.Progress()
-		wb := templates.WidgetBill{ID: b.ID, Label: b.Label(), Title: b.Title,
+		wb := templates.WidgetBill{ID: b.ID, Label: b.Label(), Title: b.DisplayTitle(),
 			Chamber: chamberWord(b.Chamber), Count: p.Count, Target: p.Target, Percent: p.Percent,
-			Remaining: p.Remaining, Reached: p.Reached, Bar: thermometer(b.Label(), p)}
+			Remaining: p.Remaining, Reached: p.Reached, Bar: thermometer(b),
+			Noun: b.Goal.Noun(), NounOne: b.Goal.Singular(), Goal: string(b.Goal), Seats: advocacy.ChamberSeats(b.Chamber)}
+		if b.Expired(s.deps.Clock()) {
+			wb.Died = "Died at the end of the " + b.Term().Ordinal() + " Congress."
+		}
 		if !b.CosponsorsAsOf.IsZero() {
 			wb.AsOf = shortDate(b.CosponsorsAsOf)
 		}
 		v.Bills = append(v.Bills, wb)
+	}
+	if camp.Status == advocacy.CampaignClosed {
+		ended := s.endedView(ctx, camp)
+		ended.RunningURL = s.campaignLink("", "", o.Partner)
+		v.Ended = &ended
 	}
 	return renderBytes(ctx, templates.ProgressWidget(s.widgetMeta(c, o, camp.Title+": progress"), v))
 }
@@ -407,7 +416,7 @@ func (s *Server) countAPI(c echo.Context) error {
 	out := countJSON{Letters: counts.Letters, Last24h: counts.Last24h, Cosponsors: map[string]int{},
 		Ref: ref, RefLetters: counts.RefLetters}
 	for _, b := range camp.Bills {
-		out.Cosponsors[b.ID] = b.Progress().Count
+		out.Cosponsors[b.ID] = advocacy.ActiveCount(b.Cosponsors)
 	}
 	body, err := json.Marshal(out)
 	if err != nil {
@@ -456,6 +465,13 @@ func (s *Server) actionWidget(c echo.Context) error {
 		return err
 	}
 	camp, err := s.letterCampaign(ctx, o.Campaign)
+	if camp.Status == advocacy.CampaignClosed {
+		// A partner's page may embed the widget for years: it says the
+		// campaign ended and points to the running ones.
+		ended := s.endedView(ctx, camp)
+		ended.RunningURL = s.campaignLink("", "", o.Partner)
+		return s.render(c, http.StatusOK, templates.WidgetEnded(s.widgetMeta(c, o, camp.Title+": ended"), ended), nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -509,7 +525,7 @@ func (s *Server) actionWidget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District)}
+	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
 	r.in = advocacy.LetterInput{Campaign: camp.Slug, State: st.District.State, Zip: st.query.zip, City: st.city,
 		Ref: o.Partner, FormToken: token}
 	for _, rc := range r.recips {
@@ -579,7 +595,11 @@ func (s *Server) actionPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	w := templates.WidgetPreviewView{Preview: s.previewView(r, nl), Token: c.FormValue("widget_token"),
+	pv, err := s.previewView(c.Request().Context(), r, nl)
+	if err != nil {
+		return err
+	}
+	w := templates.WidgetPreviewView{Preview: pv, Token: c.FormValue("widget_token"),
 		EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
 	return s.render(c, http.StatusOK, templates.ActionPreview(s.widgetMeta(c, o, "Check your letter: "+r.camp.Title), w), nil)
 }
@@ -599,7 +619,10 @@ func (s *Server) validWidgetLetter(c echo.Context) (advocacy.WidgetOptions, lett
 	if expired {
 		return o, r, true, s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
 	}
-	if errs := r.validate(); errs != nil {
+	if errs, err := s.validate(c.Request().Context(), &r); err != nil || errs != nil {
+		if err != nil {
+			return o, r, true, err
+		}
 		return o, r, true, s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
 	return o, r, false, nil
@@ -633,7 +656,7 @@ func (s *Server) actionSend(c echo.Context) error {
 	if done || err != nil {
 		return err
 	}
-	res, err := s.submit(c.Request().Context(), r)
+	res, err := s.submit(c.Request().Context(), r, c.RealIP())
 	if errs, ok := fieldErrors(err); ok {
 		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}

@@ -259,13 +259,13 @@ func TestProgressWidget(t *testing.T) {
 			t.Errorf("%s bar has no text equivalent", b.ID)
 		}
 	}
-	if got := squash(testIDText(doc, "widget-letters")); !strings.HasPrefix(got, "2 constituents have written") || !strings.Contains(got, "1 through Business Council") {
+	if got := squash(testIDText(doc, "widget-letters")); !strings.HasPrefix(got, "2 constituents have written") || !strings.Contains(got, "1 of them through Business Council") {
 		t.Errorf("letters = %q", got)
 	}
 	if text := squash(testIDText(doc, "widget-cta")); text != "Write to your members (opens in a new tab)" {
 		t.Errorf("call to action says %q", text)
 	}
-	if href := doc.Find(`[data-testid="widget-cta"]`).AttrOr("href", ""); href != "/?ref=bizco" {
+	if href := doc.Find(`[data-testid="widget-cta"]`).AttrOr("href", ""); href != "/campaigns/jackson-vanik?ref=bizco" {
 		t.Errorf("call to action = %q", href)
 	}
 	if doc.Find(`[data-testid="widget-cta"]`).AttrOr("target", "") != "_blank" || doc.Find(`[data-testid="widget-cta"]`).AttrOr("rel", "") != "noopener" {
@@ -589,7 +589,7 @@ func TestActionWidgetFlow(t *testing.T) {
 	if share := doc.Find(`[data-testid="widget-share"]`).AttrOr("href", ""); !strings.HasPrefix(share, "mailto:?subject=") || !strings.Contains(share, "ref%3Dbizco") {
 		t.Errorf("share = %q", share)
 	}
-	if href := doc.Find(`[data-testid="widget-campaign"]`).AttrOr("href", ""); href != "/?ref=bizco" {
+	if href := doc.Find(`[data-testid="widget-campaign"]`).AttrOr("href", ""); href != "/campaigns/jackson-vanik?ref=bizco" {
 		t.Errorf("see the campaign = %q", href)
 	}
 
@@ -706,7 +706,7 @@ func TestRefAttribution(t *testing.T) {
 // faster than a person writes waits for moderation, as on the main site,
 // and the per-address letter limit counts widget and site together.
 func TestActionWidgetSharesAbuseControls(t *testing.T) {
-	e := newWidgetEnv(t, func(c *Config) { c.Limits.LetterIP = Limit{PerMinute: 1, Burst: 1} })
+	e := newWidgetEnv(t, func(c *Config) { c.Limits.LetterIPMax = Limit{PerMinute: 1, Burst: 1} })
 	rec := e.fetch(t, http.MethodGet, "/widgets/jackson-vanik/action?partner=bizco&zip=10002", nil)
 	_, vals := widgetForm(t, rec, `[data-testid="compose-form"]`)
 	fillLetter(vals, "fast@example.org")

@@ -94,8 +94,8 @@ func (e *CampaignEditor) UpdateText(ctx context.Context, slug string, t advocacy
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET title = ?, summary = ?, ask = ?, why_json = ?, status = ?,
-			starts_on = ?, ends_on = ? WHERE id = ?`, t.Title, t.Summary, t.Ask, string(why), string(t.Status),
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET title = ?, summary = ?, ask = ?, why_json = ?,
+			starts_on = ?, ends_on = ? WHERE id = ?`, t.Title, t.Summary, t.Ask, string(why),
 			campaignNullDate(t.StartsOn), campaignNullDate(t.EndsOn), c.ID); err != nil {
 			return err
 		}
@@ -158,8 +158,17 @@ func (e *CampaignEditor) UpdateBill(ctx context.Context, slug, billID string, be
 			WHERE id = ?`, be.Title, be.Status, be.Committees, campaignNullDate(be.IntroducedOn), billID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE campaign_bills SET target = ? WHERE campaign_id = ? AND bill_id = ?",
-			be.Target, c.ID, billID); err != nil {
+		if err := advocacy.CheckBillEdit(c, b, be); err != nil {
+			return err
+		}
+		if be.Position == "" {
+			be.Position, be.Goal = b.Position.OrSupport(), b.Goal
+		}
+		if be.Goal == "" {
+			be.Goal = advocacy.GoalsFor(be.Position)[0]
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE campaign_bills SET target = ?, position = ?, goal = ? WHERE campaign_id = ? AND bill_id = ?",
+			be.Target, string(be.Position), string(be.Goal), c.ID, billID); err != nil {
 			return err
 		}
 		if err := touchBillCampaigns(ctx, tx, billID, c.ID, now); err != nil {

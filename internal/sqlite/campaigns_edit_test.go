@@ -181,15 +181,15 @@ func TestEditTalkingPointsAndTemplates(t *testing.T) {
 	}
 
 	tpl, err := f.editor.LetterTemplates(ctx, f.campaignID)
-	if err != nil || tpl[advocacy.TemplateAsk] != advocacy.DefaultLetterTemplates()[advocacy.TemplateAsk] {
-		t.Fatalf("defaults %+v %v", tpl, err)
+	if err != nil || tpl[advocacy.TemplateAsk] != seedLetterTemplates[0] {
+		t.Fatalf("seeded letters %+v %v", tpl, err)
 	}
 	mine := advocacy.LetterTemplate{Kind: advocacy.TemplateAsk, Subject: "Cosponsor {{bill}}", Body: "Dear {{member_name}}, please."}
 	if err := f.editor.SaveLetterTemplate(ctx, SeedSlug, mine, 0); err != nil {
 		t.Fatal(err)
 	}
 	tpl, _ = f.editor.LetterTemplates(ctx, f.campaignID)
-	if tpl[advocacy.TemplateAsk] != mine || tpl[advocacy.TemplateThank] != advocacy.DefaultLetterTemplates()[advocacy.TemplateThank] {
+	if tpl[advocacy.TemplateAsk] != mine || tpl[advocacy.TemplateThank] != seedLetterTemplates[1] {
 		t.Errorf("templates %+v", tpl)
 	}
 	entries, _ := f.audit.AuditLog(ctx, 0, 1)

@@ -148,7 +148,8 @@ func readPage[T any](x *Exports, ctx context.Context, query string, args []any, 
 }
 
 // Contacts calls page with successive pages of the constituents who asked
-// for the campaign's news (newsletter opt-in on an active letter), one per
+// the campaign for its news (the campaign opt-in on an active letter, not
+// the offices' newsletter), one per
 // email address (lower-cased) with the name and place of their latest
 // letter, by address. Like Letters, page must not keep the slice.
 func (x *Exports) Contacts(ctx context.Context, campaignID int64, page func([]advocacy.Contact) error) error {
@@ -180,7 +181,7 @@ func (x *Exports) Contacts(ctx context.Context, campaignID int64, page func([]ad
 // campaign again for every page.
 const exportContactsQuery = `SELECT max(l.id), l.email_norm, l.first_name, l.last_name, l.zip, l.state, l.district, l.organization,
 		count(*), min(l.created_at), max(l.created_at)
-	FROM letters l WHERE l.email_norm > ? AND +l.campaign_id = ? AND l.newsletter = 1 AND l.status = 'active'
+	FROM letters l WHERE l.email_norm > ? AND +l.campaign_id = ? AND l.campaign_updates = 1 AND l.status = 'active'
 	GROUP BY l.email_norm ORDER BY l.email_norm LIMIT ?`
 
 func scanContact(rows *sql.Rows) (advocacy.Contact, error) {

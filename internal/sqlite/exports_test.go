@@ -179,11 +179,12 @@ func TestExportLettersInPages(t *testing.T) {
 func TestExportContacts(t *testing.T) {
 	f := newOrgFixture(t)
 	ctx := context.Background()
-	f.addLetter(t, fixtureLetter{at: orgT0.Add(-3 * time.Hour), state: "NY", district: 12, email: "Zed@Example.org", first: "Old", newsletter: true, to: []recipient{toNY12}})
-	f.addLetter(t, fixtureLetter{at: orgT0.Add(-2 * time.Hour), state: "NY", district: 12, email: "zed@example.org", first: "Zed", newsletter: true, to: []recipient{toNYSen}})
-	f.addLetter(t, fixtureLetter{at: orgT0.Add(-2 * time.Hour), state: "WV", district: 1, email: "amy@example.org", first: "Amy", newsletter: true, to: []recipient{toWV1}})
-	f.addLetter(t, fixtureLetter{at: orgT0.Add(-2 * time.Hour), state: "WV", district: 1, email: "no@example.org", to: []recipient{toWV1}})
-	f.addLetter(t, fixtureLetter{at: orgT0.Add(-time.Hour), state: "WV", district: 1, email: "held@example.org", newsletter: true,
+	f.addLetter(t, fixtureLetter{at: orgT0.Add(-3 * time.Hour), state: "NY", district: 12, email: "Zed@Example.org", first: "Old", updates: true, to: []recipient{toNY12}})
+	f.addLetter(t, fixtureLetter{at: orgT0.Add(-2 * time.Hour), state: "NY", district: 12, email: "zed@example.org", first: "Zed", updates: true, to: []recipient{toNYSen}})
+	f.addLetter(t, fixtureLetter{at: orgT0.Add(-2 * time.Hour), state: "WV", district: 1, email: "amy@example.org", first: "Amy", updates: true, to: []recipient{toWV1}})
+	// The offices' newsletter is not the campaign's news.
+	f.addLetter(t, fixtureLetter{at: orgT0.Add(-2 * time.Hour), state: "WV", district: 1, email: "no@example.org", newsletter: true, to: []recipient{toWV1}})
+	f.addLetter(t, fixtureLetter{at: orgT0.Add(-time.Hour), state: "WV", district: 1, email: "held@example.org", updates: true,
 		status: advocacy.LetterHeld, to: []recipient{toWV1}})
 	x := NewExports(f.db, 1)
 	var got []advocacy.Contact

@@ -89,7 +89,7 @@ type letterQuerier interface {
 const letterColumns = `l.id, l.public_id, l.campaign_id, l.state, l.district, l.settled_by, l.prefix,
 	l.first_name, l.last_name, l.address1, l.address2, l.city, l.zip, l.email, l.phone, l.title,
 	l.organization, l.personal_message, l.topic, l.consent_at, l.receipt, l.newsletter, l.ref,
-	l.status, l.created_at, l.erased_at, l.hold_reason`
+	l.status, l.created_at, l.erased_at, l.hold_reason, l.campaign_updates`
 
 // letterRow holds the scan destinations of letterColumns.
 type letterRow struct {
@@ -98,6 +98,7 @@ type letterRow struct {
 	consent, created  sql.NullString
 	erased            sql.NullString
 	receipt, newsletr int
+	updates           int
 }
 
 func (r *letterRow) dest() []any {
@@ -105,13 +106,13 @@ func (r *letterRow) dest() []any {
 	return []any{&l.ID, &l.PublicID, &l.CampaignID, &l.State, &l.District, &l.SettledBy, &l.Prefix,
 		&l.FirstName, &l.LastName, &l.Address1, &l.Address2, &l.City, &l.Zip, &l.Email, &l.Phone, &l.Title,
 		&l.Organization, &l.PersonalMessage, &l.Topic, &r.consent, &r.receipt, &r.newsletr, &r.ref,
-		&l.Status, &r.created, &r.erased, &l.HoldReason}
+		&l.Status, &r.created, &r.erased, &l.HoldReason, &r.updates}
 }
 
 func (r *letterRow) finish() (advocacy.Letter, error) {
 	l := r.l
 	l.Ref = r.ref.String
-	l.Receipt, l.Newsletter = r.receipt == 1, r.newsletr == 1
+	l.Receipt, l.Newsletter, l.CampaignUpdates = r.receipt == 1, r.newsletr == 1, r.updates == 1
 	var err error
 	if l.ConsentAt, err = letterParseTime(r.consent); err != nil {
 		return l, err
@@ -227,7 +228,8 @@ func checkNewLetter(nl advocacy.NewLetter) error {
 // email wrote to in the same campaign within advocacy.DedupeWindow, listing
 // them in AlreadyWrote; when every recipient is such a duplicate, nothing is
 // written and the error is an *advocacy.Error with CodeConflict. A missing
-// campaign is an *advocacy.Error with CodeNotFound.
+// campaign is an *advocacy.Error with CodeNotFound; one that is not running
+// (a draft, or closed) one with CodeConflict.
 //
 // CWC deliveries are due at once; assisted ones wait for the constituent.
 func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error) {
@@ -273,11 +275,12 @@ func (s *Letters) newJob(nl advocacy.NewLetter) (*createJob, error) {
 // The queries of the letter write path, prepared once (see stmtCache).
 const (
 	qLetterByToken  = "SELECT id FROM letters WHERE form_token = ?"
-	qCampaignExists = "SELECT 1 FROM campaigns WHERE id = ?"
+	qCampaignExists = "SELECT status FROM campaigns WHERE id = ?"
 	qInsertLetter   = `INSERT INTO letters (public_id, form_token, campaign_id, state, district,
 		settled_by, prefix, first_name, last_name, address1, address2, city, zip, email, email_norm, phone,
-		title, organization, personal_message, topic, consent_at, receipt, newsletter, ref, status, hold_reason, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		title, organization, personal_message, topic, consent_at, receipt, newsletter, ref, status, hold_reason, created_at,
+		campaign_updates)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qInsertDelivery = `INSERT INTO deliveries (letter_id, bioguide_id, office_code, chamber,
 			channel, status, delivery_id, subject, template_text, bill_congress, bill_type, bill_number,
 			next_attempt_at, created_at, updated_at, position, queued_at)
@@ -466,12 +469,18 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		}
 	}
 
-	var one int
-	if err := tx.QueryRowContext(ctx, qCampaignExists, nl.CampaignID).Scan(&one); err != nil {
+	var campaignStatus string
+	if err := tx.QueryRowContext(ctx, qCampaignExists, nl.CampaignID).Scan(&campaignStatus); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return advocacy.CreatedLetter{}, false, advocacy.NotFound("This campaign does not exist.")
 		}
 		return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: find campaign %d: %w", nl.CampaignID, err)
+	}
+	// Checked in the transaction that writes the letter: once a campaign's
+	// closing has committed, no letter can slip in after it.
+	if campaignStatus != string(advocacy.CampaignActive) {
+		return advocacy.CreatedLetter{}, false, &advocacy.Error{Code: advocacy.CodeConflict,
+			Message: "This campaign is not taking letters: it has ended, or has not opened yet."}
 	}
 
 	dupes, err := s.alreadyWrote(ctx, tx, nl, emailNorm, now)
@@ -498,7 +507,8 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		publicID, letterNullString(in.FormToken), nl.CampaignID, nl.State, nl.District, string(nl.SettledBy),
 		in.Prefix, in.FirstName, in.LastName, in.Address1, in.Address2, in.City, in.Zip, in.Email, emailNorm,
 		in.Phone, in.Title, in.Organization, in.PersonalMessage, nl.Topic, ts, letterBool(in.Receipt),
-		letterBool(in.Newsletter), letterNullString(in.Ref), string(status), nl.HoldReason, ts)
+		letterBool(in.Newsletter), letterNullString(in.Ref), string(status), nl.HoldReason, ts,
+		letterBool(in.CampaignUpdates))
 	if err != nil {
 		return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: insert letter: %w", err)
 	}
@@ -517,7 +527,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		SettledBy: nl.SettledBy, Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
 		Address1: in.Address1, Address2: in.Address2, City: in.City, Zip: in.Zip, Email: in.Email,
 		Phone: in.Phone, Title: in.Title, Organization: in.Organization, PersonalMessage: in.PersonalMessage,
-		Topic: nl.Topic, Receipt: in.Receipt, Newsletter: in.Newsletter, Ref: in.Ref, Status: status, HoldReason: nl.HoldReason,
+		Topic: nl.Topic, Receipt: in.Receipt, Newsletter: in.Newsletter, CampaignUpdates: in.CampaignUpdates, Ref: in.Ref, Status: status, HoldReason: nl.HoldReason,
 		ConsentAt: now.Truncate(time.Millisecond), CreatedAt: now.Truncate(time.Millisecond),
 	}
 	for _, i := range todo {

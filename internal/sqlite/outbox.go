@@ -98,13 +98,13 @@ func (s *Letters) Expedite(ctx context.Context, ch advocacy.Chamber, now time.Ti
 	return int(n), err
 }
 
-// requeue queues again, due at now with a fresh time budget, the CWC
-// deliveries matching where (over deliveries d) of letters that are neither
+// requeue queues again, due at now with a fresh time budget and no error
+// (the chamber keeps its last error), the CWC deliveries matching where (over deliveries d) of letters that are neither
 // rejected nor erased.
 func requeue(ctx context.Context, tx *sql.Tx, where string, args []any, now time.Time) (int, error) {
 	ts := letterTime(now)
 	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'queued', next_attempt_at = ?, queued_at = ?,
-		updated_at = ?, locked_until = NULL
+		updated_at = ?, locked_until = NULL, last_error = ''
 		WHERE id IN (SELECT d.id FROM deliveries d JOIN letters l ON l.id = d.letter_id
 			WHERE d.channel = 'cwc' AND l.status <> 'rejected' AND l.erased_at IS NULL AND `+where+`)`,
 		append([]any{ts, ts, ts}, args...)...)

@@ -113,7 +113,7 @@ func TestRetryDeliveries(t *testing.T) {
 	}
 	for _, l := range []advocacy.Letter{failed, held} {
 		if dl := letterDeliveryByID(t, s, l.PublicID, l.Deliveries[0].ID); dl.Status != advocacy.DeliveryQueued ||
-			dl.DeliveryID != l.Deliveries[0].DeliveryID || !dl.NextAttemptAt.Equal(letterT0.Add(time.Hour)) {
+			dl.DeliveryID != l.Deliveries[0].DeliveryID || !dl.NextAttemptAt.Equal(letterT0.Add(time.Hour)) || dl.LastError != "" {
 			t.Fatalf("re-sent: %+v", dl)
 		}
 	}

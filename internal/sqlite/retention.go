@@ -15,7 +15,7 @@ import (
 // status and times stay, so counts and maps do not change.
 const eraseLetterSQL = `UPDATE letters SET prefix = '', first_name = '', last_name = '', address1 = '',
 	address2 = '', city = '', zip = '', email = '', email_norm = '', phone = '', title = '',
-	organization = '', personal_message = '', receipt = 0, newsletter = 0, erased_at = ?`
+	organization = '', personal_message = '', receipt = 0, newsletter = 0, campaign_updates = 0, erased_at = ?`
 
 // eraseDeliveriesSQL blanks the text of the letters' deliveries (the
 // rendered template names the sender) and the CWC answers, which may quote

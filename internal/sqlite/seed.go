@@ -23,19 +23,20 @@ var seedAsOf = time.Date(2025, 11, 6, 0, 0, 0, 0, time.UTC)
 // Sources the seeded talking points cite. Links point only at stable
 // public records; sources with no reliable address are cited by title.
 var (
-	srcHR5917  = advocacy.Source{Title: "Congress.gov: H.R. 5917, 119th Congress", URL: "https://www.congress.gov/bill/119th-congress/house-bill/5917"}
-	srcS3103   = advocacy.Source{Title: "Congress.gov: S. 3103, 119th Congress", URL: "https://www.congress.gov/bill/119th-congress/senate-bill/3103"}
-	srcSec402  = advocacy.Source{Title: "Trade Act of 1974, section 402 (19 U.S.C. 2432), Legal Information Institute", URL: "https://www.law.cornell.edu/uscode/text/19/2432"}
-	srcHR6156  = advocacy.Source{Title: "Congress.gov: H.R. 6156, 112th Congress (Russia and Moldova Jackson-Vanik Repeal and Sergei Magnitsky Rule of Law Accountability Act of 2012)", URL: "https://www.congress.gov/bill/112th-congress/house-bill/6156"}
-	srcGlobMag = advocacy.Source{Title: "Global Magnitsky Human Rights Accountability Act: Public Law 114-328 (S. 2943, 114th Congress), title XII, subtitle F", URL: "https://www.congress.gov/bill/114th-congress/senate-bill/2943"}
-	srcArticle = advocacy.Source{Title: "Eric Rudenshiold, “Why Congress Hasn’t Repealed the Jackson-Vanik Amendment for Central Asia”, The National Interest, February 15, 2026"}
-	srcMiller  = advocacy.Source{Title: "Rep. Carol Miller, press release of November 6, 2025: “Miller, Colleagues Introduce Legislation to Restore Normal Trade Relations with Key Countries”"}
-	srcSTR     = advocacy.Source{Title: "STR Trade Report, November 2025 legislative update (H.R. 5917 and S. 3103 introduced November 4)"}
-	srcPolicy  = advocacy.Source{Title: "PolicySoup: S. 3103 (119th) bill page (title, referral to Finance, covered countries)"}
-	srcSRpt    = advocacy.Source{Title: "Senate Report 112-226 (2012)"}
-	srcCongRec = advocacy.Source{Title: "Congressional Record of December 5, 2012 (H.R. 6156)"}
-	seedWhy    = []string{
-		"A 1974 trade penalty written for the Soviet Union still applies to Kazakhstan, Uzbekistan, Tajikistan and Turkmenistan, so their normal trade with the United States hangs on a waiver renewed every year.",
+	srcHR5917   = advocacy.Source{Title: "Congress.gov: H.R. 5917, 119th Congress", URL: "https://www.congress.gov/bill/119th-congress/house-bill/5917"}
+	srcS3103    = advocacy.Source{Title: "Congress.gov: S. 3103, 119th Congress", URL: "https://www.congress.gov/bill/119th-congress/senate-bill/3103"}
+	srcSec402   = advocacy.Source{Title: "Trade Act of 1974, section 402 (19 U.S.C. 2432), Legal Information Institute", URL: "https://www.law.cornell.edu/uscode/text/19/2432"}
+	srcHR6156   = advocacy.Source{Title: "Congress.gov: H.R. 6156, 112th Congress (Russia and Moldova Jackson-Vanik Repeal and Sergei Magnitsky Rule of Law Accountability Act of 2012)", URL: "https://www.congress.gov/bill/112th-congress/house-bill/6156"}
+	srcGlobMag  = advocacy.Source{Title: "Global Magnitsky Human Rights Accountability Act: Public Law 114-328 (S. 2943, 114th Congress), title XII, subtitle F", URL: "https://www.congress.gov/bill/114th-congress/senate-bill/2943"}
+	srcArticle  = advocacy.Source{Title: "Eric Rudenshiold, “Why Congress Hasn’t Repealed the Jackson-Vanik Amendment for Central Asia”, The National Interest, February 15, 2026"}
+	srcMiller   = advocacy.Source{Title: "Rep. Carol Miller, press release of November 6, 2025: “Miller, Colleagues Introduce Legislation to Restore Normal Trade Relations with Key Countries”"}
+	srcSTR      = advocacy.Source{Title: "STR Trade Report, November 2025 legislative update (H.R. 5917 and S. 3103 introduced November 4)"}
+	srcPolicy   = advocacy.Source{Title: "PolicySoup: S. 3103 (119th) bill page (title, referral to Finance, covered countries)"}
+	srcSRpt     = advocacy.Source{Title: "Senate Report 112-226 (2012)"}
+	srcCongRec  = advocacy.Source{Title: "Congressional Record of December 5, 2012 (H.R. 6156)"}
+	seedSummary = "A Cold War trade law still keeps Kazakhstan, Uzbekistan, Tajikistan and Turkmenistan in Central Asia, and Azerbaijan in the South Caucasus, from permanent normal trade with the United States. Two bills before the 119th Congress would let it end, and they need cosponsors."
+	seedWhy     = []string{
+		"A 1974 trade penalty written for the Soviet Union still covers Kazakhstan, Uzbekistan, Tajikistan, Turkmenistan and Azerbaijan. Their normal trade with the United States is never permanent: it rests on presidential findings, and for Turkmenistan on a waiver renewed every year, that a later administration can withdraw.",
 		"Central Asia holds critical minerals, Kazakhstan is the world’s largest uranium producer, and the region lies on a trade route that carries its goods to Europe without passing through Russia or China.",
 		"Only Congress can end it: the bills have sponsors from both parties, and they need your own members to sign on.",
 	}
@@ -61,14 +62,14 @@ var seedTalkingPoints = []advocacy.TalkingPoint{
 	},
 	{
 		Audience: advocacy.AudienceConstituents, Title: "Only Congress can fix it",
-		BodyMD: "Today these countries get normal trade terms only through a presidential waiver that has to be renewed every year. " +
+		BodyMD: "Today these countries have normal trade terms only on conditions the President can withdraw: findings, kept up through regular reports to Congress, that they meet the law’s emigration rules, and for Turkmenistan a waiver that has to be renewed every year. " +
 			"Permanent normal trade relations need a new law, passed by a majority of the House and of the Senate and signed by the President.\n\n" +
 			"At his confirmation hearing in January 2025, Secretary of State Marco Rubio described the amendment as a relic and said that permanent trade relations with Central Asia require an act of Congress.",
 		Sources: []advocacy.Source{srcArticle},
 	},
 	{
-		Audience: advocacy.AudienceBusiness, Title: "Certainty instead of a yearly waiver",
-		BodyMD: "Mines, pipelines, power plants and rail links are planned over decades, but the trade status of these countries is only ever secure for a year at a time.\n\n" +
+		Audience: advocacy.AudienceBusiness, Title: "Certainty instead of conditional trade status",
+		BodyMD: "Mines, pipelines, power plants and rail links are planned over decades, but the trade status of these countries rests on executive findings and, for Turkmenistan, on a waiver renewed every 12 months. A later administration can withdraw either.\n\n" +
 			"The bills let the President find that Title IV of the Trade Act of 1974 no longer applies to a country and then grant its products normal trade relations for good. " +
 			"That gives companies and their lenders a stable footing, and lets the United States offer the permanent trade status that firms from competing countries already enjoy.",
 		Sources: []advocacy.Source{srcHR5917, srcS3103, srcPolicy},
@@ -92,7 +93,7 @@ var seedTalkingPoints = []advocacy.TalkingPoint{
 		BodyMD: "- **1974:** Congress passes the Trade Act. Its section 402, named after Sen. Henry M. Jackson and Rep. Charles Vanik, ties “most-favored-nation” trade status to freedom to emigrate.\n" +
 			"- **2012:** Congress releases Russia and Moldova from the law (H.R. 6156) and, in the same act, replaces a country-wide trade penalty with the Magnitsky sanctions on named officials: asset freezes and visa bans.\n" +
 			"- **2016:** The Global Magnitsky Human Rights Accountability Act extends such targeted sanctions to human-rights abusers and corrupt officials anywhere in the world.\n\n" +
-			"Kazakhstan, Uzbekistan, Tajikistan and Turkmenistan were left under the 1974 law, where they remain.",
+			"Kazakhstan, Uzbekistan, Tajikistan, Turkmenistan and Azerbaijan were left under the 1974 law, where they remain.",
 		Sources: []advocacy.Source{srcSec402, srcHR6156, srcSRpt, srcCongRec, srcGlobMag},
 	},
 	{
@@ -112,7 +113,7 @@ var seedTalkingPoints = []advocacy.TalkingPoint{
 	{
 		Audience: advocacy.AudiencePress, Objection: true, Title: "“Repeal throws away leverage on human rights”",
 		BodyMD: "Critics say the law still gives Washington leverage over human rights and labour rights in the region. It is a fair concern, and the campaign’s reply is that the tool does not fit the problem.\n\n" +
-			"Jackson-Vanik punishes a whole economy over limits on emigration, a problem that no longer exists there, and the waivers have been renewed year after year regardless. " +
+			"Jackson-Vanik punishes a whole economy over limits on emigration, a problem that no longer exists there, and the findings and Turkmenistan’s waiver have been kept up for more than twenty years regardless. " +
 			"Targeted tools, such as Global Magnitsky sanctions on the officials responsible and steady diplomacy, put pressure where it belongs.",
 		Sources: []advocacy.Source{srcGlobMag, srcArticle},
 	},
@@ -172,9 +173,10 @@ func SeedBioguideIDs() []string {
 }
 
 // SeedCampaign creates the Jackson-Vanik campaign with its bills, original
-// cosponsors and talking points, in one transaction. It does nothing when
-// a campaign with the slug already exists, so it is safe on every start and
-// never overwrites an organizer's edits.
+// cosponsors, talking points and letters, in one transaction. When a
+// campaign with the slug already exists it only applies the seed's later
+// corrections to text that still reads as seeded (see reviseSeed), so it is
+// safe on every start and never overwrites an organizer's edits.
 func SeedCampaign(ctx context.Context, db *DB, now time.Time) error {
 	if err := seedCampaign(ctx, db, now); err != nil {
 		return fmt.Errorf("seed campaign %q: %w", SeedSlug, err)
@@ -188,10 +190,14 @@ func seedCampaign(ctx context.Context, db *DB, now time.Time) error {
 		return err
 	}
 	defer tx.Rollback()
-	var one int
-	switch err := tx.QueryRowContext(ctx, "SELECT 1 FROM campaigns WHERE slug = ?", SeedSlug).Scan(&one); {
+	var existing int64
+	switch err := tx.QueryRowContext(ctx, "SELECT id FROM campaigns WHERE slug = ?", SeedSlug).Scan(&existing); {
 	case err == nil:
-		return nil
+		// Seeded before: only corrections to text nobody has edited.
+		if _, err := reviseSeed(ctx, tx, existing, now); err != nil {
+			return err
+		}
+		return tx.Commit()
 	case !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
@@ -205,7 +211,7 @@ func seedCampaign(ctx context.Context, db *DB, now time.Time) error {
 		VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)`,
 		SeedSlug,
 		"Repeal Jackson-Vanik for Central Asia",
-		"A Cold War trade law still keeps Kazakhstan, Uzbekistan, Tajikistan and Turkmenistan from permanent normal trade with the United States. Two bills before the 119th Congress would let it end, and they need cosponsors.",
+		seedSummary,
 		"Ask your representative to cosponsor H.R. 5917 and your senators to cosponsor S. 3103, so that Congress can end the Jackson-Vanik trade restrictions on Central Asia.",
 		string(why),
 		now.UTC().Format(advocacy.DateLayout),
@@ -254,6 +260,16 @@ func seedCampaign(ctx context.Context, db *DB, now time.Time) error {
 			campaignID, string(tp.Audience), pos, tp.Title, tp.BodyMD, string(sources), campaignBool(tp.Objection)); err != nil {
 			return fmt.Errorf("insert talking point %q: %w", tp.Title, err)
 		}
+	}
+	exec := func(query string, args ...any) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	}
+	if err := insertSeedTemplates(ctx, tx, campaignID, exec); err != nil {
+		return err
+	}
+	if err := setSeedRevision(ctx, tx, now); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

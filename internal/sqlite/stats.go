@@ -139,7 +139,7 @@ func (s *Stats) dashboard(ctx context.Context, campaignID int64, from, to time.T
 			err := r.Scan(&chamber, &channel, &status, &n)
 			st.ByChamber[chamber] += n
 			st.ByChannel[channel] += n
-			st.ByDeliveryStatus[status] += n
+			st.ByDeliveryStatus[advocacy.DeliveryStateKey(advocacy.Channel(channel), advocacy.DeliveryStatus(status))] += n
 			return err
 		}); err != nil {
 		return st, err

@@ -72,7 +72,7 @@ func TestDashboardFigures(t *testing.T) {
 	check("per day", st.PerDay, map[string]int{"2026-11-27": 1, "2026-11-20": 1})
 	check("by chamber", st.ByChamber, map[string]int{"house": 3, "senate": 1})
 	check("by channel", st.ByChannel, map[string]int{"cwc": 3, "assisted": 1})
-	check("by delivery status", st.ByDeliveryStatus, map[string]int{"queued": 4})
+	check("by delivery status", st.ByDeliveryStatus, map[string]int{"queued": 3, advocacy.StateWaitingForSender: 1})
 	check("by state", st.ByState, map[string]int{"NY": 2, "WV": 1})
 	advocacy.SortDistricts(st.ByDistrict, advocacy.SortSpec{Key: "district"})
 	check("by district", st.ByDistrict, []advocacy.DistrictCount{{District: advocacy.DistrictKey{State: "NY", Number: 12}, Letters: 2},

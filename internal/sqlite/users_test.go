@@ -82,8 +82,10 @@ type fixtureLetter struct {
 	title        string
 	personal     string
 	newsletter   bool
-	status       advocacy.LetterStatus
-	to           []recipient
+	// updates asks the campaign for its news.
+	updates bool
+	status  advocacy.LetterStatus
+	to      []recipient
 }
 
 // addLetter stores a letter at its time through Letters.CreateLetter.
@@ -100,7 +102,7 @@ func (f *orgFixture) addLetter(t testing.TB, fl fixtureLetter) advocacy.Letter {
 		Input: advocacy.LetterInput{
 			Campaign: SeedSlug, Prefix: "Ms.", FirstName: fl.first, LastName: fl.last, Address1: "1 Main St",
 			City: fl.city, State: fl.state, Zip: "10025", Email: fl.email, PersonalMessage: fl.personal,
-			Consent: true, Newsletter: fl.newsletter, Ref: fl.ref, Organization: fl.organization, Title: fl.title,
+			Consent: true, Newsletter: fl.newsletter, CampaignUpdates: fl.updates, Ref: fl.ref, Organization: fl.organization, Title: fl.title,
 		},
 		State: fl.state, District: fl.district, SettledBy: advocacy.SettledByZIP, Status: fl.status,
 	}

@@ -54,7 +54,8 @@
     var status = document.getElementById(btn.getAttribute("data-copy-status"));
     if (!src) return;
     function done(ok) {
-      if (status) status.textContent = ok ? "Copied. Now paste it into their form." : "Select the text and copy it yourself.";
+      var said = btn.getAttribute("data-copy-done") || "Copied. Now paste it into their form.";
+      if (status) status.textContent = ok ? said : "Select the text and copy it yourself.";
     }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(src.value).then(function () { done(true); }, function () { done(false); });
