@@ -28,6 +28,8 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	// cosponsorsStaleDays: bill pages warn organizers past this age.
 	cosponsorsStaleDays int
+	// dbTimeout bounds the wait for the database of letters and /healthz.
+	dbTimeout time.Duration
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -39,6 +41,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	fs.IntVar(&cfg.cosponsorsStaleDays, "cosponsors-stale-days", 14, "warn organizers when cosponsor data is older than `DAYS` (0: never)")
+	fs.DurationVar(&cfg.dbTimeout, "db-timeout", 3*time.Second, "how long a letter, a confirmation, an erasure or /healthz waits for the database before answering 503 with Retry-After")
 	return cfg
 }
 
@@ -74,6 +77,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if err := lcfg.check(); err != nil {
 		return err
+	}
+	if cfg.dbTimeout <= 0 {
+		return errors.New("-db-timeout: must be positive")
 	}
 	if hcfg.confirm && lcfg.smtp.Addr == "" {
 		return errors.New("-require-confirmation needs -smtp-addr: the confirmation link goes by email")
@@ -132,6 +138,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		},
 		HomeCampaign:        sqlite.SeedSlug,
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
+		DBTimeout:           cfg.dbTimeout,
 	}
 	// The abuse-control and privacy settings are applied to the one config
 	// the server gets, so none of them can be left behind on the way.
@@ -139,12 +146,15 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	srv := server.New(srvCfg, server.Deps{
-		Logger:    logger,
-		Clock:     now,
-		Reps:      data,
-		Health:    store.Ping,
-		Campaigns: sqlite.NewCampaigns(store),
-		Members:   data,
+		Logger: logger,
+		Clock:  now,
+		Reps:   data,
+		Health: func(ctx context.Context) error {
+			return store.CheckWrites(ctx, now().UTC().Format(time.RFC3339Nano))
+		},
+		Unavailable: sqlite.Unavailable,
+		Campaigns:   sqlite.NewCampaigns(store),
+		Members:     data,
 
 		LetterCounter: letters.store,
 		Letters:       letters.deps,

@@ -337,9 +337,35 @@ func letterAllowedRecipients(d DistrictResult) map[string]bool {
 	return ok
 }
 
-// NormalizeEmail is the form of an address used to recognise the same sender:
-// trimmed and lower-cased.
+// NormalizeEmail is an address trimmed and lower-cased: how accounts and
+// idempotency keys name an address. See SenderKey for recognising senders.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// dotlessDomains are mail providers that ignore dots in the local part
+// (a.b@gmail.com reaches ab@gmail.com); googlemail.com is gmail.com.
+var dotlessDomains = map[string]string{"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+// SenderKey is the form of an address that recognises one sender behind
+// its variants, for the 30-day dedupe and the per-email limits: lower-cased,
+// without a "+tag" (sub-addressing, which most providers offer), without
+// dots for providers that ignore them, and without a trailing dot on the
+// domain. The address itself is stored as given.
+func SenderKey(s string) string {
+	s = NormalizeEmail(s)
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || strings.HasPrefix(s, `"`) {
+		return s
+	}
+	local, domain := s[:at], strings.TrimSuffix(s[at+1:], ".")
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	if d, ok := dotlessDomains[domain]; ok {
+		domain = d
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + domain
+}
 
 // NormalizeZIP returns a ZIP as 12345 or 12345-6789, accepting nine digits
 // without the hyphen; ok is false for anything else.

@@ -394,3 +394,23 @@ func TestPrefixesIsACopy(t *testing.T) {
 		t.Fatal("prefix list changed or case-insensitive")
 	}
 }
+
+func TestSenderKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Ada@Example.org", "ada@example.org"},
+		{" ada+campaign@example.org ", "ada@example.org"},
+		{"ada+1+2@example.org", "ada@example.org"},
+		{"a.d.a@gmail.com", "ada@gmail.com"},
+		{"A.Da+x@GoogleMail.com", "ada@gmail.com"},
+		{"a.da@example.org", "a.da@example.org"}, // dots matter elsewhere
+		{"ada@example.org.", "ada@example.org"},
+		{"+ada@example.org", "+ada@example.org"}, // no local part left
+		{`"a+b"@example.org`, `"a+b"@example.org`},
+		{"not an address", "not an address"},
+	}
+	for _, tt := range tests {
+		if got := SenderKey(tt.in); got != tt.want {
+			t.Errorf("SenderKey(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -86,13 +86,18 @@ func (m *minuteCap) take() bool {
 	return m.n <= m.cap
 }
 
+// emailLimitKey is the per-email limit's key for a letter's sender: every
+// variant of an address (tags, dots, case) shares one.
+func (s *Server) emailLimitKey(r letterRequest) string {
+	return keyedHash(s.cfg.Secret, "email", advocacy.SenderKey(r.in.Email))
+}
+
 // screenLetter applies the abuse controls to a validated letter before it
 // is stored. It refuses a sender over the per-email limit (429), and says
 // whether the letter must wait for moderation, and why: sent faster than a
 // person writes, without the form's start time, or past the global cap.
 func (s *Server) screenLetter(r letterRequest) (hold string, err error) {
-	email := advocacy.NormalizeEmail(r.in.Email)
-	if ok, wait := s.limits.letterEmail.allow(keyedHash(s.cfg.Secret, "email", email)); !ok {
+	if ok, wait := s.limits.letterEmail.allow(s.emailLimitKey(r)); !ok {
 		return "", rateLimited(wait)
 	}
 	var reasons []string

@@ -93,13 +93,45 @@ func TestEmailLimit(t *testing.T) {
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
 		t.Fatalf("third letter from one email: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 	}
-	if !strings.Contains(rec.Body.String(), "Please slow down") {
-		t.Error("the 429 page does not explain itself")
+	if d := mustDoc(t, rec); !strings.Contains(d.Find(`[data-testid="send-problem"]`).Text(), "going a little fast") ||
+		d.Find(`input[name="personal_message"]`).AttrOr("value", "") == "" {
+		t.Error("the 429 does not explain itself on the letter, kept as it was")
 	}
 	// Another sender is not affected.
 	f := with(with(validForm(e.formToken(t)), "email", "other@example.org"), "recipients", gillibrand)
 	if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
 		t.Errorf("another sender: %d", rec.Code)
+	}
+}
+
+// TestEmailLimitSeesThroughVariants: tags, dots (where the provider ignores
+// them) and case do not make a new sender, for the limit as for the
+// 30-day dedupe; the address is stored as given.
+func TestEmailLimitSeesThroughVariants(t *testing.T) {
+	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterEmail = Limit{PerMinute: 1.0 / 60, Burst: 2} }, nil)
+	first := with(with(validForm(e.formToken(t)), "email", "ada.lovelace@gmail.com"), "recipients", goldman)
+	if rec := e.post(t, "/write/send", first, false); rec.Code != http.StatusSeeOther {
+		t.Fatalf("first letter: %d", rec.Code)
+	}
+	// Pressing Send again replays the stored letter: it uses up nothing.
+	if rec := e.post(t, "/write/send", first, false); rec.Code != http.StatusSeeOther {
+		t.Fatalf("replay: %d", rec.Code)
+	}
+	// The same sender to the same member, in disguise: the dedupe knows.
+	rec := e.post(t, "/write/send", with(with(validForm(e.formToken(t)), "email", "AdaLovelace+again@googlemail.com"), "recipients", goldman), false)
+	if rec.Code != http.StatusConflict {
+		t.Errorf("the same sender to the same member again: %d", rec.Code)
+	}
+	if rec := e.post(t, "/write/send", with(with(validForm(e.formToken(t)), "email", "a.d.a.lovelace+x@gmail.com"), "recipients", schumer), false); rec.Code != http.StatusSeeOther {
+		t.Errorf("second letter: %d", rec.Code)
+	}
+	if rec := e.post(t, "/write/send", with(with(validForm(e.formToken(t)), "email", "ADA.LOVELACE@gmail.com"), "recipients", gillibrand), false); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("third letter from one sender in disguise: %d, want 429", rec.Code)
+	}
+	var stored string
+	e.db.R.QueryRow("SELECT email FROM letters ORDER BY id LIMIT 1").Scan(&stored)
+	if stored != "ada.lovelace@gmail.com" {
+		t.Errorf("stored address %q, want it as given", stored)
 	}
 }
 

@@ -364,6 +364,11 @@ func (s *Server) submit(ctx context.Context, r letterRequest) (submitResult, err
 		}
 	}
 	created, err := s.deps.Letters.Store.CreateLetter(ctx, nl)
+	if err != nil || created.Existing {
+		// A replay, or a letter the database did not take, does not use
+		// up the sender's allowance.
+		s.limits.letterEmail.refund(s.emailLimitKey(r))
+	}
 	if advocacy.ErrorCode(err) == advocacy.CodeConflict && len(created.AlreadyWrote) > 0 {
 		return submitResult{created: created, dupes: true}, nil
 	}
@@ -505,7 +510,16 @@ func (s *Server) sendLetter(c echo.Context) error {
 	}
 	res, err := s.submit(ctx, r)
 	if err != nil {
-		return err
+		// The letter comes back as it was, ready to send again.
+		return inStep(err, func(status int, msg string) error {
+			nl, nerr := s.newLetter(context.WithoutCancel(ctx), r)
+			if nerr != nil {
+				return nerr
+			}
+			v := s.previewView(r, nl)
+			v.Problem = msg
+			return s.render(c, status, templates.PreviewPage(s.meta(c, "Error: Check your letter", "/write"), v), templates.PreviewFlow(v))
+		})
 	}
 	if res.dupes {
 		v := templates.AlreadyWroteView{CampaignURL: s.campaignURL(r.camp.Slug)}

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -95,15 +97,47 @@ func (s *Server) publicCORS(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// healthz answers 200 when the database answers, 503 otherwise.
+// dbTimeout is Config.DBTimeout or its default.
+func (s *Server) dbTimeout() time.Duration {
+	if s.cfg.DBTimeout > 0 {
+		return s.cfg.DBTimeout
+	}
+	return 3 * time.Second
+}
+
+// boundDB gives a request a deadline for its database work, so that a
+// database that does not take writes is answered with a prompt 503
+// instead of a slow failure.
+func (s *Server) boundDB(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.dbTimeout())
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// healthz answers 200 when the database answers and accepts a write, and
+// 503 with Retry-After otherwise, within the database time-out. It is for
+// load balancers and monitors; /livez says only that the process runs.
 func (s *Server) healthz(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if s.deps.Health != nil {
-		if err := s.deps.Health(c.Request().Context()); err != nil {
-			s.deps.Logger.Error("health check", "err", err)
-			return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.dbTimeout())
+		defer cancel()
+		if err := s.deps.Health(ctx); err != nil {
+			s.deps.Logger.Error("health check: the database does not accept writes", "err", err)
+			c.Response().Header().Set("Retry-After", unavailableRetry)
+			return c.String(http.StatusServiceUnavailable, "database does not accept writes\n")
 		}
 	}
+	return c.String(http.StatusOK, "ok\n")
+}
+
+// livez answers 200 while the process serves requests, whatever the
+// database's state: restart the process only when this fails.
+func (s *Server) livez(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.String(http.StatusOK, "ok\n")
 }
 

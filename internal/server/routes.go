@@ -14,6 +14,7 @@ func (s *Server) routes() {
 	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, limitBody)
 
 	e.GET("/healthz", s.healthz)
+	e.GET("/livez", s.livez)
 	e.GET("/static/*", s.static)
 
 	// Public pages.
@@ -36,17 +37,17 @@ func (s *Server) routes() {
 	e.POST("/write", s.editLetter)
 	e.POST("/write/preview", s.previewLetter)
 	letterLimit := s.limitByIP("letter", s.limits.letterIP)
-	e.POST("/write/send", s.sendLetter, letterLimit)
+	e.POST("/write/send", s.sendLetter, letterLimit, s.boundDB)
 	e.POST("/write/validate", s.validateField)
 	e.POST("/write/personal", s.personalScore)
 	e.GET("/letters/:id", s.letterStatus)
 	e.GET("/letters/:id/print/:delivery", s.printLetter)
-	e.POST("/letters/:id/deliveries/:delivery/confirm", s.confirmDelivery)
+	e.POST("/letters/:id/deliveries/:delivery/confirm", s.confirmDelivery, s.boundDB)
 	e.GET("/privacy", s.privacy)
 	e.GET("/letters/:id/confirm", s.confirmPage)
-	e.POST("/letters/:id/confirm", s.confirmLetter)
+	e.POST("/letters/:id/confirm", s.confirmLetter, s.boundDB)
 	e.GET("/letters/:id/delete", s.eraseConfirm)
-	e.POST("/letters/:id/delete", s.eraseLetter)
+	e.POST("/letters/:id/delete", s.eraseLetter, s.boundDB)
 
 	// Organizer workspace (issue 5): sign-in, then everything under
 	// /organizer needs a session, and every POST its CSRF token.
@@ -95,7 +96,7 @@ func (s *Server) routes() {
 	api.GET("/campaigns/:slug", s.campaignAPI)
 	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
 	api.GET("/campaigns/:slug/stats", s.letterStatsAPI)
-	api.POST("/letters", s.createLetterAPI, letterLimit)
+	api.POST("/letters", s.createLetterAPI, letterLimit, s.boundDB)
 
 	// Widgets for partners (issue 6): the loader, the widgets (framed only
 	// by their partner's sites, see widgetFrame), count.json, and the
@@ -109,7 +110,7 @@ func (s *Server) routes() {
 	e.GET("/widgets/:campaign/action", s.actionWidget, action...)
 	e.POST("/widgets/:campaign/action/preview", s.actionPreview, action...)
 	e.POST("/widgets/:campaign/action/edit", s.actionEdit, action...)
-	e.POST("/widgets/:campaign/action/send", s.actionSend, append(action, letterLimit)...)
+	e.POST("/widgets/:campaign/action/send", s.actionSend, append(action, letterLimit, s.boundDB)...)
 	e.GET("/widgets/:campaign/action/sent/:id", s.actionSent, action...)
 	api.GET("/campaigns/:slug/count.json", s.countAPI)
 	org.GET("/partners/:slug", s.partnerPage)

@@ -179,29 +179,20 @@ func (s *Server) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
 			if err == nil || c.Response().Committed {
 				return err
 			}
-			status, msg := http.StatusInternalServerError, "Something went wrong on our side. Please try again in a moment."
-			var de *advocacy.Error
-			var he *echo.HTTPError
-			switch {
-			case errors.As(err, &de):
-				status, msg = statusFor(de.Code, false), de.Message
-				if status == http.StatusUnprocessableEntity {
-					status = http.StatusBadRequest
-				}
-			case errors.As(err, &he):
-				status = he.Code
-				if m, ok := he.Message.(string); ok && status < 500 {
-					msg = m
-				} else if status < 500 {
-					msg = http.StatusText(status)
-				}
+			c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+			a := s.answerFor(c, err)
+			status, msg := a.status, a.msg
+			if status == http.StatusUnprocessableEntity {
+				status = http.StatusBadRequest
 			}
-			if status >= 500 {
-				s.deps.Logger.ErrorContext(c.Request().Context(), "widget failed",
-					"method", c.Request().Method, "path", logPath(c), "err", err)
+			if a.retryAfter != "" {
+				c.Response().Header().Set("Retry-After", a.retryAfter)
 			}
 			heading := "We could not do that"
-			if status >= 500 {
+			switch {
+			case status == http.StatusServiceUnavailable:
+				heading = "Please try again in a moment"
+			case status >= 500:
 				heading = "Sorry, something went wrong"
 			}
 			o, _ := advocacy.ParseWidgetOptions(c.Param("campaign"), kind, "", "", "")

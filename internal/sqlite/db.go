@@ -25,7 +25,10 @@ type DB struct {
 	R *sql.DB
 }
 
-const basePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+// basePragmas are every connection's settings. secure_delete makes SQLite
+// overwrite what it frees with zeros, so erased personal data does not
+// linger in the file's free pages.
+const basePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)"
 
 func dsn(path string, extra string) string {
 	u := url.URL{Scheme: "file", Opaque: path}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
@@ -220,9 +221,10 @@ func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advo
 	if status == "" {
 		status = advocacy.LetterActive
 	}
-	emailNorm := advocacy.NormalizeEmail(in.Email)
+	// The dedupe recognises one sender behind the variants of an address.
+	emailNorm := advocacy.SenderKey(in.Email)
 
-	job := &createJob{nl: nl, publicID: publicID, deliveryIDs: deliveryIDs, status: status,
+	job := &createJob{ctx: ctx, nl: nl, publicID: publicID, deliveryIDs: deliveryIDs, status: status,
 		emailNorm: emailNorm, now: now, ts: ts, done: make(chan createResult, 1)}
 	s.enqueue(job)
 	select {
@@ -267,6 +269,9 @@ func writeQueries() []string {
 
 // createJob is one letter waiting for the group commit.
 type createJob struct {
+	// ctx is the requester's: once it ends nobody waits for the answer,
+	// and a letter nobody was told about is not written.
+	ctx         context.Context
 	nl          advocacy.NewLetter
 	publicID    string
 	deliveryIDs []string
@@ -335,7 +340,21 @@ func (s *Letters) commitGroup(batch []*createJob) {
 		fail(fmt.Errorf("create letter: prepare: %w", err))
 		return
 	}
-	rawTx, err := s.db.W.BeginTx(ctx, nil)
+	// Waiting for the write lock (held by another process, say) ends when
+	// every requester of the group has given up.
+	begin, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var waiting atomic.Int32
+	waiting.Store(int32(len(batch)))
+	for _, j := range batch {
+		stop := context.AfterFunc(j.ctx, func() {
+			if waiting.Add(-1) == 0 {
+				cancel()
+			}
+		})
+		defer stop()
+	}
+	rawTx, err := s.db.W.BeginTx(begin, nil)
 	if err != nil {
 		fail(fmt.Errorf("create letter: begin: %w", err))
 		return
@@ -344,6 +363,12 @@ func (s *Letters) commitGroup(batch []*createJob) {
 	tx := s.stmts.bind(rawTx)
 	ok := 0
 	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			// The requester gave up (its deadline passed while the write
+			// lock was held elsewhere, say) and was told so.
+			results[i] = createResult{err: fmt.Errorf("create letter: %w", err)}
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT letter"); err != nil {
 			fail(fmt.Errorf("create letter: savepoint: %w", err))
 			return
