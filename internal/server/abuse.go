@@ -18,6 +18,12 @@ import (
 // a letter; letters sent faster wait for an organizer.
 const minFillTime = 5 * time.Second
 
+// maxStampAge is how long a form's start time stays good: an older one is
+// replaced when the form is shown again, and a letter sent with one waits
+// for an organizer, so a bot cannot keep one old stamp to skip the
+// minimum fill time.
+const maxStampAge = 2 * time.Hour
+
 // formStamp signs the time a letter form was first shown, so that the
 // server can tell how long the form took without trusting the client.
 func (s *Server) formStamp() string { return s.stampAt(s.deps.Clock()) }
@@ -34,7 +40,7 @@ func (s *Server) stampMAC(ts string) string {
 }
 
 // stampAge returns how long ago a form stamp was made; ok is false for a
-// missing, forged or future stamp.
+// missing, forged, future or expired stamp.
 func (s *Server) stampAge(stamp string) (time.Duration, bool) {
 	ts, mac, found := strings.Cut(stamp, ".")
 	if !found || !hmac.Equal([]byte(mac), []byte(s.stampMAC(ts))) {
@@ -45,8 +51,8 @@ func (s *Server) stampAge(stamp string) (time.Duration, bool) {
 		return 0, false
 	}
 	age := s.deps.Clock().Sub(time.Unix(secs, 0))
-	if age < 0 {
-		return 0, false
+	if age < 0 || age > maxStampAge {
+		return age, false
 	}
 	return age, true
 }
@@ -104,6 +110,8 @@ func (s *Server) screenLetter(r letterRequest) (hold string, err error) {
 	if r.viaForm {
 		age, ok := s.stampAge(r.settle.query.started)
 		switch {
+		case !ok && age > maxStampAge:
+			reasons = append(reasons, fmt.Sprintf("the form's start time was %.0f hours old", age.Hours()))
 		case !ok:
 			reasons = append(reasons, "the form's start time was missing or altered")
 		case age < minFillTime:

@@ -201,3 +201,57 @@ func TestClientAddressIsNotTakenFromHeaders(t *testing.T) {
 		t.Errorf("codes %v: a forged X-Forwarded-For escaped the limit", codes)
 	}
 }
+
+// TestCrossSitePostsRefused: a third-party page cannot post letters, or
+// any step of the form, through its visitors' browsers.
+func TestCrossSitePostsRefused(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	form := validForm(e.formToken(t))
+	for _, path := range []string{"/write/send", "/write/preview", "/write", "/write/validate?field=first_name", "/write/personal"} {
+		for _, h := range []map[string]string{
+			{"Origin": "https://evil.example"},
+			{"Sec-Fetch-Site": "cross-site"},
+		} {
+			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			if rec := e.do(t, req, false); rec.Code != http.StatusForbidden {
+				t.Errorf("%s with %v: %d, want 403", path, h, rec.Code)
+			}
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM letters"); n != 0 {
+		t.Errorf("%d letters stored from another site", n)
+	}
+	// The site's own pages still post.
+	req := httptest.NewRequest(http.MethodPost, "/write/send", strings.NewReader(with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://example.com")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if rec := e.do(t, req, false); rec.Code != http.StatusSeeOther {
+		t.Errorf("same-origin send: %d", rec.Code)
+	}
+}
+
+// TestOldStampsExpire: a start time kept for hours no longer vouches for a
+// letter (it waits for moderation), and showing the form again renews it.
+func TestOldStampsExpire(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	old := e.srv.stampAt(e.clock.Now().Add(-3 * time.Hour))
+	f := with(with(validForm(e.formToken(t)), "started", old), "email", "bot@example.org")
+	if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
+		t.Fatalf("send: %d", rec.Code)
+	}
+	var status, reason string
+	e.db.R.QueryRow("SELECT status, hold_reason FROM letters WHERE email = 'bot@example.org'").Scan(&status, &reason)
+	if status != "held" || !strings.Contains(reason, "hours old") {
+		t.Errorf("a letter with a 3-hour-old stamp: %s (%q)", status, reason)
+	}
+	rec := e.post(t, "/write/preview", with(validForm(e.formToken(t)), "started", old), false)
+	renewed := mustDoc(t, rec).Find(`input[name="started"]`).AttrOr("value", "")
+	if renewed == old || renewed == "" {
+		t.Error("the preview kept the expired start time")
+	}
+}

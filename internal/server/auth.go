@@ -170,6 +170,19 @@ func checkOrigin(r *http.Request) error {
 	return nil
 }
 
+// sameOrigin refuses, with 403, a post that a browser says came from
+// another site: a third-party page cannot send letters through its
+// visitors' browsers. (Widgets, framed on partners' sites, post from
+// Whipcount's own frame and carry signed tokens.)
+func sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := checkOrigin(c.Request()); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
 // checkCSRF guards every state-changing request of a session: same origin,
 // and the session's synchronizer token in the X-CSRF-Token header or the
 // csrf form field. It also bounds the body's size.

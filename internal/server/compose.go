@@ -256,7 +256,7 @@ func (s *Server) previewLetter(c echo.Context) error {
 func (s *Server) previewView(r letterRequest, nl advocacy.NewLetter) templates.PreviewView {
 	in := r.in
 	v := templates.PreviewView{
-		Hidden: templates.LetterHiddenFields(in, r.settle.query.fields()),
+		Hidden: templates.LetterHiddenFields(in, s.withStamp(r.settle.query.fields())),
 		Sender: senderLines(advocacy.Letter{Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
 			Title: in.Title, Organization: in.Organization, Address1: in.Address1, Address2: in.Address2,
 			City: in.City, State: in.State, Zip: in.Zip}),

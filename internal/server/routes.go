@@ -33,13 +33,14 @@ func (s *Server) routes() {
 	e.GET("/campaigns/map-shapes.svg", s.mapShapes)
 
 	// Letters: compose, preview, send, and the private status page.
+	// Their forms take posts only from this site's own pages.
 	e.GET("/write", s.writePage)
-	e.POST("/write", s.editLetter)
-	e.POST("/write/preview", s.previewLetter)
+	e.POST("/write", s.editLetter, sameOrigin)
+	e.POST("/write/preview", s.previewLetter, sameOrigin)
 	letterLimit := s.limitByIP("letter", s.limits.letterIP)
-	e.POST("/write/send", s.sendLetter, letterLimit, s.boundDB)
-	e.POST("/write/validate", s.validateField)
-	e.POST("/write/personal", s.personalScore)
+	e.POST("/write/send", s.sendLetter, sameOrigin, letterLimit, s.boundDB)
+	e.POST("/write/validate", s.validateField, sameOrigin)
+	e.POST("/write/personal", s.personalScore, sameOrigin)
 	e.GET("/letters/:id", s.letterStatus)
 	e.GET("/letters/:id/print/:delivery", s.printLetter)
 	e.POST("/letters/:id/deliveries/:delivery/confirm", s.confirmDelivery, s.boundDB)
