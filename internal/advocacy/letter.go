@@ -217,6 +217,8 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 			fail(l.field, "Enter your "+l.label+".")
 		case HasControlChars(l.val, false):
 			fail(l.field, "Your "+l.label+" contains characters that can't be sent.")
+		case l.val != "" && !HasVisibleText(l.val):
+			fail(l.field, "Your "+l.label+" has no letters or numbers we can show. Please type it again.")
 		case letterLen(l.val) > l.max:
 			fail(l.field, fmt.Sprintf("Keep your %s to %d characters or fewer.", l.label, l.max))
 		}
@@ -428,8 +430,10 @@ func letterText(s string) string {
 }
 
 // HasControlChars reports invalid UTF-8, control characters (other than \n
-// and \t when multiline) and the non-characters XML forbids: none of them
-// can travel in a CWC message.
+// and \t when multiline), the non-characters XML forbids, and the
+// invisible bidirectional controls (embeddings, overrides, isolates) that
+// make text read differently from what it is: none of them can travel in a
+// CWC message.
 func HasControlChars(s string, multiline bool) bool {
 	if !utf8.ValidString(s) {
 		return true
@@ -438,7 +442,24 @@ func HasControlChars(s string, multiline bool) bool {
 		if multiline && (r == '\n' || r == '\t') {
 			continue
 		}
-		if unicode.IsControl(r) || r == 0xFFFE || r == 0xFFFF {
+		if unicode.IsControl(r) || r == 0xFFFE || r == 0xFFFF || isBidiControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBidiControl is U+202A..U+202E and U+2066..U+2069.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// HasVisibleText reports whether s has at least one letter or digit: a
+// name made only of spaces, zero-width or other invisible characters is
+// no name.
+func HasVisibleText(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
 			return true
 		}
 	}

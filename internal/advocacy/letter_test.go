@@ -414,3 +414,25 @@ func TestSenderKey(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesNeedVisibleText: a name of invisible characters, or text with
+// bidi overrides, is refused; a name in any script is fine.
+func TestNamesNeedVisibleText(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{
+		{"Zoë", true}, {"李", true}, {"O'Neil-Smith", true},
+		{"\u200b\u200b", false}, {"\u2060\u00ad", false}, {"Ada\u202eecalevoL", false}, {"\u2066Ada\u2069", false},
+		{"Ada\x00", false}, {"Ada\x1b[31m", false},
+	} {
+		valid := !HasControlChars(tt.name, false) && HasVisibleText(tt.name)
+		if valid != tt.ok {
+			t.Errorf("%q: valid=%v, want %v", tt.name, valid, tt.ok)
+		}
+	}
+	p, err := ValidatePartner(Partner{Name: "Acme\x00\x1b[2J", Slug: "acme", SourceCode: "acme"})
+	if err == nil || ErrorCode(err) != CodeInvalid {
+		t.Errorf("a partner name with NUL and ESC: %+v %v", p, err)
+	}
+}

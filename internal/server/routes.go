@@ -10,8 +10,8 @@ import (
 // routes registers every route of the app, in one place.
 func (s *Server) routes() {
 	e := s.echo
-	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}))
-	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, limitBody)
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}), headAsGet)
+	e.Use(headRestored, s.recoverPanics, s.logRequests, s.securityHeaders, limitBody)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/livez", s.livez)
@@ -91,12 +91,18 @@ func (s *Server) routes() {
 	org.POST("/partners", s.createPartner)
 	org.GET("/audit", s.auditPage)
 
-	// Public JSON API.
-	api := e.Group("/api/v1", s.publicCORS)
-	api.GET("/representatives", s.repsAPI, lookup...)
-	api.GET("/campaigns/:slug", s.campaignAPI)
-	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
-	api.GET("/campaigns/:slug/stats", s.letterStatsAPI)
+	// Public JSON API. Its GETs are open to every origin (CORS, with a
+	// real preflight answer); a wrong method answers 405 with Allow. (A
+	// group-wide middleware would turn those into 404s.)
+	api := e.Group("/api/v1")
+	publicGET := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		api.GET(path, h, append([]echo.MiddlewareFunc{s.publicCORS}, m...)...)
+		api.OPTIONS(path, s.preflight)
+	}
+	publicGET("/representatives", s.repsAPI, lookup...)
+	publicGET("/campaigns/:slug", s.campaignAPI)
+	publicGET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
+	publicGET("/campaigns/:slug/stats", s.letterStatsAPI)
 	api.POST("/letters", s.createLetterAPI, letterLimit, s.boundDB)
 
 	// Widgets for partners (issue 6): the loader, the widgets (framed only
@@ -113,7 +119,7 @@ func (s *Server) routes() {
 	e.POST("/widgets/:campaign/action/edit", s.actionEdit, action...)
 	e.POST("/widgets/:campaign/action/send", s.actionSend, append(action, letterLimit, s.boundDB)...)
 	e.GET("/widgets/:campaign/action/sent/:id", s.actionSent, action...)
-	api.GET("/campaigns/:slug/count.json", s.countAPI)
+	publicGET("/campaigns/:slug/count.json", s.countAPI)
 	org.GET("/partners/:slug", s.partnerPage)
 	org.POST("/partners/:slug", s.updatePartner)
 	org.GET("/partner", s.partnerHome)
