@@ -110,8 +110,8 @@ type OrganizerDeps struct {
 
 // OrganizerConfig tunes the workspace; zero fields take the defaults.
 type OrganizerConfig struct {
-	Sessions        advocacy.SessionPolicy
-	Passwords       advocacy.PasswordParams
+	Sessions  advocacy.SessionPolicy
+	Passwords advocacy.PasswordParams
 	// AccountThrottle counts wrong passwords per account and client
 	// address; IPThrottle per address; GlobalThrottle per account from
 	// every address.
