@@ -28,16 +28,21 @@ func Unavailable(err error) bool {
 }
 
 // CheckWrites reports whether the database accepts writes now: it takes
-// the write lock and writes one row (so a full disk or read-only files
-// show too), within ctx's deadline. It is what /healthz asks.
+// the write lock and writes one row, growing it by a few pages and freeing
+// them again in the same transaction (so that read-only files, and a disk
+// with no room for a letter, show too), within ctx's deadline. It is what
+// /healthz asks.
 func (db *DB) CheckWrites(ctx context.Context, stamp string) error {
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("check writes: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO health_checks (id, checked_at) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, stamp); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO health_checks (id, checked_at, room) VALUES (1, ?, zeroblob(16384))
+		ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at, room = excluded.room`, stamp); err != nil {
+		return fmt.Errorf("check writes: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE health_checks SET room = NULL WHERE id = 1"); err != nil {
 		return fmt.Errorf("check writes: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

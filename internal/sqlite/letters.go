@@ -375,8 +375,14 @@ func (s *Letters) commitGroup(batch []*createJob) {
 		}
 		created, err := s.createInTx(ctx, tx, j)
 		if err != nil {
+			if Unavailable(err) {
+				// A full disk or an I/O error ends the whole transaction
+				// (SQLite rolls it back): nobody in the group is stored.
+				fail(err)
+				return
+			}
 			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO letter"); rerr != nil {
-				fail(fmt.Errorf("create letter: roll back one letter: %w", rerr))
+				fail(fmt.Errorf("create letter: roll back one letter: %w", errors.Join(err, rerr)))
 				return
 			}
 		} else {
