@@ -12,15 +12,22 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/whipcount/whipcount/internal/sqlite"
 )
 
 // holdWriteLock takes the database's write lock from a connection of its
 // own, as another process would, until release is called.
 func (e *letterEnv) holdWriteLock(t *testing.T) (release func()) {
 	t.Helper()
+	return holdWriteLock(t, e.db)
+}
+
+func holdWriteLock(t *testing.T, db *sqlite.DB) (release func()) {
+	t.Helper()
 	var seq int
 	var name, path string
-	if err := e.db.R.QueryRow("PRAGMA database_list").Scan(&seq, &name, &path); err != nil {
+	if err := db.R.QueryRow("PRAGMA database_list").Scan(&seq, &name, &path); err != nil {
 		t.Fatal(err)
 	}
 	d, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_txlock=immediate")
@@ -217,5 +224,29 @@ func TestClockJumps(t *testing.T) {
 	e.db.R.QueryRow("SELECT count(*) FROM letters WHERE status = 'held' AND hold_reason <> ''").Scan(&held)
 	if held != 2 {
 		t.Errorf("%d letters held with a reason, want both", held)
+	}
+}
+
+// TestWidgetLetterWhileDatabaseLocked: inside a partner's frame too, a
+// letter the database cannot take comes back on its preview, kept, with a
+// 503 and Retry-After.
+func TestWidgetLetterWhileDatabaseLocked(t *testing.T) {
+	e := newWidgetEnv(t, func(c *Config) { c.DBTimeout = 200 * time.Millisecond })
+	rec := e.fetch(t, http.MethodGet, "/widgets/jackson-vanik/action?partner=bizco&zip=10002", nil)
+	_, vals := widgetForm(t, rec, `[data-testid="compose-form"]`)
+	fillLetter(vals, "framed@example.org")
+	release := holdWriteLock(t, e.db)
+	rec = e.fetch(t, http.MethodPost, "/widgets/jackson-vanik/action/send?partner=bizco", vals)
+	release()
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("widget send with the lock held: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	d := mustDoc(t, rec)
+	if d.Find(`[data-testid="send-problem"]`).Length() != 1 || d.Find(`input[name="email"]`).AttrOr("value", "") != "framed@example.org" {
+		t.Errorf("the widget does not keep the letter with the problem: %.400s", rec.Body)
+	}
+	_, again := widgetForm(t, rec, `[data-testid="widget-preview"] form`)
+	if rec := e.fetch(t, http.MethodPost, "/widgets/jackson-vanik/action/send?partner=bizco", again); rec.Code != http.StatusSeeOther {
+		t.Errorf("sending again from the kept preview: %d", rec.Code)
 	}
 }

@@ -182,6 +182,16 @@ func (s *Server) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
 			c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 			a := s.answerFor(c, err)
 			status, msg := a.status, a.msg
+			var step *stepError
+			if errors.As(err, &step) {
+				noStore(c)
+				if a.retryAfter != "" {
+					c.Response().Header().Set("Retry-After", a.retryAfter)
+				}
+				if rerr := step.render(status, msg); rerr == nil || c.Response().Committed {
+					return nil
+				}
+			}
 			if status == http.StatusUnprocessableEntity {
 				status = http.StatusBadRequest
 			}
@@ -614,7 +624,18 @@ func (s *Server) actionSend(c echo.Context) error {
 	}
 	res, err := s.submit(c.Request().Context(), r)
 	if err != nil {
-		return err
+		// The letter comes back as it was, ready to send again.
+		return inStep(err, func(status int, msg string) error {
+			ctx := context.WithoutCancel(c.Request().Context())
+			nl, nerr := s.newLetter(ctx, r)
+			if nerr != nil {
+				return nerr
+			}
+			w := templates.WidgetPreviewView{Preview: s.previewView(r, nl), Token: c.FormValue("widget_token"),
+				EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
+			w.Preview.Problem = msg
+			return s.render(c, status, templates.ActionPreview(s.widgetMeta(c, o, "Check your letter: "+r.camp.Title), w), nil)
+		})
 	}
 	if res.dupes {
 		v := templates.WidgetAlreadyView{CampaignURL: s.campaignLink("", r.camp.Slug, o.Partner), StartURL: widgetURL(o, "", nil)}
