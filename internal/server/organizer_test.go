@@ -445,8 +445,15 @@ func TestLogoutAndDisableEndSessions(t *testing.T) {
 	if rec := cl.get(t, "/organizer"); rec.Code != http.StatusSeeOther {
 		t.Errorf("disabled account's session still works: %d", rec.Code)
 	}
-	if rec := e.client().login(t, "org@example.org", testPassword); rec.Code != http.StatusForbidden {
-		t.Errorf("disabled account signs in: %d", rec.Code)
+	right := e.client().login(t, "org@example.org", testPassword)
+	if right.Code != http.StatusForbidden {
+		t.Errorf("disabled account signs in: %d", right.Code)
+	}
+	// A wrong password gets the very same answer: it does not tell
+	// whether the password was right.
+	wrong := e.client().login(t, "org@example.org", "not the password at all")
+	if wrong.Code != right.Code || orgDoc(t, wrong).Find(`[data-testid=login-error]`).Text() != orgDoc(t, right).Find(`[data-testid=login-error]`).Text() {
+		t.Errorf("a disabled account answers a wrong password differently: %d", wrong.Code)
 	}
 	// Admins cannot disable themselves.
 	adminUser, _, _ := e.users.UserForLogin(context.Background(), "admin@example.org")

@@ -2,13 +2,17 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
 // TestHeadWhereverGet: HEAD answers like GET, without a body.
@@ -108,4 +112,44 @@ func TestAPIRefusesBrokenText(t *testing.T) {
 	if n := e.count(t, "SELECT count(*) FROM letters"); n != 0 {
 		t.Errorf("%d letters stored", n)
 	}
+}
+
+// slowPartners is a partner store whose reload blocks until released.
+type slowPartners struct {
+	PartnerStore
+	calls   chan struct{}
+	release chan struct{}
+}
+
+func (p *slowPartners) Partners(ctx context.Context) ([]advocacy.Partner, error) {
+	p.calls <- struct{}{}
+	<-p.release
+	return []advocacy.Partner{{Name: "Business Council", Slug: "business-council", SourceCode: "bizco"}}, nil
+}
+
+// TestPartnerReloadStallsNobody: while one request reloads the partner
+// directory from a slow database, the others answer from the directory
+// they have.
+func TestPartnerReloadStallsNobody(t *testing.T) {
+	clock := &testClock{now: orgNow}
+	p := &slowPartners{calls: make(chan struct{}, 4), release: make(chan struct{})}
+	s := New(Config{}, Deps{Clock: clock.Now, Partners: p})
+	close(p.release) // the first load is quick
+	if _, ok, err := s.partner(context.Background(), "bizco"); !ok || err != nil {
+		t.Fatalf("first load: %v %v", ok, err)
+	}
+	<-p.calls
+	p.release = make(chan struct{})
+	clock.Add(time.Minute) // the directory is stale now
+	reloading := make(chan struct{})
+	go func() {
+		defer close(reloading)
+		s.partner(context.Background(), "bizco")
+	}()
+	<-p.calls // the reload is in progress and stuck
+	if _, ok, err := s.partner(context.Background(), "bizco"); !ok || err != nil {
+		t.Errorf("a lookup during the reload: %v %v", ok, err)
+	}
+	close(p.release)
+	<-reloading
 }
