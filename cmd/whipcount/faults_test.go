@@ -26,6 +26,7 @@ func TestOutsideServicesDown(t *testing.T) {
 		"WHIPCOUNT_CWC_CONTACT_NAME": "Test Operator", "WHIPCOUNT_CWC_CONTACT_EMAIL": "ops@whipcount.example",
 		"WHIPCOUNT_CWC_CONTACT_PHONE": "(202) 555-0100",
 		"WHIPCOUNT_SMTP_ADDR":         down, "WHIPCOUNT_SMTP_FROM": "letters@whipcount.example",
+		"WHIPCOUNT_DB_TIMEOUT": "1m",
 	}}
 	s := h.start(t)
 	body := s.sendLetter(t, "ada@example.org", 201, `"receipt": true`)

@@ -84,7 +84,10 @@ func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDep
 		edit(&ld)
 	}
 	data := testData(t)
-	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, Secret: []byte("test secret, thirty-two bytes ok")}
+	// A busy test machine must not turn slow writes into 503s; the fault
+	// tests set a short time-out of their own.
+	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, Secret: []byte("test secret, thirty-two bytes ok"),
+		DBTimeout: time.Minute}
 	if config != nil {
 		config(&cfg)
 	}

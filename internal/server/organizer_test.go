@@ -58,7 +58,8 @@ func newOrgEnv(t testing.TB, edit ...func(*Config, *Deps)) *orgEnv {
 		t.Fatal(err)
 	}
 	e := &orgEnv{db: d, clock: clock, users: sqlite.NewUsers(d, clock.Now), letters: sqlite.NewLetters(d, clock.Now, rand.Reader), campaignID: camp.ID}
-	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, Organizer: OrganizerConfig{Passwords: testPasswords}}
+	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, Organizer: OrganizerConfig{Passwords: testPasswords},
+		DBTimeout: time.Minute}
 	deps := Deps{
 		Logger:    slog.New(slog.DiscardHandler),
 		Clock:     clock.Now,
