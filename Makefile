@@ -2,7 +2,7 @@
 GO      ?= go
 VENDOR  := web/static/vendor
 
-.PHONY: run test build web generate vet lint bench microbench fmt check check-generated clean
+.PHONY: run test build web generate vet lint bench bench-scale microbench fmt check check-generated clean
 
 # WHIPCOUNT_ADDR, WHIPCOUNT_DB and every other WHIPCOUNT_* variable set in
 # the environment take effect; these two only get defaults.
@@ -43,6 +43,13 @@ lint:
 # module, so vegeta stays out of the app's module graph.
 bench: build
 	cd internal/loadbench && $(GO) run . -bin ../../bin/whipcount
+
+# The scale benchmark: databases of 100,000, 1,000,000 and 10,000,000
+# letters (SIZES=100k,1M to choose), each route cold and warm, with and
+# without the public caches, letter intake, size per letter, memory and
+# start-up. The 10M database takes about 25 GB in TMPDIR while it runs.
+bench-scale: build
+	cd internal/loadbench && $(GO) run . -bin ../../bin/whipcount -scale "$${SIZES:-100k,1M,10M}"
 
 # Go micro-benchmarks (lookups, letter store, export).
 microbench: web generate

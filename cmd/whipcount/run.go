@@ -27,6 +27,7 @@ Usage:
   whipcount user add -email E -role admin|organizer|partner [-partner CODE] [-db PATH]
                                                              create an organizer account (password from stdin, or generated)
   whipcount user list|disable|enable [-email E] [-db PATH]   list accounts, or turn one off or on
+  whipcount stats check|rebuild [-db PATH]                   compare the kept counts with a full recount, or recompute them
 
 Every flag can also be set with an environment variable: -addr is
 WHIPCOUNT_ADDR, -db is WHIPCOUNT_DB, and so on. Flags win over the environment.
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "user":
 		err = userCmd(ctx, rest, getenv, os.Stdin, stdout, stderr)
+	case "stats":
+		err = statsCmd(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -30,6 +30,8 @@ type serveConfig struct {
 	cosponsorsStaleDays int
 	// dbTimeout bounds the wait for the database of letters and /healthz.
 	dbTimeout time.Duration
+	// noPublicCache: every public answer is read and rendered anew.
+	noPublicCache bool
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -40,6 +42,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	fs.BoolVar(&cfg.noPublicCache, "no-public-cache", false, "do not reuse public answers (campaign home, lookups, stats, widgets, count.json) for a few seconds: to measure their cost, or behind a CDN that caches them")
 	fs.IntVar(&cfg.cosponsorsStaleDays, "cosponsors-stale-days", 14, "warn organizers when cosponsor data is older than `DAYS` (0: never)")
 	fs.DurationVar(&cfg.dbTimeout, "db-timeout", 3*time.Second, "how long a letter, a confirmation, an erasure or /healthz waits for the database before answering 503 with Retry-After")
 	return cfg
@@ -139,6 +142,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		HomeCampaign:        sqlite.SeedSlug,
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
 		DBTimeout:           cfg.dbTimeout,
+		NoPublicCache:       cfg.noPublicCache,
 	}
 	// The abuse-control and privacy settings are applied to the one config
 	// the server gets, so none of them can be left behind on the way.
@@ -201,6 +205,11 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	// database closes.
 	if err := srv.WaitBackground(sctx); err != nil {
 		logger.Warn("shutdown: receipts still sending", "err", err)
+	}
+	// The group commit answers the letters it holds before the database
+	// closes.
+	if err := letters.store.Close(sctx); err != nil {
+		logger.Warn("shutdown: letters still being written", "err", err)
 	}
 	letters.stop()
 	logger.Info("stopped")

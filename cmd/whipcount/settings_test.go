@@ -154,6 +154,16 @@ var settingRows = []settingRow{
 		}
 	}},
 
+	{name: "no-public-cache", env: map[string]string{"WHIPCOUNT_NO_PUBLIC_CACHE": "true"}, check: func(t *testing.T, s *liveServer) {
+		// The public stats are otherwise reused for two seconds, so the
+		// new letter would not show yet.
+		s.get(t, "/api/v1/campaigns/jackson-vanik/stats")
+		s.sendLetter(t, "ada@example.org", 201)
+		if _, body := s.get(t, "/api/v1/campaigns/jackson-vanik/stats"); !strings.Contains(body, `"total":1,`) {
+			t.Errorf("the stats do not show the new letter at once: %s", body)
+		}
+	}},
+
 	// Letters: CWC, SMTP and links.
 	{name: "cwc-url", setup: cwcSetup(nil), check: func(t *testing.T, s *liveServer) {
 		s.sendLetter(t, "ada@example.org", 201)

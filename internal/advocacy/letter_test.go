@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 func letterDistrict() DistrictResult {
@@ -434,5 +435,26 @@ func TestNamesNeedVisibleText(t *testing.T) {
 	p, err := ValidatePartner(Partner{Name: "Acme\x00\x1b[2J", Slug: "acme", SourceCode: "acme"})
 	if err == nil || ErrorCode(err) != CodeInvalid {
 		t.Errorf("a partner name with NUL and ESC: %+v %v", p, err)
+func TestOrderedIDsSortByTime(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
+	var prevTok, prevID string
+	for i, at := range []time.Time{t0, t0.Add(time.Millisecond), t0.Add(time.Hour), t0.AddDate(30, 0, 0)} {
+		tok, err := NewOrderedLetterToken(rand.Reader, at)
+		if err != nil || len(tok) != 29 || !ValidLetterToken(tok) {
+			t.Fatalf("NewOrderedLetterToken = %q, %v", tok, err)
+		}
+		id, err := NewOrderedDeliveryID(rand.Reader, at)
+		if err != nil || !ValidDeliveryID(id) {
+			t.Fatalf("NewOrderedDeliveryID = %q, %v", id, err)
+		}
+		if i > 0 && (tok[:7] <= prevTok[:7] || id[:8] <= prevID[:8]) {
+			t.Errorf("at %v: %s, %s do not sort after %s, %s", at, tok, id, prevTok, prevID)
+		}
+		prevTok, prevID = tok, id
+	}
+	a, _ := NewOrderedLetterToken(rand.Reader, t0)
+	b, _ := NewOrderedLetterToken(rand.Reader, t0)
+	if a == b || a[7:] == b[7:] {
+		t.Errorf("two tokens at the same time: %s, %s", a, b)
 	}
 }

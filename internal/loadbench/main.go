@@ -45,6 +45,14 @@ type options struct {
 	workers  uint64
 	hello    string
 	only     string
+	// The scale benchmark's settings.
+	scale     string
+	reference string
+	tmp       string
+	repeat    int
+	keep      bool
+	check     bool
+	pin       bool
 }
 
 func run(args []string, out io.Writer) error {
@@ -55,13 +63,44 @@ func run(args []string, out io.Writer) error {
 	fs.Uint64Var(&o.workers, "workers", 64, "concurrent load workers (closed loop)")
 	fs.StringVar(&o.hello, "hello", "", "internal: serve hello world on this address")
 	fs.StringVar(&o.only, "only", "", "run only scenarios whose name contains this")
+	fs.StringVar(&o.scale, "scale", "", "run the scale benchmark on databases of these `SIZES` of letters (like 100k,1M,10M) instead")
+	fs.StringVar(&o.reference, "reference", "../../db/reference", "reference data `DIR` (districts and ZIP codes) for the scale benchmark")
+	fs.StringVar(&o.tmp, "tmp", "", "`DIR` for the scale benchmark's databases (default: the system's temporary folder)")
+	fs.IntVar(&o.repeat, "repeat", 200, "requests per route after the first, in the scale benchmark")
+	fs.BoolVar(&o.keep, "keep", false, "keep the scale benchmark's databases")
+	fs.BoolVar(&o.check, "check", false, "run whipcount stats check on each scale database of up to 2,000,000 letters (a full recount)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.hello != "" {
 		return serveHello(o.hello)
 	}
+	if o.scale != "" {
+		var err error
+		if o.pin, err = pinLoad(); err != nil {
+			return err
+		}
+		return benchScale(o, out)
+	}
 	return bench(o, out)
+}
+
+// pinLoad keeps the load generator off core 0, where the servers run, when
+// there are two cores or more.
+func pinLoad() (bool, error) {
+	cores := runtime.NumCPU()
+	if cores < 2 {
+		return false, nil
+	}
+	var set unix.CPUSet
+	for c := 1; c < cores; c++ {
+		set.Set(c)
+	}
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return false, fmt.Errorf("pin the load generator: %w", err)
+	}
+	runtime.GOMAXPROCS(cores - 1)
+	return true, nil
 }
 
 // serveHello is the ceiling: the least an HTTP server can do per request.
@@ -162,22 +201,45 @@ type result struct {
 	ratio      float64
 	goal       float64
 	letters    bool
+	requests   uint64
 	firstError string
+	// cpu is the server's CPU time (user and system) during the run: on a
+	// busy machine, requests per CPU-second says more than requests per
+	// second.
+	cpu time.Duration
+}
+
+// cpuTime is a process's user and system CPU time so far, from
+// /proc/PID/stat (in clock ticks of 10 ms).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which is in parentheses).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
+}
+
+// perCPU is requests per second of the server's CPU time.
+func (r result) perCPU() float64 {
+	if r.cpu <= 0 {
+		return 0
+	}
+	return float64(r.requests) / r.cpu.Seconds()
 }
 
 func bench(o options, out io.Writer) error {
 	cores := runtime.NumCPU()
-	pin := cores >= 2
-	if pin {
-		// The load generator takes every core but 0; the servers get core 0.
-		var set unix.CPUSet
-		for c := 1; c < cores; c++ {
-			set.Set(c)
-		}
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
-			return fmt.Errorf("pin the load generator: %w", err)
-		}
-		runtime.GOMAXPROCS(cores - 1)
+	// The load generator takes every core but 0; the servers get core 0.
+	pin, err := pinLoad()
+	if err != nil {
+		return err
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -226,7 +288,9 @@ func bench(o options, out io.Writer) error {
 		warm := o
 		warm.duration = o.duration / 8
 		attack(warm, sc.name, sc.targeter("http://"+addr))
+		before := cpuTime(srv.Process.Pid)
 		r := attack(o, sc.name, sc.targeter("http://"+addr))
+		r.cpu = cpuTime(srv.Process.Pid) - before
 		r.goal, r.letters = sc.goal, sc.letters
 		if ceiling.rps > 0 {
 			r.ratio = r.rps / ceiling.rps
@@ -240,7 +304,7 @@ func bench(o options, out io.Writer) error {
 		cores, map[bool]string{true: "servers on core 0, load on the rest", false: "not pinned: one core"}[pin], o.workers, o.duration)
 	fmt.Fprintf(out, "ceiling (net/http hello world): %.0f req/s, p50 %s, p99 %s\n\n", ceiling.rps, ceiling.p50, ceiling.p99)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\terrors\tratio\tgoal\t")
+	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\terrors\tratio\tgoal\tper CPU-second\t")
 	for _, r := range results {
 		goal := "-"
 		switch {
@@ -249,7 +313,7 @@ func bench(o options, out io.Writer) error {
 		case r.goal > 0:
 			goal = fmt.Sprintf("≥ %.1f", r.goal)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%d\t%.2f\t%s\t\n", r.name, r.rps, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors, r.ratio, goal)
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%d\t%.2f\t%s\t%.0f\t\n", r.name, r.rps, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors, r.ratio, goal, r.perCPU())
 	}
 	tw.Flush()
 	fmt.Fprintf(out, "\nserver peak memory (VmHWM): %.1f MiB; start-up to first /healthz 200: %s; SQLITE_BUSY in server log: %d\n",
@@ -279,6 +343,7 @@ func attack(o options, name string, tr vegeta.Targeter) result {
 	}
 	m.Close()
 	r.rps = m.Throughput
+	r.requests = m.Requests
 	r.p50, r.p99 = m.Latencies.P50, m.Latencies.P99
 	r.errors = m.Requests - uint64(float64(m.Requests)*m.Success+0.5)
 	r.statuses = m.StatusCodes

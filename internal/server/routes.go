@@ -102,7 +102,9 @@ func (s *Server) routes() {
 	publicGET("/representatives", s.repsAPI, lookup...)
 	publicGET("/campaigns/:slug", s.campaignAPI)
 	publicGET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
-	publicGET("/campaigns/:slug/stats", s.letterStatsAPI)
+	// The public totals read only aggregates, and are kept like the
+	// campaign home: anyone may ask, as often as they like.
+	publicGET("/campaigns/:slug/stats", s.letterStatsAPI, s.cachePublic(s.campaignPages))
 	api.POST("/letters", s.createLetterAPI, letterLimit, s.boundDB)
 
 	// Widgets for partners (issue 6): the loader, the widgets (framed only

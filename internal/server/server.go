@@ -50,6 +50,11 @@ type Config struct {
 	// region are reused (default 2 s; negative turns it off). A change of
 	// cosponsors or counts shows within that time.
 	CampaignCacheTTL time.Duration
+	// NoPublicCache turns off the in-process reuse of public answers (the
+	// campaign home and progress region, lookups, the stats, widgets and
+	// count.json): every request reads the aggregates and renders anew.
+	// For measuring that cost, or behind a CDN that does the caching.
+	NoPublicCache bool
 	// RequireConfirmation holds each new letter until its sender follows a
 	// link mailed to them (it needs SMTP); unconfirmed letters expire.
 	RequireConfirmation bool
@@ -147,13 +152,17 @@ func New(cfg Config, deps Deps) *Server {
 	s := &Server{cfg: cfg, deps: deps, echo: e, assets: staticAssets()}
 	// Lookup answers depend only on reference data, slow-changing campaign
 	// data and letter counts, so a few seconds' staleness costs nothing.
-	s.lookups = newPageCache(5*time.Second, 16<<20, deps.Clock)
-	ttl := cfg.CampaignCacheTTL
+	lookupTTL, ttl := 5*time.Second, cfg.CampaignCacheTTL
 	if ttl == 0 {
 		ttl = 2 * time.Second
 	}
-	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
 	s.campaignMemo = campaignMemo{ttl: ttl, clock: deps.Clock}
+	s.widgets.ttl = widgetDataTTL
+	if cfg.NoPublicCache {
+		lookupTTL, ttl, s.widgets.ttl = 0, 0, 0
+	}
+	s.lookups = newPageCache(lookupTTL, 16<<20, deps.Clock)
+	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)

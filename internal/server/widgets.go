@@ -53,6 +53,8 @@ type widgetRuntime struct {
 	dataMu sync.Mutex
 	data   map[string]widgetSnapshot
 	pages  map[string]widgetPage
+	// ttl is how long data and pages are reused: widgetDataTTL, or 0.
+	ttl time.Duration
 }
 
 // widgetPage is a rendered public widget answer with its ETag, and the
@@ -249,7 +251,7 @@ func (s *Server) widgetData(ctx context.Context, slug, ref string) (advocacy.Cam
 	w.dataMu.Lock()
 	snap, ok := w.data[key]
 	w.dataMu.Unlock()
-	if ok && now.Sub(snap.at) < widgetDataTTL && !now.Before(snap.at) {
+	if ok && now.Sub(snap.at) < w.ttl && !now.Before(snap.at) {
 		return snap.camp, snap.counts, nil
 	}
 	camp, err := s.widgetCampaign(ctx, slug)
@@ -292,7 +294,7 @@ func (s *Server) cachedWidget(c echo.Context, key string, render func() ([]byte,
 	w.dataMu.Lock()
 	p, ok := w.pages[key]
 	w.dataMu.Unlock()
-	if !ok || now.Sub(p.at) >= widgetDataTTL || now.Before(p.at) {
+	if !ok || now.Sub(p.at) >= w.ttl || now.Before(p.at) {
 		body, err := render()
 		if err != nil {
 			return err

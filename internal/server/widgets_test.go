@@ -930,3 +930,41 @@ func TestBrowserWidgets(t *testing.T) {
 	screenshot(t, ctx, "widget-compose-320")
 	checkAxe(t, ctx, "action widget at 320 px")
 }
+
+// TestNoPublicCache: with NoPublicCache a new letter shows at once in
+// count.json, the stats and the campaign home; by default the answers are
+// reused for a few seconds.
+func TestNoPublicCache(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		e := newWidgetEnv(t, func(c *Config) { c.NoPublicCache = off })
+		counts := func() string {
+			var out []string
+			for _, path := range []string{"/api/v1/campaigns/jackson-vanik/count.json", "/api/v1/campaigns/jackson-vanik/stats", "/"} {
+				rec := e.fetch(t, http.MethodGet, path, nil)
+				if rec.Code != http.StatusOK {
+					t.Fatalf("%s: %d", path, rec.Code)
+				}
+				body := rec.Body.String()
+				switch {
+				case strings.Contains(body, `"letters":1,`), strings.Contains(body, `"total":1,`),
+					strings.Contains(body, `data-testid="letters-count"><strong>1<`):
+					out = append(out, "1")
+				default:
+					out = append(out, "0")
+				}
+			}
+			return strings.Join(out, " ")
+		}
+		if got := counts(); got != "0 0 0" {
+			t.Fatalf("before any letter: %s", got)
+		}
+		e.addLetter(t, letterSpec{at: orgNow.Add(-time.Minute), state: "NY", district: 12, email: "a@example.org", to: []string{nadler}})
+		want := "0 0 0"
+		if off {
+			want = "1 1 1"
+		}
+		if got := counts(); got != want {
+			t.Errorf("NoPublicCache %v: counts after a letter %s, want %s", off, got, want)
+		}
+	}
+}

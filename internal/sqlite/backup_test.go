@@ -154,7 +154,11 @@ func TestRestoreNeverSendsTwice(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "live.db")
-	d := openLetterDB(t, path)
+	// Not openLetterDB: this test closes the database itself.
+	d, err := Open(ctx, path, letterMigrations(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
 	s := NewLetters(d, func() time.Time { return letterT0 }, rand.Reader)
 	for i := range 5 {
@@ -184,7 +188,10 @@ func TestRestoreNeverSendsTwice(t *testing.T) {
 	if rep.AlreadySent != 3 || rep.NewerLetters != 0 && rep.NewerLetters != 1 {
 		t.Errorf("report %+v, want 3 already sent", rep)
 	}
-	r := openLetterDB(t, path)
+	r, err := Open(ctx, path, letterMigrations(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var queued, sent int
 	r.R.QueryRow("SELECT count(*) FROM deliveries WHERE channel = 'cwc' AND status = 'queued'").Scan(&queued)
 	r.R.QueryRow("SELECT count(*) FROM deliveries WHERE channel = 'cwc' AND status = 'sent'").Scan(&sent)

@@ -80,7 +80,11 @@ func lockFile(path string, how int) (*os.File, error) {
 }
 
 func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
-	w, err := sql.Open("sqlite", dsn(path, "&_pragma=synchronous(FULL)&_txlock=immediate"))
+	// temp_store(MEMORY) keeps the writer's statement and savepoint
+	// journals in memory: written to a temporary file, they took a quarter
+	// of a letter's CPU. It also keeps the writer's sorts in memory, which
+	// only stats rebuild makes large.
+	w, err := sql.Open("sqlite", dsn(path, "&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open writer %q: %w", path, err)
 	}

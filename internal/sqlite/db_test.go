@@ -16,6 +16,7 @@ func openTest(t *testing.T) *DB {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { d.Close() })
+	checkAggregatesAtEnd(t, d)
 	return d
 }
 

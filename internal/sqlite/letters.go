@@ -28,7 +28,34 @@ type Letters struct {
 	mu       sync.Mutex
 	queue    []*createJob
 	draining bool
+	closed   bool
+	// drainers counts the group-commit goroutine (zero or one), so that
+	// Close can wait for the transaction it is writing.
+	drainers sync.WaitGroup
 	stmts    stmtCache
+}
+
+// errLettersClosed answers a letter that arrives after Close.
+var errLettersClosed = errors.New("create letter: the letter store is closed (the server is stopping)")
+
+// Close stops taking new letters and waits, until ctx ends, for the group
+// commit to write and answer the letters already queued. Call it after the
+// HTTP server has stopped and before the database closes.
+func (s *Letters) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.drainers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("close letters: waiting for the group commit: %w", ctx.Err())
+	}
 }
 
 // NewLetters returns a letter store over db. now is the clock (letters'
@@ -201,31 +228,11 @@ func checkNewLetter(nl advocacy.NewLetter) error {
 //
 // CWC deliveries are due at once; assisted ones wait for the constituent.
 func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error) {
-	if err := checkNewLetter(nl); err != nil {
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
-	}
-	in := nl.Input
-	now := s.now().UTC()
-	ts := letterTime(now)
-	publicID, err := advocacy.NewLetterToken(s.rand)
+	job, err := s.newJob(nl)
 	if err != nil {
 		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
 	}
-	deliveryIDs := make([]string, len(nl.Recipients))
-	for i := range deliveryIDs {
-		if deliveryIDs[i], err = advocacy.NewDeliveryID(s.rand); err != nil {
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
-		}
-	}
-	status := nl.Status
-	if status == "" {
-		status = advocacy.LetterActive
-	}
-	// The dedupe recognises one sender behind the variants of an address.
-	emailNorm := advocacy.SenderKey(in.Email)
-
-	job := &createJob{ctx: ctx, nl: nl, publicID: publicID, deliveryIDs: deliveryIDs, status: status,
-		emailNorm: emailNorm, now: now, ts: ts, done: make(chan createResult, 1)}
+	job.ctx = ctx
 	s.enqueue(job)
 	select {
 	case r := <-job.done:
@@ -234,6 +241,32 @@ func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advo
 		// The letter may still be written; the form token makes a retry safe.
 		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", ctx.Err())
 	}
+}
+
+// newJob checks a letter and makes its IDs, ready for the group commit.
+func (s *Letters) newJob(nl advocacy.NewLetter) (*createJob, error) {
+	if err := checkNewLetter(nl); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	publicID, err := advocacy.NewOrderedLetterToken(s.rand, now)
+	if err != nil {
+		return nil, err
+	}
+	deliveryIDs := make([]string, len(nl.Recipients))
+	for i := range deliveryIDs {
+		if deliveryIDs[i], err = advocacy.NewOrderedDeliveryID(s.rand, now); err != nil {
+			return nil, err
+		}
+	}
+	status := nl.Status
+	if status == "" {
+		status = advocacy.LetterActive
+	}
+	return &createJob{nl: nl, publicID: publicID, deliveryIDs: deliveryIDs, status: status,
+		// The dedupe recognises one sender behind the variants of an address.
+		emailNorm: advocacy.SenderKey(nl.Input.Email), now: now, ts: letterTime(now),
+		ctx: context.Background(), done: make(chan createResult, 1)}, nil
 }
 
 // The queries of the letter write path, prepared once (see stmtCache).
@@ -269,8 +302,10 @@ func writeQueries() []string {
 
 // createJob is one letter waiting for the group commit.
 type createJob struct {
-	// ctx is the requester's: once it ends nobody waits for the answer,
-	// and a letter nobody was told about is not written.
+	// ctx is the requester's. When its deadline passed, the requester was
+	// told the letter could not be stored (503): it is then not written.
+	// A requester who went away (cancelled) was told nothing, and the
+	// letter is written as usual.
 	ctx         context.Context
 	nl          advocacy.NewLetter
 	publicID    string
@@ -280,6 +315,12 @@ type createJob struct {
 	now         time.Time
 	ts          string
 	done        chan createResult
+}
+
+// toldFailed reports whether the job's requester was answered that the
+// letter could not be stored: its deadline passed.
+func toldFailed(j *createJob) bool {
+	return errors.Is(j.ctx.Err(), context.DeadlineExceeded)
 }
 
 type createResult struct {
@@ -297,9 +338,17 @@ const maxGroupCommit = 128
 // a second. Under light load a group is one letter and nothing waits.
 func (s *Letters) enqueue(job *createJob) {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		job.done <- createResult{err: errLettersClosed}
+		return
+	}
 	s.queue = append(s.queue, job)
 	start := !s.draining
 	s.draining = true
+	if start {
+		s.drainers.Add(1)
+	}
 	s.mu.Unlock()
 	if start {
 		go s.drain()
@@ -307,6 +356,7 @@ func (s *Letters) enqueue(job *createJob) {
 }
 
 func (s *Letters) drain() {
+	defer s.drainers.Done()
 	for {
 		s.mu.Lock()
 		n := min(len(s.queue), maxGroupCommit)
@@ -322,33 +372,52 @@ func (s *Letters) drain() {
 	}
 }
 
-// commitGroup writes a group of letters in one IMMEDIATE transaction. Each
-// letter runs inside its own savepoint, so one that fails (a duplicate, say)
-// is rolled back alone while the others commit. Nobody is answered before
-// the commit: an acknowledged letter is on disk.
+// errPartialLetter stops a group written without savepoints when one of
+// its letters failed after it had started to write.
+var errPartialLetter = errors.New("a letter failed half-written")
+
+// commitGroup writes a group of letters in one IMMEDIATE transaction.
+// Nobody is answered before the commit: an acknowledged letter is on disk.
+//
+// A letter that is refused (a duplicate, a replayed form, an unknown
+// campaign) is refused before it writes anything, so the group first goes
+// without a savepoint per letter, which would copy every page each letter
+// touches. Should a letter fail half-written (a healthy database never
+// does this), the group is rolled back and written again with each letter
+// in its own savepoint, so that it is rolled back alone while the others
+// commit.
 func (s *Letters) commitGroup(batch []*createJob) {
 	// The statements must not be cut short by one requester's context: they
 	// share the transaction with everyone else in the group.
 	ctx := context.Background()
-	results := make([]createResult, len(batch))
-	fail := func(err error) {
-		for _, j := range batch {
+	results, err := s.writeGroup(ctx, batch, false)
+	if errors.Is(err, errPartialLetter) {
+		results, err = s.writeGroup(ctx, batch, true)
+	}
+	for i, j := range batch {
+		if err != nil {
 			j.done <- createResult{err: err}
+		} else {
+			j.done <- results[i]
 		}
 	}
+}
+
+// writeGroup writes and commits batch, each letter in a savepoint when
+// savepoints is set.
+func (s *Letters) writeGroup(ctx context.Context, batch []*createJob, savepoints bool) ([]createResult, error) {
 	if err := s.stmts.prepare(ctx, s.db.W, writeQueries()...); err != nil {
-		fail(fmt.Errorf("create letter: prepare: %w", err))
-		return
+		return nil, fmt.Errorf("create letter: prepare: %w", err)
 	}
 	// Waiting for the write lock (held by another process, say) ends when
-	// every requester of the group has given up.
+	// every requester of the group has been told it failed.
 	begin, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var waiting atomic.Int32
 	waiting.Store(int32(len(batch)))
 	for _, j := range batch {
 		stop := context.AfterFunc(j.ctx, func() {
-			if waiting.Add(-1) == 0 {
+			if toldFailed(j) && waiting.Add(-1) == 0 {
 				cancel()
 			}
 		})
@@ -356,58 +425,63 @@ func (s *Letters) commitGroup(batch []*createJob) {
 	}
 	rawTx, err := s.db.W.BeginTx(begin, nil)
 	if err != nil {
-		fail(fmt.Errorf("create letter: begin: %w", err))
-		return
+		return nil, fmt.Errorf("create letter: begin: %w", err)
 	}
 	defer rawTx.Rollback()
 	tx := s.stmts.bind(rawTx)
+	exec := func(q string) error {
+		if !savepoints {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("create letter: %s: %w", q, err)
+		}
+		return nil
+	}
+	results := make([]createResult, len(batch))
 	ok := 0
 	for i, j := range batch {
-		if err := j.ctx.Err(); err != nil {
-			// The requester gave up (its deadline passed while the write
-			// lock was held elsewhere, say) and was told so.
-			results[i] = createResult{err: fmt.Errorf("create letter: %w", err)}
+		if toldFailed(j) {
+			// The requester's deadline passed (while the write lock was
+			// held elsewhere, say) and it was told so.
+			results[i] = createResult{err: fmt.Errorf("create letter: %w", j.ctx.Err())}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT letter"); err != nil {
-			fail(fmt.Errorf("create letter: savepoint: %w", err))
-			return
+		if err := exec("SAVEPOINT letter"); err != nil {
+			return nil, err
 		}
-		created, err := s.createInTx(ctx, tx, j)
-		if err != nil {
-			if Unavailable(err) {
-				// A full disk or an I/O error ends the whole transaction
-				// (SQLite rolls it back): nobody in the group is stored.
-				fail(err)
-				return
-			}
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO letter"); rerr != nil {
-				fail(fmt.Errorf("create letter: roll back one letter: %w", errors.Join(err, rerr)))
-				return
-			}
-		} else {
+		created, wrote, err := s.createInTx(ctx, tx, j)
+		switch {
+		case err == nil:
 			ok++
+		case Unavailable(err):
+			// A full disk or an I/O error ends the whole transaction
+			// (SQLite rolls it back): nobody in the group is stored.
+			return nil, err
+		case wrote && !savepoints:
+			return nil, errPartialLetter
+		default:
+			if err := exec("ROLLBACK TO letter"); err != nil {
+				return nil, err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE letter"); err != nil {
-			fail(fmt.Errorf("create letter: release savepoint: %w", err))
-			return
+		if err := exec("RELEASE letter"); err != nil {
+			return nil, err
 		}
 		results[i] = createResult{created: created, err: err}
 	}
 	if ok > 0 {
 		if err := tx.Commit(); err != nil {
-			fail(fmt.Errorf("create letter: commit: %w", err))
-			return
+			return nil, fmt.Errorf("create letter: commit: %w", err)
 		}
 	}
-	for i, j := range batch {
-		j.done <- results[i]
-	}
+	return results, nil
 }
 
 // createInTx writes one letter and its deliveries inside tx, after the
-// idempotency and dedupe checks.
-func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (advocacy.CreatedLetter, error) {
+// idempotency and dedupe checks. When it fails, wrote tells whether it had
+// started to write (a refusal never has).
+func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (advocacy.CreatedLetter, bool, error) {
 	nl, in := j.nl, j.nl.Input
 	publicID, deliveryIDs, status, emailNorm, now, ts := j.publicID, j.deliveryIDs, j.status, j.emailNorm, j.now, j.ts
 
@@ -418,25 +492,25 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		case err == nil:
 			l, err := letterByQuery(ctx, tx, "l.id = ?", id)
 			if err != nil {
-				return advocacy.CreatedLetter{}, fmt.Errorf("create letter: existing: %w", err)
+				return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: existing: %w", err)
 			}
-			return advocacy.CreatedLetter{Letter: l, Existing: true}, nil
+			return advocacy.CreatedLetter{Letter: l, Existing: true}, false, nil
 		case !errors.Is(err, sql.ErrNoRows):
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: find form token: %w", err)
+			return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: find form token: %w", err)
 		}
 	}
 
 	var one int
 	if err := tx.QueryRowContext(ctx, qCampaignExists, nl.CampaignID).Scan(&one); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return advocacy.CreatedLetter{}, advocacy.NotFound("This campaign does not exist.")
+			return advocacy.CreatedLetter{}, false, advocacy.NotFound("This campaign does not exist.")
 		}
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: find campaign %d: %w", nl.CampaignID, err)
+		return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: find campaign %d: %w", nl.CampaignID, err)
 	}
 
 	dupes, err := s.alreadyWrote(ctx, tx, nl, emailNorm, now)
 	if err != nil {
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
+		return advocacy.CreatedLetter{}, false, fmt.Errorf("create letter: %w", err)
 	}
 	var todo []int
 	var already []string
@@ -448,7 +522,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		}
 	}
 	if len(todo) == 0 {
-		return advocacy.CreatedLetter{AlreadyWrote: already}, &advocacy.Error{
+		return advocacy.CreatedLetter{AlreadyWrote: already}, false, &advocacy.Error{
 			Code:    advocacy.CodeConflict,
 			Message: "You have already written to these members in this campaign in the last 30 days. Thank you!",
 		}
@@ -460,16 +534,16 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		in.Phone, in.Title, in.Organization, in.PersonalMessage, nl.Topic, ts, letterBool(in.Receipt),
 		letterBool(in.Newsletter), letterNullString(in.Ref), string(status), nl.HoldReason, ts)
 	if err != nil {
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: insert letter: %w", err)
+		return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: insert letter: %w", err)
 	}
 	letterID, err := res.LastInsertId()
 	if err != nil {
-		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: letter id: %w", err)
+		return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: letter id: %w", err)
 	}
 	if nl.ConfirmToken != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO letter_confirmations (letter_id, token_hash, expires_at, holds_letter)
 			VALUES (?, ?, ?, ?)`, letterID, confirmHash(nl.ConfirmToken), letterTime(nl.ConfirmBy), letterBool(!nl.ConfirmForReceipt)); err != nil {
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: confirmation: %w", err)
+			return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: confirmation: %w", err)
 		}
 	}
 	l := advocacy.Letter{
@@ -494,11 +568,11 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 			letterID, r.BioguideID, r.OfficeCode, string(r.Chamber), string(r.Channel), deliveryIDs[i],
 			r.Subject, r.TemplateText, congress, billType, number, next, ts, ts, string(r.Position.OrSupport()))
 		if err != nil {
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: insert delivery: %w", err)
+			return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: insert delivery: %w", err)
 		}
 		id, err := res.LastInsertId()
 		if err != nil {
-			return advocacy.CreatedLetter{}, fmt.Errorf("create letter: delivery id: %w", err)
+			return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: delivery id: %w", err)
 		}
 		d := advocacy.Delivery{
 			ID: id, LetterID: letterID, BioguideID: r.BioguideID, OfficeCode: r.OfficeCode, Chamber: r.Chamber,
@@ -511,7 +585,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		}
 		l.Deliveries = append(l.Deliveries, d)
 	}
-	return advocacy.CreatedLetter{Letter: l, AlreadyWrote: already}, nil
+	return advocacy.CreatedLetter{Letter: l, AlreadyWrote: already}, true, nil
 }
 
 // alreadyWrote returns the recipients of nl that emailNorm wrote to in the
@@ -652,7 +726,8 @@ func (s *Letters) ConfirmDelivery(ctx context.Context, publicID, deliveryID stri
 }
 
 // Public counts. They count only active letters (not those held for
-// moderation or rejected) and expose no personal data.
+// moderation or rejected), expose no personal data, and read only the
+// aggregates (aggregates.go): their cost does not grow with the letters.
 
 func (s *Letters) countOne(ctx context.Context, op, query string, args ...any) (int, error) {
 	var n int
@@ -662,32 +737,36 @@ func (s *Letters) countOne(ctx context.Context, op, query string, args ...any) (
 	return n, nil
 }
 
+const (
+	countLettersSQL = `SELECT coalesce(sum(n), 0) FROM agg_letters
+		WHERE campaign_id = ? AND ref = ? AND status = 'active'`
+	countSinceSQL = `SELECT coalesce(sum(n), 0) FROM agg_letter_hours
+		WHERE campaign_id = ? AND ref = ? AND hour >= ?`
+	countDistrictSQL = `SELECT coalesce(sum(n), 0) FROM agg_letter_districts
+		WHERE campaign_id = ? AND ref = ? AND state = ? AND district = ?`
+)
+
 // CountLetters is the number of letters in a campaign.
 func (s *Letters) CountLetters(ctx context.Context, campaignID int64) (int, error) {
-	return s.countOne(ctx, "count letters",
-		"SELECT count(*) FROM letters WHERE campaign_id = ? AND status = 'active'", campaignID)
+	return s.countOne(ctx, "count letters", countLettersSQL, campaignID, allRefs)
 }
 
 // CountByRef is the number of letters in a campaign that came through a
 // partner or source code.
 func (s *Letters) CountByRef(ctx context.Context, campaignID int64, ref string) (int, error) {
-	return s.countOne(ctx, "count letters by ref",
-		"SELECT count(*) FROM letters WHERE ref = ? AND campaign_id = ? AND status = 'active'", ref, campaignID)
+	return s.countOne(ctx, "count letters by ref", countLettersSQL, campaignID, aggRef(ref))
 }
 
 // CountByDistrict is the number of letters in a campaign from constituents of
 // one House district (district 0 for at-large seats and delegates).
 func (s *Letters) CountByDistrict(ctx context.Context, campaignID int64, state string, district int) (int, error) {
-	return s.countOne(ctx, "count letters by district",
-		"SELECT count(*) FROM letters WHERE campaign_id = ? AND state = ? AND district = ? AND status = 'active'",
-		campaignID, strings.ToUpper(state), district)
+	return s.countOne(ctx, "count letters by district", countDistrictSQL, campaignID, allRefs, strings.ToUpper(state), district)
 }
 
-// CountSince is the number of letters in a campaign created at or after t.
+// CountSince is the number of letters in a campaign created in the hour
+// that holds t or later: recent counts are kept by the hour.
 func (s *Letters) CountSince(ctx context.Context, campaignID int64, t time.Time) (int, error) {
-	return s.countOne(ctx, "count recent letters",
-		"SELECT count(*) FROM letters WHERE campaign_id = ? AND created_at >= ? AND status = 'active'",
-		campaignID, letterTime(t))
+	return s.countOne(ctx, "count recent letters", countSinceSQL, campaignID, allRefs, aggHour(t))
 }
 
 func (s *Letters) countMap(ctx context.Context, q letterQuerier, op, query string, args ...any) (map[string]int, error) {
@@ -712,24 +791,24 @@ func (s *Letters) countMap(ctx context.Context, q letterQuerier, op, query strin
 }
 
 const (
-	countByOfficeSQL = `SELECT d.bioguide_id, count(*) FROM deliveries d JOIN letters l ON l.id = d.letter_id
-		WHERE l.campaign_id = ? AND l.status = 'active' GROUP BY d.bioguide_id`
-	countByChamberSQL = `SELECT d.chamber, count(*) FROM deliveries d JOIN letters l ON l.id = d.letter_id
-		WHERE l.campaign_id = ? AND l.status = 'active' GROUP BY d.chamber`
-	countByStateSQL = `SELECT state, count(*) FROM letters
-		WHERE campaign_id = ? AND status = 'active' GROUP BY state`
+	countByOfficeSQL = `SELECT bioguide_id, n FROM agg_offices
+		WHERE campaign_id = ? AND ref = ? AND n > 0`
+	countByChamberSQL = `SELECT chamber, sum(n) FROM agg_deliveries
+		WHERE campaign_id = ? AND ref = ? GROUP BY chamber HAVING sum(n) > 0`
+	countByStateSQL = `SELECT state, sum(n) FROM agg_letter_districts
+		WHERE campaign_id = ? AND ref = ? GROUP BY state HAVING sum(n) > 0`
 )
 
 // CountByOffice maps each member's bioguide ID to the number of letters
 // their office got in a campaign.
 func (s *Letters) CountByOffice(ctx context.Context, campaignID int64) (map[string]int, error) {
-	return s.countMap(ctx, s.db.R, "count letters by office", countByOfficeSQL, campaignID)
+	return s.countMap(ctx, s.db.R, "count letters by office", countByOfficeSQL, campaignID, allRefs)
 }
 
 // CountByChamber maps each chamber to the number of letters its offices got
 // in a campaign: a letter to two senators counts twice.
 func (s *Letters) CountByChamber(ctx context.Context, campaignID int64) (map[advocacy.Chamber]int, error) {
-	m, err := s.countMap(ctx, s.db.R, "count letters by chamber", countByChamberSQL, campaignID)
+	m, err := s.countMap(ctx, s.db.R, "count letters by chamber", countByChamberSQL, campaignID, allRefs)
 	return letterChamberMap(m), err
 }
 
@@ -744,29 +823,31 @@ func letterChamberMap(m map[string]int) map[advocacy.Chamber]int {
 // CountByState maps each state to the number of letters its constituents
 // wrote in a campaign.
 func (s *Letters) CountByState(ctx context.Context, campaignID int64) (map[string]int, error) {
-	return s.countMap(ctx, s.db.R, "count letters by state", countByStateSQL, campaignID)
+	return s.countMap(ctx, s.db.R, "count letters by state", countByStateSQL, campaignID, allRefs)
 }
 
 // Stats gathers a campaign's public aggregates in one read transaction:
-// total letters, letters per chamber, letters since since (the caller passes
-// now minus 24 hours), and letters per state.
+// total letters, letters per chamber, letters since since (by the hour: the
+// caller passes now minus 24 hours), and letters per state.
 func (s *Letters) Stats(ctx context.Context, campaignID int64, since time.Time) (advocacy.LetterStats, error) {
 	var st advocacy.LetterStats
-	tx, err := s.db.R.BeginTx(ctx, nil)
+	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return st, fmt.Errorf("letter stats: %w", err)
 	}
 	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE created_at >= ?) FROM letters
-		WHERE campaign_id = ? AND status = 'active'`, letterTime(since), campaignID).Scan(&st.Total, &st.Since); err != nil {
-		return st, fmt.Errorf("letter stats: totals: %w", err)
+	if err := tx.QueryRowContext(ctx, countLettersSQL, campaignID, allRefs).Scan(&st.Total); err != nil {
+		return st, fmt.Errorf("letter stats: total: %w", err)
 	}
-	byChamber, err := s.countMap(ctx, tx, "letter stats: by chamber", countByChamberSQL, campaignID)
+	if err := tx.QueryRowContext(ctx, countSinceSQL, campaignID, allRefs, aggHour(since)).Scan(&st.Since); err != nil {
+		return st, fmt.Errorf("letter stats: recent: %w", err)
+	}
+	byChamber, err := s.countMap(ctx, tx, "letter stats: by chamber", countByChamberSQL, campaignID, allRefs)
 	if err != nil {
 		return st, err
 	}
 	st.ByChamber = letterChamberMap(byChamber)
-	if st.ByState, err = s.countMap(ctx, tx, "letter stats: by state", countByStateSQL, campaignID); err != nil {
+	if st.ByState, err = s.countMap(ctx, tx, "letter stats: by state", countByStateSQL, campaignID, allRefs); err != nil {
 		return st, err
 	}
 	return st, nil

@@ -62,6 +62,7 @@ func openLetterDB(t testing.TB, path string) *DB {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { d.Close() })
+	checkAggregatesAtEnd(t, d)
 	return d
 }
 
@@ -733,5 +734,62 @@ func TestGroupCommitKeepsLettersApart(t *testing.T) {
 	d.R.QueryRow("SELECT count(*) FROM letters").Scan(&rows)
 	if rows != senders {
 		t.Errorf("%d letters stored, want %d", rows, senders)
+	}
+}
+
+// TestCloseWaitsForTheGroupCommit: letters whose senders went away (their
+// requests' contexts ended) are still being written; Close returns only once
+// they are, and refuses letters after that.
+func TestCloseWaitsForTheGroupCommit(t *testing.T) {
+	d := openLetterDB(t, "")
+	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
+	s := NewLetters(d, func() time.Time { return letterT0 }, rand.Reader)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	const n = 300
+	for i := range n {
+		// The answer may come first, or the end of the context.
+		if _, err := s.CreateLetter(gone, sampleLetter(cid, fmt.Sprintf("w%d@example.com", i), "")); err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("letter %d: %v", i, err)
+		}
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if letters, _ := letterRowCounts(t, d); letters != n {
+		t.Errorf("%d letters written when Close returned, want %d", letters, n)
+	}
+	if _, err := s.CreateLetter(context.Background(), sampleLetter(cid, "late@example.com", "")); !errors.Is(err, errLettersClosed) {
+		t.Errorf("letter after Close: %v", err)
+	}
+}
+
+// TestGroupCommitRollsBackAHalfWrittenLetter: a letter that fails after it
+// started to write (here its second delivery breaks the one-copy-per-office
+// rule) takes nothing else down: the group is written again with a
+// savepoint per letter, and only that letter is missing.
+func TestGroupCommitRollsBackAHalfWrittenLetter(t *testing.T) {
+	d := openLetterDB(t, "")
+	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
+	s := NewLetters(d, func() time.Time { return letterT0 }, rand.Reader)
+	bad := sampleLetter(cid, "bad@example.com", "", "N000002", "S000148")
+	bad.Recipients[1] = bad.Recipients[0]
+	var batch []*createJob
+	for _, nl := range []advocacy.NewLetter{sampleLetter(cid, "a@example.com", ""), bad, sampleLetter(cid, "b@example.com", "")} {
+		j, err := s.newJob(nl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, j)
+	}
+	s.commitGroup(batch)
+	for i, j := range batch {
+		r := <-j.done
+		if (r.err != nil) != (i == 1) {
+			t.Errorf("letter %d: %v", i, r.err)
+		}
+	}
+	if letters, deliveries := letterRowCounts(t, d); letters != 2 || deliveries != 6 {
+		t.Errorf("%d letters and %d deliveries stored, want 2 and 6", letters, deliveries)
 	}
 }

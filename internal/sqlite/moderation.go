@@ -33,6 +33,18 @@ func (m *Moderation) Held(ctx context.Context, afterID int64, limit int) ([]advo
 	return out, total, nil
 }
 
+// The queue's size comes from the aggregates, less the held letters still
+// waiting for their sender (a day's letters at most); its pages walk the
+// index of letters that are not active, from the last one shown. Neither
+// grows with the letters that passed.
+const (
+	heldCountSQL = `SELECT (SELECT coalesce(sum(n), 0) FROM agg_letters WHERE ref = '*' AND status = 'held')
+		- (SELECT count(*) FROM letter_confirmations lc CROSS JOIN letters l ON l.id = lc.letter_id
+		   WHERE lc.confirmed_at IS NULL AND l.status = 'held')`
+	heldPageSQL = ` FROM letters l INDEXED BY letters_status JOIN campaigns c ON c.id = l.campaign_id
+		WHERE l.status = 'held' AND l.status <> 'active' AND l.id > ?`
+)
+
 func (m *Moderation) held(ctx context.Context, afterID int64, limit int) ([]advocacy.HeldLetter, int, error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
@@ -46,11 +58,10 @@ func (m *Moderation) held(ctx context.Context, afterID int64, limit int) ([]advo
 	// Letters still waiting for their sender's email confirmation are not
 	// the moderators' to judge yet.
 	const pending = ` AND NOT EXISTS (SELECT 1 FROM letter_confirmations lc WHERE lc.letter_id = l.id AND lc.confirmed_at IS NULL)`
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM letters l WHERE l.status = 'held'"+pending).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, heldCountSQL).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+letterColumns+`, c.slug FROM letters l JOIN campaigns c ON c.id = l.campaign_id
-		WHERE l.status = 'held'`+pending+` AND l.id > ? ORDER BY l.id LIMIT ?`, afterID, limit)
+	rows, err := tx.QueryContext(ctx, "SELECT "+letterColumns+", c.slug"+heldPageSQL+pending+" ORDER BY l.id LIMIT ?", afterID, limit)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -96,9 +96,10 @@ func (s *Partners) updatePartner(ctx context.Context, slug string, p advocacy.Pa
 	return p, tx.Commit()
 }
 
-// WidgetCounts gives count.json its figures in one read transaction: a
-// campaign's active letters, those created at or after since, and those
-// that came through ref (0 when ref is empty).
+// WidgetCounts gives count.json its figures in one read transaction from
+// the aggregates: a campaign's active letters, those created in the hour
+// that holds since or later, and those that came through ref (0 when ref is
+// empty).
 func (s *Partners) WidgetCounts(ctx context.Context, campaignID int64, since time.Time, ref string) (advocacy.WidgetCounts, error) {
 	var c advocacy.WidgetCounts
 	err := func() error {
@@ -107,16 +108,16 @@ func (s *Partners) WidgetCounts(ctx context.Context, campaignID int64, since tim
 			return err
 		}
 		defer tx.Rollback()
-		if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE created_at >= ?)
-			FROM letters WHERE campaign_id = ? AND status = 'active'`, letterTime(since), campaignID).
-			Scan(&c.Letters, &c.Last24h); err != nil {
-			return fmt.Errorf("totals: %w", err)
+		if err := tx.QueryRowContext(ctx, countLettersSQL, campaignID, allRefs).Scan(&c.Letters); err != nil {
+			return fmt.Errorf("total: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, countSinceSQL, campaignID, allRefs, aggHour(since)).Scan(&c.Last24h); err != nil {
+			return fmt.Errorf("recent: %w", err)
 		}
 		if ref == "" {
 			return nil
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM letters
-			WHERE campaign_id = ? AND ref = ? AND status = 'active'`, campaignID, ref).Scan(&c.RefLetters); err != nil {
+		if err := tx.QueryRowContext(ctx, countLettersSQL, campaignID, ref).Scan(&c.RefLetters); err != nil {
 			return fmt.Errorf("partner's letters: %w", err)
 		}
 		return nil

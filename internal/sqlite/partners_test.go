@@ -99,25 +99,3 @@ func TestWidgetCounts(t *testing.T) {
 		t.Errorf("other campaign = %+v, %v", c, err)
 	}
 }
-
-func TestWidgetCountsUseThePartnerIndex(t *testing.T) {
-	f := newOrgFixture(t)
-	rows, err := f.db.R.Query(`EXPLAIN QUERY PLAN SELECT count(*) FROM letters
-		WHERE campaign_id = ? AND ref = ? AND status = 'active'`, f.campaignID, "bizco")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if p := strings.Join(plan, "; "); !strings.Contains(p, "letters_campaign_ref") {
-		t.Errorf("plan = %s", p)
-	}
-}

@@ -22,23 +22,74 @@ type Stats struct {
 // NewStats returns the statistics store over db.
 func NewStats(db *DB) *Stats { return &Stats{db: db} }
 
-// refFilter narrows a query on letters l to one source code when ref is set.
-func refFilter(ref string) (string, []any) {
-	if ref == "" {
-		return "", nil
-	}
-	return " AND l.ref = ?", []any{ref}
-}
+// The dashboard's and the packet's queries. Each reads aggregate rows by
+// their key, or (the quotes) a bounded slice of one office's newest letters;
+// TestReadPlansUseIndexes proves it with EXPLAIN QUERY PLAN.
+const (
+	dashTotalsSQL = `SELECT status, n FROM agg_letters WHERE campaign_id = ? AND ref = ?`
+	dashPerDaySQL = `SELECT substr(hour, 1, 10), sum(n) FROM agg_letter_hours
+		WHERE campaign_id = ? AND ref = ? AND hour >= ? AND hour < ? GROUP BY 1`
+	dashDeliveriesSQL = `SELECT chamber, channel, status, n FROM agg_deliveries WHERE campaign_id = ? AND ref = ? AND n <> 0`
+	dashDistrictsSQL  = `SELECT state, district, n FROM agg_letter_districts WHERE campaign_id = ? AND ref = ? AND n <> 0`
+	dashSourcesSQL    = `SELECT ref, n FROM agg_letters WHERE campaign_id = ? AND ref <> ? AND status = 'active' AND n <> 0`
+	dashOfficesSQL    = `SELECT bioguide_id, n, first_at FROM agg_offices WHERE campaign_id = ? AND ref = ? AND n > 0`
+	// Letters each office got before the day its member moved the
+	// campaign's way (see advocacy.Bill.MovedOn): joined a bill the campaign
+	// supports, or withdrew from one it opposes. The days before that day
+	// are a bounded range of one office's rows (CROSS JOIN keeps that order
+	// whatever the planner thinks).
+	dashBeforeJoiningSQL = `SELECT c.bioguide, sum(o.n)
+		FROM campaign_bills cb CROSS JOIN cosponsors c ON c.bill_id = cb.bill_id
+		CROSS JOIN agg_office_days o ON o.campaign_id = cb.campaign_id AND o.ref = ? AND o.bioguide_id = c.bioguide
+			AND o.day < CASE cb.position WHEN 'support' THEN c.joined_on ELSE c.withdrawn_on END
+		WHERE cb.campaign_id = ? AND cb.succeeded_by IS NULL
+		  AND ((cb.position = 'support' AND c.withdrawn_on IS NULL) OR (cb.position = 'oppose' AND c.withdrawn_on IS NOT NULL))
+		GROUP BY 1 HAVING sum(o.n) <> 0`
+
+	packetOfficeSQL = `SELECT n, first_at, last_at FROM agg_offices WHERE campaign_id = ? AND ref = ? AND bioguide_id = ? AND n > 0`
+	packetDaysSQL   = `SELECT day, n FROM agg_office_days WHERE campaign_id = ? AND ref = ? AND bioguide_id = ? AND n <> 0`
+	packetOrgsSQL   = `SELECT org_key, name, n FROM agg_office_orgs WHERE campaign_id = ? AND bioguide_id = ? AND n > 0`
+	packetFactsSQL  = `SELECT org_key, kind, value FROM agg_office_org_facts
+		WHERE campaign_id = ? AND bioguide_id = ? AND n > 0 ORDER BY n DESC, value`
+	// The office's most recent letters, newest first: a walk down the
+	// office's deliveries that stops after packetScan of them.
+	packetQuotesSQL = `SELECT l.personal_message, l.first_name, l.last_name, l.city, l.created_at
+		FROM (SELECT letter_id FROM deliveries WHERE bioguide_id = ? ORDER BY id DESC LIMIT ?) d
+		CROSS JOIN letters l ON l.id = d.letter_id
+		WHERE l.campaign_id = ? AND l.status = 'active' AND l.consent_at <> '' AND length(l.personal_message) >= 40
+		ORDER BY l.created_at DESC, l.id DESC LIMIT ?`
+)
 
 // Dashboard gathers a campaign's figures: totals and breakdowns over every
-// active letter, and letters per day and lookups within [from, to). With ref
-// set, every letter figure counts only letters with that source code.
+// active letter, and letters per day and lookups within [from, to) (by the
+// hour: from and to are whole days on the dashboard). With ref set, every
+// letter figure counts only letters with that source code. It reads only
+// aggregates, in one read transaction: its cost does not grow with the
+// letters.
 func (s *Stats) Dashboard(ctx context.Context, campaignID int64, from, to time.Time, ref string) (advocacy.DashboardStats, error) {
 	st, err := s.dashboard(ctx, campaignID, from, to, ref)
 	if err != nil {
 		return st, fmt.Errorf("dashboard of campaign %d: %w", campaignID, err)
 	}
 	return st, nil
+}
+
+// eachRow runs query in tx and calls scan for every row.
+func eachRow(ctx context.Context, tx *sql.Tx, op, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
 }
 
 func (s *Stats) dashboard(ctx context.Context, campaignID int64, from, to time.Time, ref string) (advocacy.DashboardStats, error) {
@@ -52,108 +103,91 @@ func (s *Stats) dashboard(ctx context.Context, campaignID int64, from, to time.T
 		return st, err
 	}
 	defer tx.Rollback()
-	rf, rargs := refFilter(ref)
-	args := func(head ...any) []any { return append(head, rargs...) }
-	fromTS, toTS := letterTime(from), letterTime(to)
-
-	if err := tx.QueryRowContext(ctx, `SELECT
-			count(*) FILTER (WHERE l.status = 'active'),
-			count(*) FILTER (WHERE l.status = 'active' AND l.created_at >= ? AND l.created_at < ?),
-			count(*) FILTER (WHERE l.status = 'held'),
-			count(*) FILTER (WHERE l.status = 'rejected')
-		FROM letters l WHERE l.campaign_id = ?`+rf, args(fromTS, toTS, campaignID)...).
-		Scan(&st.Total, &st.InWindow, &st.Held, &st.Rejected); err != nil {
-		return st, fmt.Errorf("totals: %w", err)
+	key := []any{campaignID, aggRef(ref)}
+	if err := eachRow(ctx, tx, "totals", dashTotalsSQL, key, func(r *sql.Rows) error {
+		var status string
+		var n int
+		err := r.Scan(&status, &n)
+		switch advocacy.LetterStatus(status) {
+		case advocacy.LetterActive:
+			st.Total = n
+		case advocacy.LetterHeld:
+			st.Held = n
+		case advocacy.LetterRejected:
+			st.Rejected = n
+		}
+		return err
+	}); err != nil {
+		return st, err
 	}
-
-	each := func(op, query string, qargs []any, scan func(*sql.Rows) error) error {
-		rows, err := tx.QueryContext(ctx, query, qargs...)
-		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return fmt.Errorf("%s: %w", op, err)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		return nil
-	}
-	const active = ` l.campaign_id = ? AND l.status = 'active'`
-
-	if err := each("per day", `SELECT substr(l.created_at, 1, 10), count(*) FROM letters l
-		WHERE`+active+` AND l.created_at >= ? AND l.created_at < ?`+rf+` GROUP BY 1`,
-		args(campaignID, fromTS, toTS), func(r *sql.Rows) error {
-			var day string
-			var n int
-			err := r.Scan(&day, &n)
+	if err := eachRow(ctx, tx, "per day", dashPerDaySQL, append(key, aggHour(from), aggHour(to)), func(r *sql.Rows) error {
+		var day string
+		var n int
+		err := r.Scan(&day, &n)
+		if n != 0 {
 			st.PerDay[day] = n
+			st.InWindow += n
+		}
+		return err
+	}); err != nil {
+		return st, err
+	}
+	if err := eachRow(ctx, tx, "deliveries", dashDeliveriesSQL,
+		key, func(r *sql.Rows) error {
+			var chamber, channel, status string
+			var n int
+			err := r.Scan(&chamber, &channel, &status, &n)
+			st.ByChamber[chamber] += n
+			st.ByChannel[channel] += n
+			st.ByDeliveryStatus[status] += n
 			return err
 		}); err != nil {
 		return st, err
 	}
-	if err := each("deliveries", `SELECT d.chamber, d.channel, d.status, count(*)
-		FROM deliveries d JOIN letters l ON l.id = d.letter_id
-		WHERE`+active+rf+` GROUP BY 1, 2, 3`, args(campaignID), func(r *sql.Rows) error {
-		var chamber, channel, status string
-		var n int
-		err := r.Scan(&chamber, &channel, &status, &n)
-		st.ByChamber[chamber] += n
-		st.ByChannel[channel] += n
-		st.ByDeliveryStatus[status] += n
-		return err
-	}); err != nil {
-		return st, err
-	}
-	if err := each("by district", `SELECT l.state, l.district, count(*) FROM letters l
-		WHERE`+active+rf+` GROUP BY 1, 2`, args(campaignID), func(r *sql.Rows) error {
-		var dc advocacy.DistrictCount
-		err := r.Scan(&dc.District.State, &dc.District.Number, &dc.Letters)
-		st.ByState[dc.District.State] += dc.Letters
-		st.ByDistrict = append(st.ByDistrict, dc)
-		return err
-	}); err != nil {
-		return st, err
-	}
-	if err := each("by source", `SELECT coalesce(l.ref, ''), count(*) FROM letters l
-		WHERE`+active+rf+` GROUP BY 1`, args(campaignID), func(r *sql.Rows) error {
-		var code string
-		var n int
-		err := r.Scan(&code, &n)
-		st.ByRef[code] = n
-		return err
-	}); err != nil {
-		return st, err
-	}
-	if err := each("by office", `SELECT d.bioguide_id, count(*), min(l.created_at)
-		FROM deliveries d JOIN letters l ON l.id = d.letter_id
-		WHERE`+active+rf+` GROUP BY 1`, args(campaignID), func(r *sql.Rows) error {
-		var id, first string
-		var n int
-		if err := r.Scan(&id, &n, &first); err != nil {
+	if err := eachRow(ctx, tx, "by district", dashDistrictsSQL,
+		key, func(r *sql.Rows) error {
+			var dc advocacy.DistrictCount
+			err := r.Scan(&dc.District.State, &dc.District.Number, &dc.Letters)
+			st.ByState[dc.District.State] += dc.Letters
+			st.ByDistrict = append(st.ByDistrict, dc)
 			return err
-		}
-		t, err := orgParseTime(first)
-		st.ByOffice[id], st.FirstLetter[id] = n, t
-		return err
-	}); err != nil {
+		}); err != nil {
 		return st, err
 	}
-	// Letters each office got before the day its member moved the
-	// campaign's way (see advocacy.Bill.MovedOn): joined a bill the campaign
-	// supports, or withdrew from one it opposes. created_at sorts before a
-	// bare date only on earlier days.
-	if err := each("before joining", `SELECT c.bioguide, count(*)
-		FROM cosponsors c JOIN campaign_bills cb ON cb.bill_id = c.bill_id
-		JOIN deliveries d ON d.bioguide_id = c.bioguide
-		JOIN letters l ON l.id = d.letter_id
-		WHERE cb.campaign_id = ? AND cb.succeeded_by IS NULL
-		  AND ((cb.position = 'support' AND c.withdrawn_on IS NULL AND l.created_at < c.joined_on)
-		    OR (cb.position = 'oppose' AND c.withdrawn_on IS NOT NULL AND l.created_at < c.withdrawn_on)) AND`+active+rf+`
-		GROUP BY 1`, args(campaignID, campaignID), func(r *sql.Rows) error {
+	if ref != "" {
+		st.ByRef[ref] = st.Total
+	} else {
+		// Letters without a source code are those of every letter that no
+		// partner's rows hold.
+		direct := st.Total
+		if err := eachRow(ctx, tx, "by source", dashSourcesSQL, key, func(r *sql.Rows) error {
+			var code string
+			var n int
+			err := r.Scan(&code, &n)
+			st.ByRef[code] = n
+			direct -= n
+			return err
+		}); err != nil {
+			return st, err
+		}
+		if direct != 0 {
+			st.ByRef[""] = direct
+		}
+	}
+	if err := eachRow(ctx, tx, "by office", dashOfficesSQL,
+		key, func(r *sql.Rows) error {
+			var id, first string
+			var n int
+			if err := r.Scan(&id, &n, &first); err != nil {
+				return err
+			}
+			t, err := orgParseTime(first)
+			st.ByOffice[id], st.FirstLetter[id] = n, t
+			return err
+		}); err != nil {
+		return st, err
+	}
+	if err := eachRow(ctx, tx, "before joining", dashBeforeJoiningSQL, []any{aggRef(ref), campaignID}, func(r *sql.Rows) error {
 		var id string
 		var n int
 		err := r.Scan(&id, &n)
@@ -214,6 +248,10 @@ func (s *Stats) OfficePacket(ctx context.Context, campaignID int64, bioguide str
 	return p, nil
 }
 
+// packetScan bounds how many of an office's most recent letters the packet
+// looks through for quotable paragraphs.
+const packetScan = 500
+
 func (s *Stats) officePacket(ctx context.Context, campaignID int64, bioguide string, quotes int) (advocacy.OfficePacket, error) {
 	p := advocacy.OfficePacket{BioguideID: bioguide, PerWeek: map[string]int{}}
 	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -221,12 +259,11 @@ func (s *Stats) officePacket(ctx context.Context, campaignID int64, bioguide str
 		return p, err
 	}
 	defer tx.Rollback()
-	const mine = ` FROM deliveries d JOIN letters l ON l.id = d.letter_id
-		WHERE d.bioguide_id = ? AND l.campaign_id = ? AND l.status = 'active'`
-
+	key := []any{campaignID, allRefs, bioguide}
 	var first, last sql.NullString
-	if err := tx.QueryRowContext(ctx, "SELECT count(*), min(l.created_at), max(l.created_at)"+mine, bioguide, campaignID).
-		Scan(&p.Letters, &first, &last); err != nil {
+	err = tx.QueryRowContext(ctx, packetOfficeSQL, key...).
+		Scan(&p.Letters, &first, &last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("totals: %w", err)
 	}
 	if p.FirstLetter, err = orgParseNullTime(first); err != nil {
@@ -236,59 +273,47 @@ func (s *Stats) officePacket(ctx context.Context, campaignID int64, bioguide str
 		return p, err
 	}
 
-	rows, err := tx.QueryContext(ctx, "SELECT substr(l.created_at, 1, 10), count(*)"+mine+" GROUP BY 1", bioguide, campaignID)
-	if err != nil {
-		return p, fmt.Errorf("per day: %w", err)
-	}
-	for rows.Next() {
+	if err := eachRow(ctx, tx, "per day", packetDaysSQL, key, func(r *sql.Rows) error {
 		var day string
 		var n int
-		if err := rows.Scan(&day, &n); err != nil {
-			rows.Close()
-			return p, fmt.Errorf("per day: %w", err)
+		if err := r.Scan(&day, &n); err != nil {
+			return err
 		}
 		t, err := time.Parse(advocacy.DateLayout, day)
-		if err != nil {
-			rows.Close()
-			return p, fmt.Errorf("per day: %w", err)
-		}
 		p.PerWeek[advocacy.WeekStart(t).Format(advocacy.DateLayout)] += n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return p, fmt.Errorf("per day: %w", err)
+		return err
+	}); err != nil {
+		return p, err
 	}
 
-	// Organisations as typed, grouped without regard to case and spacing.
-	rows, err = tx.QueryContext(ctx, `SELECT l.organization, l.title, l.city`+mine+` AND l.organization <> ''
-		ORDER BY l.id`, bioguide, campaignID)
-	if err != nil {
-		return p, fmt.Errorf("organisations: %w", err)
-	}
+	// Organisations as typed, grouped without regard to case, with up to
+	// five job titles and towns each, the most frequent first.
 	orgs := map[string]*advocacy.OrgCount{}
-	for rows.Next() {
-		var name, title, city string
-		if err := rows.Scan(&name, &title, &city); err != nil {
-			rows.Close()
-			return p, fmt.Errorf("organisations: %w", err)
-		}
-		key := strings.ToLower(strings.Join(strings.Fields(name), " "))
-		o, ok := orgs[key]
-		if !ok {
-			o = &advocacy.OrgCount{Name: name}
-			orgs[key] = o
-		}
-		o.Letters++
-		if title != "" && !containsFold(o.Titles, title) && len(o.Titles) < 5 {
-			o.Titles = append(o.Titles, title)
-		}
-		if city != "" && !containsFold(o.Cities, city) && len(o.Cities) < 5 {
-			o.Cities = append(o.Cities, city)
-		}
+	if err := eachRow(ctx, tx, "organisations", packetOrgsSQL, []any{campaignID, bioguide}, func(r *sql.Rows) error {
+		var k string
+		o := &advocacy.OrgCount{}
+		err := r.Scan(&k, &o.Name, &o.Letters)
+		orgs[k] = o
+		return err
+	}); err != nil {
+		return p, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return p, fmt.Errorf("organisations: %w", err)
+	if err := eachRow(ctx, tx, "organisation details", packetFactsSQL, []any{campaignID, bioguide}, func(r *sql.Rows) error {
+		var k, kind, value string
+		if err := r.Scan(&k, &kind, &value); err != nil {
+			return err
+		}
+		o, ok := orgs[k]
+		switch {
+		case !ok:
+		case kind == "title" && len(o.Titles) < 5:
+			o.Titles = append(o.Titles, value)
+		case kind == "city" && len(o.Cities) < 5:
+			o.Cities = append(o.Cities, value)
+		}
+		return nil
+	}); err != nil {
+		return p, err
 	}
 	for _, o := range orgs {
 		p.Organizations = append(p.Organizations, *o)
@@ -302,11 +327,8 @@ func (s *Stats) officePacket(ctx context.Context, campaignID int64, bioguide str
 	})
 
 	if quotes > 0 {
-		// Scan newest first and keep the paragraphs long enough to quote;
-		// the limit bounds the scan on a very busy office.
-		rows, err = tx.QueryContext(ctx, `SELECT l.personal_message, l.first_name, l.last_name, l.city, l.created_at`+mine+`
-			AND l.consent_at <> '' AND length(l.personal_message) >= 40
-			ORDER BY l.created_at DESC, l.id DESC LIMIT ?`, bioguide, campaignID, quotes*20)
+		// Keep the paragraphs long enough to quote.
+		rows, err := tx.QueryContext(ctx, packetQuotesSQL, bioguide, packetScan, campaignID, quotes*20)
 		if err != nil {
 			return p, fmt.Errorf("quotes: %w", err)
 		}
@@ -331,15 +353,6 @@ func (s *Stats) officePacket(ctx context.Context, campaignID int64, bioguide str
 		}
 	}
 	return p, nil
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // CampaignID returns the ID of the campaign with slug; an unknown slug is

@@ -122,8 +122,9 @@ func TestOfficePacket(t *testing.T) {
 	if !reflect.DeepEqual(p.PerWeek, map[string]int{"2026-11-16": 1, "2026-11-23": 2}) {
 		t.Errorf("per week %v", p.PerWeek)
 	}
+	// Titles and towns: the most frequent first, then A to Z.
 	if len(p.Organizations) != 1 || p.Organizations[0].Letters != 2 || p.Organizations[0].Name != "Acme Imports" ||
-		strings.Join(p.Organizations[0].Titles, ",") != "Owner,CFO" || strings.Join(p.Organizations[0].Cities, ",") != "New York,Brooklyn" {
+		strings.Join(p.Organizations[0].Titles, ",") != "CFO,Owner" || strings.Join(p.Organizations[0].Cities, ",") != "Brooklyn,New York" {
 		t.Errorf("organisations %+v", p.Organizations)
 	}
 	if len(p.Quotes) != 1 || p.Quotes[0].Initials != "B. K." || p.Quotes[0].City != "New York" || !strings.HasPrefix(p.Quotes[0].Text, "Our family") {

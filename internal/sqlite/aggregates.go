@@ -1,0 +1,241 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The aggregate tables (migration 0100) are kept by triggers in the same
+// transaction as every change to letters and deliveries. This file holds
+// what they mean in plain SQL (the recount queries), the full comparison
+// behind `whipcount stats check`, the rebuild behind `whipcount stats
+// rebuild`, and the small helpers the readers share.
+
+// allRefs is the ref of the aggregate rows that count every letter; a
+// partner's rows carry its source code, which can never be "*".
+const allRefs = "*"
+
+// aggRef is the aggregate ref for a filter: every letter, or one code.
+func aggRef(ref string) string {
+	if ref == "" {
+		return allRefs
+	}
+	return ref
+}
+
+// aggHour is the aggregate's hour bucket of t ("2006-01-02T15").
+func aggHour(t time.Time) string { return t.UTC().Format("2006-01-02T15") }
+
+// refAxis joins a letter l to the refs it counts under: "*" always, and its
+// own source code when it has one. coalesce(r.k, l.ref) is the ref.
+const refAxis = ` (SELECT '*' AS k UNION ALL SELECT NULL) r`
+const refCol = `coalesce(r.k, l.ref)`
+const refKept = ` AND ` + refCol + ` IS NOT NULL`
+
+// orgKeySQL groups the ways one organisation is typed: the name lower-cased,
+// trimmed, with runs of spaces made one (the triggers use the same).
+const orgKeySQL = `lower(trim(replace(replace(replace(l.organization, '  ', ' '), '  ', ' '), '  ', ' ')))`
+
+// aggTable is one aggregate table: its key and value columns, and the
+// recount that defines it. Values compared by check are vals minus ignore.
+type aggTable struct {
+	name    string
+	keys    []string
+	vals    []string
+	ignore  map[string]bool
+	recount string
+}
+
+// aggTables lists every aggregate with its definition as a full recount.
+// The triggers must always agree with these queries; check proves it.
+func aggTables() []aggTable {
+	const active = ` l.status = 'active'`
+	const dl = ` FROM deliveries d JOIN letters l ON l.id = d.letter_id,` + refAxis + ` WHERE` + active + refKept
+	return []aggTable{
+		{name: "agg_letters", keys: []string{"campaign_id", "ref", "status"}, vals: []string{"n"},
+			recount: `SELECT l.campaign_id, ` + refCol + `, l.status, count(*) FROM letters l,` + refAxis +
+				` WHERE true` + refKept + ` GROUP BY 1, 2, 3`},
+		{name: "agg_letter_hours", keys: []string{"campaign_id", "ref", "hour"}, vals: []string{"n"},
+			recount: `SELECT l.campaign_id, ` + refCol + `, substr(l.created_at, 1, 13), count(*) FROM letters l,` + refAxis +
+				` WHERE` + active + refKept + ` GROUP BY 1, 2, 3`},
+		{name: "agg_letter_districts", keys: []string{"campaign_id", "ref", "state", "district"}, vals: []string{"n"},
+			recount: `SELECT l.campaign_id, ` + refCol + `, l.state, l.district, count(*) FROM letters l,` + refAxis +
+				` WHERE` + active + refKept + ` GROUP BY 1, 2, 3, 4`},
+		{name: "agg_deliveries", keys: []string{"campaign_id", "ref", "chamber", "channel", "status"}, vals: []string{"n"},
+			recount: `SELECT l.campaign_id, ` + refCol + `, d.chamber, d.channel, d.status, count(*)` + dl + ` GROUP BY 1, 2, 3, 4, 5`},
+		{name: "agg_offices", keys: []string{"campaign_id", "ref", "bioguide_id"}, vals: []string{"n", "first_at", "last_at"},
+			recount: `SELECT l.campaign_id, ` + refCol + `, d.bioguide_id, count(*), min(l.created_at), max(l.created_at)` + dl +
+				` GROUP BY 1, 2, 3`},
+		{name: "agg_office_days", keys: []string{"campaign_id", "ref", "bioguide_id", "day"}, vals: []string{"n"},
+			recount: `SELECT l.campaign_id, ` + refCol + `, d.bioguide_id, substr(l.created_at, 1, 10), count(*)` + dl +
+				` GROUP BY 1, 2, 3, 4`},
+		// The name shown is one of the ways the organisation was typed;
+		// which one is not part of the definition.
+		{name: "agg_office_orgs", keys: []string{"campaign_id", "bioguide_id", "org_key"}, vals: []string{"name", "n"},
+			ignore: map[string]bool{"name": true},
+			recount: `SELECT l.campaign_id, d.bioguide_id, ` + orgKeySQL + `, min(l.organization), count(*)
+				FROM deliveries d JOIN letters l ON l.id = d.letter_id
+				WHERE` + active + ` AND l.organization <> '' GROUP BY 1, 2, 3`},
+		{name: "agg_office_org_facts", keys: []string{"campaign_id", "bioguide_id", "org_key", "kind", "value"}, vals: []string{"n"},
+			recount: `SELECT l.campaign_id, d.bioguide_id, ` + orgKeySQL + `, f.kind,
+					CASE f.kind WHEN 'title' THEN l.title ELSE l.city END, count(*)
+				FROM deliveries d JOIN letters l ON l.id = d.letter_id, (SELECT 'title' AS kind UNION ALL SELECT 'city') f
+				WHERE` + active + ` AND l.organization <> '' AND (CASE f.kind WHEN 'title' THEN l.title ELSE l.city END) <> ''
+				GROUP BY 1, 2, 3, 4, 5`},
+	}
+}
+
+// AggregateDiff is one row where an aggregate and the full recount differ.
+type AggregateDiff struct {
+	Table string
+	// Key names the row ("campaign_id=1 ref=* status=active").
+	Key string
+	// Kept is what the aggregate holds, Recounted what a full count
+	// finds ("n=3 first_at=..."); "none" when there is no such row.
+	Kept, Recounted string
+}
+
+func (d AggregateDiff) String() string {
+	return fmt.Sprintf("%s %s: kept %s, recounted %s", d.Table, d.Key, d.Kept, d.Recounted)
+}
+
+// CheckAggregates recounts every aggregate from the letters and deliveries
+// in one read transaction and returns each row that differs (a missing row
+// and a row of zero are the same). It reads every letter: it is for the
+// command line and tests, never for a request.
+func CheckAggregates(ctx context.Context, db *DB) ([]AggregateDiff, error) {
+	tx, err := db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("check aggregates: %w", err)
+	}
+	defer tx.Rollback()
+	var out []AggregateDiff
+	for _, t := range aggTables() {
+		diffs, err := checkTable(ctx, tx, t)
+		if err != nil {
+			return nil, fmt.Errorf("check aggregates: %s: %w", t.name, err)
+		}
+		out = append(out, diffs...)
+	}
+	return out, nil
+}
+
+// checkTable compares t with its recount: the rows of each side that the
+// other does not have (EXCEPT, which sorts instead of joining row by row),
+// paired up by key.
+func checkTable(ctx context.Context, tx *sql.Tx, t aggTable) ([]AggregateDiff, error) {
+	var vals []string
+	for _, v := range t.vals {
+		if !t.ignore[v] {
+			vals = append(vals, v)
+		}
+	}
+	cols := strings.Join(append(append([]string{}, t.keys...), vals...), ", ")
+	all := strings.Join(append(append([]string{}, t.keys...), t.vals...), ", ")
+	kept := `SELECT ` + cols + ` FROM ` + t.name + ` WHERE n <> 0`
+	recount := `SELECT ` + cols + ` FROM r WHERE n <> 0`
+	q := `WITH r (` + all + `) AS MATERIALIZED (` + t.recount + `)
+		SELECT 0, * FROM (` + kept + ` EXCEPT ` + recount + `)
+		UNION ALL SELECT 1, * FROM (` + recount + ` EXCEPT ` + kept + `)`
+	rows, err := tx.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byKey := map[string]*AggregateDiff{}
+	var order []string
+	for rows.Next() {
+		var side int
+		v := make([]sql.NullString, len(t.keys)+len(vals))
+		dest := []any{&side}
+		for i := range v {
+			dest = append(dest, &v[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		var key []string
+		for i, k := range t.keys {
+			key = append(key, k+"="+v[i].String)
+		}
+		k := strings.Join(key, " ")
+		d, ok := byKey[k]
+		if !ok {
+			d = &AggregateDiff{Table: t.name, Key: k, Kept: "none", Recounted: "none"}
+			byKey[k] = d
+			order = append(order, k)
+		}
+		var parts []string
+		for i, name := range vals {
+			parts = append(parts, name+"="+v[len(t.keys)+i].String)
+		}
+		if side == 0 {
+			d.Kept = strings.Join(parts, " ")
+		} else {
+			d.Recounted = strings.Join(parts, " ")
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]AggregateDiff, 0, len(order))
+	for _, k := range order {
+		out = append(out, *byKey[k])
+	}
+	return out, nil
+}
+
+// RebuildAggregates recomputes every aggregate from the letters and
+// deliveries in one write transaction, for after an import or a repair. It
+// holds the writer for as long as the recount takes (seconds per million
+// letters): letters sent meanwhile wait for it.
+func RebuildAggregates(ctx context.Context, db *DB) error {
+	tx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("rebuild aggregates: %w", err)
+	}
+	defer tx.Rollback()
+	for _, t := range aggTables() {
+		cols := strings.Join(append(append([]string{}, t.keys...), t.vals...), ", ")
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name); err != nil {
+			return fmt.Errorf("rebuild aggregates: %s: %w", t.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+t.name+" ("+cols+") "+t.recount); err != nil {
+			return fmt.Errorf("rebuild aggregates: %s: %w", t.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("rebuild aggregates: %w", err)
+	}
+	return nil
+}
+
+// aggTriggers names the triggers that keep the aggregates. A migration that
+// rebuilds letters or deliveries drops the triggers on them with the old
+// table and must create them again; TestAggregateTriggers notices.
+var aggTriggers = []string{
+	"agg_letter_change_apply", "agg_letter_change_deliveries", "agg_delivery_change_apply",
+	"agg_delivery_change_add_office", "agg_delivery_change_remove_office",
+	"agg_delivery_change_add_orgs", "agg_delivery_change_remove_orgs",
+	"agg_letters_insert", "agg_letters_update", "agg_letters_update_orgs", "agg_letters_delete",
+	"agg_deliveries_insert", "agg_deliveries_update", "agg_deliveries_delete",
+}
+
+// MissingAggregateTriggers lists the triggers that keep the aggregates and
+// are not in the database.
+func MissingAggregateTriggers(ctx context.Context, db *DB) ([]string, error) {
+	var missing []string
+	for _, name := range aggTriggers {
+		var n int
+		if err := db.R.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?", name).Scan(&n); err != nil {
+			return nil, fmt.Errorf("list aggregate triggers: %w", err)
+		}
+		if n == 0 {
+			missing = append(missing, name)
+		}
+	}
+	return missing, nil
+}

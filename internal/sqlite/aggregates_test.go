@@ -1,0 +1,336 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/whipcount/whipcount/internal/advocacy"
+)
+
+// checkAggregatesAtEnd recounts every aggregate when the test ends (before
+// the database closes): every store test that changes letters or deliveries
+// also proves that the triggers kept the counts.
+func checkAggregatesAtEnd(t testing.TB, d *DB) {
+	t.Helper()
+	t.Cleanup(func() {
+		diffs, err := CheckAggregates(context.Background(), d)
+		if err != nil {
+			t.Errorf("check aggregates: %v", err)
+			return
+		}
+		for _, diff := range diffs {
+			t.Errorf("aggregate differs from a recount: %s", diff)
+		}
+	})
+}
+
+// mustAgree fails the test when an aggregate differs from a full recount.
+func mustAgree(t *testing.T, d *DB, after string) {
+	t.Helper()
+	diffs, err := CheckAggregates(context.Background(), d)
+	if err != nil {
+		t.Fatalf("after %s: check: %v", after, err)
+	}
+	for _, diff := range diffs {
+		t.Errorf("after %s: %s", after, diff)
+	}
+}
+
+// TestAggregatesFollowEveryChange makes each kind of change that moves a
+// count, through the stores, and recounts after each.
+func TestAggregatesFollowEveryChange(t *testing.T) {
+	f := newOrgFixture(t)
+	ctx := context.Background()
+	d := f.db
+	mustAgree(t, d, "seeding")
+
+	a := f.addLetter(t, fixtureLetter{at: orgT0.Add(-50 * time.Hour), state: "NY", district: 12, email: "a@example.org",
+		organization: "Acme Imports", title: "Owner", city: "New York", to: []recipient{toNY12, toNYSen}})
+	f.addLetter(t, fixtureLetter{at: orgT0.Add(-time.Hour), state: "NY", district: 12, email: "b@example.org", ref: "bizco",
+		organization: "ACME imports", title: "CFO", to: []recipient{toNY12}})
+	mustAgree(t, d, "new letters")
+
+	held := f.addLetter(t, fixtureLetter{at: orgT0, state: "WV", district: 1, email: "c@example.org", ref: "bizco",
+		organization: "Coal Co", status: advocacy.LetterHeld, to: []recipient{toWV1}})
+	rejected := f.addLetter(t, fixtureLetter{at: orgT0, state: "WV", district: 1, email: "d@example.org",
+		status: advocacy.LetterHeld, to: []recipient{toWV1}})
+	mustAgree(t, d, "held letters")
+	if err := f.moderation.Approve(ctx, held.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	mustAgree(t, d, "approval")
+	if err := f.moderation.Reject(ctx, rejected.ID, "Spam from a bot.", 0); err != nil {
+		t.Fatal(err)
+	}
+	mustAgree(t, d, "rejection")
+
+	// Delivery status: sent, failed, confirmed by the constituent.
+	if err := f.letters.MarkSent(ctx, a.Deliveries[0].ID, orgT0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.letters.MarkFailed(ctx, held.Deliveries[0].ID, "office closed", orgT0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.letters.ConfirmDelivery(ctx, a.PublicID, a.Deliveries[1].DeliveryID, advocacy.ChannelPhone); err != nil {
+		t.Fatal(err)
+	}
+	mustAgree(t, d, "delivery status changes")
+
+	// Erasure at the sender's request, then by the retention window.
+	if err := f.letters.EraseLetter(ctx, a.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	mustAgree(t, d, "erasure")
+	var orgs int
+	if err := d.R.QueryRow("SELECT count(*) FROM agg_office_org_facts WHERE value IN ('Owner', 'New York')").Scan(&orgs); err != nil || orgs != 0 {
+		t.Errorf("erased letter's title and town still in the aggregates: %d rows, %v", orgs, err)
+	}
+	f.clock.Set(orgT0.Add(400 * 24 * time.Hour))
+	if _, err := f.letters.EraseExpired(ctx, 24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	mustAgree(t, d, "erasure after the retention window")
+
+	// A letter that waited for its sender's email, confirmed; one that
+	// expired and was deleted.
+	for i, email := range []string{"e@example.org", "f@example.org"} {
+		nl := sampleLetter(f.campaignID, email, "", "N000002")
+		nl.Status, nl.ConfirmToken, nl.ConfirmBy = advocacy.LetterHeld, "token"+email, f.clock.Now().Add(time.Hour)
+		res, err := f.letters.CreateLetter(ctx, nl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if _, _, err := f.letters.ConfirmLetter(ctx, res.Letter.PublicID, "token"+email); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mustAgree(t, d, "confirmation")
+	f.clock.Set(f.clock.Now().Add(2 * time.Hour))
+	if n, err := f.letters.DeleteUnconfirmed(ctx); err != nil || n != 1 {
+		t.Fatalf("delete unconfirmed = %d, %v", n, err)
+	}
+	mustAgree(t, d, "deletion of an unconfirmed letter")
+
+	// Changes no store makes today, straight in SQL: an active letter
+	// leaving the counts, a delivery moved to another office or deleted,
+	// and an active letter deleted with its deliveries.
+	for _, q := range []string{
+		"UPDATE letters SET status = 'rejected' WHERE id = " + idString(a.ID),
+		"UPDATE deliveries SET bioguide_id = 'G000555' WHERE letter_id = " + idString(held.ID),
+		"DELETE FROM deliveries WHERE id = (SELECT max(id) FROM deliveries)",
+		"UPDATE letters SET created_at = '2026-01-01T00:00:00.000Z', state = 'AK', district = 0 WHERE id = " + idString(held.ID),
+		"DELETE FROM letters WHERE id = " + idString(held.ID),
+	} {
+		if _, err := d.W.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		mustAgree(t, d, q)
+	}
+}
+
+// TestCheckReportsAndRebuildRepairs damages the aggregates and expects check
+// to name every damaged row, and rebuild to make them right again.
+func TestCheckReportsAndRebuildRepairs(t *testing.T) {
+	f := dashboardFixture(t)
+	ctx := context.Background()
+	before, err := f.stats.Dashboard(ctx, f.campaignID, orgT0.Add(-30*24*time.Hour), orgT0.Add(24*time.Hour), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"UPDATE agg_letters SET n = n + 5 WHERE ref = '*' AND status = 'active'",
+		"DELETE FROM agg_offices WHERE bioguide_id = 'N000002'",
+		"INSERT INTO agg_letter_districts VALUES (1, '*', 'ZZ', 9, 4)",
+	} {
+		if _, err := f.db.W.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	diffs, err := CheckAggregates(ctx, f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range diffs {
+		got = append(got, d.String())
+	}
+	text := strings.Join(got, "\n")
+	for _, want := range []string{"agg_letters campaign_id=1 ref=* status=active: kept n=8, recounted n=3",
+		"agg_offices campaign_id=1 ref=* bioguide_id=N000002: kept none, recounted n=2",
+		"agg_letter_districts campaign_id=1 ref=* state=ZZ district=9: kept n=4, recounted none"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("check did not report %q; it said:\n%s", want, text)
+		}
+	}
+	if err := RebuildAggregates(ctx, f.db); err != nil {
+		t.Fatal(err)
+	}
+	mustAgree(t, f.db, "rebuild")
+	after, err := f.stats.Dashboard(ctx, f.campaignID, orgT0.Add(-30*24*time.Hour), orgT0.Add(24*time.Hour), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Total != before.Total || after.ByOffice["N000002"] != before.ByOffice["N000002"] {
+		t.Errorf("after rebuild: %+v, before %+v", after, before)
+	}
+}
+
+// TestAggregateTriggers fails when a migration dropped a trigger that keeps
+// the aggregates (rebuilding letters or deliveries drops the triggers on
+// them: such a migration must create them again).
+func TestAggregateTriggers(t *testing.T) {
+	d := openTest(t)
+	missing, err := MissingAggregateTriggers(context.Background(), d)
+	if err != nil || len(missing) > 0 {
+		t.Fatalf("missing triggers %v, %v", missing, err)
+	}
+}
+
+// baseTables finds letters and deliveries (not the aggregates named after
+// them) in a plan.
+var baseTables = regexp.MustCompile(`\b(letters|deliveries)\b`)
+
+// queryPlan is EXPLAIN QUERY PLAN's steps for query.
+func queryPlan(t *testing.T, d *DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := d.R.Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return plan
+}
+
+// TestReadPlansUseIndexes: every query behind a public answer, the
+// dashboard and the evidence packet reads by an index key (SEARCH), never
+// scans a table whole, and never touches letters or deliveries except for
+// the packet's bounded walk down one office's newest deliveries.
+func TestReadPlansUseIndexes(t *testing.T) {
+	f := dashboardFixture(t)
+	bulkLetters(t, f.db, f.campaignID, 200, orgT0)
+	if _, err := f.db.W.Exec("ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	cid, ref, hour := f.campaignID, allRefs, aggHour(orgT0)
+	for _, q := range []struct {
+		name  string
+		query string
+		args  []any
+		base  bool // may read letters and deliveries
+	}{
+		{"count letters", countLettersSQL, []any{cid, ref}, false},
+		{"count since", countSinceSQL, []any{cid, ref, hour}, false},
+		{"count district", countDistrictSQL, []any{cid, ref, "NY", 12}, false},
+		{"count by office", countByOfficeSQL, []any{cid, ref}, false},
+		{"count by chamber", countByChamberSQL, []any{cid, ref}, false},
+		{"count by state", countByStateSQL, []any{cid, ref}, false},
+		{"dashboard totals", dashTotalsSQL, []any{cid, ref}, false},
+		{"dashboard per day", dashPerDaySQL, []any{cid, ref, hour, hour}, false},
+		{"dashboard deliveries", dashDeliveriesSQL, []any{cid, ref}, false},
+		{"dashboard districts", dashDistrictsSQL, []any{cid, ref}, false},
+		{"dashboard sources", dashSourcesSQL, []any{cid, ref}, false},
+		{"dashboard offices", dashOfficesSQL, []any{cid, ref}, false},
+		{"dashboard before joining", dashBeforeJoiningSQL, []any{ref, cid}, false},
+		{"packet office", packetOfficeSQL, []any{cid, ref, "N000002"}, false},
+		{"packet days", packetDaysSQL, []any{cid, ref, "N000002"}, false},
+		{"packet organisations", packetOrgsSQL, []any{cid, "N000002"}, false},
+		{"packet organisation facts", packetFactsSQL, []any{cid, "N000002"}, false},
+		{"packet quotes", packetQuotesSQL, []any{"N000002", packetScan, cid, 200}, true},
+		{"moderation count", heldCountSQL, nil, true},
+		{"moderation page", "SELECT l.id" + heldPageSQL + " ORDER BY l.id LIMIT 50", []any{0}, true},
+	} {
+		plan := queryPlan(t, f.db, q.query, q.args...)
+		joined := strings.Join(plan, "; ")
+		t.Logf("%s: %s", q.name, joined)
+		for _, step := range plan {
+			// A SCAN is allowed only of a subquery's own rows (the
+			// office's bounded slice, or a constant list), of the letter
+			// totals (a row per campaign, source and status), and of the
+			// confirmations still pending (a day's letters at most).
+			if table, ok := strings.CutPrefix(step, "SCAN "); ok && table != "d" && !strings.HasPrefix(table, "CONSTANT ROW") &&
+				table != "agg_letters" && table != "lc USING INDEX letter_confirmations_pending" {
+				t.Errorf("%s: scans a table whole: %s", q.name, joined)
+			}
+		}
+		if baseTables.MatchString(joined) && !q.base {
+			t.Errorf("%s reads letters or deliveries: %s", q.name, joined)
+		}
+		for _, step := range plan {
+			// Letters only by their key; deliveries only down one office's.
+			if (strings.HasPrefix(step, "SEARCH l ") && !strings.Contains(step, "INTEGER PRIMARY KEY") &&
+				!strings.Contains(step, "letters_status (status=? AND rowid>?)")) ||
+				(strings.HasPrefix(step, "SEARCH deliveries ") && !strings.Contains(step, "(bioguide_id=?)")) ||
+				strings.Contains(step, "AUTOMATIC") {
+				t.Errorf("%s: unbounded step %q in %s", q.name, step, joined)
+			}
+		}
+		if !strings.Contains(joined, "SEARCH") {
+			t.Errorf("%s: no index search: %s", q.name, joined)
+		}
+	}
+}
+
+// TestAggregatesBackfillLettersWrittenBefore: a database that had letters
+// before the aggregates existed gets them counted by the migration that
+// creates them.
+func TestAggregatesBackfillLettersWrittenBefore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	all := letterMigrations(t)
+	before := fstest.MapFS{}
+	for name, f := range all.(fstest.MapFS) {
+		if name < "migrations/0100" {
+			before[name] = f
+		}
+	}
+	old, err := Open(ctx, path, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid := insertLetterCampaign(t, old, "jackson-vanik", "")
+	s := NewLetters(old, func() time.Time { return letterT0 }, rand.Reader)
+	for i, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		nl := sampleLetter(cid, email, "")
+		if i == 1 {
+			nl.Input.Ref, nl.Input.Organization, nl.Input.Title = "bizco", "Acme", "Owner"
+		}
+		if i == 2 {
+			nl.Status = advocacy.LetterHeld
+		}
+		if _, err := s.CreateLetter(ctx, nl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	d, err := Open(ctx, path, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	mustAgree(t, d, "the migration that creates the aggregates")
+	n, err := NewLetters(d, time.Now, rand.Reader).CountLetters(ctx, cid)
+	if err != nil || n != 2 {
+		t.Errorf("letters counted after the upgrade = %d, %v; want 2", n, err)
+	}
+}
