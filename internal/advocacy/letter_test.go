@@ -435,6 +435,9 @@ func TestNamesNeedVisibleText(t *testing.T) {
 	p, err := ValidatePartner(Partner{Name: "Acme\x00\x1b[2J", Slug: "acme", SourceCode: "acme"})
 	if err == nil || ErrorCode(err) != CodeInvalid {
 		t.Errorf("a partner name with NUL and ESC: %+v %v", p, err)
+	}
+}
+
 func TestOrderedIDsSortByTime(t *testing.T) {
 	t0 := time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
 	var prevTok, prevID string
