@@ -193,16 +193,19 @@ func scenarios() []scenario {
 
 // result is one line of the report.
 type result struct {
-	name       string
-	rps        float64
-	p50, p99   time.Duration
-	errors     uint64
-	statuses   map[string]int
-	ratio      float64
-	goal       float64
-	letters    bool
-	requests   uint64
-	firstError string
+	name     string
+	rps      float64
+	p50, p99 time.Duration
+	errors   uint64
+	statuses map[string]int
+	ratio    float64
+	goal     float64
+	letters  bool
+	requests uint64
+	// written and writeCalls are what the server wrote during the run
+	// (sockets included), bytes and system calls.
+	written, writeCalls int64
+	firstError          string
 	// cpu is the server's CPU time (user and system) during the run: on a
 	// busy machine, requests per CPU-second says more than requests per
 	// second.
@@ -224,6 +227,26 @@ func cpuTime(pid int) time.Duration {
 	u, _ := strconv.ParseInt(f[11], 10, 64)
 	s, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(u+s) * 10 * time.Millisecond
+}
+
+// ioCount is a process's bytes written and write calls so far, from
+// /proc/PID/io.
+func ioCount(pid int) (written, calls int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(line, ": ")
+		n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		switch k {
+		case "wchar":
+			written = n
+		case "syscw":
+			calls = n
+		}
+	}
+	return written, calls
 }
 
 // perCPU is requests per second of the server's CPU time.
@@ -289,8 +312,11 @@ func bench(o options, out io.Writer) error {
 		warm.duration = o.duration / 8
 		attack(warm, sc.name, sc.targeter("http://"+addr))
 		before := cpuTime(srv.Process.Pid)
+		w0, c0 := ioCount(srv.Process.Pid)
 		r := attack(o, sc.name, sc.targeter("http://"+addr))
 		r.cpu = cpuTime(srv.Process.Pid) - before
+		w1, c1 := ioCount(srv.Process.Pid)
+		r.written, r.writeCalls = w1-w0, c1-c0
 		r.goal, r.letters = sc.goal, sc.letters
 		if ceiling.rps > 0 {
 			r.ratio = r.rps / ceiling.rps
@@ -318,6 +344,12 @@ func bench(o options, out io.Writer) error {
 	tw.Flush()
 	fmt.Fprintf(out, "\nserver peak memory (VmHWM): %.1f MiB; start-up to first /healthz 200: %s; SQLITE_BUSY in server log: %d\n",
 		float64(peak)/(1<<20), startup.Round(time.Millisecond), busy)
+	for _, r := range results {
+		if r.letters && r.requests > 0 {
+			fmt.Fprintf(out, "%s: the server wrote %.1f KiB in %.0f write calls per letter (database and sockets)\n",
+				r.name, float64(r.written)/float64(r.requests)/1024, float64(r.writeCalls)/float64(r.requests))
+		}
+	}
 	for _, r := range results {
 		if r.errors > 0 {
 			fmt.Fprintf(out, "%s: status codes %v; first error: %s\n", r.name, r.statuses, r.firstError)
