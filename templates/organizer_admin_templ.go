@@ -2270,7 +2270,7 @@ func ExportsPage(m OrgMeta, v ExportView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, o := range [][2]string{{"", "Any"}, {"queued", "Queued"}, {"sent", "Sent"}, {"delivered", "Delivered"}, {"failed", "Failed"}, {"confirmed_by_user", "Sent by the constituent"}} {
+			for _, o := range [][2]string{{"", "Any"}, {"queued", "Queued"}, {"held", "Held"}, {"sent", "Sent"}, {"delivered", "Delivered"}, {"failed", "Failed"}, {"confirmed_by_user", "Sent by the constituent"}} {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 186, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

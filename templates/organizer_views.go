@@ -44,6 +44,9 @@ type OrgMeta struct {
 	CanExport      bool
 	CanManageUsers bool
 	CanViewAudit   bool
+	CanDeliveries  bool
+	// Alerts are warnings for every page, such as held delivery.
+	Alerts []OrgAlert
 }
 
 // LoginView is the sign-in form.

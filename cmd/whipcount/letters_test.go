@@ -57,49 +57,24 @@ func TestServeDeliversThroughCWC(t *testing.T) {
 	}))
 	defer cwc.Close()
 
-	addr := freeAddr(t)
 	env := map[string]string{
-		"WHIPCOUNT_ADDR": addr, "WHIPCOUNT_DB": filepath.Join(t.TempDir(), "w.db"),
+		"WHIPCOUNT_DB":      filepath.Join(t.TempDir(), "w.db"),
 		"WHIPCOUNT_CWC_URL": cwc.URL, "WHIPCOUNT_CWC_KEY": "house-key",
 		"WHIPCOUNT_CWC_AGENT": "Whipcount Test", "WHIPCOUNT_CWC_AGENT_EMAIL": "ack@whipcount.example",
 		"WHIPCOUNT_CWC_CONTACT_NAME": "Test Operator", "WHIPCOUNT_CWC_CONTACT_EMAIL": "ops@whipcount.example",
 		"WHIPCOUNT_CWC_CONTACT_PHONE": "(202) 555-0100", "WHIPCOUNT_BASE_URL": "https://whipcount.example",
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"whipcount", "serve"}, func(k string) string { return env[k] }, io.Discard, &logs)
+	base, logs, stop := serveUntil(t, env)
+	stopped := false
+	defer func() {
+		if !stopped {
+			stop()
+		}
 	}()
-	for {
-		res, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			res.Body.Close()
-			break
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited with %d: %s", code, logs.String())
-		default:
-		}
-		time.Sleep(10 * time.Millisecond) // polling for the listener, not timing anything
-	}
 
-	body := `{"campaign": "jackson-vanik", "recipients": ["G000599", "S000148"], "prefix": "Ms.",
-		"first_name": "Ada", "last_name": "Lovelace", "address1": "12 Orchard Street", "city": "New York",
-		"state": "NY", "zip": "10002", "email": "ada@example.org", "consent": true}`
-	res, err := http.Post("http://"+addr+"/api/v1/letters", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("POST letter: %d %s", res.StatusCode, answer)
-	}
-	for _, want := range []string{`"office":"HNY10","channel":"cwc"`, `"office":"SNY01","channel":"assisted"`, `"status_url":"https://whipcount.example/letters/`} {
-		if !strings.Contains(string(answer), want) {
+	answer := postLetter(t, base, `"G000599", "S000148"`)
+	for _, want := range []string{`"office":"HNY10","channel":"cwc"`, `"office":"SNY03","channel":"assisted"`, `"status_url":"https://whipcount.example/letters/`} {
+		if !strings.Contains(answer, want) {
 			t.Errorf("answer lacks %s: %s", want, answer)
 		}
 	}
@@ -113,10 +88,8 @@ func TestServeDeliversThroughCWC(t *testing.T) {
 		t.Fatalf("the outbox never delivered: %s", logs.String())
 	}
 
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exited with %d: %s", code, logs.String())
-	}
+	stop()
+	stopped = true
 	out := logs.String()
 	if !strings.Contains(out, `"msg":"cwc delivery sent"`) || strings.Contains(out, "house-key") || strings.Contains(out, "Lovelace") {
 		t.Errorf("logs: %s", out)

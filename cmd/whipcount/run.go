@@ -28,6 +28,10 @@ Usage:
                                                              create an organizer account (password from stdin, or generated)
   whipcount user list|disable|enable [-email E] [-db PATH]   list accounts, or turn one off or on
   whipcount stats check|rebuild [-db PATH]                   compare the kept counts with a full recount, or recompute them
+  whipcount deliveries status [-db PATH]                     electronic delivery's health per chamber
+  whipcount deliveries retry -held|-failed [-chamber C] [-campaign SLUG] [-db PATH]
+                                                             re-send held or failed letters (audited)
+  whipcount cwc check [-chamber house|senate] [CWC settings] build, validate and post a sample message
 
 Every flag can also be set with an environment variable: -addr is
 WHIPCOUNT_ADDR, -db is WHIPCOUNT_DB, and so on. Flags win over the environment.
@@ -59,6 +63,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = userCmd(ctx, rest, getenv, os.Stdin, stdout, stderr)
 	case "stats":
 		err = statsCmd(ctx, rest, getenv, stdout, stderr)
+	case "deliveries":
+		err = deliveriesCmd(ctx, rest, getenv, stdout, stderr)
+	case "cwc":
+		err = cwcCmd(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

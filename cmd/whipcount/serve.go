@@ -123,7 +123,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	if err := sqlite.SeedCampaign(ctx, store, now()); err != nil {
 		return err
 	}
-	letters := startLetters(lcfg, store, logger, now)
+	letters := startLetters(lcfg, store, logger, now, data.Members)
 	defer letters.stop()
 
 	st := data.Stats()
@@ -166,7 +166,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Organizer: server.OrganizerDeps{
 			Users: partners, Sessions: sqlite.NewSessions(store), Audit: sqlite.NewAudit(store),
 			Stats: sqlite.NewStats(store), Exports: sqlite.NewExports(store, 0), Moderation: sqlite.NewModeration(store, now),
-			Editor: sqlite.NewCampaignEditor(store, now),
+			Editor: sqlite.NewCampaignEditor(store, now), Deliveries: letters.desk,
 		},
 	})
 

@@ -218,6 +218,31 @@ var settingRows = []settingRow{
 		})
 		s.cwc.release()
 	}},
+	{name: "cwc-concurrency", env: map[string]string{"WHIPCOUNT_CWC_CONCURRENCY": "3"}, setup: func(t *testing.T, h *settingHarness) {
+		cwcSetup(nil)(t, h)
+		h.cwc.hang = true
+	}, check: func(t *testing.T, s *liveServer) {
+		for i := range 5 {
+			s.sendLetter(t, fmt.Sprintf("ada%d@example.org", i), 201)
+		}
+		// Five letters are due at once; the worker sends three of them.
+		s.waitFor(t, "three requests in flight", func() bool {
+			return s.count(t, "SELECT count(*) FROM deliveries WHERE channel = 'cwc' AND locked_until IS NOT NULL") == 3
+		})
+		s.cwc.release()
+	}},
+	{name: "cwc-give-up-after", env: map[string]string{"WHIPCOUNT_CWC_GIVE_UP_AFTER": "2h"}, setup: func(t *testing.T, h *settingHarness) {
+		down := standin.NewCWC(t, "house-key")
+		down.SetMode(standin.CWCDown)
+		cwcSetup(map[string]string{"WHIPCOUNT_CWC_URL": down.URL})(t, h)
+		h.cwcLetterAt(t, time.Now().Add(-3*time.Hour))
+	}, check: func(t *testing.T, s *liveServer) {
+		// Queued three hours ago, through an outage: past a two-hour budget
+		// (not the default three days), it fails for good.
+		s.waitFor(t, "a delivery given up after its time budget", func() bool {
+			return s.count(t, "SELECT count(*) FROM deliveries WHERE status = 'failed' AND last_error LIKE 'gave up after 3 hours%'") == 1
+		})
+	}},
 	{name: "smtp-addr", setup: smtpSetup(standin.SMTPOptions{}), check: func(t *testing.T, s *liveServer) {
 		s.sendLetter(t, "ada@example.org", 201, `"receipt": true`)
 		if m := s.smtp.WaitMails(t, 1, 20*time.Second); m[0].To[0] != "ada@example.org" {
@@ -452,7 +477,7 @@ func TestFlagsAndVariablesAgree(t *testing.T) {
 		switch {
 		case isBoolFlag(f):
 			v = "true"
-		case strings.Contains(f.Name, "timeout"), strings.Contains(f.Name, "lease"):
+		case strings.Contains(f.Name, "timeout"), strings.Contains(f.Name, "lease"), strings.Contains(f.Name, "give-up"):
 			v = "42s"
 		case strings.HasPrefix(f.Name, "limit-"):
 			v = "3/1m0s"
@@ -536,6 +561,16 @@ func (h *settingHarness) seedAt(t *testing.T, at time.Time) *sqlite.DB {
 // letterAt stores one letter, with an assisted copy for the House member
 // of NY-10, as if sent at a past time.
 func (h *settingHarness) letterAt(t *testing.T, at time.Time) {
+	h.letterVia(t, at, advocacy.ChannelAssisted)
+}
+
+// cwcLetterAt stores, before the server starts, a letter written at a
+// past time whose House copy waits for CWC.
+func (h *settingHarness) cwcLetterAt(t *testing.T, at time.Time) {
+	h.letterVia(t, at, advocacy.ChannelCWC)
+}
+
+func (h *settingHarness) letterVia(t *testing.T, at time.Time, ch advocacy.Channel) {
 	t.Helper()
 	store := h.seedAt(t, at)
 	var campaignID int64
@@ -544,10 +579,10 @@ func (h *settingHarness) letterAt(t *testing.T, at time.Time) {
 	}
 	_, err := sqlite.NewLetters(store, func() time.Time { return at }, rand.Reader).CreateLetter(context.Background(), advocacy.NewLetter{
 		CampaignID: campaignID, State: "NY", District: 10, SettledBy: advocacy.SettledByZIP,
-		Input: advocacy.LetterInput{FirstName: "Ada", LastName: "Lovelace", Address1: "12 Orchard Street",
+		Input: advocacy.LetterInput{Prefix: "Ms.", FirstName: "Ada", LastName: "Lovelace", Address1: "12 Orchard Street",
 			City: "New York", State: "NY", Zip: "10002", Email: "ada@example.org", Consent: true},
 		Recipients: []advocacy.NewDelivery{{BioguideID: "G000599", OfficeCode: "HNY10", Chamber: advocacy.House,
-			Channel: advocacy.ChannelAssisted, Subject: "Please cosponsor", TemplateText: "Dear Representative"}},
+			Channel: ch, Subject: "Please cosponsor H.R. 5917", TemplateText: "Dear Representative, please cosponsor."}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -751,6 +786,11 @@ type cwcMessage struct{ key, body string }
 func newCWCRecorder(t *testing.T) *cwcRecorder {
 	r := &cwcRecorder{arrived: make(chan struct{}, 16), released: make(chan struct{})}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Method != http.MethodPost {
+			// Only messages are recorded (not the Senate's office list).
+			http.NotFound(w, req)
+			return
+		}
 		b, _ := io.ReadAll(req.Body)
 		if r.hang {
 			// With the body read, the server notices the client giving up.

@@ -75,12 +75,18 @@ const (
 	PermModerate Permission = "moderate"
 	// PermViewPartnerStats: one partner's own aggregates.
 	PermViewPartnerStats Permission = "view_partner_stats"
+	// PermDeliveries: see electronic delivery's health and re-send held or
+	// failed letters.
+	PermDeliveries Permission = "deliveries"
+	// PermViewOffices: see where Whipcount's office codes disagree with a
+	// chamber's own office list.
+	PermViewOffices Permission = "view_offices"
 )
 
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermManageUsers, PermManagePartners, PermViewAudit, PermEditContent, PermViewStats,
-		PermViewPersonal, PermExport, PermModerate},
-	RoleOrganizer: {PermEditContent, PermViewStats, PermViewPersonal, PermExport, PermModerate},
+		PermViewPersonal, PermExport, PermModerate, PermDeliveries, PermViewOffices},
+	RoleOrganizer: {PermEditContent, PermViewStats, PermViewPersonal, PermExport, PermModerate, PermDeliveries},
 	RolePartner:   {PermViewPartnerStats},
 }
 

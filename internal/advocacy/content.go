@@ -372,7 +372,49 @@ func ValidateLetterTemplate(t LetterTemplate) (LetterTemplate, error) {
 				strings.Join(unknown, "}}, {{"), strings.Join(MergeFieldNames(), "}}, {{")))
 		}
 	}
+	checkMergedLengths(bad, t)
 	return t, bad.err()
+}
+
+// MergeNameMax is the longest member name the merge-field checks assume;
+// the longest in the 119th Congress has 30 characters.
+const MergeNameMax = 50
+
+// mergeShortest and mergeLongest are the extreme values the merge fields
+// can take, for checking a template against CWC's limits before any letter
+// uses it.
+var (
+	mergeShortest = MergeFields{MemberTitle: "Senator", MemberName: "Al", Bill: "S. 1",
+		ConstituentName: "A B", ConstituentCity: "Ely"}
+	mergeLongest = MergeFields{MemberTitle: "Resident Commissioner", MemberName: strings.Repeat("m", MergeNameMax),
+		Bill: "H.Con.Res. 99999", ConstituentName: strings.Repeat("n", 2*LetterMaxName+1),
+		ConstituentCity: strings.Repeat("c", LetterMaxCity)}
+)
+
+// checkMergedLengths checks that a template stays within what CWC takes
+// once its merge fields are filled in, with the shortest and the longest
+// names: a subject of CWCMinSubject to CWCMaxSubject characters and a
+// letter of CWCMinText to CWCMaxText.
+func checkMergedLengths(bad fieldErrors, t LetterTemplate) {
+	for _, f := range []struct {
+		field, noun, text string
+		minLen, maxLen    int
+	}{
+		{"subject", "subject", t.Subject, CWCMinSubject, CWCMaxSubject},
+		{"body", "letter", t.Body, CWCMinText, CWCMaxText},
+	} {
+		if _, ok := bad[f.field]; ok || f.text == "" {
+			continue
+		}
+		short := utf8.RuneCountInString(RenderTemplate(f.text, mergeShortest))
+		long := utf8.RuneCountInString(RenderTemplate(f.text, mergeLongest))
+		switch {
+		case long > f.maxLen:
+			bad.add(f.field, fmt.Sprintf("With the longest names filled in, this %s reaches %d characters; Congress’s system takes at most %d. Shorten it or use fewer merge fields.", f.noun, long, f.maxLen))
+		case short < f.minLen:
+			bad.add(f.field, fmt.Sprintf("With short names filled in, this %s has only %d characters; Congress’s system needs at least %d.", f.noun, short, f.minLen))
+		}
+	}
 }
 
 // ValidateRejectReason checks the reason an organizer gives for rejecting a

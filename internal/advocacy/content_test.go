@@ -137,6 +137,28 @@ func TestValidateLetterTemplate(t *testing.T) {
 	if _, err := ValidateLetterTemplate(LetterTemplate{Kind: "other", Subject: "s", Body: "b"}); fieldOf(err)["kind"] == "" {
 		t.Error("unknown kind accepted")
 	}
+	// Limits are checked after merging, with the longest and shortest names.
+	merged := []struct {
+		name          string
+		subject, body string
+		field         string
+	}{
+		{"subject fits", strings.Repeat("s", 140) + " {{constituent_name}}", "Dear {{member_name}}, please.", ""},
+		{"subject grows past 250", strings.Repeat("s", 160) + " {{constituent_name}}", "Dear {{member_name}}, please.", "subject"},
+		{"subject too short once merged", "{{bill}}", "Dear {{member_name}}, please.", "subject"},
+		{"body grows past 10000", "Please cosponsor {{bill}}", strings.Repeat("{{constituent_name}} ", 200), "body"},
+		{"body too short once merged", "Please cosponsor {{bill}}", "{{bill}}", "body"},
+	}
+	for _, tc := range merged {
+		_, err := ValidateLetterTemplate(LetterTemplate{Kind: TemplateAsk, Subject: tc.subject, Body: tc.body})
+		got := fieldOf(err)
+		if tc.field == "" && err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if tc.field != "" && !strings.Contains(got[tc.field], "Congress’s system") {
+			t.Errorf("%s: %v", tc.name, got)
+		}
+	}
 	if _, err := ValidateRejectReason("  "); fieldOf(err)["reason"] == "" {
 		t.Error("empty reason accepted")
 	}

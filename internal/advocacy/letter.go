@@ -54,8 +54,11 @@ type DeliveryStatus string
 
 // Delivery statuses. Queued deliveries on the CWC channel wait for the outbox
 // worker; queued assisted deliveries wait for the constituent to send them.
+// Held CWC deliveries wait for the operator: CWC refused the key or the
+// server's address, or electronic delivery to the chamber is not set up.
 const (
 	DeliveryQueued          DeliveryStatus = "queued"
+	DeliveryHeld            DeliveryStatus = "held"
 	DeliverySent            DeliveryStatus = "sent"
 	DeliveryDelivered       DeliveryStatus = "delivered"
 	DeliveryFailed          DeliveryStatus = "failed"
@@ -153,6 +156,8 @@ var (
 	letterTokenRe     = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	letterBioguideRe  = regexp.MustCompile(`^[A-Z][0-9]{6}$`)
 	letterPhoneCharRe = regexp.MustCompile(`^[0-9 ()+.\-]+$`)
+	// cwcEmailRe is the CWC grammar's email pattern.
+	cwcEmailRe = regexp.MustCompile(`^[^@]+@[^.]+\..+$`)
 )
 
 // ValidateLetter checks a submitted letter against the settled district and
@@ -224,6 +229,18 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 		}
 	}
 
+	// CWC wants address lines and the city of three characters or more; a
+	// short unit line is joined to the street (DeliveryAddress), but a short
+	// street or city cannot be mended.
+	if _, bad1 := bad["address1"]; !bad1 && bad["address2"] == "" {
+		if line1, _ := DeliveryAddress(out.Address1, out.Address2); letterLen(line1) < CWCMinLine {
+			fail("address1", fmt.Sprintf("Enter your full street address (at least %d characters).", CWCMinLine))
+		}
+	}
+	if out.City != "" && letterLen(out.City) < CWCMinLine && bad["city"] == "" {
+		fail("city", fmt.Sprintf("Enter your city’s full name (at least %d characters).", CWCMinLine))
+	}
+
 	if out.Prefix == "" {
 		fail("prefix", "Choose how to address you (for example Ms. or Mr.).")
 	} else if !ValidPrefix(out.Prefix) {
@@ -275,6 +292,8 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 	switch {
 	case HasControlChars(out.PersonalMessage, true):
 		fail("personal_message", "Your message contains characters that can't be sent.")
+	case out.PersonalMessage != "" && letterLen(out.PersonalMessage) < CWCMinText:
+		fail("personal_message", fmt.Sprintf("Write at least %d characters in your own words, or leave this blank.", CWCMinText))
 	case letterLen(out.PersonalMessage) > LetterMaxPersonal:
 		fail("personal_message", fmt.Sprintf("Keep your message to %d characters or fewer (it has %d).",
 			LetterMaxPersonal, letterLen(out.PersonalMessage)))
@@ -416,7 +435,7 @@ func letterValidEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
 	dot := strings.IndexByte(domain, '.')
-	return at > 0 && dot > 0 && !strings.HasSuffix(domain, ".") && !strings.ContainsAny(domain, " []")
+	return at > 0 && dot > 0 && !strings.HasSuffix(domain, ".") && !strings.ContainsAny(domain, " []") && cwcEmailRe.MatchString(s)
 }
 
 // letterCollapse trims s and replaces every run of white space with one space.
@@ -795,30 +814,24 @@ func HouseOfficeCode(state string, district int) string {
 	return fmt.Sprintf("H%s%02d", strings.ToUpper(state), district)
 }
 
-// SenateOfficeCode is the CWC MemberOffice of a Senate seat: "S", the state
-// and the two-digit seat number (SNY01). Whipcount numbers seats by state
-// rank (see SenateSeat); the Senate endpoint publishes the authoritative list
-// of office codes, which an operator should check this numbering against.
-func SenateOfficeCode(state string, seat int) string {
-	return fmt.Sprintf("S%s%02d", strings.ToUpper(state), seat)
+// SenateOfficeCode is the CWC MemberOffice of a Senate office: "S", the
+// state and the senator's election class as two digits (SNY03 for the
+// class 3 seat). The class, not the senior/junior rank, is what the Senate's
+// own office list uses; the rank changes when a colleague leaves, the class
+// never does.
+func SenateOfficeCode(state string, class int) string {
+	return fmt.Sprintf("S%s%02d", strings.ToUpper(state), class)
 }
 
-// SenateSeat numbers a senator's seat by state rank: 1 for the senior
-// senator, 2 for the junior one, 0 when the rank is unknown.
-func SenateSeat(stateRank string) int {
-	switch strings.ToLower(stateRank) {
-	case "senior":
-		return 1
-	case "junior":
-		return 2
-	}
-	return 0
-}
-
-// OfficeCode is the CWC MemberOffice of m's office.
+// OfficeCode is the CWC MemberOffice of m's office, or "" for a senator
+// whose election class the member data does not give (their copies then go
+// through the assisted channels).
 func OfficeCode(m Member) string {
 	if m.Chamber == Senate {
-		return SenateOfficeCode(m.State, SenateSeat(m.StateRank))
+		if m.Class < 1 || m.Class > 3 {
+			return ""
+		}
+		return SenateOfficeCode(m.State, m.Class)
 	}
 	return HouseOfficeCode(m.State, m.District)
 }
@@ -947,6 +960,9 @@ type Delivery struct {
 	UpdatedAt     time.Time      `json:"updated_at"`
 	SentAt        time.Time      `json:"sent_at,omitzero"`
 	ConfirmedAt   time.Time      `json:"confirmed_at,omitzero"`
+	// QueuedAt is when the delivery was last queued (written, or re-sent by
+	// an organizer): the time budget of retries runs from it.
+	QueuedAt time.Time `json:"-"`
 }
 
 // CreatedLetter is the result of storing a NewLetter.
@@ -967,6 +983,8 @@ type OutboxItem struct {
 	Delivery      Delivery
 	CampaignSlug  string
 	CWCCampaignID string // the campaign's stable CWC CampaignId (its slug when unset)
+	// Sponsor is the campaign's sponsor, named as the CWC Organization.
+	Sponsor Sponsor
 }
 
 // LetterStats are a campaign's public aggregates: no personal data.

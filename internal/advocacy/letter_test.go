@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+	"unicode/utf8"
 )
 
 func letterDistrict() DistrictResult {
@@ -73,7 +74,14 @@ func TestValidateLetterMatrix(t *testing.T) {
 		{name: "address missing", edit: func(in *LetterInput) { in.Address1 = "" }, fields: []string{"address1"}},
 		{name: "address 101", edit: func(in *LetterInput) { in.Address1 = long(101) }, fields: []string{"address1"}},
 		{name: "address2 101", edit: func(in *LetterInput) { in.Address2 = long(101) }, fields: []string{"address2"}},
+		{name: "address2 short unit ok", edit: func(in *LetterInput) { in.Address2 = "#2" }},
+		{name: "address1 short alone", edit: func(in *LetterInput) { in.Address1 = "1A"; in.Address2 = "" }, fields: []string{"address1"}},
+		{name: "address1 short with a street", edit: func(in *LetterInput) { in.Address1 = "12"; in.Address2 = "Main St" }},
+		{name: "address lines both short", edit: func(in *LetterInput) { in.Address1 = "1"; in.Address2 = "" }, fields: []string{"address1"}},
 		{name: "city missing", edit: func(in *LetterInput) { in.City = "" }, fields: []string{"city"}},
+		{name: "city 2", edit: func(in *LetterInput) { in.City = "Ai" }, fields: []string{"city"}},
+		{name: "city 3", edit: func(in *LetterInput) { in.City = "Ely" }},
+		{name: "organization 2 ok", edit: func(in *LetterInput) { in.Organization = "EY" }},
 		{name: "city 51", edit: func(in *LetterInput) { in.City = long(51) }, fields: []string{"city"}},
 		{name: "title 101", edit: func(in *LetterInput) { in.Title = long(101) }, fields: []string{"title"}},
 		{name: "organization 101", edit: func(in *LetterInput) { in.Organization = long(101) }, fields: []string{"organization"}},
@@ -110,6 +118,7 @@ func TestValidateLetterMatrix(t *testing.T) {
 		{name: "email display name", edit: func(in *LetterInput) { in.Email = "Ada <ada@example.com>" }, fields: []string{"email"}},
 		{name: "email no dot", edit: func(in *LetterInput) { in.Email = "ada@localhost" }, fields: []string{"email"}},
 		{name: "email too long", edit: func(in *LetterInput) { in.Email = long(250) + "@example.com" }, fields: []string{"email"}},
+		{name: "email quoted at", edit: func(in *LetterInput) { in.Email = `"a@b"@example.com` }, fields: []string{"email"}},
 		{name: "email plus tag", edit: func(in *LetterInput) { in.Email = " Ada+jv@Example.com " }},
 		{name: "phone blank ok", edit: func(in *LetterInput) { in.Phone = "" }},
 		{name: "phone punctuated", edit: func(in *LetterInput) { in.Phone = "(212) 555-0100" }},
@@ -120,7 +129,9 @@ func TestValidateLetterMatrix(t *testing.T) {
 		{name: "message empty ok", edit: func(in *LetterInput) { in.PersonalMessage = "" }},
 		{name: "message 5000", edit: func(in *LetterInput) { in.PersonalMessage = long(5000) }},
 		{name: "message 5001", edit: func(in *LetterInput) { in.PersonalMessage = long(5001) }, fields: []string{"personal_message"}},
-		{name: "message newlines ok", edit: func(in *LetterInput) { in.PersonalMessage = "a\r\n\tb\n" }},
+		{name: "message newlines ok", edit: func(in *LetterInput) { in.PersonalMessage = "Line one\r\n\tline two\n" }},
+		{name: "message 5 characters", edit: func(in *LetterInput) { in.PersonalMessage = " Yes! " }, fields: []string{"personal_message"}},
+		{name: "message 6 characters", edit: func(in *LetterInput) { in.PersonalMessage = "Yes!!!" }},
 		{name: "message control char", edit: func(in *LetterInput) { in.PersonalMessage = "a\x07b" }, fields: []string{"personal_message"}},
 		{name: "consent missing", edit: func(in *LetterInput) { in.Consent = false }, fields: []string{"consent"}},
 		{name: "recipients none", edit: func(in *LetterInput) { in.Recipients = nil }, fields: []string{"recipients"}},
@@ -332,17 +343,17 @@ func TestOfficeCodes(t *testing.T) {
 		{HouseOfficeCode("DC", 0), "HDC00"},
 		{SenateOfficeCode("NY", 1), "SNY01"},
 		{SenateOfficeCode("ny", 2), "SNY02"},
-		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "junior"}), "SNY02"},
-		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "Senior"}), "SNY01"},
+		// The class names the office, whatever the rank: Schumer is the
+		// senior senator in the class 3 seat, Gillibrand the junior in class 1.
+		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "senior", Class: 3}), "SNY03"},
+		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "junior", Class: 1}), "SNY01"},
+		{OfficeCode(Member{Chamber: Senate, State: "NY", StateRank: "junior"}), ""},
 		{OfficeCode(Member{Chamber: House, State: "WV", District: 1}), "HWV01"},
 	}
 	for i, tc := range tests {
 		if tc.got != tc.want {
 			t.Errorf("%d: got %s, want %s", i, tc.got, tc.want)
 		}
-	}
-	if SenateSeat("") != 0 {
-		t.Error("unknown rank should be seat 0")
 	}
 	if (LetterBill{Congress: 119, Type: "HR", Number: 5917}).Label() != "H.R. 5917" ||
 		(LetterBill{Congress: 119, Type: "s", Number: 3103}).Label() != "S. 3103" || (LetterBill{}).Label() != "" {
@@ -435,6 +446,69 @@ func TestNamesNeedVisibleText(t *testing.T) {
 	p, err := ValidatePartner(Partner{Name: "Acme\x00\x1b[2J", Slug: "acme", SourceCode: "acme"})
 	if err == nil || ErrorCode(err) != CodeInvalid {
 		t.Errorf("a partner name with NUL and ESC: %+v %v", p, err)
+	}
+}
+
+func TestDeliveryFoldings(t *testing.T) {
+	addr := []struct{ a1, a2, w1, w2 string }{
+		{"1 Riverside Dr", "", "1 Riverside Dr", ""},
+		{"1 Riverside Dr", "Apt 4B", "1 Riverside Dr", "Apt 4B"},
+		{"1 Riverside Dr", "#2", "1 Riverside Dr #2", ""},
+		{"12", "Main Street", "12 Main Street", ""},
+	}
+	for _, tc := range addr {
+		if l1, l2 := DeliveryAddress(tc.a1, tc.a2); l1 != tc.w1 || l2 != tc.w2 {
+			t.Errorf("DeliveryAddress(%q, %q) = %q, %q", tc.a1, tc.a2, l1, l2)
+		}
+	}
+	org := []struct{ title, org, wt, wo string }{
+		{"", "", "", ""},
+		{"CEO", "Acme", "CEO", "Acme"},
+		{"", "EY", "EY", ""},
+		{"Partner", "EY", "Partner, EY", ""},
+	}
+	for _, tc := range org {
+		if ti, o := DeliveryTitle(tc.title, tc.org); ti != tc.wt || o != tc.wo {
+			t.Errorf("DeliveryTitle(%q, %q) = %q, %q", tc.title, tc.org, ti, o)
+		}
+	}
+	long := strings.Repeat("word ", 80)
+	fit := FitSubject(long)
+	if n := utf8.RuneCountInString(fit); n > CWCMaxSubject || !strings.HasSuffix(fit, "word…") {
+		t.Errorf("FitSubject: %d runes, %q", n, fit)
+	}
+	if FitSubject("Please cosponsor H.R. 5917") != "Please cosponsor H.R. 5917" {
+		t.Error("FitSubject changed a short subject")
+	}
+}
+
+func TestDeliverable(t *testing.T) {
+	name := func(id string) string { return "Senator " + id }
+	base := func() NewLetter {
+		return NewLetter{Input: LetterInput{PersonalMessage: ""}, Recipients: []NewDelivery{{BioguideID: "S000148",
+			Subject: "Please cosponsor S. 3103", TemplateText: "Dear Senator, please cosponsor S. 3103."}}}
+	}
+	if err := base().Deliverable(name); err != nil {
+		t.Fatal(err)
+	}
+	nl := base()
+	nl.Recipients[0].TemplateText = strings.Repeat("x", CWCMaxText+1)
+	if f := fieldsOf(nl.Deliverable(name)); !strings.Contains(f["recipients"], "Senator S000148") {
+		t.Errorf("long text: %v", f)
+	}
+	nl = base()
+	nl.Recipients[0].Subject = "Hi"
+	if f := fieldsOf(nl.Deliverable(name)); f["recipients"] == "" {
+		t.Errorf("short subject: %v", f)
+	}
+	nl = base()
+	nl.Recipients[0].TemplateText = ""
+	if f := fieldsOf(nl.Deliverable(name)); f["personal_message"] == "" {
+		t.Errorf("no text at all: %v", f)
+	}
+	nl.Input.PersonalMessage = "My own letter, in full."
+	if err := nl.Deliverable(name); err != nil {
+		t.Errorf("own words only: %v", err)
 	}
 }
 

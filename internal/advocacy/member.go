@@ -38,10 +38,13 @@ type Member struct {
 	Caucus     string  `json:"caucus,omitempty"` // set only when it differs from Party
 	Chamber    Chamber `json:"chamber"`
 	// Role is "Senator", "Representative", "Delegate" or "Resident Commissioner".
-	Role        string `json:"role"`
-	State       string `json:"state"`
-	District    int    `json:"district"` // 0 for at-large seats, delegates and senators
-	StateRank   string `json:"state_rank,omitempty"`
+	Role      string `json:"role"`
+	State     string `json:"state"`
+	District  int    `json:"district"` // 0 for at-large seats, delegates and senators
+	StateRank string `json:"state_rank,omitempty"`
+	// Class is a senator's election class (1, 2 or 3), which names their
+	// office in CWC; 0 for representatives and when the data lacks it.
+	Class       int    `json:"senate_class,omitempty"`
 	Phone       string `json:"phone"`
 	URL         string `json:"url"`
 	ContactForm string `json:"contact_form"`

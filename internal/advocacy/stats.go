@@ -395,7 +395,7 @@ func ParseExportFilter(get func(string) string) (ExportFilter, error) {
 		bad["status"] = "Choose active, held or rejected."
 	}
 	switch s := DeliveryStatus(strings.TrimSpace(get("delivery"))); s {
-	case "", DeliveryQueued, DeliverySent, DeliveryDelivered, DeliveryFailed, DeliveryConfirmedByUser:
+	case "", DeliveryQueued, DeliveryHeld, DeliverySent, DeliveryDelivered, DeliveryFailed, DeliveryConfirmedByUser:
 		f.DeliveryStatus = s
 	default:
 		bad["delivery"] = "Choose a delivery status from the list."

@@ -50,6 +50,7 @@ type termYAML struct {
 	Party       string `yaml:"party"`
 	Caucus      string `yaml:"caucus"`
 	StateRank   string `yaml:"state_rank"`
+	Class       int    `yaml:"class"`
 	URL         string `yaml:"url"`
 	Address     string `yaml:"address"`
 	Office      string `yaml:"office"`
@@ -150,6 +151,10 @@ func memberFromYAML(l legislatorYAML) (advocacy.Member, error) {
 	switch t.Type {
 	case "sen":
 		m.Chamber = advocacy.Senate
+		if t.Class < 0 || t.Class > 3 {
+			return advocacy.Member{}, fmt.Errorf("senator %s: election class %d (want 1, 2 or 3)", id, t.Class)
+		}
+		m.Class = t.Class
 	case "rep":
 		m.Chamber = advocacy.House
 		if t.District == nil {
@@ -277,6 +282,14 @@ func socialFrom(s socialYAML) []advocacy.SocialAccount {
 		add("mastodon", "@"+user+"@"+host, "https://"+host+"/@"+user)
 	}
 	return out
+}
+
+// LoadMembers reads only the current members from a reference data folder
+// (or the built-in copy), sorted by state, senators first: for tools and
+// tests that need no lookups.
+func LoadMembers(fsys fs.FS) ([]advocacy.Member, error) {
+	ms, _, err := loadMembers(fsys)
+	return ms, err
 }
 
 // loadMembers parses the three legislators files and returns the current

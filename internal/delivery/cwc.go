@@ -6,8 +6,10 @@ package delivery
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/mail"
+
 	"net/url"
 	"regexp"
 	"slices"
@@ -21,10 +23,11 @@ import (
 // CWCVersion is the version of the CWC XML this package writes.
 const CWCVersion = "2.0"
 
-// CWCMessage is one CWC 2.0 message, shaped like its XML. Element names and
-// order follow the public CWC client that CWC.md cites (EFF's
-// congress-forms cwc/lib/cwc/message.rb): bills are repeated Message/Bill
-// elements and the constituent's organisation is Constituent/Organization.
+// CWCMessage is one CWC 2.0 message, shaped like its XML. Element names,
+// nesting and order follow the CWC 2.0 RELAX NG grammar
+// (grammar/cwc_schema_v2.rng): bills are wrapped in Message/Bills, bill types
+// are lower case, and the sender's organisation is
+// Constituent/ConstituentOrganization.
 type CWCMessage struct {
 	XMLName     xml.Name       `xml:"CWC"`
 	Version     string         `xml:"CWCVersion"`
@@ -71,47 +74,53 @@ type CWCRecipient struct {
 
 // CWCConstituent is the sender.
 type CWCConstituent struct {
-	Prefix            string `xml:"Prefix"`
-	FirstName         string `xml:"FirstName"`
-	MiddleName        string `xml:"MiddleName,omitempty"`
-	LastName          string `xml:"LastName"`
-	Suffix            string `xml:"Suffix,omitempty"`
-	Title             string `xml:"Title,omitempty"`
-	Organization      string `xml:"Organization,omitempty"`
-	Address1          string `xml:"Address1"`
-	Address2          string `xml:"Address2,omitempty"`
-	Address3          string `xml:"Address3,omitempty"`
-	City              string `xml:"City"`
-	StateAbbreviation string `xml:"StateAbbreviation"`
-	Zip               string `xml:"Zip"`
-	Phone             string `xml:"Phone,omitempty"`
-	AddressValidation string `xml:"AddressValidation,omitempty"` // Y only when verified
-	Email             string `xml:"Email"`
-	EmailValidation   string `xml:"EmailValidation,omitempty"` // Y only when verified
+	Prefix                  string `xml:"Prefix"`
+	FirstName               string `xml:"FirstName"`
+	MiddleName              string `xml:"MiddleName,omitempty"`
+	LastName                string `xml:"LastName"`
+	Suffix                  string `xml:"Suffix,omitempty"`
+	Title                   string `xml:"Title,omitempty"`
+	ConstituentOrganization string `xml:"ConstituentOrganization,omitempty"`
+	Address1                string `xml:"Address1"`
+	Address2                string `xml:"Address2,omitempty"`
+	Address3                string `xml:"Address3,omitempty"`
+	City                    string `xml:"City"`
+	StateAbbreviation       string `xml:"StateAbbreviation"`
+	Zip                     string `xml:"Zip"`
+	Phone                   string `xml:"Phone,omitempty"`
+	AddressValidation       string `xml:"AddressValidation,omitempty"` // Y only when verified
+	Email                   string `xml:"Email"`
+	EmailValidation         string `xml:"EmailValidation,omitempty"` // Y only when verified
 }
 
 // CWCBody is the Message block.
 type CWCBody struct {
 	Subject               string    `xml:"Subject"`
 	Topics                []string  `xml:"LibraryOfCongressTopics>LibraryOfCongressTopic"`
-	Bills                 []CWCBill `xml:"Bill"`
+	Bills                 *CWCBills `xml:"Bills"` // nil: no Bills element
 	ProOrCon              string    `xml:"ProOrCon,omitempty"`
 	OrganizationStatement string    `xml:"OrganizationStatement,omitempty"`
 	ConstituentMessage    string    `xml:"ConstituentMessage,omitempty"`
 	MoreInfo              string    `xml:"MoreInfo,omitempty"`
 }
 
+// CWCBills wraps the bills a message is about.
+type CWCBills struct {
+	Bill []CWCBill `xml:"Bill"`
+}
+
 // CWCBill is a bill the message is about.
 type CWCBill struct {
 	Congress         int    `xml:"BillCongress"`
-	TypeAbbreviation string `xml:"BillTypeAbbreviation"`
+	TypeAbbreviation string `xml:"BillTypeAbbreviation"` // lower case: hr, s, hres, ...
 	Number           int    `xml:"BillNumber"`
 }
 
 // TopicForeignTrade is the policy area of the Jackson-Vanik campaign.
 const TopicForeignTrade = "Foreign Trade and International Finance"
 
-// cwcTopics are the Library of Congress policy areas.
+// cwcTopics are the Library of Congress policy areas the CWC grammar
+// accepts as LibraryOfCongressTopic, exactly as it spells them.
 var cwcTopics = []string{
 	"Agriculture and Food",
 	"Animals",
@@ -129,7 +138,6 @@ var cwcTopics = []string{
 	"Families",
 	"Finance and Financial Sector",
 	TopicForeignTrade,
-	"Geographic Areas, Entities, and Committees",
 	"Government Operations and Politics",
 	"Health",
 	"Housing and Community Development",
@@ -138,7 +146,6 @@ var cwcTopics = []string{
 	"Labor and Employment",
 	"Law",
 	"Native Americans",
-	"Private Legislation",
 	"Public Lands and Natural Resources",
 	"Science, Technology, Communications",
 	"Social Sciences and History",
@@ -153,15 +160,21 @@ var cwcTopics = []string{
 // LibraryOfCongressTopic.
 func Topics() []string { return slices.Clone(cwcTopics) }
 
-// cwcBillTypes are the bill type abbreviations a message may carry.
-var cwcBillTypes = []string{"HR", "S", "HRES", "SRES", "HJRES", "SJRES", "HCONRES", "SCONRES"}
+// cwcBillTypes are the bill type abbreviations the grammar accepts.
+var cwcBillTypes = []string{"hr", "s", "hres", "sres", "hjres", "sjres", "hconres", "sconres", "hamdt", "samdt"}
 
+// cwcStates are the StateAbbreviation values the grammar accepts: the
+// states, DC and the five territories.
+var cwcStates = strings.Fields(`AK AL AR AS AZ CA CO CT DC DE FL GA GU HI IA ID IL IN KS KY LA MA MD ME MI MN
+	MO MP MS MT NC ND NE NH NJ NM NV NY OH OK OR PA PR RI SC SD TN TX UT VA VI VT WA WI WV WY`)
+
+// The grammar's patterns, anchored as RELAX NG anchors them.
 var (
-	cwcOfficeRe = regexp.MustCompile(`^[HS][A-Z]{2}\d{2}$`)
-	cwcStateRe  = regexp.MustCompile(`^[A-Z]{2}$`)
-	cwcZipRe    = regexp.MustCompile(`^\d{5}(-\d{4})?$`)
-	cwcPhoneRe  = regexp.MustCompile(`^\d{3}-\d{3}-\d{4}$`)
-	cwcDateRe   = regexp.MustCompile(`^\d{8}$`)
+	cwcOfficeRe = regexp.MustCompile(`^[HS][A-Z]{2}[0-9]{2}$`)
+	cwcZipRe    = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
+	cwcPhoneRe  = regexp.MustCompile(`^[0-9]{3}-[0-9]{3}-[0-9]{4}$`)
+	cwcDateRe   = regexp.MustCompile(`^[0-9]{8}$`)
+	cwcEmailRe  = regexp.MustCompile(`^[^@]+@[^.]+\..+$`)
 )
 
 // CWCProblem is one reason a message is not valid CWC: the element's path
@@ -190,68 +203,62 @@ func (e *CWCValidationError) Has(path string) bool {
 	return slices.ContainsFunc(e.Problems, func(p CWCProblem) bool { return p.Path == path })
 }
 
-// Length limits, in characters. Letter fields are bounded tighter by
-// advocacy.ValidateLetter; these are the outer bounds a message may reach.
-const (
-	cwcMaxShort    = 100   // names of agents and contacts, campaign id
-	cwcMaxSubject  = 250   // subject
-	cwcMaxAbout    = 2000  // OrganizationAbout, MoreInfo
-	cwcMaxLongText = 10000 // OrganizationStatement, ConstituentMessage
-)
-
-// ValidateCWC checks msg against the CWC rules before it is sent: required
-// elements, DeliveryId of 32 letters and digits, a real YYYYMMDD date, the
-// MemberOffice form, the prefix list, two-letter state, ZIP and phone
-// formats, email syntax, topics from the policy-area list, bill types, pro or
-// con, at least one of OrganizationStatement and ConstituentMessage, Y/N
-// flags, lengths, and no control characters other than newline and tab (only
-// in the long texts) anywhere. It returns a *CWCValidationError listing every
-// problem, or nil.
+// ValidateCWC checks msg against the CWC 2.0 grammar before it is sent,
+// element by element, with the grammar's patterns and lengths (in
+// characters): the version, a DeliveryId of 32 letters and digits, a real
+// YYYYMMDD date, the MemberOffice pattern (H or S, a state, two digits), a
+// prefix from the list, the state list, ZIP, phone and email patterns,
+// topics from the policy-area list, lower-case bill types, pro or con, at
+// least one of OrganizationStatement and ConstituentMessage, Y/N flags; on
+// top of the grammar, a subject of at most advocacy.CWCMaxSubject and no
+// control characters other than newline and tab (only in the long texts).
+// It returns a *CWCValidationError listing every problem, or nil.
 func ValidateCWC(msg CWCMessage) error {
 	var ps []CWCProblem
 	add := func(path, format string, args ...any) {
 		ps = append(ps, CWCProblem{Path: path, Message: fmt.Sprintf(format, args...)})
 	}
-	required := func(path, v string, max int) bool {
-		if strings.TrimSpace(v) == "" {
+	// text checks a string element of min..max characters; optional ones
+	// may be absent (empty).
+	text := func(path, v string, minLen, maxLen int, required bool) bool {
+		n := utf8.RuneCountInString(v)
+		switch {
+		case v == "" && !required:
+			return false
+		case strings.TrimSpace(v) == "":
 			add(path, "is required")
 			return false
-		}
-		if utf8.RuneCountInString(v) > max {
-			add(path, "is longer than %d characters", max)
+		case n < minLen:
+			add(path, "must have at least %d characters", minLen)
+			return false
+		case n > maxLen:
+			add(path, "must have at most %d characters", maxLen)
 			return false
 		}
 		return true
 	}
-	optional := func(path, v string, max int) bool {
-		if v == "" {
-			return false
+	pattern := func(path, v string, re *regexp.Regexp, required bool, want string) {
+		if v == "" && !required {
+			return
 		}
-		if utf8.RuneCountInString(v) > max {
-			add(path, "is longer than %d characters", max)
-			return false
-		}
-		return true
-	}
-	email := func(path, v string, req bool) {
-		if (req && required(path, v, advocacy.LetterMaxEmail)) || (!req && optional(path, v, advocacy.LetterMaxEmail)) {
-			if !cwcEmail(v) {
-				add(path, "is not an email address")
-			}
+		if !re.MatchString(v) {
+			add(path, "must be %s", want)
 		}
 	}
-	phone := func(path, v string, req bool) {
-		if (req && required(path, v, 12)) || (!req && optional(path, v, 12)) {
-			if !cwcPhoneRe.MatchString(v) {
-				add(path, "must be written xxx-xxx-xxxx")
-			}
+	email := func(path, v string, required bool) {
+		if (v != "" || required) && !cwcEmail(v) {
+			add(path, "must be an email address (name@host.tld)")
 		}
+	}
+	phone := func(path, v string, required bool) {
+		pattern(path, v, cwcPhoneRe, required, "written xxx-xxx-xxxx")
 	}
 	yn := func(path, v string) {
 		if v != "" && v != "Y" && v != "N" {
 			add(path, "must be Y or N")
 		}
 	}
+	const short, long = advocacy.CWCMinLine, advocacy.CWCMaxField
 
 	if msg.Version != CWCVersion {
 		add("CWCVersion", "must be %s", CWCVersion)
@@ -264,59 +271,53 @@ func ValidateCWC(msg CWCMessage) error {
 	if _, err := time.Parse("20060102", d.DeliveryDate); err != nil || !cwcDateRe.MatchString(d.DeliveryDate) {
 		add("Delivery/DeliveryDate", "must be a date written YYYYMMDD")
 	}
-	required("Delivery/DeliveryAgent", d.DeliveryAgent, cwcMaxShort)
+	text("Delivery/DeliveryAgent", d.DeliveryAgent, 4, long, true)
 	email("Delivery/DeliveryAgentAckEmailAddress", d.DeliveryAgentAckEmailAddress, true)
-	required("Delivery/DeliveryAgentContact/DeliveryAgentContactName", d.DeliveryAgentContact.Name, cwcMaxShort)
+	text("Delivery/DeliveryAgentContact/DeliveryAgentContactName", d.DeliveryAgentContact.Name, 6, long, true)
 	email("Delivery/DeliveryAgentContact/DeliveryAgentContactEmail", d.DeliveryAgentContact.Email, true)
 	phone("Delivery/DeliveryAgentContact/DeliveryAgentContactPhone", d.DeliveryAgentContact.Phone, true)
-	optional("Delivery/Organization", d.Organization, cwcMaxShort)
+	text("Delivery/Organization", d.Organization, 6, long, false)
 	if oc := d.OrganizationContact; oc != nil {
 		if oc.Name == "" && oc.Email == "" && oc.Phone == "" {
 			add("Delivery/OrganizationContact", "is empty")
 		}
-		optional("Delivery/OrganizationContact/OrganizationContactName", oc.Name, cwcMaxShort)
+		text("Delivery/OrganizationContact/OrganizationContactName", oc.Name, 2, long, false)
 		email("Delivery/OrganizationContact/OrganizationContactEmail", oc.Email, false)
 		phone("Delivery/OrganizationContact/OrganizationContactPhone", oc.Phone, false)
 	}
-	optional("Delivery/OrganizationAbout", d.OrganizationAbout, cwcMaxAbout)
-	required("Delivery/CampaignId", d.CampaignID, cwcMaxShort)
+	text("Delivery/OrganizationAbout", d.OrganizationAbout, 6, long, false)
+	text("Delivery/CampaignId", d.CampaignID, 2, long, true)
 
 	r := msg.Recipient
-	if !cwcOfficeRe.MatchString(r.MemberOffice) {
-		add("Recipient/MemberOffice", "must be H or S, a state and two digits, like HNY12")
-	}
+	pattern("Recipient/MemberOffice", r.MemberOffice, cwcOfficeRe, true, "H or S, a state and two digits, like HNY12")
 	yn("Recipient/IsResponseRequested", r.IsResponseRequested)
 	yn("Recipient/NewsletterOptIn", r.NewsletterOptIn)
 
 	c := msg.Constituent
-	if c.Prefix == "" {
-		add("Constituent/Prefix", "is required")
-	} else if !advocacy.ValidPrefix(c.Prefix) {
+	if text("Constituent/Prefix", c.Prefix, 1, long, true) && !advocacy.ValidPrefix(c.Prefix) {
 		add("Constituent/Prefix", "is not in the CWC prefix list")
 	}
-	required("Constituent/FirstName", c.FirstName, advocacy.LetterMaxName)
-	optional("Constituent/MiddleName", c.MiddleName, advocacy.LetterMaxName)
-	required("Constituent/LastName", c.LastName, advocacy.LetterMaxName)
-	optional("Constituent/Suffix", c.Suffix, 20)
-	optional("Constituent/Title", c.Title, advocacy.LetterMaxTitle)
-	optional("Constituent/Organization", c.Organization, advocacy.LetterMaxOrganization)
-	required("Constituent/Address1", c.Address1, advocacy.LetterMaxAddress)
-	optional("Constituent/Address2", c.Address2, advocacy.LetterMaxAddress)
-	optional("Constituent/Address3", c.Address3, advocacy.LetterMaxAddress)
-	required("Constituent/City", c.City, advocacy.LetterMaxCity)
-	if !cwcStateRe.MatchString(c.StateAbbreviation) {
-		add("Constituent/StateAbbreviation", "must be two capital letters")
+	text("Constituent/FirstName", c.FirstName, 1, long, true)
+	text("Constituent/MiddleName", c.MiddleName, 1, long, false)
+	text("Constituent/LastName", c.LastName, 1, long, true)
+	text("Constituent/Suffix", c.Suffix, 1, long, false)
+	text("Constituent/Title", c.Title, 1, long, false)
+	text("Constituent/ConstituentOrganization", c.ConstituentOrganization, short, long, false)
+	text("Constituent/Address1", c.Address1, short, long, true)
+	text("Constituent/Address2", c.Address2, short, long, false)
+	text("Constituent/Address3", c.Address3, short, long, false)
+	text("Constituent/City", c.City, short, long, true)
+	if !slices.Contains(cwcStates, c.StateAbbreviation) {
+		add("Constituent/StateAbbreviation", "must be a state, DC or territory code")
 	}
-	if !cwcZipRe.MatchString(c.Zip) {
-		add("Constituent/Zip", "must be written 12345 or 12345-6789")
-	}
+	pattern("Constituent/Zip", c.Zip, cwcZipRe, true, "written 12345 or 12345-6789")
 	phone("Constituent/Phone", c.Phone, false)
 	yn("Constituent/AddressValidation", c.AddressValidation)
 	email("Constituent/Email", c.Email, true)
 	yn("Constituent/EmailValidation", c.EmailValidation)
 
 	m := msg.Message
-	required("Message/Subject", m.Subject, cwcMaxSubject)
+	text("Message/Subject", m.Subject, advocacy.CWCMinSubject, advocacy.CWCMaxSubject, true)
 	if len(m.Topics) == 0 {
 		add("Message/LibraryOfCongressTopics", "needs at least one topic")
 	}
@@ -325,27 +326,32 @@ func ValidateCWC(msg CWCMessage) error {
 			add("Message/LibraryOfCongressTopics/LibraryOfCongressTopic", "is not a Library of Congress policy area")
 		}
 	}
-	for _, b := range m.Bills {
-		if b.Congress < 1 || b.Congress > 999 {
-			add("Message/Bill/BillCongress", "must be a Congress number")
+	if m.Bills != nil && len(m.Bills.Bill) == 0 {
+		add("Message/Bills", "is empty")
+	}
+	for _, b := range m.bills() {
+		if b.Congress < 1 {
+			add("Message/Bills/Bill/BillCongress", "must be a positive number")
 		}
 		if !slices.Contains(cwcBillTypes, b.TypeAbbreviation) {
-			add("Message/Bill/BillTypeAbbreviation", "must be one of %s", strings.Join(cwcBillTypes, ", "))
+			add("Message/Bills/Bill/BillTypeAbbreviation", "must be one of %s", strings.Join(cwcBillTypes, ", "))
 		}
 		if b.Number < 1 {
-			add("Message/Bill/BillNumber", "must be a positive number")
+			add("Message/Bills/Bill/BillNumber", "must be a positive number")
 		}
 	}
-	if m.ProOrCon != "" && m.ProOrCon != "pro" && m.ProOrCon != "con" {
+	if m.ProOrCon != "" && !slices.Contains([]string{"pro", "con"}, strings.ToLower(m.ProOrCon)) {
 		add("Message/ProOrCon", "must be pro or con")
 	}
-	optional("Message/OrganizationStatement", m.OrganizationStatement, cwcMaxLongText)
-	optional("Message/ConstituentMessage", m.ConstituentMessage, cwcMaxLongText)
 	if strings.TrimSpace(m.OrganizationStatement) == "" && strings.TrimSpace(m.ConstituentMessage) == "" {
 		add("Message", "needs an OrganizationStatement or a ConstituentMessage")
+	} else {
+		text("Message/OrganizationStatement", m.OrganizationStatement, advocacy.CWCMinText, advocacy.CWCMaxText, false)
+		text("Message/ConstituentMessage", m.ConstituentMessage, advocacy.CWCMinText, advocacy.CWCMaxText, false)
 	}
-	if optional("Message/MoreInfo", m.MoreInfo, cwcMaxAbout) {
-		if u, err := url.Parse(m.MoreInfo); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if m.MoreInfo != "" {
+		if u, err := url.Parse(m.MoreInfo); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			strings.ContainsAny(m.MoreInfo, " <>\"{}|\\^`") {
 			add("Message/MoreInfo", "must be an http or https URL")
 		}
 	}
@@ -360,6 +366,21 @@ func ValidateCWC(msg CWCMessage) error {
 		return &CWCValidationError{Problems: ps}
 	}
 	return nil
+}
+
+// cwcEmail checks an address the way CWC's grammar does (something@host.tld)
+// and that it is a bare address, not "Name <address>".
+func cwcEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s && cwcEmailRe.MatchString(s)
+}
+
+// bills lists the message's bills.
+func (m CWCBody) bills() []CWCBill {
+	if m.Bills == nil {
+		return nil
+	}
+	return m.Bills.Bill
 }
 
 type cwcField struct {
@@ -391,7 +412,7 @@ func (msg CWCMessage) textFields() []cwcField {
 		{"Constituent/LastName", c.LastName, false},
 		{"Constituent/Suffix", c.Suffix, false},
 		{"Constituent/Title", c.Title, false},
-		{"Constituent/Organization", c.Organization, false},
+		{"Constituent/ConstituentOrganization", c.ConstituentOrganization, false},
 		{"Constituent/Address1", c.Address1, false},
 		{"Constituent/Address2", c.Address2, false},
 		{"Constituent/Address3", c.Address3, false},
@@ -417,21 +438,10 @@ func (msg CWCMessage) textFields() []cwcField {
 	for _, t := range m.Topics {
 		fs = append(fs, cwcField{"Message/LibraryOfCongressTopics/LibraryOfCongressTopic", t, false})
 	}
-	for _, b := range m.Bills {
-		fs = append(fs, cwcField{"Message/Bill/BillTypeAbbreviation", b.TypeAbbreviation, false})
+	for _, b := range m.bills() {
+		fs = append(fs, cwcField{"Message/Bills/Bill/BillTypeAbbreviation", b.TypeAbbreviation, false})
 	}
 	return fs
-}
-
-// cwcEmail checks an address the way CWC's schema does (something@host.tld)
-// and that it is a bare address, not "Name <address>".
-func cwcEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
 }
 
 // BuildCWC validates msg (setting CWCVersion when empty) and returns its XML
@@ -451,8 +461,9 @@ func BuildCWC(msg CWCMessage) ([]byte, error) {
 	return append([]byte(xml.Header), append(out, '\n')...), nil
 }
 
-// Agent is the delivery agent and sponsoring organisation that every
-// message names: the operator who holds the CWC API key.
+// Agent is the delivery agent that every message names (the operator who
+// holds the CWC API key), and the organisation named when a campaign has no
+// sponsor of its own.
 type Agent struct {
 	Name                     string // DeliveryAgent: the API key's owner
 	AckEmail                 string // DeliveryAgentAckEmailAddress
@@ -474,12 +485,77 @@ type Agent struct {
 	ResponseRequested bool
 }
 
+// Check reports every agent setting the grammar would refuse in a message,
+// as the CWC element it fills and what is wrong (see ValidateCWC). Call it
+// at start-up: a bad setting would otherwise fail every message.
+func (a Agent) Check() []CWCProblem {
+	msg := MessageFor(sampleItem(), a, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))
+	// The organisation is left out of a message when it is too short to
+	// send; a setting that is never sent is still a mistake.
+	msg.Delivery.Organization = a.Organization
+	msg.Delivery.OrganizationAbout = a.OrganizationAbout
+	var out []CWCProblem
+	var ve *CWCValidationError
+	if err := ValidateCWC(msg); errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			if strings.HasPrefix(p.Path, "Delivery/") || p.Path == "Message/MoreInfo" ||
+				strings.HasPrefix(p.Path, "Message/LibraryOfCongressTopics") {
+				out = append(out, p)
+			}
+		}
+	}
+	if a.Topic != "" && !slices.Contains(cwcTopics, a.Topic) && !slices.ContainsFunc(out, func(p CWCProblem) bool {
+		return strings.HasPrefix(p.Path, "Message/LibraryOfCongressTopics")
+	}) {
+		out = append(out, CWCProblem{Path: "Message/LibraryOfCongressTopics/LibraryOfCongressTopic", Message: "is not a Library of Congress policy area"})
+	}
+	return out
+}
+
+// SampleMessage is a complete message from a made-up constituent to office
+// (a House or Senate code), from agent, dated date: what "whipcount cwc
+// check" sends to CWC's validate or testing route.
+func SampleMessage(office string, a Agent, date time.Time) CWCMessage {
+	it := sampleItem()
+	it.Delivery.OfficeCode = office
+	if strings.HasPrefix(office, "S") {
+		it.Delivery.Chamber = advocacy.Senate
+		it.Delivery.Bill = advocacy.LetterBill{Congress: 119, Type: "s", Number: 3103}
+	}
+	return MessageFor(it, a, date)
+}
+
+// sampleItem is a letter that is valid in every respect, for checking
+// settings and for the set-up check.
+func sampleItem() advocacy.OutboxItem {
+	return advocacy.OutboxItem{
+		Letter: advocacy.Letter{PublicID: "SampleSampleSampleSamp", State: "DC", Prefix: "Ms.", FirstName: "Sample",
+			LastName: "Constituent", Address1: "1 Sample Street NW", City: "Washington", Zip: "20001",
+			Email:           "sample.constituent@example.org",
+			PersonalMessage: "This is a sample message that Whipcount builds to check its CWC settings."},
+		Delivery: advocacy.Delivery{OfficeCode: "HDC00", Chamber: advocacy.House, Channel: advocacy.ChannelCWC,
+			DeliveryID: "SAMPLE000000000000000000000CHECK", Subject: "Sample message from Whipcount",
+			TemplateText: "Dear Delegate, this is a sample letter that checks the sender's settings.",
+			Bill:         advocacy.LetterBill{Congress: 119, Type: "hr", Number: 5917}},
+		CampaignSlug: "sample",
+	}
+}
+
 // MessageFor builds the CWC message of a claimed delivery: the agent's
-// Delivery block dated date (UTC), the campaign's stable CampaignId, the
-// office, the constituent, the rendered template as OrganizationStatement and
-// the constituent's own words as ConstituentMessage, the bill of the
-// recipient's chamber, and ProOrCon from the campaign's position on it
-// ("con" when it opposes the bill).
+// Delivery block dated date (UTC), the campaign's sponsor as the
+// organisation (the agent's -cwc-organization when the campaign has none),
+// the campaign's stable CampaignId, the office, the constituent, the
+// rendered template as OrganizationStatement and the constituent's own
+// words as ConstituentMessage, the bill of the recipient's chamber, and
+// ProOrCon from the campaign's position on it ("con" when it opposes the
+// bill).
+//
+// It folds what CWC cannot take as it is into forms it can: a short address
+// line joins the other (advocacy.DeliveryAddress), a short organisation name
+// joins the title (advocacy.DeliveryTitle), a long subject is shortened
+// (advocacy.FitSubject), a sponsor's name shorter than the grammar's
+// minimum is followed by its web site, and a description longer than 500
+// characters is shortened.
 func MessageFor(it advocacy.OutboxItem, a Agent, date time.Time) CWCMessage {
 	l, d := it.Letter, it.Delivery
 	topic := l.Topic
@@ -493,6 +569,14 @@ func MessageFor(it advocacy.OutboxItem, a Agent, date time.Time) CWCMessage {
 	if campaignID == "" {
 		campaignID = it.CampaignSlug
 	}
+	address1, address2 := advocacy.DeliveryAddress(l.Address1, l.Address2)
+	title, org := advocacy.DeliveryTitle(l.Title, l.Organization)
+	statement, personal := strings.TrimSpace(d.TemplateText), strings.TrimSpace(l.PersonalMessage)
+	if n := utf8.RuneCountInString(personal); n > 0 && n < advocacy.CWCMinText && statement != "" {
+		// Too short to stand alone (only letters stored before the rule
+		// was checked at submission): it ends the campaign's text instead.
+		statement, personal = statement+"\n\n"+personal, ""
+	}
 	msg := CWCMessage{
 		Version: CWCVersion,
 		Delivery: CWCDelivery{
@@ -501,47 +585,74 @@ func MessageFor(it advocacy.OutboxItem, a Agent, date time.Time) CWCMessage {
 			DeliveryAgent:                a.Name,
 			DeliveryAgentAckEmailAddress: a.AckEmail,
 			DeliveryAgentContact:         CWCAgentContact{Name: a.ContactName, Email: a.ContactEmail, Phone: a.ContactPhone},
-			Organization:                 a.Organization,
-			OrganizationAbout:            a.OrganizationAbout,
 			CampaignID:                   campaignID,
 		},
 		Recipient: CWCRecipient{MemberOffice: d.OfficeCode, NewsletterOptIn: "N"},
 		Constituent: CWCConstituent{
-			Prefix:            l.Prefix,
-			FirstName:         l.FirstName,
-			LastName:          l.LastName,
-			Title:             l.Title,
-			Organization:      l.Organization,
-			Address1:          l.Address1,
-			Address2:          l.Address2,
-			City:              l.City,
-			StateAbbreviation: l.State,
-			Zip:               l.Zip,
-			Phone:             l.Phone,
-			Email:             l.Email,
+			Prefix:                  l.Prefix,
+			FirstName:               l.FirstName,
+			LastName:                l.LastName,
+			Title:                   title,
+			ConstituentOrganization: org,
+			Address1:                address1,
+			Address2:                address2,
+			City:                    l.City,
+			StateAbbreviation:       l.State,
+			Zip:                     l.Zip,
+			Phone:                   l.Phone,
+			Email:                   l.Email,
 		},
 		Message: CWCBody{
-			Subject:               d.Subject,
+			Subject:               advocacy.FitSubject(d.Subject),
 			Topics:                []string{topic},
 			ProOrCon:              d.Position.ProOrCon(),
-			OrganizationStatement: d.TemplateText,
-			ConstituentMessage:    l.PersonalMessage,
+			OrganizationStatement: statement,
+			ConstituentMessage:    personal,
 			MoreInfo:              a.MoreInfo,
 		},
 	}
-	if a.OrganizationContactName != "" || a.OrganizationContactEmail != "" || a.OrganizationContactPhone != "" {
-		msg.Delivery.OrganizationContact = &CWCOrganizationContact{
-			Name: a.OrganizationContactName, Email: a.OrganizationContactEmail, Phone: a.OrganizationContactPhone,
-		}
-	}
+	msg.Delivery.Organization, msg.Delivery.OrganizationAbout, msg.Delivery.OrganizationContact = organization(it.Sponsor, a)
 	if a.ResponseRequested {
 		msg.Recipient.IsResponseRequested = "Y"
 	}
 	if l.Newsletter {
 		msg.Recipient.NewsletterOptIn = "Y"
 	}
-	if !d.Bill.IsZero() {
-		msg.Message.Bills = []CWCBill{{Congress: d.Bill.Congress, TypeAbbreviation: strings.ToUpper(d.Bill.Type), Number: d.Bill.Number}}
+	if b := d.Bill; b.Congress > 0 && b.Number > 0 && slices.Contains(cwcBillTypes, strings.ToLower(b.Type)) {
+		msg.Message.Bills = &CWCBills{Bill: []CWCBill{{Congress: b.Congress, TypeAbbreviation: strings.ToLower(b.Type), Number: b.Number}}}
 	}
 	return msg
+}
+
+// organization is the Delivery block's organisation: the campaign's
+// sponsor when it has a name, else the agent's settings.
+func organization(sp advocacy.Sponsor, a Agent) (name, about string, contact *CWCOrganizationContact) {
+	const minName, minAbout = 6, 6
+	var c CWCOrganizationContact
+	if strings.TrimSpace(sp.Name) != "" {
+		name, about = strings.TrimSpace(sp.Name), strings.TrimSpace(sp.About)
+		if utf8.RuneCountInString(name) < minName {
+			if u, err := url.Parse(sp.URL); err == nil && u.Host != "" {
+				name += " (" + strings.TrimPrefix(u.Hostname(), "www.") + ")"
+			}
+		}
+		if cwcEmail(sp.Email) {
+			c.Email = sp.Email
+		}
+	} else {
+		name, about = a.Organization, a.OrganizationAbout
+		c = CWCOrganizationContact{Name: a.OrganizationContactName, Email: a.OrganizationContactEmail, Phone: a.OrganizationContactPhone}
+	}
+	name, about = advocacy.Clip(name, advocacy.CWCMaxField), advocacy.Clip(about, advocacy.CWCMaxField)
+	if utf8.RuneCountInString(name) < minName || advocacy.HasControlChars(name, false) {
+		// Too short for the grammar: the message goes without it.
+		return "", "", nil
+	}
+	if utf8.RuneCountInString(about) < minAbout {
+		about = ""
+	}
+	if c != (CWCOrganizationContact{}) {
+		contact = &c
+	}
+	return name, about, contact
 }

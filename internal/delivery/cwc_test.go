@@ -153,7 +153,7 @@ func TestMessageForFields(t *testing.T) {
 	if m.Delivery.DeliveryDate != "20260302" || m.Delivery.CampaignID != "jackson-vanik-2025" ||
 		m.Recipient.MemberOffice != "HNY12" || m.Message.ProOrCon != "pro" ||
 		!reflect.DeepEqual(m.Message.Topics, []string{TopicForeignTrade}) ||
-		!reflect.DeepEqual(m.Message.Bills, []CWCBill{{119, "HR", 5917}}) ||
+		!reflect.DeepEqual(m.Message.Bills, &CWCBills{Bill: []CWCBill{{119, "hr", 5917}}}) ||
 		m.Recipient.NewsletterOptIn != "Y" || m.Recipient.IsResponseRequested != "Y" ||
 		m.Message.OrganizationStatement == "" || m.Message.ConstituentMessage == "" {
 		t.Fatalf("message = %+v", m)
@@ -178,19 +178,23 @@ func TestValidateCWCFailures(t *testing.T) {
 		{"date format", func(m *CWCMessage) { m.Delivery.DeliveryDate = "2026-03-02" }, "Delivery/DeliveryDate"},
 		{"date impossible", func(m *CWCMessage) { m.Delivery.DeliveryDate = "20261341" }, "Delivery/DeliveryDate"},
 		{"agent missing", func(m *CWCMessage) { m.Delivery.DeliveryAgent = " " }, "Delivery/DeliveryAgent"},
-		{"agent too long", func(m *CWCMessage) { m.Delivery.DeliveryAgent = strings.Repeat("a", 101) }, "Delivery/DeliveryAgent"},
+		{"agent too long", func(m *CWCMessage) { m.Delivery.DeliveryAgent = strings.Repeat("a", 501) }, "Delivery/DeliveryAgent"},
+		{"agent too short", func(m *CWCMessage) { m.Delivery.DeliveryAgent = "Abc" }, "Delivery/DeliveryAgent"},
 		{"ack email missing", func(m *CWCMessage) { m.Delivery.DeliveryAgentAckEmailAddress = "" }, "Delivery/DeliveryAgentAckEmailAddress"},
 		{"ack email bad", func(m *CWCMessage) { m.Delivery.DeliveryAgentAckEmailAddress = "nope" }, "Delivery/DeliveryAgentAckEmailAddress"},
 		{"agent contact name", func(m *CWCMessage) { m.Delivery.DeliveryAgentContact.Name = "" }, "Delivery/DeliveryAgentContact/DeliveryAgentContactName"},
+		{"agent contact name short", func(m *CWCMessage) { m.Delivery.DeliveryAgentContact.Name = "Pat O" }, "Delivery/DeliveryAgentContact/DeliveryAgentContactName"},
 		{"agent contact email", func(m *CWCMessage) { m.Delivery.DeliveryAgentContact.Email = "a@b" }, "Delivery/DeliveryAgentContact/DeliveryAgentContactEmail"},
 		{"agent contact phone", func(m *CWCMessage) { m.Delivery.DeliveryAgentContact.Phone = "2025550142" }, "Delivery/DeliveryAgentContact/DeliveryAgentContactPhone"},
 		{"agent contact phone missing", func(m *CWCMessage) { m.Delivery.DeliveryAgentContact.Phone = "" }, "Delivery/DeliveryAgentContact/DeliveryAgentContactPhone"},
-		{"organization too long", func(m *CWCMessage) { m.Delivery.Organization = strings.Repeat("o", 101) }, "Delivery/Organization"},
+		{"organization too long", func(m *CWCMessage) { m.Delivery.Organization = strings.Repeat("o", 501) }, "Delivery/Organization"},
+		{"organization too short", func(m *CWCMessage) { m.Delivery.Organization = "ACLU" }, "Delivery/Organization"},
 		{"organization contact empty", func(m *CWCMessage) { m.Delivery.OrganizationContact = &CWCOrganizationContact{} }, "Delivery/OrganizationContact"},
 		{"organization contact email", func(m *CWCMessage) { m.Delivery.OrganizationContact.Email = "x" }, "Delivery/OrganizationContact/OrganizationContactEmail"},
 		{"organization contact phone", func(m *CWCMessage) { m.Delivery.OrganizationContact.Phone = "555" }, "Delivery/OrganizationContact/OrganizationContactPhone"},
-		{"organization about too long", func(m *CWCMessage) { m.Delivery.OrganizationAbout = strings.Repeat("a", 2001) }, "Delivery/OrganizationAbout"},
+		{"organization about too long", func(m *CWCMessage) { m.Delivery.OrganizationAbout = strings.Repeat("a", 501) }, "Delivery/OrganizationAbout"},
 		{"campaign id missing", func(m *CWCMessage) { m.Delivery.CampaignID = "" }, "Delivery/CampaignId"},
+		{"campaign id short", func(m *CWCMessage) { m.Delivery.CampaignID = "j" }, "Delivery/CampaignId"},
 		{"office lower case", func(m *CWCMessage) { m.Recipient.MemberOffice = "hny12" }, "Recipient/MemberOffice"},
 		{"office one digit", func(m *CWCMessage) { m.Recipient.MemberOffice = "HNY1" }, "Recipient/MemberOffice"},
 		{"office chamber", func(m *CWCMessage) { m.Recipient.MemberOffice = "XNY12" }, "Recipient/MemberOffice"},
@@ -199,17 +203,22 @@ func TestValidateCWCFailures(t *testing.T) {
 		{"prefix missing", func(m *CWCMessage) { m.Constituent.Prefix = "" }, "Constituent/Prefix"},
 		{"prefix unknown", func(m *CWCMessage) { m.Constituent.Prefix = "Lord" }, "Constituent/Prefix"},
 		{"first name missing", func(m *CWCMessage) { m.Constituent.FirstName = "" }, "Constituent/FirstName"},
-		{"first name too long", func(m *CWCMessage) { m.Constituent.FirstName = strings.Repeat("a", 51) }, "Constituent/FirstName"},
-		{"middle name too long", func(m *CWCMessage) { m.Constituent.MiddleName = strings.Repeat("a", 51) }, "Constituent/MiddleName"},
+		{"first name too long", func(m *CWCMessage) { m.Constituent.FirstName = strings.Repeat("a", 501) }, "Constituent/FirstName"},
+		{"middle name too long", func(m *CWCMessage) { m.Constituent.MiddleName = strings.Repeat("a", 501) }, "Constituent/MiddleName"},
 		{"last name missing", func(m *CWCMessage) { m.Constituent.LastName = "" }, "Constituent/LastName"},
-		{"suffix too long", func(m *CWCMessage) { m.Constituent.Suffix = strings.Repeat("a", 21) }, "Constituent/Suffix"},
-		{"title too long", func(m *CWCMessage) { m.Constituent.Title = strings.Repeat("a", 101) }, "Constituent/Title"},
-		{"organization too long", func(m *CWCMessage) { m.Constituent.Organization = strings.Repeat("a", 101) }, "Constituent/Organization"},
+		{"suffix too long", func(m *CWCMessage) { m.Constituent.Suffix = strings.Repeat("a", 501) }, "Constituent/Suffix"},
+		{"title too long", func(m *CWCMessage) { m.Constituent.Title = strings.Repeat("a", 501) }, "Constituent/Title"},
+		{"sender organization too long", func(m *CWCMessage) { m.Constituent.ConstituentOrganization = strings.Repeat("a", 501) }, "Constituent/ConstituentOrganization"},
+		{"sender organization too short", func(m *CWCMessage) { m.Constituent.ConstituentOrganization = "EY" }, "Constituent/ConstituentOrganization"},
 		{"address missing", func(m *CWCMessage) { m.Constituent.Address1 = "" }, "Constituent/Address1"},
-		{"address2 too long", func(m *CWCMessage) { m.Constituent.Address2 = strings.Repeat("a", 101) }, "Constituent/Address2"},
+		{"address2 too long", func(m *CWCMessage) { m.Constituent.Address2 = strings.Repeat("a", 501) }, "Constituent/Address2"},
+		{"address1 too short", func(m *CWCMessage) { m.Constituent.Address1 = "1A" }, "Constituent/Address1"},
+		{"address2 too short", func(m *CWCMessage) { m.Constituent.Address2 = "#2" }, "Constituent/Address2"},
+		{"city too short", func(m *CWCMessage) { m.Constituent.City = "NY" }, "Constituent/City"},
 		{"city missing", func(m *CWCMessage) { m.Constituent.City = "" }, "Constituent/City"},
 		{"state lower", func(m *CWCMessage) { m.Constituent.StateAbbreviation = "ny" }, "Constituent/StateAbbreviation"},
 		{"state missing", func(m *CWCMessage) { m.Constituent.StateAbbreviation = "" }, "Constituent/StateAbbreviation"},
+		{"state unknown", func(m *CWCMessage) { m.Constituent.StateAbbreviation = "ZZ" }, "Constituent/StateAbbreviation"},
 		{"zip short", func(m *CWCMessage) { m.Constituent.Zip = "1002" }, "Constituent/Zip"},
 		{"zip plus4 without hyphen", func(m *CWCMessage) { m.Constituent.Zip = "100251234" }, "Constituent/Zip"},
 		{"phone format", func(m *CWCMessage) { m.Constituent.Phone = "(212) 555-0100" }, "Constituent/Phone"},
@@ -218,18 +227,22 @@ func TestValidateCWCFailures(t *testing.T) {
 		{"email display name", func(m *CWCMessage) { m.Constituent.Email = "Ada <ada@example.com>" }, "Constituent/Email"},
 		{"email validation", func(m *CWCMessage) { m.Constituent.EmailValidation = "1" }, "Constituent/EmailValidation"},
 		{"subject missing", func(m *CWCMessage) { m.Message.Subject = "" }, "Message/Subject"},
+		{"subject too short", func(m *CWCMessage) { m.Message.Subject = "Hello" }, "Message/Subject"},
 		{"subject too long", func(m *CWCMessage) { m.Message.Subject = strings.Repeat("s", 251) }, "Message/Subject"},
 		{"no topic", func(m *CWCMessage) { m.Message.Topics = nil }, "Message/LibraryOfCongressTopics"},
 		{"unknown topic", func(m *CWCMessage) { m.Message.Topics = []string{"Trade"} }, "Message/LibraryOfCongressTopics/LibraryOfCongressTopic"},
-		{"bill congress", func(m *CWCMessage) { m.Message.Bills[0].Congress = 0 }, "Message/Bill/BillCongress"},
-		{"bill type", func(m *CWCMessage) { m.Message.Bills[0].TypeAbbreviation = "H.R." }, "Message/Bill/BillTypeAbbreviation"},
-		{"bill number", func(m *CWCMessage) { m.Message.Bills[0].Number = -1 }, "Message/Bill/BillNumber"},
+		{"bill congress", func(m *CWCMessage) { m.Message.Bills.Bill[0].Congress = 0 }, "Message/Bills/Bill/BillCongress"},
+		{"bill type", func(m *CWCMessage) { m.Message.Bills.Bill[0].TypeAbbreviation = "H.R." }, "Message/Bills/Bill/BillTypeAbbreviation"},
+		{"bill type upper case", func(m *CWCMessage) { m.Message.Bills.Bill[0].TypeAbbreviation = "HR" }, "Message/Bills/Bill/BillTypeAbbreviation"},
+		{"bill number", func(m *CWCMessage) { m.Message.Bills.Bill[0].Number = -1 }, "Message/Bills/Bill/BillNumber"},
 		{"pro or con", func(m *CWCMessage) { m.Message.ProOrCon = "yes" }, "Message/ProOrCon"},
 		{"no statement and no message", func(m *CWCMessage) {
 			m.Message.OrganizationStatement, m.Message.ConstituentMessage = "", " \n"
 		}, "Message"},
 		{"statement too long", func(m *CWCMessage) { m.Message.OrganizationStatement = strings.Repeat("a", 10001) }, "Message/OrganizationStatement"},
 		{"constituent message too long", func(m *CWCMessage) { m.Message.ConstituentMessage = strings.Repeat("a", 10001) }, "Message/ConstituentMessage"},
+		{"constituent message too short", func(m *CWCMessage) { m.Message.ConstituentMessage = "Yes!" }, "Message/ConstituentMessage"},
+		{"statement too short", func(m *CWCMessage) { m.Message.OrganizationStatement = "Hi" }, "Message/OrganizationStatement"},
 		{"more info not a URL", func(m *CWCMessage) { m.Message.MoreInfo = "javascript:alert(1)" }, "Message/MoreInfo"},
 		{"control char in name", func(m *CWCMessage) { m.Constituent.FirstName = "A\x01da" }, "Constituent/FirstName"},
 		{"newline in city", func(m *CWCMessage) { m.Constituent.City = "New\nYork" }, "Constituent/City"},
@@ -292,13 +305,13 @@ func TestBuildCWCEscapes(t *testing.T) {
 		`</ConstituentMessage><Injected>1</Injected>`,
 		`<![CDATA[ x ]]> & &amp; "quotes" 'apostrophes'`,
 		"émoji 🇺🇸 and ünïcödé\n\ttabbed",
-		`]]>`,
+		`]]> ]]>`,
 	}
 	for _, s := range nasty {
 		m := MessageFor(testItem(), testAgent(), cwcDate)
 		m.Message.ConstituentMessage = s
-		m.Constituent.Organization = strings.ReplaceAll(s[:min(len(s), 40)], "\n", " ")
-		m.Constituent.Organization = strings.ReplaceAll(m.Constituent.Organization, "\t", " ")
+		m.Constituent.ConstituentOrganization = strings.ReplaceAll(s[:min(len(s), 40)], "\n", " ")
+		m.Constituent.ConstituentOrganization = strings.ReplaceAll(m.Constituent.ConstituentOrganization, "\t", " ")
 		out, err := BuildCWC(m)
 		if err != nil {
 			t.Fatalf("%q: %v", s, err)
@@ -308,7 +321,7 @@ func TestBuildCWCEscapes(t *testing.T) {
 		if err := xml.Unmarshal(out, &back); err != nil {
 			t.Fatal(err)
 		}
-		if back.Message.ConstituentMessage != s || back.Constituent.Organization != m.Constituent.Organization {
+		if back.Message.ConstituentMessage != s || back.Constituent.ConstituentOrganization != m.Constituent.ConstituentOrganization {
 			t.Fatalf("round trip changed %q to %q", s, back.Message.ConstituentMessage)
 		}
 		if bytes.Contains(out, []byte("<Injected>")) {
@@ -329,5 +342,29 @@ func TestTopicsIncludeCampaignTopic(t *testing.T) {
 	ts[0] = "changed"
 	if Topics()[0] == "changed" {
 		t.Fatal("Topics returned the package's own slice")
+	}
+}
+
+func TestAgentCheck(t *testing.T) {
+	if ps := testAgent().Check(); len(ps) != 0 {
+		t.Fatalf("a good agent: %v", ps)
+	}
+	a := minimalAgent()
+	a.Name, a.ContactName, a.Organization, a.Topic = "Bob", "Pat", "ACLU", "Trade"
+	got := map[string]bool{}
+	for _, p := range a.Check() {
+		got[p.Path] = true
+	}
+	for _, want := range []string{"Delivery/DeliveryAgent", "Delivery/DeliveryAgentContact/DeliveryAgentContactName",
+		"Delivery/Organization", "Message/LibraryOfCongressTopics/LibraryOfCongressTopic"} {
+		if !got[want] {
+			t.Errorf("no problem at %s: %v", want, got)
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("problems %v", got)
+	}
+	if err := ValidateCWC(SampleMessage("SNY03", testAgent(), cwcDate)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/sqlite"
+	"github.com/whipcount/whipcount/internal/standin"
 )
 
 // testMigrations are the real migrations, plus a stand-in campaigns table
@@ -129,88 +130,21 @@ func (c *fakeClock) Set(t time.Time) {
 
 var t0 = time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
 
-// cwcServer is a stand-in CWC endpoint that records what it receives and
-// answers with respond.
-type cwcServer struct {
-	*httptest.Server
-	mu       sync.Mutex
-	requests []cwcRequest
-	perID    map[string]int
-	respond  func(n int, w http.ResponseWriter, r *http.Request) // n counts requests from 1
-}
-
-type cwcRequest struct {
-	Path, Key, ContentType string
-	DeliveryID, Office     string
-	Body                   []byte
-}
-
-func newCWCServer(t *testing.T, respond func(n int, w http.ResponseWriter, r *http.Request)) *cwcServer {
-	s := &cwcServer{perID: map[string]int{}, respond: respond}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		var m CWCMessage
-		if err := xml.Unmarshal(body, &m); err != nil {
-			t.Errorf("server got malformed XML: %v", err)
-		}
-		s.mu.Lock()
-		s.requests = append(s.requests, cwcRequest{Path: r.URL.Path, Key: r.URL.Query().Get("apikey"),
-			ContentType: r.Header.Get("Content-Type"), DeliveryID: m.Delivery.DeliveryID,
-			Office: m.Recipient.MemberOffice, Body: body})
-		s.perID[m.Delivery.DeliveryID]++
-		n := len(s.requests)
-		s.mu.Unlock()
-		s.respond(n, w, r)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *cwcServer) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.requests)
-}
-
-func (s *cwcServer) request(i int) cwcRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if i < 0 {
-		i += len(s.requests)
-	}
-	return s.requests[i]
-}
-
-func (s *cwcServer) sends() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range s.perID {
-		out[k] = v
-	}
-	return out
-}
-
-func answer(code int, body string) func(int, http.ResponseWriter, *http.Request) {
-	return func(_ int, w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(code)
-		io.WriteString(w, body)
-	}
-}
-
 type outboxEnv struct {
 	db      *sqlite.DB
 	store   *sqlite.Letters
 	clock   *fakeClock
 	worker  *Worker
-	server  *cwcServer
+	cwc     *standin.CWC
 	logs    *lockedBuffer
 	camp    int64
 	path    string
 	letters []advocacy.Letter
 }
 
-func newOutboxEnv(t *testing.T, respond func(int, http.ResponseWriter, *http.Request)) *outboxEnv {
+// newOutboxEnv is a real SQLite outbox, a CWC stand-in that takes the keys
+// "house-secret-key" and "senate-secret-key", and a worker for the House.
+func newOutboxEnv(t testing.TB) *outboxEnv {
 	t.Helper()
 	e := &outboxEnv{clock: &fakeClock{t: t0}, logs: &lockedBuffer{}}
 	e.path = filepath.Join(t.TempDir(), "outbox.db")
@@ -218,7 +152,7 @@ func newOutboxEnv(t *testing.T, respond func(int, http.ResponseWriter, *http.Req
 	t.Cleanup(func() { e.db.Close() })
 	e.camp = insertCampaign(t, e.db)
 	e.store = sqlite.NewLetters(e.db, e.clock.Now, rand.Reader)
-	e.server = newCWCServer(t, respond)
+	e.cwc = standin.NewCWC(t, "house-secret-key", "senate-secret-key")
 	e.worker = e.newWorker(e.store)
 	return e
 }
@@ -243,19 +177,19 @@ func (b *lockedBuffer) String() string {
 
 func (e *outboxEnv) newWorker(store OutboxStore) *Worker {
 	return &Worker{
-		Store:     store,
-		Client:    e.server.Client(),
-		Endpoints: Endpoints{HouseURL: e.server.URL + "/", HouseKey: "house-secret-key"},
-		Agent:     minimalAgent(),
-		Clock:     e.clock.Now,
-		Logger:    slog.New(slog.NewJSONHandler(e.logs, nil)),
-		BatchSize: 5,
+		Store:       store,
+		Client:      e.cwc.Client(),
+		Endpoints:   Endpoints{HouseURL: e.cwc.URL + "/", HouseKey: "house-secret-key"},
+		Agent:       minimalAgent(),
+		Clock:       e.clock.Now,
+		Logger:      slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Concurrency: 5,
 	}
 }
 
 // addLetter stores a letter from a distinct sender to the NY-12 House seat
-// (CWC) and, when senate is set, to a senator over CWC too.
-func (e *outboxEnv) addLetter(t *testing.T, senate bool) advocacy.Letter {
+// (CWC) and, when senate is set, to Senator Schumer over CWC too.
+func (e *outboxEnv) addLetter(t testing.TB, senate bool) advocacy.Letter {
 	t.Helper()
 	n := len(e.letters)
 	nl := advocacy.NewLetter{
@@ -269,7 +203,7 @@ func (e *outboxEnv) addLetter(t *testing.T, senate bool) advocacy.Letter {
 			Bill: advocacy.LetterBill{Congress: 119, Type: "hr", Number: 5917}}},
 	}
 	if senate {
-		nl.Recipients = append(nl.Recipients, advocacy.NewDelivery{BioguideID: "S000148", OfficeCode: "SNY01",
+		nl.Recipients = append(nl.Recipients, advocacy.NewDelivery{BioguideID: "S000148", OfficeCode: "SNY03",
 			Chamber: advocacy.Senate, Channel: advocacy.ChannelCWC, Subject: "Please cosponsor S. 3103",
 			TemplateText: "Dear Senator, please cosponsor.", Bill: advocacy.LetterBill{Congress: 119, Type: "s", Number: 3103}})
 	}
@@ -281,7 +215,7 @@ func (e *outboxEnv) addLetter(t *testing.T, senate bool) advocacy.Letter {
 	return c.Letter
 }
 
-func (e *outboxEnv) delivery(t *testing.T, l advocacy.Letter, i int) advocacy.Delivery {
+func (e *outboxEnv) delivery(t testing.TB, l advocacy.Letter, i int) advocacy.Delivery {
 	t.Helper()
 	got, err := e.store.LetterByPublicID(context.Background(), l.PublicID)
 	if err != nil {
@@ -290,13 +224,31 @@ func (e *outboxEnv) delivery(t *testing.T, l advocacy.Letter, i int) advocacy.De
 	return got.Deliveries[i]
 }
 
-func (e *outboxEnv) runOnce(t *testing.T) int {
+func (e *outboxEnv) runOnce(t testing.TB) int {
 	t.Helper()
 	n, err := e.worker.RunOnce(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// statuses counts the deliveries by status.
+func (e *outboxEnv) statuses(t testing.TB) map[advocacy.DeliveryStatus]int {
+	t.Helper()
+	out := map[advocacy.DeliveryStatus]int{}
+	rows, err := e.db.R.Query("SELECT status, count(*) FROM deliveries GROUP BY status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		var n int
+		rows.Scan(&s, &n)
+		out[advocacy.DeliveryStatus(s)] = n
+	}
+	return out
 }
 
 // assertNoSecretsLogged checks the logs for personal data and the API key.
@@ -311,7 +263,7 @@ func (e *outboxEnv) assertNoSecretsLogged(t *testing.T) {
 }
 
 func TestOutboxSends(t *testing.T) {
-	e := newOutboxEnv(t, answer(200, "<Response>ok</Response>"))
+	e := newOutboxEnv(t)
 	l := e.addLetter(t, false)
 	if n := e.runOnce(t); n != 1 {
 		t.Fatalf("attempted %d", n)
@@ -320,49 +272,45 @@ func TestOutboxSends(t *testing.T) {
 	if d.Status != advocacy.DeliverySent || !d.SentAt.Equal(t0) || d.Attempts != 1 || d.LastError != "" {
 		t.Fatalf("delivery = %+v", d)
 	}
-	r := e.server.request(0)
+	r := e.cwc.Received()[0]
 	if r.Path != "/v2/message" || r.Key != "house-secret-key" || r.ContentType != "application/xml" ||
-		r.DeliveryID != d.DeliveryID || r.Office != "HNY12" {
+		r.DeliveryID != d.DeliveryID || r.Office != "HNY12" || r.Status != 200 {
 		t.Fatalf("request = %+v", r)
 	}
 	var m CWCMessage
 	xml.Unmarshal(r.Body, &m)
 	if m.Delivery.CampaignID != "JV-119" || m.Message.ProOrCon != "pro" || m.Message.Topics[0] != TopicForeignTrade ||
-		m.Message.Bills[0] != (CWCBill{119, "HR", 5917}) || m.Message.ConstituentMessage != "It matters to my business." {
+		m.Message.Bills.Bill[0] != (CWCBill{119, "hr", 5917}) || m.Message.ConstituentMessage != "It matters to my business." {
 		t.Fatalf("message = %+v", m)
 	}
-	if n := e.runOnce(t); n != 0 || e.server.count() != 1 {
+	if n := e.runOnce(t); n != 0 || len(e.cwc.Received()) != 1 {
 		t.Fatalf("a sent delivery was attempted again")
 	}
 	e.assertNoSecretsLogged(t)
 }
 
-func TestOutboxFailsOn4xx(t *testing.T) {
-	// CWC's answer may quote the constituent: it goes to last_error, never to the logs.
-	e := newOutboxEnv(t, answer(400, "<Errors>\n  <Error>Email ada0@example.com is not deliverable</Error>\n</Errors>"))
+// A 400 with <Errors> fails the delivery for good, keeping CWC's reasons
+// (which may quote the constituent: they go to last_error, never to logs).
+func TestOutboxFailsOn400WithCWCErrors(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.cwc.Refuse("HNY12", "Email ada0@example.com is not deliverable")
 	l := e.addLetter(t, false)
 	e.runOnce(t)
 	d := e.delivery(t, l, 0)
 	if d.Status != advocacy.DeliveryFailed || d.Attempts != 1 ||
-		d.LastError != "CWC rejected the message (400): <Errors> <Error>Email ada0@example.com is not deliverable</Error> </Errors>" {
+		d.LastError != "CWC refused the message: Email ada0@example.com is not deliverable" {
 		t.Fatalf("delivery = %+v", d)
 	}
 	e.clock.Set(t0.Add(48 * time.Hour))
-	if n := e.runOnce(t); n != 0 || e.server.count() != 1 {
+	if n := e.runOnce(t); n != 0 || len(e.cwc.Received()) != 1 {
 		t.Fatal("a failed delivery was retried")
 	}
 	e.assertNoSecretsLogged(t)
 }
 
 func TestOutboxRetries5xxWithJitterThenSends(t *testing.T) {
-	e := newOutboxEnv(t, func(n int, w http.ResponseWriter, _ *http.Request) {
-		if n == 1 {
-			w.WriteHeader(503)
-			io.WriteString(w, "maintenance for Lovelace0")
-			return
-		}
-		w.WriteHeader(200)
-	})
+	e := newOutboxEnv(t)
+	e.cwc.Outage(e.clock.Now, t0, t0.Add(time.Second))
 	e.worker.Rand = mrand.New(mrand.NewPCG(1, 2))
 	want := time.Duration(mrand.New(mrand.NewPCG(1, 2)).Int64N(int64(30*time.Second) + 1))
 	l := e.addLetter(t, false)
@@ -370,7 +318,7 @@ func TestOutboxRetries5xxWithJitterThenSends(t *testing.T) {
 	d := e.delivery(t, l, 0)
 	wantNext := t0.Add(want).Truncate(time.Millisecond)
 	if d.Status != advocacy.DeliveryQueued || d.Attempts != 1 || !d.NextAttemptAt.Equal(wantNext) ||
-		d.LastError != "CWC answered 503: maintenance for Lovelace0" {
+		d.LastError != "CWC answered 503: Service Unavailable: scheduled maintenance" {
 		t.Fatalf("after 503: %+v (want next %v)", d, wantNext)
 	}
 	if wantNext.After(t0) {
@@ -378,48 +326,57 @@ func TestOutboxRetries5xxWithJitterThenSends(t *testing.T) {
 			t.Fatal("retried before its time")
 		}
 	}
-	e.clock.Set(d.NextAttemptAt)
+	e.clock.Set(d.NextAttemptAt.Add(time.Second))
 	if n := e.runOnce(t); n != 1 {
 		t.Fatalf("attempted %d at the retry time", n)
 	}
-	d = e.delivery(t, l, 0)
-	if d.Status != advocacy.DeliverySent || d.Attempts != 2 {
-		t.Fatalf("after retry: %+v", d)
+	d2 := e.delivery(t, l, 0)
+	if d2.Status != advocacy.DeliverySent || d2.Attempts != 2 || d2.DeliveryID != d.DeliveryID {
+		t.Fatalf("after retry: %+v", d2)
 	}
-	if n := e.server.sends()[d.DeliveryID]; n != 2 {
-		t.Fatalf("server saw %d requests", n)
+	if got := e.cwc.Accepted(); len(got) != 1 || got[d.DeliveryID] != 1 {
+		t.Fatalf("accepted %v", got)
 	}
 	e.assertNoSecretsLogged(t)
 }
 
-// Without jitter the waits are the backoff ceilings: 30 s doubling up to the
-// hour cap; the eighth transient failure is final.
-func TestOutboxBackoffUntilMaxAttempts(t *testing.T) {
-	e := newOutboxEnv(t, answer(500, "boom"))
-	e.worker.Backoff = Backoff{Base: 30 * time.Second, Factor: 2, Cap: 10 * time.Minute}
+// Without jitter the waits are the backoff ceilings, 30 s doubling up to
+// the cap; a delivery keeps trying for the whole time budget (not a count
+// of attempts), then fails for good, its DeliveryId never changing.
+func TestOutboxRetriesForTheTimeBudget(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.cwc.SetMode(standin.CWCDown)
+	e.worker.Backoff = Backoff{Base: 30 * time.Second, Factor: 2, Cap: time.Hour}
+	e.worker.GiveUpAfter = 24 * time.Hour
 	l := e.addLetter(t, false)
-	waits := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute,
-		10 * time.Minute, 10 * time.Minute}
-	now := t0
-	for i, wait := range waits {
+	now, attempts := t0, 0
+	for {
 		e.clock.Set(now)
 		if n := e.runOnce(t); n != 1 {
-			t.Fatalf("attempt %d: attempted %d", i+1, n)
+			t.Fatalf("attempt %d at %v: attempted %d", attempts+1, now.Sub(t0), n)
 		}
+		attempts++
 		d := e.delivery(t, l, 0)
-		if d.Status != advocacy.DeliveryQueued || d.Attempts != i+1 || d.NextAttemptAt.Sub(now) != wait {
-			t.Fatalf("attempt %d: %+v, wait %v want %v", i+1, d, d.NextAttemptAt.Sub(now), wait)
+		if d.Status == advocacy.DeliveryFailed {
+			break
+		}
+		wait := d.NextAttemptAt.Sub(now)
+		if want := min(30*time.Second<<(attempts-1), time.Hour, t0.Add(24*time.Hour).Sub(now)); attempts < 12 && wait != want {
+			t.Fatalf("attempt %d: wait %v, want %v", attempts, wait, want)
 		}
 		now = d.NextAttemptAt
 	}
-	e.clock.Set(now)
-	e.runOnce(t)
 	d := e.delivery(t, l, 0)
-	if d.Status != advocacy.DeliveryFailed || d.Attempts != 8 || d.LastError != "gave up after 8 attempts: CWC answered 500: boom" {
-		t.Fatalf("final: %+v", d)
+	if attempts <= 8 || !now.Equal(t0.Add(24*time.Hour)) ||
+		d.LastError != fmt.Sprintf("gave up after 24 hours of failed attempts (%d): CWC answered 503: Service Unavailable: scheduled maintenance", attempts) {
+		t.Fatalf("final after %d attempts at %v: %+v", attempts, now.Sub(t0), d)
 	}
-	if e.server.count() != 8 {
-		t.Fatalf("server saw %d requests", e.server.count())
+	ids := map[string]bool{}
+	for _, r := range e.cwc.Received() {
+		ids[r.DeliveryID] = true
+	}
+	if len(e.cwc.Received()) != attempts || len(ids) != 1 || !ids[d.DeliveryID] {
+		t.Fatalf("%d requests with %d DeliveryIds", len(e.cwc.Received()), len(ids))
 	}
 	e.assertNoSecretsLogged(t)
 }
@@ -447,14 +404,8 @@ func TestBackoffCeiling(t *testing.T) {
 }
 
 func TestOutboxTimeoutIsRetried(t *testing.T) {
-	release := make(chan struct{})
-	e := newOutboxEnv(t, func(_ int, w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	})
-	defer close(release)
+	e := newOutboxEnv(t)
+	e.cwc.SetMode(standin.CWCHang)
 	// A short client-side bound; nothing in the test waits for it but the worker.
 	e.worker.RequestTimeout = 50 * time.Millisecond
 	l := e.addLetter(t, false)
@@ -468,7 +419,7 @@ func TestOutboxTimeoutIsRetried(t *testing.T) {
 }
 
 func TestOutboxInvalidMessageFailsWithoutSending(t *testing.T) {
-	e := newOutboxEnv(t, answer(200, ""))
+	e := newOutboxEnv(t)
 	e.worker.Agent.ContactPhone = "call us"
 	l := e.addLetter(t, false)
 	e.runOnce(t)
@@ -476,27 +427,139 @@ func TestOutboxInvalidMessageFailsWithoutSending(t *testing.T) {
 	if d.Status != advocacy.DeliveryFailed || !strings.Contains(d.LastError, "DeliveryAgentContactPhone") {
 		t.Fatalf("delivery = %+v", d)
 	}
-	if e.server.count() != 0 {
+	if len(e.cwc.Received()) != 0 {
 		t.Fatal("an invalid message was sent")
 	}
 }
 
+// A refused key (401) or an unapproved address (403) is not the letters'
+// fault: the chamber's deliveries are held, not failed, and nothing more is
+// sent to it until the operator fixes it and restarts; then every held
+// letter goes, with its DeliveryId unchanged.
+func TestOutboxHoldsOnAuthErrorsAndResumesAfterRestart(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		// held is how many deliveries are held: the address is refused for
+		// both chambers, the House key only for the House.
+		held   int
+		break_ func(e *outboxEnv)
+		fix    func(e *outboxEnv)
+	}{
+		{"wrong key", 401, 4,
+			func(e *outboxEnv) { e.worker.HouseKey = "wrong-key" },
+			func(e *outboxEnv) { e.worker.HouseKey = "house-secret-key" }},
+		{"address not approved", 403, 8,
+			func(e *outboxEnv) { e.cwc.SetMode(standin.CWCUnapproved) },
+			func(e *outboxEnv) { e.cwc.SetMode(standin.CWCAccept) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newOutboxEnv(t)
+			e.worker.Concurrency = 1
+			tc.break_(e)
+			for range 4 {
+				e.addLetter(t, true)
+			}
+			e.worker.SenateURL, e.worker.SenateKey = e.cwc.URL, "senate-secret-key"
+			e.runOnce(t)
+			// One House request showed the problem; the Senate went on.
+			house := 0
+			for _, r := range e.cwc.Received() {
+				if r.Path == "/v2/message" {
+					house++
+					if r.Status != tc.status {
+						t.Fatalf("stand-in answered %d", r.Status)
+					}
+				}
+			}
+			if house != 1 {
+				t.Fatalf("%d House requests", house)
+			}
+			d := e.delivery(t, e.letters[0], 0)
+			if d.Status != advocacy.DeliveryHeld || !strings.Contains(d.LastError, fmt.Sprintf("HTTP %d", tc.status)) {
+				t.Fatalf("first: %+v", d)
+			}
+			for range 3 {
+				e.clock.Set(e.clock.Now().Add(time.Hour))
+				e.runOnce(t)
+			}
+			st := e.statuses(t)
+			if st[advocacy.DeliveryHeld] != tc.held || st[advocacy.DeliveryFailed] != 0 || st[advocacy.DeliverySent] != 8-tc.held {
+				t.Fatalf("statuses %v", st)
+			}
+			health, err := e.store.DeliveryHealth(context.Background(), e.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h := health[0]; h.Held != 4 || !h.HeldSince.Equal(t0) || !strings.Contains(h.HoldReason, "WHIPCOUNT_CWC_KEY") {
+				t.Fatalf("House health %+v", h)
+			}
+			if !strings.Contains(e.logs.String(), "CWC delivery to the House is held") {
+				t.Errorf("no log line tells the operator:\n%s", e.logs.String())
+			}
+			// The operator fixes it and restarts: the worker resumes the
+			// held letters before it starts sending.
+			tc.fix(e)
+			if err := e.worker.Resume(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			for e.runOnce(t) > 0 {
+			}
+			if st := e.statuses(t); st[advocacy.DeliverySent] != 8 {
+				t.Fatalf("after the restart: %v", st)
+			}
+			for id, n := range e.cwc.Accepted() {
+				if n != 1 {
+					t.Fatalf("%s accepted %d times", id, n)
+				}
+			}
+			e.assertNoSecretsLogged(t)
+		})
+	}
+}
+
+// A wrong message address (404) holds the chamber too.
+func TestOutboxHoldsOnWrongAddress(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.worker.HouseURL = e.cwc.URL + "/wrong/"
+	l := e.addLetter(t, false)
+	e.runOnce(t)
+	if d := e.delivery(t, l, 0); d.Status != advocacy.DeliveryHeld || !strings.Contains(d.LastError, "HTTP 404") ||
+		!strings.Contains(d.LastError, "-cwc-url") {
+		t.Fatalf("delivery = %+v", d)
+	}
+}
+
+// A 409 for a DeliveryId CWC took before (the answer to the first try was
+// lost) counts as sent.
+func TestOutboxAlreadyAcceptedCountsAsSent(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.cwc.RejectDuplicates()
+	l := e.addLetter(t, false)
+	e.runOnce(t)
+	// The same message again, as after a crash before MarkSent.
+	e.db.W.Exec("UPDATE deliveries SET status = 'queued', next_attempt_at = ?", "2000-01-01T00:00:00.000Z")
+	e.runOnce(t)
+	if d := e.delivery(t, l, 0); d.Status != advocacy.DeliverySent || len(e.cwc.Received()) != 2 || e.cwc.Received()[1].Status != 409 {
+		t.Fatalf("delivery = %+v, requests %+v", d, e.cwc.Received())
+	}
+}
+
 func TestOutboxSenate(t *testing.T) {
-	e := newOutboxEnv(t, answer(200, ""))
-	// Queued for the Senate while its endpoint was set, then switched off.
+	e := newOutboxEnv(t)
+	// Queued for the Senate while its endpoint is not set: it waits.
 	l := e.addLetter(t, true)
 	e.runOnce(t)
-	if d := e.delivery(t, l, 1); d.Status != advocacy.DeliveryFailed || d.LastError != "no CWC endpoint is configured for the senate" {
+	if d := e.delivery(t, l, 1); d.Status != advocacy.DeliveryQueued || d.Attempts != 0 {
 		t.Fatalf("senate without endpoint: %+v", d)
 	}
-	l2 := e.addLetter(t, true)
-	e.worker.SenateURL, e.worker.SenateKey = e.server.URL, "senate-secret-key"
+	e.worker.SenateURL, e.worker.SenateKey = e.cwc.URL, "senate-secret-key"
 	e.runOnce(t)
-	if d := e.delivery(t, l2, 1); d.Status != advocacy.DeliverySent {
+	if d := e.delivery(t, l, 1); d.Status != advocacy.DeliverySent {
 		t.Fatalf("senate with endpoint: %+v", d)
 	}
-	last := e.server.request(-1)
-	if last.Path != "/api/messages/" || last.Key != "senate-secret-key" || last.Office != "SNY01" {
+	last := e.cwc.Received()[len(e.cwc.Received())-1]
+	if last.Path != "/api/messages/" || last.Key != "senate-secret-key" || last.Office != "SNY03" {
 		t.Fatalf("senate request = %+v", last)
 	}
 	e.assertNoSecretsLogged(t)
@@ -525,7 +588,7 @@ func TestChannelFor(t *testing.T) {
 // Two workers, each with its own database handle on the same file (as two
 // processes would be), never send the same delivery twice.
 func TestOutboxNoDoubleSends(t *testing.T) {
-	e := newOutboxEnv(t, answer(200, ""))
+	e := newOutboxEnv(t)
 	const letters = 30
 	for range letters {
 		e.addLetter(t, false)
@@ -534,7 +597,7 @@ func TestOutboxNoDoubleSends(t *testing.T) {
 	defer db2.Close()
 	w1 := e.worker
 	w2 := e.newWorker(sqlite.NewLetters(db2, e.clock.Now, rand.Reader))
-	w1.BatchSize, w2.BatchSize = 2, 2
+	w1.Concurrency, w2.Concurrency = 2, 2
 	var wg sync.WaitGroup
 	for _, w := range []*Worker{w1, w2, w1, w2} {
 		wg.Go(func() {
@@ -551,9 +614,9 @@ func TestOutboxNoDoubleSends(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	sends := e.server.sends()
+	sends := e.cwc.Accepted()
 	if len(sends) != letters {
-		t.Fatalf("server saw %d distinct deliveries, want %d", len(sends), letters)
+		t.Fatalf("CWC accepted %d distinct deliveries, want %d", len(sends), letters)
 	}
 	for id, n := range sends {
 		if n != 1 {
@@ -571,10 +634,10 @@ func TestOutboxNoDoubleSends(t *testing.T) {
 // restart (a new database handle and worker) it is delivered once the lease
 // runs out.
 func TestOutboxResumesAfterRestart(t *testing.T) {
-	e := newOutboxEnv(t, answer(200, ""))
+	e := newOutboxEnv(t)
 	l := e.addLetter(t, false)
 	lease := 2 * time.Minute
-	claimed, err := e.store.ClaimDue(context.Background(), t0, 10, lease) // then the process dies
+	claimed, err := e.store.ClaimDue(context.Background(), advocacy.House, t0, 10, lease) // then the process dies
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim = %v, %v", claimed, err)
 	}
@@ -596,21 +659,33 @@ func TestOutboxResumesAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := got.Deliveries[0]; d.Status != advocacy.DeliverySent || d.Attempts != 2 || e.server.count() != 1 {
-		t.Fatalf("after restart: %+v, %d requests", d, e.server.count())
+	if d := got.Deliveries[0]; d.Status != advocacy.DeliverySent || d.Attempts != 2 || len(e.cwc.Received()) != 1 {
+		t.Fatalf("after restart: %+v, %d requests", d, len(e.cwc.Received()))
 	}
 }
 
-// Run delivers when woken, and on cancellation finishes the request in
-// flight before returning.
-func TestOutboxRunWakesAndDrains(t *testing.T) {
-	started := make(chan string, 10)
-	release := make(chan struct{})
-	e := newOutboxEnv(t, func(_ int, w http.ResponseWriter, r *http.Request) {
-		started <- r.URL.Path
-		<-release
+// blockingCWC answers 200 to each message once release is closed, and
+// reports each request's arrival.
+func blockingCWC(t *testing.T) (url string, client *http.Client, arrived chan string, release chan struct{}) {
+	arrived, release = make(chan string, 100), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- r.URL.Path
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
 		w.WriteHeader(200)
-	})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, srv.Client(), arrived, release
+}
+
+// Run delivers when woken, with several requests in flight at once, and on
+// cancellation finishes the requests in flight before returning.
+func TestOutboxRunWakesAndDrains(t *testing.T) {
+	e := newOutboxEnv(t)
+	url, client, arrived, release := blockingCWC(t)
+	e.worker.HouseURL, e.worker.Client, e.worker.Concurrency = url, client, 3
 	e.worker.PollInterval = time.Hour // only a wake-up can start a run
 	wake := make(chan struct{}, 1)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -619,42 +694,93 @@ func TestOutboxRunWakesAndDrains(t *testing.T) {
 		e.worker.Run(ctx, wake)
 		close(done)
 	}()
-	// The first RunOnce found nothing; a letter arrives and wakes the worker.
-	l := e.addLetter(t, false)
+	// The first claim found nothing; letters arrive and wake the worker.
+	for range 5 {
+		e.addLetter(t, false)
+	}
 	Notify(wake)
 	Notify(wake) // never blocks
-	<-started
-	cancel() // SIGTERM while the request is in flight
+	for range 3 {
+		<-arrived // three requests in flight at once, none answered yet
+	}
+	cancel() // SIGTERM while requests are in flight
 	close(release)
 	<-done
-	if d := e.delivery(t, l, 0); d.Status != advocacy.DeliverySent {
-		t.Fatalf("in-flight delivery not finished: %+v", d)
+	st := e.statuses(t)
+	if st[advocacy.DeliverySent] != 3 || st[advocacy.DeliveryQueued] != 2 {
+		t.Fatalf("after stopping: %v", st)
+	}
+	for _, l := range e.letters[3:] {
+		if d := e.delivery(t, l, 0); d.Attempts != 0 {
+			t.Fatalf("an unstarted delivery counted an attempt: %+v", d)
+		}
 	}
 }
 
-// Claims a stopping worker has not started are given back at once.
-func TestOutboxReleasesUnstartedClaimsWhenStopping(t *testing.T) {
+// A chamber whose endpoint hangs does not hold up the other's letters.
+func TestOutboxSlowChamberDoesNotStarveTheOther(t *testing.T) {
+	e := newOutboxEnv(t)
+	url, client, arrived, release := blockingCWC(t)
+	e.worker.HouseURL, e.worker.Client, e.worker.Concurrency = url, client, 2
+	senate := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		senate <- r.URL.Path
+		io.WriteString(w, "Message Accepted")
+	}))
+	defer srv.Close()
+	e.worker.SenateURL, e.worker.SenateKey = srv.URL, "senate-secret-key"
+	e.worker.Client = &http.Client{}
+	for range 4 {
+		e.addLetter(t, true)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := newOutboxEnv(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
-		cancel() // the stop arrives during the first request
-		w.WriteHeader(200)
-	})
-	a := e.addLetter(t, false)
-	b := e.addLetter(t, false)
-	n, err := e.worker.RunOnce(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("RunOnce = %d, %v", n, err)
+	done := make(chan struct{})
+	go func() { e.worker.Run(ctx, make(chan struct{}, 1)); close(done) }()
+	// Both House slots get stuck, yet all four Senate letters arrive.
+	<-arrived
+	<-arrived
+	for range 4 {
+		<-senate
 	}
-	if d := e.delivery(t, a, 0); d.Status != advocacy.DeliverySent {
-		t.Fatalf("first: %+v", d)
+	cancel()
+	close(release)
+	<-done
+	if st := e.statuses(t); st[advocacy.DeliverySent] < 6 {
+		t.Fatalf("statuses %v", st)
 	}
-	d := e.delivery(t, b, 0)
-	if d.Status != advocacy.DeliveryQueued || d.Attempts != 0 {
-		t.Fatalf("second: %+v", d)
+}
+
+// A claim the worker cannot start before its lease would run out is given
+// back untried: it does not count as an attempt and is claimable at once.
+func TestOutboxSkippedClaimKeepsItsAttempt(t *testing.T) {
+	e := newOutboxEnv(t)
+	l := e.addLetter(t, false)
+	e.worker.Lease, e.worker.RequestTimeout = time.Minute, 30*time.Second
+	// The claim is made at t0; by the time the request would start, the
+	// clock says 50 s later: the 30 s request could outlive the lease.
+	calls := 0
+	e.worker.Clock = func() time.Time {
+		calls++
+		if calls == 1 {
+			return t0
+		}
+		return t0.Add(50 * time.Second)
 	}
-	// Released, not leased: claimable at once.
+	if n := e.runOnce(t); n != 0 {
+		t.Fatalf("attempted %d, want 0", n)
+	}
+	if d := e.delivery(t, l, 0); d.Status != advocacy.DeliveryQueued || d.Attempts != 0 {
+		t.Fatalf("skipped claim: %+v", d)
+	}
+	e.worker.Clock = e.clock.Now
 	if n := e.runOnce(t); n != 1 {
-		t.Fatalf("released claim not claimable: %d", n)
+		t.Fatalf("skipped claim not claimable at once: %d", n)
+	}
+	if d := e.delivery(t, l, 0); d.Status != advocacy.DeliverySent || d.Attempts != 1 {
+		t.Fatalf("then: %+v", d)
+	}
+	if len(e.cwc.Received()) != 1 {
+		t.Fatalf("%d requests", len(e.cwc.Received()))
 	}
 }
 

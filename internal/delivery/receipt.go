@@ -262,7 +262,7 @@ func ReceiptText(r Receipt) string {
 		}
 		b.WriteString("\n----------------------------------------\n")
 		fmt.Fprintf(&b, "To: %s\n", name)
-		fmt.Fprintf(&b, "Status: %s\n", receiptStatus(d))
+		fmt.Fprintf(&b, "Status: %s\n", receiptStatus(l, d))
 		fmt.Fprintf(&b, "Subject: %s\n\n", d.Subject)
 		b.WriteString(strings.TrimSpace(d.TemplateText))
 		b.WriteString("\n")
@@ -283,25 +283,39 @@ func ReceiptText(r Receipt) string {
 	return b.String()
 }
 
-// receiptStatus says in plain words where a delivery stands.
-func receiptStatus(d advocacy.Delivery) string {
-	switch d.Status {
-	case advocacy.DeliverySent:
+// receiptStatus says in plain words where a copy stands when the receipt
+// is written.
+func receiptStatus(l advocacy.Letter, d advocacy.Delivery) string {
+	chamber := "House"
+	if d.Chamber == advocacy.Senate {
+		chamber = "Senate"
+	}
+	switch advocacy.StateOf(l, d, false) {
+	case advocacy.CopySent:
+		if d.Status == advocacy.DeliveryDelivered {
+			return "delivered to the office."
+		}
 		return "sent electronically to the office."
-	case advocacy.DeliveryDelivered:
-		return "delivered to the office."
-	case advocacy.DeliveryFailed:
+	case advocacy.CopyFailed:
 		return "electronic delivery failed; you can still send it yourself from your letter's page."
-	case advocacy.DeliveryConfirmedByUser:
+	case advocacy.CopyYouSent:
 		how := map[advocacy.Channel]string{
 			advocacy.ChannelContactForm: "through the office's contact form",
 			advocacy.ChannelPrint:       "by post",
 			advocacy.ChannelPhone:       "by phone",
 		}[d.Channel]
 		return strings.TrimSpace("you sent it yourself " + how + ".")
-	}
-	if d.Channel == advocacy.ChannelCWC {
-		return "queued for electronic delivery to the office through Communicating with Congress."
+	case advocacy.CopyRejected:
+		return "not sent: the campaign decided not to send this letter."
+	case advocacy.CopyAwaitingConfirmation:
+		return "waiting for you: it goes out once you confirm your email address."
+	case advocacy.CopyAwaitingCheck:
+		return "not sent yet: it goes out electronically once the campaign has checked it."
+	case advocacy.CopyHeld:
+		return "held, not sent yet: electronic delivery to the " + chamber + " is paused while we fix a problem on our side. " +
+			"It goes out as soon as it is fixed; you do not need to do anything."
+	case advocacy.CopyQueued, advocacy.CopyRetrying:
+		return "queued: we are sending it electronically through Communicating with Congress, usually within minutes."
 	}
 	return "not sent yet. This office takes letters only through its own contact form, by post or by phone: " +
 		"your letter's page has the letter ready to copy, print or read out."

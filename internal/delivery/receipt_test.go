@@ -46,7 +46,7 @@ func TestReceiptText(t *testing.T) {
 		`about "Repeal Jackson-Vanik for Central Asia"`,
 		"Follow your letter here: https://whipcount.example.org/letters/AAAAAAAAAAAAAAAAAAAAAA",
 		"To delete your details from Whipcount at any time: https://whipcount.example.org/letters/AAAAAAAAAAAAAAAAAAAAAA/delete",
-		"To: Representative Jerrold Nadler\nStatus: queued for electronic delivery",
+		"To: Representative Jerrold Nadler\nStatus: queued: we are sending it electronically",
 		"Subject: Please cosponsor H.R. 5917\n\nDear Representative Jerrold Nadler,",
 		"To: Senator Charles E. Schumer\nStatus: not sent yet.",
 		"To: the office SNY02\nStatus: you sent it yourself by phone.",
@@ -57,7 +57,19 @@ func TestReceiptText(t *testing.T) {
 			t.Errorf("receipt lacks %q:\n%s", want, text)
 		}
 	}
+	// Each copy as it really stands: a letter held for moderation is not
+	// queued, and a held copy says why it waits.
 	r := testReceipt()
+	r.Letter.Status = advocacy.LetterHeld
+	if text := ReceiptText(r); !strings.Contains(text, "To: Representative Jerrold Nadler\nStatus: not sent yet: it goes out electronically once the campaign has checked it.") {
+		t.Errorf("receipt of a letter held for moderation:\n%s", text)
+	}
+	r = testReceipt()
+	r.Letter.Deliveries[0].Status = advocacy.DeliveryHeld
+	if text := ReceiptText(r); !strings.Contains(text, "Status: held, not sent yet: electronic delivery to the House is paused") {
+		t.Errorf("receipt with a held copy:\n%s", text)
+	}
+	r = testReceipt()
 	r.Letter.PersonalMessage = ""
 	r.CampaignTitle = ""
 	if text := ReceiptText(r); strings.Contains(text, "own words") || !strings.Contains(text, "Thank you for writing to your members of Congress.") {

@@ -244,6 +244,9 @@ func (s *Server) previewLetter(c echo.Context) error {
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
 	nl, err := s.newLetter(c.Request().Context(), r)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
+	}
 	if err != nil {
 		return err
 	}
@@ -307,22 +310,40 @@ func (s *Server) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLe
 		}
 		rc := r.recips[i]
 		subject, body := tpls[rc.kind].Render(advocacy.MergeFieldsFor(rc.member, rc.bill.Label(), r.in))
-		ch := advocacy.ChannelAssisted
-		if s.deps.Letters.Channel != nil {
-			ch = s.deps.Letters.Channel(rc.member.Chamber)
+		office, ch := advocacy.OfficeCode(rc.member), advocacy.ChannelAssisted
+		if s.deps.Letters.Route != nil {
+			office, ch = s.deps.Letters.Route(rc.member)
+		}
+		if office == "" {
+			// Without an office code CWC cannot route it: the sender sends it.
+			ch = advocacy.ChannelAssisted
 		}
 		nl.Recipients = append(nl.Recipients, advocacy.NewDelivery{
 			BioguideID:   rc.member.BioguideID,
-			OfficeCode:   advocacy.OfficeCode(rc.member),
+			OfficeCode:   office,
 			Chamber:      rc.member.Chamber,
 			Channel:      ch,
-			Subject:      subject,
+			Subject:      advocacy.FitSubject(subject),
 			TemplateText: body,
 			Bill:         advocacy.LetterBill{Congress: rc.bill.Congress, Type: strings.ToUpper(rc.bill.Type), Number: rc.bill.Number},
 			Position:     rc.bill.Position.OrSupport(),
 		})
 	}
+	// What the merge fields made of the campaign's text must still be
+	// something Congress's system takes.
+	if err := nl.Deliverable(s.memberLabel); err != nil {
+		return advocacy.NewLetter{}, err
+	}
 	return nl, nil
+}
+
+// fieldErrors are the field errors of a refused letter, if err is one.
+func fieldErrors(err error) (map[string]string, bool) {
+	var de *advocacy.Error
+	if errors.As(err, &de) && de.Code == advocacy.CodeInvalid && len(de.Fields) > 0 {
+		return de.Fields, true
+	}
+	return nil, false
 }
 
 // submitResult is what storing a letter led to.
@@ -509,6 +530,9 @@ func (s *Server) sendLetter(c echo.Context) error {
 		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
 	res, err := s.submit(ctx, r)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
+	}
 	if err != nil {
 		// The letter comes back as it was, ready to send again.
 		return inStep(err, func(status int, msg string) error {

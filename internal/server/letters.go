@@ -66,10 +66,11 @@ type LetterDeps struct {
 	Store LetterStore
 	// Templates reads campaigns' own letters; nil uses the defaults.
 	Templates LetterTemplateSource
-	// Channel picks how a recipient's copy travels, given their chamber
-	// (delivery.ChannelFor with the configured CWC endpoints); nil sends
-	// every copy through the assisted channels.
-	Channel func(advocacy.Chamber) advocacy.Channel
+	// Route says how a copy to a member travels: the CWC office code it
+	// carries, and its channel (CWC when an endpoint is configured for the
+	// member's chamber and the office takes CWC messages, else assisted).
+	// nil sends every copy through the assisted channels.
+	Route func(advocacy.Member) (office string, ch advocacy.Channel)
 	// Wake tells the outbox worker that CWC deliveries are waiting; nil when
 	// no worker runs.
 	Wake func()
@@ -383,15 +384,16 @@ func (s *Server) statusView(ctx context.Context, l advocacy.Letter, fresh bool, 
 	for _, id := range already {
 		v.AlreadyWrote = append(v.AlreadyWrote, s.memberLabel(id))
 	}
-	selfSend := false
-	for _, d := range l.Deliveries {
-		dv := s.deliveryView(l, d, camp)
-		selfSend = selfSend || dv.SelfSend
-		v.Deliveries = append(v.Deliveries, dv)
-	}
 	waiting, err := s.deps.Letters.Store.AwaitingConfirmation(ctx, l.PublicID)
 	if err != nil {
 		s.deps.Logger.Error("check letter confirmation", "err", err)
+	}
+	selfSend := false
+	for _, d := range l.Deliveries {
+		dv := s.deliveryView(l, d, camp, waiting)
+		// A held copy may be sent by hand, but need not be.
+		selfSend = selfSend || (dv.SelfSend && dv.State != string(advocacy.CopyHeld))
+		v.Deliveries = append(v.Deliveries, dv)
 	}
 	switch {
 	case waiting:
@@ -447,16 +449,20 @@ func (s *Server) memberLabel(id string) string {
 }
 
 // deliveryView says where one delivery stands and, when the constituent
-// must send it themselves, gives them everything to do so.
-// camp is the letter's campaign, for the phone script; its zero value
-// when not known.
-func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advocacy.Campaign) templates.DeliveryView {
+// must (or may) send it themselves, gives them everything to do so. camp is
+// the letter's campaign, for the phone script (its zero value when not
+// known); waiting is whether the letter waits for its sender's email
+// confirmation.
+func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advocacy.Campaign, waiting bool) templates.DeliveryView {
 	v := templates.DeliveryView{
 		ID: d.DeliveryID, To: "the office " + d.OfficeCode, Channel: string(d.Channel), Status: string(d.Status),
 		Subject:    d.Subject,
 		Text:       "Subject: " + d.Subject + "\n\n" + letterText(d.TemplateText, l.PersonalMessage),
 		PrintURL:   "/letters/" + l.PublicID + "/print/" + d.DeliveryID,
 		ConfirmURL: "/letters/" + l.PublicID + "/deliveries/" + d.DeliveryID + "/confirm",
+	}
+	if d.OfficeCode == "" {
+		v.To = "the office"
 	}
 	m, known := s.member(d.BioguideID)
 	if known {
@@ -471,8 +477,14 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 			v.PhoneScript = phoneScript(l, d, m, camp)
 		}
 	}
-	switch {
-	case d.Status == advocacy.DeliveryConfirmedByUser:
+	chamber := "House"
+	if d.Chamber == advocacy.Senate {
+		chamber = "Senate"
+	}
+	state := advocacy.StateOf(l, d, waiting)
+	v.State = string(state)
+	switch state {
+	case advocacy.CopyYouSent:
 		how := map[advocacy.Channel]string{
 			advocacy.ChannelContactForm: "through their website",
 			advocacy.ChannelPrint:       "by post",
@@ -480,20 +492,32 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 		}[d.Channel]
 		v.Headline, v.Tone = "You sent it.", "ok"
 		v.Detail = strings.TrimSpace(fmt.Sprintf("You told us you sent it %s on %s. Thank you!", how, longDate(d.ConfirmedAt)))
-	case d.Status == advocacy.DeliverySent:
+	case advocacy.CopySent:
 		v.Headline, v.Tone = "Sent.", "ok"
 		v.Detail = "The office’s system accepted it on " + longDate(d.SentAt) + ". There is nothing more for you to do."
-	case d.Status == advocacy.DeliveryDelivered:
-		v.Headline, v.Tone = "Delivered.", "ok"
-		v.Detail = "The office has received it. There is nothing more for you to do."
-	case d.Status == advocacy.DeliveryFailed:
+		if d.Status == advocacy.DeliveryDelivered {
+			v.Headline, v.Detail = "Delivered.", "The office has received it. There is nothing more for you to do."
+		}
+	case advocacy.CopyFailed:
 		v.Headline, v.Tone, v.SelfSend = "Not delivered.", "error", true
-		v.Detail = "We could not deliver it electronically. Please send it yourself in one of these ways; it takes a minute."
-	case l.Status != advocacy.LetterActive && d.Channel == advocacy.ChannelCWC:
-		v.Headline = "Not sent yet."
+		v.Detail = "Congress’s system did not accept it from us. Please send it yourself in one of these ways; it takes a minute."
+	case advocacy.CopyRejected:
+		v.Headline = "Not sent."
+		v.Detail = "The campaign decided not to send this letter."
+	case advocacy.CopyAwaitingConfirmation:
+		v.Headline, v.Tone = "Waiting for you.", "warn"
+		v.Detail = "It goes out once you confirm your email address with the link we sent you."
+	case advocacy.CopyAwaitingCheck:
+		v.Headline = "Not sent yet: waiting for a check."
 		v.Detail = "It goes out electronically once the campaign has checked it."
-	case d.Channel == advocacy.ChannelCWC:
-		v.Headline = "On its way."
+	case advocacy.CopyHeld:
+		v.Headline, v.Tone, v.SelfSend = "Held: not sent yet.", "warn", true
+		v.Detail = "Electronic delivery to the " + chamber + " is paused while we fix a problem on our side. Your letter is kept and goes out as soon as it is fixed: you do not need to do anything. If you would rather not wait, you can send it yourself instead; tell us if you do, so that it is not sent twice."
+	case advocacy.CopyRetrying:
+		v.Headline = "Queued: trying again."
+		v.Detail = "Congress’s system did not take it at our last try, which happens during its maintenance. We keep trying, so you do not need to do anything; if it still cannot go after some days, this page will say so and show you how to send it yourself."
+	case advocacy.CopyQueued:
+		v.Headline = "Queued."
 		v.Detail = "We are sending it to the office electronically through Communicating with Congress. This usually takes a few minutes; reload this page to check."
 	default:
 		v.Headline, v.Tone, v.SelfSend = "Not sent yet: over to you.", "warn", true
@@ -565,7 +589,7 @@ func (s *Server) confirmDelivery(c echo.Context) error {
 		if d.DeliveryID == c.Param("delivery") {
 			c.Response().Header().Set("HX-Trigger", "letter-confirmed")
 			camp, _ := s.campaignOfLetter(ctx, l)
-			return s.render(c, http.StatusOK, nil, templates.DeliveryCard(s.deliveryView(l, d, camp)))
+			return s.render(c, http.StatusOK, nil, templates.DeliveryCard(s.deliveryView(l, d, camp, false)))
 		}
 	}
 	return advocacy.NotFound("We could not find that letter.")

@@ -157,7 +157,9 @@ func TestLetterOutboxEndToEnd(t *testing.T) {
 	eps := delivery.Endpoints{HouseURL: cwc.URL, HouseKey: "test-key"}
 	wakes := make(chan struct{}, 1)
 	e := newLetterEnv(t, func(d *LetterDeps) {
-		d.Channel = func(ch advocacy.Chamber) advocacy.Channel { return delivery.ChannelFor(ch, eps) }
+		d.Route = func(m advocacy.Member) (string, advocacy.Channel) {
+			return advocacy.OfficeCode(m), delivery.ChannelFor(m.Chamber, eps)
+		}
 		d.Wake = func() { delivery.Notify(wakes) }
 	})
 
@@ -172,7 +174,7 @@ func TestLetterOutboxEndToEnd(t *testing.T) {
 	}
 	d := mustDoc(t, e.get(t, "/letters/"+id, false))
 	queued := d.Find(`[data-testid="delivery"][data-channel="cwc"]`)
-	if !strings.Contains(queued.Find(`[data-testid="delivery-status"]`).Text(), "On its way") || queued.Find(`[data-testid="assisted"]`).Length() != 0 {
+	if !strings.Contains(queued.Find(`[data-testid="delivery-status"]`).Text(), "Queued.") || queued.Find(`[data-testid="assisted"]`).Length() != 0 {
 		t.Errorf("queued CWC card: %q", queued.Text())
 	}
 	if rec := e.post(t, "/letters/"+id+"/deliveries/"+strings.TrimPrefix(queued.AttrOr("id", ""), "delivery-")+"/confirm",
@@ -208,7 +210,7 @@ func TestLetterOutboxEndToEnd(t *testing.T) {
 	if msg.Recipient.MemberOffice != "HNY10" || msg.Delivery.DeliveryID != deliveryID {
 		t.Errorf("MemberOffice %q DeliveryId %q, want HNY10 %q", msg.Recipient.MemberOffice, msg.Delivery.DeliveryID, deliveryID)
 	}
-	if msg.Delivery.CampaignID != "whipcount-jackson-vanik-119" || len(msg.Message.Bills) != 1 || msg.Message.Bills[0].Number != 5917 {
+	if msg.Delivery.CampaignID != "whipcount-jackson-vanik-119" || msg.Message.Bills == nil || len(msg.Message.Bills.Bill) != 1 || msg.Message.Bills.Bill[0].Number != 5917 {
 		t.Errorf("campaign %q, bills %+v", msg.Delivery.CampaignID, msg.Message.Bills)
 	}
 	if !strings.Contains(msg.Message.OrganizationStatement, "Dear Representative Daniel S. Goldman") ||

@@ -560,7 +560,7 @@ func TestSendLetter(t *testing.T) {
 	if n := e.count(t, "SELECT count(*) FROM letters WHERE ref = 'news_1' AND state = 'NY' AND district = 10 AND settled_by = 'zip' AND phone = '212-555-0134'"); n != 1 {
 		t.Error("letter columns not stored as expected")
 	}
-	if n := e.count(t, "SELECT count(*) FROM deliveries WHERE office_code IN ('HNY10', 'SNY01', 'SNY02') AND bill_type IN ('HR', 'S')"); n != 3 {
+	if n := e.count(t, "SELECT count(*) FROM deliveries WHERE office_code IN ('HNY10', 'SNY03', 'SNY01') AND bill_type IN ('HR', 'S')"); n != 3 {
 		t.Error("office codes or bills not stored")
 	}
 	if wakes != 0 {

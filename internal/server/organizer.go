@@ -103,6 +103,9 @@ type OrganizerDeps struct {
 	Exports    ExportStore
 	Moderation ModerationStore
 	Editor     ContentEditor
+	// Deliveries shows delivery health and re-sends letters; nil hides
+	// the delivery page.
+	Deliveries DeliveryDesk
 	// Rand is the source of session and CSRF tokens and password salts;
 	// nil is crypto/rand.
 	Rand io.Reader
@@ -188,6 +191,8 @@ func (s *Server) orgMeta(c echo.Context, title, path, slug string) templates.Org
 		m.CanExport = a.user.Can(advocacy.PermExport)
 		m.CanManageUsers = a.user.Can(advocacy.PermManageUsers)
 		m.CanViewAudit = a.user.Can(advocacy.PermViewAudit)
+		m.CanDeliveries = a.user.Can(advocacy.PermDeliveries) && s.deps.Organizer.Deliveries != nil
+		m.Alerts = s.deliveryAlerts(c.Request().Context(), a)
 		m.Partner = a.user.PartnerName
 	}
 	m.Flash = orgFlash(c.QueryParam("done"))
@@ -209,6 +214,7 @@ func orgFlash(code string) string {
 		"deleted":   "The talking point was deleted.",
 		"imported":  "The cosponsor list was imported.",
 		"withdrawn": "The withdrawal was recorded.",
+		"resent":    "The letters were queued again and go out within a minute. The delivery IDs stay the same.",
 	}[code]
 }
 

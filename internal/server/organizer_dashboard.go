@@ -149,7 +149,7 @@ func (s *Server) dashboardView(c echo.Context, camp advocacy.Campaign, st advoca
 	v.Conversion, v.Lookups = conv.String(), conv.Lookups
 	v.Channels = countRows(st.ByChannel, deliveries, map[string]string{"cwc": "Communicating with Congress", "assisted": "Assisted (not yet sent)",
 		"contact_form": "Contact form", "print": "Printed letter", "phone": "Phone call"})
-	v.Statuses = countRows(st.ByDeliveryStatus, deliveries, map[string]string{"queued": "Queued", "sent": "Sent", "delivered": "Delivered",
+	v.Statuses = countRows(st.ByDeliveryStatus, deliveries, map[string]string{"queued": "Queued", "held": "Held (waiting on the operator)", "sent": "Sent", "delivered": "Delivered",
 		"failed": "Failed", "confirmed_by_user": "Sent by the constituent"})
 	v.Districts = s.districtTable(c, camp.Slug, st)
 	v.OfficesURL = orgCampaignURL(camp.Slug, "offices")

@@ -90,6 +90,8 @@ func (s *Server) routes() {
 	org.GET("/partners", s.partners)
 	org.POST("/partners", s.createPartner)
 	org.GET("/audit", s.auditPage)
+	org.GET("/deliveries", s.deliveryHealth)
+	org.POST("/deliveries/retry", s.retryDeliveries)
 
 	// Public JSON API. Its GETs are open to every origin (CORS, with a
 	// real preflight answer); a wrong method answers 405 with Allow. (A

@@ -567,6 +567,9 @@ func (s *Server) actionPreview(c echo.Context) error {
 		return err
 	}
 	nl, err := s.newLetter(c.Request().Context(), r)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+	}
 	if err != nil {
 		return err
 	}
@@ -625,6 +628,9 @@ func (s *Server) actionSend(c echo.Context) error {
 		return err
 	}
 	res, err := s.submit(c.Request().Context(), r)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+	}
 	if err != nil {
 		// The letter comes back as it was, ready to send again.
 		return inStep(err, func(status int, msg string) error {
@@ -678,11 +684,15 @@ func (s *Server) actionSent(c echo.Context) error {
 	v := templates.WidgetSentView{StatusURL: "/letters/" + l.PublicID, CampaignURL: s.campaignLink("", camp.Slug, o.Partner),
 		ShareURL: mailtoURL("Write to Congress: "+camp.Title,
 			"I just wrote to my members of Congress about this. It takes two minutes: "+link)}
+	waiting, err := s.deps.Letters.Store.AwaitingConfirmation(c.Request().Context(), l.PublicID)
+	if err != nil {
+		s.deps.Logger.Error("check letter confirmation", "err", err)
+	}
 	for _, d := range l.Deliveries {
-		dv := s.deliveryView(l, d, camp)
+		dv := s.deliveryView(l, d, camp, waiting)
 		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Headline: dv.Headline,
 			Tone: dv.Tone, SelfSend: dv.SelfSend})
-		v.SelfSend = v.SelfSend || dv.SelfSend
+		v.SelfSend = v.SelfSend || (dv.SelfSend && dv.State != string(advocacy.CopyHeld))
 	}
 	for _, id := range strings.Split(c.QueryParam("already"), ",") {
 		if bioguideRe.MatchString(id) && len(v.AlreadyWrote) < advocacy.LetterMaxRecipients {

@@ -136,7 +136,7 @@ func scanLetter(sc interface{ Scan(...any) error }) (advocacy.Letter, error) {
 
 const deliveryColumns = `d.id, d.letter_id, d.bioguide_id, d.office_code, d.chamber, d.channel, d.status,
 	d.delivery_id, d.subject, d.template_text, d.bill_congress, d.bill_type, d.bill_number, d.attempts,
-	d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.sent_at, d.confirmed_at, d.position`
+	d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.sent_at, d.confirmed_at, d.position, d.queued_at`
 
 // deliveryRow holds the scan destinations of deliveryColumns.
 type deliveryRow struct {
@@ -145,13 +145,14 @@ type deliveryRow struct {
 	billType               sql.NullString
 	next, created, updated sql.NullString
 	sent, confirmed        sql.NullString
+	queued                 sql.NullString
 }
 
 func (r *deliveryRow) dest() []any {
 	d := &r.d
 	return []any{&d.ID, &d.LetterID, &d.BioguideID, &d.OfficeCode, &d.Chamber, &d.Channel, &d.Status,
 		&d.DeliveryID, &d.Subject, &d.TemplateText, &r.congress, &r.billType, &r.number, &d.Attempts,
-		&r.next, &d.LastError, &r.created, &r.updated, &r.sent, &r.confirmed, &d.Position}
+		&r.next, &d.LastError, &r.created, &r.updated, &r.sent, &r.confirmed, &d.Position, &r.queued}
 }
 
 func (r *deliveryRow) finish() (advocacy.Delivery, error) {
@@ -161,7 +162,7 @@ func (r *deliveryRow) finish() (advocacy.Delivery, error) {
 		dst *time.Time
 		src sql.NullString
 	}{{&d.NextAttemptAt, r.next}, {&d.CreatedAt, r.created}, {&d.UpdatedAt, r.updated},
-		{&d.SentAt, r.sent}, {&d.ConfirmedAt, r.confirmed}} {
+		{&d.SentAt, r.sent}, {&d.ConfirmedAt, r.confirmed}, {&d.QueuedAt, r.queued}} {
 		t, err := letterParseTime(p.src)
 		if err != nil {
 			return d, err
@@ -201,8 +202,11 @@ func checkNewLetter(nl advocacy.NewLetter) error {
 		return fmt.Errorf("%d recipients", n)
 	}
 	for _, r := range nl.Recipients {
-		if r.BioguideID == "" || r.OfficeCode == "" {
-			return errors.New("recipient without bioguide ID or office code")
+		if r.BioguideID == "" {
+			return errors.New("recipient without bioguide ID")
+		}
+		if r.OfficeCode == "" && r.Channel == advocacy.ChannelCWC {
+			return fmt.Errorf("recipient %s: CWC delivery without an office code", r.BioguideID)
 		}
 		if r.Chamber != advocacy.House && r.Chamber != advocacy.Senate {
 			return fmt.Errorf("recipient %s: chamber %q", r.BioguideID, r.Chamber)
@@ -279,8 +283,8 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qInsertDelivery = `INSERT INTO deliveries (letter_id, bioguide_id, office_code, chamber,
 			channel, status, delivery_id, subject, template_text, bill_congress, bill_type, bill_number,
-			next_attempt_at, created_at, updated_at, position)
-			VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			next_attempt_at, created_at, updated_at, position, queued_at)
+			VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // qAlreadyWrote finds which of n recipients an email wrote to lately.
@@ -566,7 +570,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 		}
 		res, err := tx.ExecContext(ctx, qInsertDelivery,
 			letterID, r.BioguideID, r.OfficeCode, string(r.Chamber), string(r.Channel), deliveryIDs[i],
-			r.Subject, r.TemplateText, congress, billType, number, next, ts, ts, string(r.Position.OrSupport()))
+			r.Subject, r.TemplateText, congress, billType, number, next, ts, ts, string(r.Position.OrSupport()), ts)
 		if err != nil {
 			return advocacy.CreatedLetter{}, true, fmt.Errorf("create letter: insert delivery: %w", err)
 		}
@@ -578,6 +582,7 @@ func (s *Letters) createInTx(ctx context.Context, tx *stmtTx, j *createJob) (adv
 			ID: id, LetterID: letterID, BioguideID: r.BioguideID, OfficeCode: r.OfficeCode, Chamber: r.Chamber,
 			Channel: r.Channel, Status: advocacy.DeliveryQueued, DeliveryID: deliveryIDs[i], Subject: r.Subject,
 			TemplateText: r.TemplateText, Bill: r.Bill, Position: r.Position.OrSupport(), CreatedAt: l.CreatedAt, UpdatedAt: l.CreatedAt,
+			QueuedAt: l.CreatedAt,
 		}
 		d.Bill.Type = strings.ToUpper(d.Bill.Type)
 		if r.Channel == advocacy.ChannelCWC {
@@ -678,7 +683,9 @@ func (s *Letters) DeliveriesForLetter(ctx context.Context, letterID int64) ([]ad
 // ConfirmDelivery records that the constituent sent one of their letter's
 // deliveries themselves through channel (contact form, print or phone): the
 // delivery becomes confirmed_by_user. It is allowed for assisted deliveries
-// and for CWC deliveries that failed; confirming again changes nothing. The
+// and for CWC deliveries that failed or are held (a held copy the sender
+// sent is never sent again when delivery resumes); confirming again changes
+// nothing. The
 // letter is found by its public ID, so only the holder of the status link
 // can confirm.
 func (s *Letters) ConfirmDelivery(ctx context.Context, publicID, deliveryID string, channel advocacy.Channel) (advocacy.Delivery, error) {
@@ -705,7 +712,7 @@ func (s *Letters) ConfirmDelivery(ctx context.Context, publicID, deliveryID stri
 	switch {
 	case d.Status == advocacy.DeliveryConfirmedByUser:
 		return d, nil
-	case d.Channel == advocacy.ChannelCWC && d.Status != advocacy.DeliveryFailed:
+	case d.Channel == advocacy.ChannelCWC && d.Status != advocacy.DeliveryFailed && d.Status != advocacy.DeliveryHeld:
 		return d, &advocacy.Error{Code: advocacy.CodeConflict,
 			Message: "This letter is being delivered electronically; there is nothing for you to send."}
 	}
@@ -857,14 +864,20 @@ func (s *Letters) Stats(ctx context.Context, campaignID int64, since time.Time) 
 // a worker that dies mid-send gives its claim back when the lease runs out,
 // and two workers never hold the same delivery.
 
-const outboxColumns = letterColumns + ", " + deliveryColumns + `, c.slug, COALESCE(NULLIF(c.cwc_campaign_id, ''), c.slug)`
+const outboxColumns = letterColumns + ", " + deliveryColumns + `, c.slug, COALESCE(NULLIF(c.cwc_campaign_id, ''), c.slug),
+	c.sponsor_name, c.sponsor_url, c.sponsor_email, c.sponsor_about`
 
-// ClaimDue claims up to limit queued CWC deliveries of active letters that
-// are due (next_attempt_at <= now) and not leased to anyone (locked_until
-// unset or before now), in one writer transaction: it leases them until
-// now+lease and counts an attempt on each. The items carry the letter, the
-// delivery (with Attempts already incremented) and the campaign's CWC ID.
-func (s *Letters) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]advocacy.OutboxItem, error) {
+// ClaimDue claims up to limit queued CWC deliveries to one chamber, of
+// active letters, that are due (next_attempt_at <= now) and not leased to
+// anyone (locked_until unset or before now), in one writer transaction: it
+// leases them until now+lease and counts an attempt on each. The items carry
+// the letter, the delivery (with Attempts already incremented) and the
+// campaign's CWC ID and sponsor.
+//
+// While delivery to the chamber is held (see Hold), it claims nothing and
+// holds the chamber's queued deliveries instead, so that every copy waiting
+// on the operator says so.
+func (s *Letters) ClaimDue(ctx context.Context, ch advocacy.Chamber, now time.Time, limit int, lease time.Duration) ([]advocacy.OutboxItem, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -874,13 +887,25 @@ func (s *Letters) ClaimDue(ctx context.Context, now time.Time, limit int, lease 
 		return nil, fmt.Errorf("claim deliveries: begin: %w", err)
 	}
 	defer tx.Rollback()
+	var held sql.NullString
+	var reason string
+	if err := tx.QueryRowContext(ctx, "SELECT held_since, hold_reason FROM cwc_chambers WHERE chamber = ?", string(ch)).
+		Scan(&held, &reason); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	if held.Valid {
+		if err := holdQueued(ctx, tx, ch, reason, ts); err != nil {
+			return nil, fmt.Errorf("claim deliveries: %w", err)
+		}
+		return nil, tx.Commit()
+	}
 	rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET locked_until = ?, attempts = attempts + 1, updated_at = ?
 		WHERE id IN (
 			SELECT d.id FROM deliveries d JOIN letters l ON l.id = d.letter_id
-			WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND d.channel = 'cwc'
+			WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND d.channel = 'cwc' AND d.chamber = ?
 			  AND (d.locked_until IS NULL OR d.locked_until < ?) AND l.status = 'active'
 			ORDER BY d.next_attempt_at, d.id LIMIT ?)
-		RETURNING id`, letterTime(now.Add(lease)), ts, ts, ts, limit)
+		RETURNING id`, letterTime(now.Add(lease)), ts, ts, string(ch), ts, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -934,7 +959,8 @@ func scanOutboxItem(rows *sql.Rows) (advocacy.OutboxItem, error) {
 		it advocacy.OutboxItem
 	)
 	dest := append(lr.dest(), dr.dest()...)
-	dest = append(dest, &it.CampaignSlug, &it.CWCCampaignID)
+	sp := &it.Sponsor
+	dest = append(dest, &it.CampaignSlug, &it.CWCCampaignID, &sp.Name, &sp.URL, &sp.Email, &sp.About)
 	if err := rows.Scan(dest...); err != nil {
 		return it, err
 	}
@@ -968,26 +994,57 @@ func (s *Letters) outboxUpdate(ctx context.Context, op string, query string, arg
 // MarkSent records that CWC accepted delivery id at now.
 func (s *Letters) MarkSent(ctx context.Context, id int64, now time.Time) error {
 	ts := letterTime(now)
-	return s.outboxUpdate(ctx, fmt.Sprintf("mark delivery %d sent", id), `UPDATE deliveries
+	return s.outboxChange(ctx, fmt.Sprintf("mark delivery %d sent", id), `UPDATE deliveries
 		SET status = 'sent', sent_at = ?, updated_at = ?, locked_until = NULL, next_attempt_at = NULL, last_error = ''
-		WHERE id = ? AND status = 'queued'`, ts, ts, id)
+		WHERE id = ? AND status = 'queued'`, []any{ts, ts, id},
+		`UPDATE cwc_chambers SET last_sent_at = ? WHERE chamber = (SELECT chamber FROM deliveries WHERE id = ?)`, ts, id)
 }
 
 // MarkFailed records that delivery id failed for good at now, with the
 // reason (shown to organizers; it holds no API key).
 func (s *Letters) MarkFailed(ctx context.Context, id int64, reason string, now time.Time) error {
 	ts := letterTime(now)
-	return s.outboxUpdate(ctx, fmt.Sprintf("mark delivery %d failed", id), `UPDATE deliveries
+	return s.outboxChange(ctx, fmt.Sprintf("mark delivery %d failed", id), `UPDATE deliveries
 		SET status = 'failed', last_error = ?, updated_at = ?, locked_until = NULL, next_attempt_at = NULL
-		WHERE id = ? AND status = 'queued'`, reason, ts, id)
+		WHERE id = ? AND status = 'queued'`, []any{reason, ts, id}, chamberErrorSQL, reason, ts, id)
 }
 
 // Reschedule releases delivery id's lease and makes it due again at next,
-// recording why the last attempt did not succeed.
-func (s *Letters) Reschedule(ctx context.Context, id int64, next time.Time, reason string) error {
-	return s.outboxUpdate(ctx, fmt.Sprintf("reschedule delivery %d", id), `UPDATE deliveries
+// recording at now why the last attempt did not succeed.
+func (s *Letters) Reschedule(ctx context.Context, id int64, next time.Time, reason string, now time.Time) error {
+	ts := letterTime(now)
+	return s.outboxChange(ctx, fmt.Sprintf("reschedule delivery %d", id), `UPDATE deliveries
 		SET next_attempt_at = ?, last_error = ?, updated_at = ?, locked_until = NULL
-		WHERE id = ? AND status = 'queued'`, letterTime(next), reason, letterTime(s.now()), id)
+		WHERE id = ? AND status = 'queued'`, []any{letterTime(next), reason, ts, id}, chamberErrorSQL, reason, ts, id)
+}
+
+// chamberErrorSQL records a delivery's error as its chamber's last one.
+const chamberErrorSQL = `UPDATE cwc_chambers SET last_error = ?, last_error_at = ?
+	WHERE chamber = (SELECT chamber FROM deliveries WHERE id = ?)`
+
+// outboxChange runs a guarded UPDATE of a queued delivery and the update of
+// its chamber's state in one transaction; it reports an error when the
+// delivery is not queued any more.
+func (s *Letters) outboxChange(ctx context.Context, op, query string, args []any, chamberQuery string, chamberArgs ...any) error {
+	tx, err := s.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("%s: delivery is not queued", op)
+	}
+	if _, err := tx.ExecContext(ctx, chamberQuery, chamberArgs...); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
 }
 
 // Release gives back a claim that was never attempted (the worker is

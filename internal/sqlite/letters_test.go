@@ -171,10 +171,10 @@ func sampleLetter(campaignID int64, email, token string, recipients ...string) a
 		nd := advocacy.NewDelivery{BioguideID: r, Subject: "Please cosponsor", TemplateText: "Dear member of " + r}
 		switch r {
 		case "S000148":
-			nd.OfficeCode, nd.Chamber, nd.Channel = "SNY01", advocacy.Senate, advocacy.ChannelAssisted
+			nd.OfficeCode, nd.Chamber, nd.Channel = "SNY03", advocacy.Senate, advocacy.ChannelAssisted
 			nd.Bill = advocacy.LetterBill{Congress: 119, Type: "s", Number: 3103}
 		case "G000555":
-			nd.OfficeCode, nd.Chamber, nd.Channel = "SNY02", advocacy.Senate, advocacy.ChannelAssisted
+			nd.OfficeCode, nd.Chamber, nd.Channel = "SNY01", advocacy.Senate, advocacy.ChannelAssisted
 			nd.Bill = advocacy.LetterBill{Congress: 119, Type: "S", Number: 3103}
 		default:
 			nd.OfficeCode, nd.Chamber, nd.Channel = "HNY12", advocacy.House, advocacy.ChannelCWC
@@ -504,11 +504,11 @@ func TestClaimDue(t *testing.T) {
 	lease := 5 * time.Minute
 
 	// Not due before its time.
-	items, err := s.ClaimDue(ctx, letterT0.Add(-time.Second), 10, lease)
+	items, err := s.ClaimDue(ctx, advocacy.House, letterT0.Add(-time.Second), 10, lease)
 	if err != nil || len(items) != 0 {
 		t.Fatalf("early claim = %d items, %v", len(items), err)
 	}
-	items, err = s.ClaimDue(ctx, letterT0, 10, lease)
+	items, err = s.ClaimDue(ctx, advocacy.House, letterT0, 10, lease)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,10 +526,10 @@ func TestClaimDue(t *testing.T) {
 	}
 
 	// Leased: nobody else gets them until the lease runs out.
-	if again, _ := s.ClaimDue(ctx, letterT0.Add(lease-time.Second), 10, lease); len(again) != 0 {
+	if again, _ := s.ClaimDue(ctx, advocacy.House, letterT0.Add(lease-time.Second), 10, lease); len(again) != 0 {
 		t.Fatalf("claimed %d leased deliveries", len(again))
 	}
-	again, err := s.ClaimDue(ctx, letterT0.Add(lease+time.Second), 1, lease)
+	again, err := s.ClaimDue(ctx, advocacy.House, letterT0.Add(lease+time.Second), 1, lease)
 	if err != nil || len(again) != 1 || again[0].Delivery.Attempts != 2 {
 		t.Fatalf("after lease: %+v, %v", again, err)
 	}
@@ -544,17 +544,17 @@ func TestClaimDue(t *testing.T) {
 	}
 	id := first.Delivery.ID
 	next := letterT0.Add(time.Hour)
-	if err := s.Reschedule(ctx, id, next, "CWC answered 503"); err != nil {
+	if err := s.Reschedule(ctx, id, next, "CWC answered 503", letterT0); err != nil {
 		t.Fatal(err)
 	}
 	dl = letterDeliveryByID(t, s, a.Letter.PublicID, id)
 	if !dl.NextAttemptAt.Equal(next) || dl.LastError != "CWC answered 503" || dl.Status != advocacy.DeliveryQueued {
 		t.Fatalf("rescheduled = %+v", dl)
 	}
-	if c, _ := s.ClaimDue(ctx, next.Add(-time.Second), 10, lease); len(c) != 0 {
+	if c, _ := s.ClaimDue(ctx, advocacy.House, next.Add(-time.Second), 10, lease); len(c) != 0 {
 		t.Fatalf("claimed before the rescheduled time")
 	}
-	c, err := s.ClaimDue(ctx, next, 10, lease)
+	c, err := s.ClaimDue(ctx, advocacy.House, next, 10, lease)
 	if err != nil || len(c) != 1 || c[0].Delivery.ID != id {
 		t.Fatalf("claim at rescheduled time = %+v, %v", c, err)
 	}
@@ -564,7 +564,7 @@ func TestClaimDue(t *testing.T) {
 	if dl := letterDeliveryByID(t, s, a.Letter.PublicID, id); dl.Attempts != 2 {
 		t.Fatalf("release kept the attempt: %d", dl.Attempts)
 	}
-	c, _ = s.ClaimDue(ctx, next, 10, lease)
+	c, _ = s.ClaimDue(ctx, advocacy.House, next, 10, lease)
 	if len(c) != 1 {
 		t.Fatal("released delivery not claimable")
 	}
@@ -578,7 +578,7 @@ func TestClaimDue(t *testing.T) {
 	if err := s.MarkSent(ctx, id, next); err == nil {
 		t.Fatal("marking a sent delivery again should fail")
 	}
-	if c, _ := s.ClaimDue(ctx, next.Add(24*time.Hour), 10, lease); len(c) != 0 {
+	if c, _ := s.ClaimDue(ctx, advocacy.House, next.Add(24*time.Hour), 10, lease); len(c) != 0 {
 		t.Fatalf("claimed %d finished deliveries", len(c))
 	}
 }
@@ -622,7 +622,7 @@ func TestClaimDueNeverTwice(t *testing.T) {
 		s := []*Letters{s1, s2}[w%2]
 		wg.Go(func() {
 			for {
-				items, err := s.ClaimDue(ctx, letterT0, 3, time.Hour)
+				items, err := s.ClaimDue(ctx, advocacy.House, letterT0, 3, time.Hour)
 				if err != nil {
 					t.Error(err)
 					return

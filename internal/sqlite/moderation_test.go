@@ -31,14 +31,14 @@ func TestModerationApproveAndReject(t *testing.T) {
 	}
 
 	// Held CWC deliveries are not claimed; once approved they are, at once.
-	if items, err := f.letters.ClaimDue(ctx, orgT0, 10, time.Minute); err != nil || len(items) != 1 || items[0].Letter.State != "WV" {
+	if items, err := f.letters.ClaimDue(ctx, advocacy.House, orgT0, 10, time.Minute); err != nil || len(items) != 1 || items[0].Letter.State != "WV" {
 		t.Fatalf("claimed before approval: %+v %v", items, err)
 	}
 	f.clock.Set(orgT0.Add(time.Minute))
 	if err := f.moderation.Approve(ctx, held1.ID, org.ID); err != nil {
 		t.Fatal(err)
 	}
-	items, err := f.letters.ClaimDue(ctx, orgT0.Add(time.Minute), 10, time.Minute)
+	items, err := f.letters.ClaimDue(ctx, advocacy.House, orgT0.Add(time.Minute), 10, time.Minute)
 	if err != nil || len(items) != 1 || items[0].Letter.ID != held1.ID {
 		t.Errorf("claimed after approval: %+v %v", items, err)
 	}

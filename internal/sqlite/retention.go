@@ -19,11 +19,11 @@ const eraseLetterSQL = `UPDATE letters SET prefix = '', first_name = '', last_na
 
 // eraseDeliveriesSQL blanks the subject and text of the letters'
 // deliveries (templates render the sender's name and town into both) and
-// the CWC answers, which may quote them. Deliveries still queued are closed
-// as failed with the reason given.
+// the CWC answers, which may quote them. Deliveries still queued or held
+// are closed as failed with the reason given.
 const eraseDeliveriesSQL = `UPDATE deliveries SET subject = '', template_text = '', last_error = CASE
-	WHEN status = 'queued' THEN ? ELSE '' END,
-	status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END,
+	WHEN status IN ('queued', 'held') THEN ? ELSE '' END,
+	status = CASE WHEN status IN ('queued', 'held') THEN 'failed' ELSE status END,
 	next_attempt_at = NULL, locked_until = NULL, updated_at = ?
 	WHERE letter_id IN (SELECT id FROM letters WHERE erased_at = ?)`
 
@@ -93,13 +93,13 @@ func (s *Letters) EraseExpired(ctx context.Context, retention time.Duration) (in
 		}
 		// The window runs from the last delivery change (sent, confirmed or
 		// failed), or from the letter's creation when it had no delivery. A
-		// CWC delivery still in the outbox holds the letter back; an assisted
-		// copy the sender never confirmed does not.
+		// CWC delivery still in the outbox (queued or held) holds the letter
+		// back; an assisted copy the sender never confirmed does not.
 		res, err := tx.ExecContext(ctx, eraseLetterSQL+` WHERE id IN (
 			SELECT l.id FROM letters l
 			WHERE l.erased_at IS NULL AND l.created_at < ?
 			  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.letter_id = l.id
-			                  AND ((d.status = 'queued' AND d.channel = 'cwc') OR d.updated_at >= ?))
+			                  AND ((d.status IN ('queued', 'held') AND d.channel = 'cwc') OR d.updated_at >= ?))
 			LIMIT 500)`, ts, cutoff, cutoff)
 		if err != nil {
 			tx.Rollback()
