@@ -34,8 +34,8 @@ func TestOutsideServicesDown(t *testing.T) {
 	if url == nil {
 		t.Fatal(body)
 	}
-	if _, page := s.get(t, url[1]); !strings.Contains(page, "On its way") {
-		t.Error("the letter's page does not say the CWC copy is on its way")
+	if _, page := s.get(t, url[1]); !strings.Contains(page, "Queued") {
+		t.Error("the letter's page does not say the CWC copy is queued")
 	}
 	s.waitLog(t, `"msg":"cwc delivery will be retried"`)
 	s.waitLog(t, `"msg":"confirmation not sent"`)
