@@ -40,6 +40,7 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 	fs.SetOutput(stderr)
 	in := fs.String("in", "", "backup `FILE` to restore")
 	dbPath := fs.String("db", "whipcount.db", "database `PATH` to replace (stop the server first)")
+	resend := fs.Bool("resend", false, "queue the backup's unsent deliveries again even when the current database cannot tell which were sent since")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -47,13 +48,19 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintln(stderr, "usage: whipcount restore -in FILE -db PATH")
 		return errUsage
 	}
-	kept, err := sqlite.Restore(ctx, *in, *dbPath, time.Now())
+	rep, err := sqlite.Restore(ctx, *in, *dbPath, time.Now(), sqlite.RestoreOptions{Resend: *resend})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s to %s\n", *in, *dbPath)
-	if kept != "" {
-		fmt.Fprintf(stdout, "the previous database is kept as %s\n", kept)
+	if rep.AlreadySent > 0 {
+		fmt.Fprintf(stdout, "%d deliveries waiting in the backup were sent since it was taken: they will not be sent again\n", rep.AlreadySent)
+	}
+	if rep.Kept != "" {
+		fmt.Fprintf(stdout, "the previous database is kept as %s\n", rep.Kept)
+	}
+	if rep.NewerLetters > 0 {
+		fmt.Fprintf(stdout, "warning: %d letters in the previous database are newer than the backup; they are only in %s\n", rep.NewerLetters, rep.Kept)
 	}
 	return nil
 }

@@ -29,6 +29,8 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	// cosponsorsStaleDays: bill pages warn organizers past this age.
 	cosponsorsStaleDays int
+	// dbTimeout bounds the wait for the database of letters and /healthz.
+	dbTimeout time.Duration
 	// noPublicCache: every public answer is read and rendered anew.
 	noPublicCache bool
 }
@@ -43,6 +45,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	fs.BoolVar(&cfg.noPublicCache, "no-public-cache", false, "do not reuse public answers (campaign home, lookups, stats, widgets, count.json) for a few seconds: to measure their cost, or behind a CDN that caches them")
 	fs.IntVar(&cfg.cosponsorsStaleDays, "cosponsors-stale-days", 14, "warn organizers when cosponsor data is older than `DAYS` (0: never)")
+	fs.DurationVar(&cfg.dbTimeout, "db-timeout", 3*time.Second, "how long a letter, a confirmation, an erasure or /healthz waits for the database before answering 503 with Retry-After")
 	return cfg
 }
 
@@ -92,6 +95,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if err := lcfg.check(); err != nil {
 		return err
+	}
+	if cfg.dbTimeout <= 0 {
+		return errors.New("-db-timeout: must be positive")
 	}
 	if hcfg.confirm && lcfg.smtp.Addr == "" {
 		return errors.New("-require-confirmation needs -smtp-addr: the confirmation link goes by email")
@@ -160,6 +166,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		HomeCampaign:        sqlite.SeedSlug,
 		CosponsorsStaleDays: cfg.cosponsorsStaleDays,
 		GeocoderHost:        geoHost,
+		DBTimeout:           cfg.dbTimeout,
 		NoPublicCache:       cfg.noPublicCache,
 	}
 	// The abuse-control and privacy settings are applied to the one config
@@ -168,10 +175,13 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	srv := server.New(srvCfg, server.Deps{
-		Logger:      logger,
-		Clock:       now,
-		Reps:        ref.live,
-		Health:      store.Ping,
+		Logger: logger,
+		Clock:  now,
+		Reps:   ref.live,
+		Health: func(ctx context.Context) error {
+			return store.CheckWrites(ctx, now().UTC().Format(time.RFC3339Nano))
+		},
+		Unavailable: sqlite.Unavailable,
 		Campaigns:   sqlite.NewCampaigns(store),
 		Members:     ref.live,
 		Reference:   ref,

@@ -342,11 +342,16 @@ type ThrottleRule struct {
 	Window time.Duration
 }
 
-// Default login throttles: five wrong passwords per account and twenty per
-// client address in fifteen minutes.
+// Default login throttles: five wrong passwords per account from one
+// client address, and twenty per client address, in fifteen minutes; an
+// account's own password keeps working from other addresses. Only a
+// hundred wrong passwords for one account from everywhere in an hour slow
+// everyone down on it (the slower global back-off against a spread-out
+// guesser).
 var (
 	DefaultAccountThrottle = ThrottleRule{Limit: 5, Window: 15 * time.Minute}
 	DefaultIPThrottle      = ThrottleRule{Limit: 20, Window: 15 * time.Minute}
+	DefaultGlobalThrottle  = ThrottleRule{Limit: 100, Window: time.Hour}
 )
 
 // Check decides, from the times of earlier failures, whether another attempt
@@ -419,6 +424,8 @@ func ValidatePartner(p Partner) (Partner, error) {
 	switch {
 	case p.Name == "":
 		bad["name"] = "Enter the partner's name."
+	case HasControlChars(p.Name, false) || !HasVisibleText(p.Name):
+		bad["name"] = "The name has characters that cannot be shown (control or invisible characters)."
 	case utf8.RuneCountInString(p.Name) > 100:
 		bad["name"] = "Keep the name to 100 characters."
 	}
@@ -433,6 +440,8 @@ func ValidatePartner(p Partner) (Partner, error) {
 	}
 	if utf8.RuneCountInString(p.LogoText) > 60 {
 		bad["logo_text"] = "Keep the logo text to 60 characters."
+	} else if HasControlChars(p.LogoText, false) {
+		bad["logo_text"] = "The logo text has characters that cannot be shown (control or invisible characters)."
 	}
 	origins := make([]string, 0, len(p.AllowedOrigins))
 	for _, o := range p.AllowedOrigins {

@@ -11,6 +11,9 @@ const (
 	CodeNotFound  Code = "not_found" // 404
 	CodeConflict  Code = "conflict"  // 409
 	CodeRateLimit Code = "rate_limited"
+	// CodeUnavailable: the request was fine but cannot be done right now
+	// (the database does not take writes): 503 with Retry-After.
+	CodeUnavailable Code = "unavailable"
 )
 
 // Error is a domain error with a code, a plain-language message and optional

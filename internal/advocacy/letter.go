@@ -246,6 +246,8 @@ func ValidateLetter(in LetterInput, s Settlement) (LetterInput, error) {
 			fail(l.field, "Enter your "+l.label+".")
 		case HasControlChars(l.val, false):
 			fail(l.field, "Your "+l.label+" contains characters that can't be sent.")
+		case l.val != "" && !HasVisibleText(l.val):
+			fail(l.field, "Your "+l.label+" has no letters or numbers we can show. Please type it again.")
 		case letterLen(l.val) > l.max:
 			fail(l.field, fmt.Sprintf("Keep your %s to %d characters or fewer.", l.label, l.max))
 		}
@@ -475,9 +477,35 @@ func AddedWords(original, edited string) int {
 	return n
 }
 
-// NormalizeEmail is the form of an address used to recognise the same sender:
-// trimmed and lower-cased.
+// NormalizeEmail is an address trimmed and lower-cased: how accounts and
+// idempotency keys name an address. See SenderKey for recognising senders.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// dotlessDomains are mail providers that ignore dots in the local part
+// (a.b@gmail.com reaches ab@gmail.com); googlemail.com is gmail.com.
+var dotlessDomains = map[string]string{"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+// SenderKey is the form of an address that recognises one sender behind
+// its variants, for the 30-day dedupe and the per-email limits: lower-cased,
+// without a "+tag" (sub-addressing, which most providers offer), without
+// dots for providers that ignore them, and without a trailing dot on the
+// domain. The address itself is stored as given.
+func SenderKey(s string) string {
+	s = NormalizeEmail(s)
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || strings.HasPrefix(s, `"`) {
+		return s
+	}
+	local, domain := s[:at], strings.TrimSuffix(s[at+1:], ".")
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	if d, ok := dotlessDomains[domain]; ok {
+		domain = d
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + domain
+}
 
 // NormalizeZIP returns a ZIP as 12345 or 12345-6789, accepting nine digits
 // without the hyphen; ok is false for anything else.
@@ -540,8 +568,10 @@ func letterText(s string) string {
 }
 
 // HasControlChars reports invalid UTF-8, control characters (other than \n
-// and \t when multiline) and the non-characters XML forbids: none of them
-// can travel in a CWC message.
+// and \t when multiline), the non-characters XML forbids, and the
+// invisible bidirectional controls (embeddings, overrides, isolates) that
+// make text read differently from what it is: none of them can travel in a
+// CWC message.
 func HasControlChars(s string, multiline bool) bool {
 	if !utf8.ValidString(s) {
 		return true
@@ -550,7 +580,24 @@ func HasControlChars(s string, multiline bool) bool {
 		if multiline && (r == '\n' || r == '\t') {
 			continue
 		}
-		if unicode.IsControl(r) || r == 0xFFFE || r == 0xFFFF {
+		if unicode.IsControl(r) || r == 0xFFFE || r == 0xFFFF || isBidiControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBidiControl is U+202A..U+202E and U+2066..U+2069.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// HasVisibleText reports whether s has at least one letter or digit: a
+// name made only of spaces, zero-width or other invisible characters is
+// no name.
+func HasVisibleText(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
 			return true
 		}
 	}

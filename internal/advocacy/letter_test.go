@@ -415,6 +415,48 @@ func TestPrefixesIsACopy(t *testing.T) {
 	}
 }
 
+func TestSenderKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Ada@Example.org", "ada@example.org"},
+		{" ada+campaign@example.org ", "ada@example.org"},
+		{"ada+1+2@example.org", "ada@example.org"},
+		{"a.d.a@gmail.com", "ada@gmail.com"},
+		{"A.Da+x@GoogleMail.com", "ada@gmail.com"},
+		{"a.da@example.org", "a.da@example.org"}, // dots matter elsewhere
+		{"ada@example.org.", "ada@example.org"},
+		{"+ada@example.org", "+ada@example.org"}, // no local part left
+		{`"a+b"@example.org`, `"a+b"@example.org`},
+		{"not an address", "not an address"},
+	}
+	for _, tt := range tests {
+		if got := SenderKey(tt.in); got != tt.want {
+			t.Errorf("SenderKey(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestNamesNeedVisibleText: a name of invisible characters, or text with
+// bidi overrides, is refused; a name in any script is fine.
+func TestNamesNeedVisibleText(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{
+		{"Zoë", true}, {"李", true}, {"O'Neil-Smith", true},
+		{"\u200b\u200b", false}, {"\u2060\u00ad", false}, {"Ada\u202eecalevoL", false}, {"\u2066Ada\u2069", false},
+		{"Ada\x00", false}, {"Ada\x1b[31m", false},
+	} {
+		valid := !HasControlChars(tt.name, false) && HasVisibleText(tt.name)
+		if valid != tt.ok {
+			t.Errorf("%q: valid=%v, want %v", tt.name, valid, tt.ok)
+		}
+	}
+	p, err := ValidatePartner(Partner{Name: "Acme\x00\x1b[2J", Slug: "acme", SourceCode: "acme"})
+	if err == nil || ErrorCode(err) != CodeInvalid {
+		t.Errorf("a partner name with NUL and ESC: %+v %v", p, err)
+	}
+}
+
 func TestDeliveryFoldings(t *testing.T) {
 	addr := []struct{ a1, a2, w1, w2 string }{
 		{"1 Riverside Dr", "", "1 Riverside Dr", ""},

@@ -18,6 +18,12 @@ import (
 // a letter; letters sent faster wait for an organizer.
 const minFillTime = 5 * time.Second
 
+// maxStampAge is how long a form's start time stays good: an older one is
+// replaced when the form is shown again, and a letter sent with one waits
+// for an organizer, so a bot cannot keep one old stamp to skip the
+// minimum fill time.
+const maxStampAge = 2 * time.Hour
+
 // formStamp signs the time a letter form was first shown, so that the
 // server can tell how long the form took without trusting the client.
 func (s *Server) formStamp() string { return s.stampAt(s.deps.Clock()) }
@@ -34,7 +40,7 @@ func (s *Server) stampMAC(ts string) string {
 }
 
 // stampAge returns how long ago a form stamp was made; ok is false for a
-// missing, forged or future stamp.
+// missing, forged, future or expired stamp.
 func (s *Server) stampAge(stamp string) (time.Duration, bool) {
 	ts, mac, found := strings.Cut(stamp, ".")
 	if !found || !hmac.Equal([]byte(mac), []byte(s.stampMAC(ts))) {
@@ -45,8 +51,8 @@ func (s *Server) stampAge(stamp string) (time.Duration, bool) {
 		return 0, false
 	}
 	age := s.deps.Clock().Sub(time.Unix(secs, 0))
-	if age < 0 {
-		return 0, false
+	if age < 0 || age > maxStampAge {
+		return age, false
 	}
 	return age, true
 }
@@ -86,6 +92,12 @@ func (m *minuteCap) take() bool {
 	return m.n <= m.cap
 }
 
+// emailLimitKey is the per-email limit's key for a letter's sender: every
+// variant of an address (tags, dots, case) shares one.
+func (s *Server) emailLimitKey(r letterRequest) string {
+	return keyedHash(s.cfg.Secret, "email", advocacy.SenderKey(r.in.Email))
+}
+
 // screenLetter applies the abuse controls to a validated letter from the
 // client at address ip before it is stored (an address past the flood
 // ceiling was already refused by the route). It refuses a sender over the
@@ -95,8 +107,7 @@ func (m *minuteCap) take() bool {
 // held, not refused), sent faster than a person writes, without the form's
 // start time, or past the global cap.
 func (s *Server) screenLetter(r letterRequest, ip string) (hold string, err error) {
-	email := advocacy.NormalizeEmail(r.in.Email)
-	if ok, wait := s.limits.letterEmail.allow(keyedHash(s.cfg.Secret, "email", email)); !ok {
+	if ok, wait := s.limits.letterEmail.allow(s.emailLimitKey(r)); !ok {
 		return "", rateLimited(wait)
 	}
 	var reasons []string
@@ -106,6 +117,8 @@ func (s *Server) screenLetter(r letterRequest, ip string) (hold string, err erro
 	if r.viaForm {
 		age, ok := s.stampAge(r.settle.query.started)
 		switch {
+		case !ok && age > maxStampAge:
+			reasons = append(reasons, fmt.Sprintf("the form's start time was %.0f hours old", age.Hours()))
 		case !ok:
 			reasons = append(reasons, "the form's start time was missing or altered")
 		case age < minFillTime:

@@ -93,13 +93,45 @@ func TestEmailLimit(t *testing.T) {
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
 		t.Fatalf("third letter from one email: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 	}
-	if !strings.Contains(rec.Body.String(), "Please slow down") {
-		t.Error("the 429 page does not explain itself")
+	if d := mustDoc(t, rec); !strings.Contains(d.Find(`[data-testid="alert"]`).Text(), "going a little fast") ||
+		d.Find(`input[name="personal_message"]`).AttrOr("value", "") == "" {
+		t.Error("the 429 does not explain itself on the letter, kept as it was")
 	}
 	// Another sender is not affected.
 	f := with(with(validForm(e.formToken(t)), "email", "other@example.org"), "recipients", gillibrand)
 	if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
 		t.Errorf("another sender: %d", rec.Code)
+	}
+}
+
+// TestEmailLimitSeesThroughVariants: tags, dots (where the provider ignores
+// them) and case do not make a new sender, for the limit as for the
+// 30-day dedupe; the address is stored as given.
+func TestEmailLimitSeesThroughVariants(t *testing.T) {
+	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterEmail = Limit{PerMinute: 1.0 / 60, Burst: 2} }, nil)
+	first := with(with(validForm(e.formToken(t)), "email", "ada.lovelace@gmail.com"), "recipients", goldman)
+	if rec := e.post(t, "/write/send", first, false); rec.Code != http.StatusSeeOther {
+		t.Fatalf("first letter: %d", rec.Code)
+	}
+	// Pressing Send again replays the stored letter: it uses up nothing.
+	if rec := e.post(t, "/write/send", first, false); rec.Code != http.StatusSeeOther {
+		t.Fatalf("replay: %d", rec.Code)
+	}
+	// The same sender to the same member, in disguise: the dedupe knows.
+	rec := e.post(t, "/write/send", with(with(validForm(e.formToken(t)), "email", "AdaLovelace+again@googlemail.com"), "recipients", goldman), false)
+	if rec.Code != http.StatusConflict {
+		t.Errorf("the same sender to the same member again: %d", rec.Code)
+	}
+	if rec := e.post(t, "/write/send", with(with(validForm(e.formToken(t)), "email", "a.d.a.lovelace+x@gmail.com"), "recipients", schumer), false); rec.Code != http.StatusSeeOther {
+		t.Errorf("second letter: %d", rec.Code)
+	}
+	if rec := e.post(t, "/write/send", with(with(validForm(e.formToken(t)), "email", "ADA.LOVELACE@gmail.com"), "recipients", gillibrand), false); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("third letter from one sender in disguise: %d, want 429", rec.Code)
+	}
+	var stored string
+	e.db.R.QueryRow("SELECT email FROM letters ORDER BY id LIMIT 1").Scan(&stored)
+	if stored != "ada.lovelace@gmail.com" {
+		t.Errorf("stored address %q, want it as given", stored)
 	}
 }
 
@@ -199,5 +231,59 @@ func TestClientAddressIsNotTakenFromHeaders(t *testing.T) {
 	}
 	if codes[0] != http.StatusCreated || codes[1] != http.StatusTooManyRequests || codes[2] != http.StatusTooManyRequests {
 		t.Errorf("codes %v: a forged X-Forwarded-For escaped the limit", codes)
+	}
+}
+
+// TestCrossSitePostsRefused: a third-party page cannot post letters, or
+// any step of the form, through its visitors' browsers.
+func TestCrossSitePostsRefused(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	form := validForm(e.formToken(t))
+	for _, path := range []string{"/write/send", "/write/preview", "/write", "/write/validate?field=first_name", "/write/personal"} {
+		for _, h := range []map[string]string{
+			{"Origin": "https://evil.example"},
+			{"Sec-Fetch-Site": "cross-site"},
+		} {
+			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			if rec := e.do(t, req, false); rec.Code != http.StatusForbidden {
+				t.Errorf("%s with %v: %d, want 403", path, h, rec.Code)
+			}
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM letters"); n != 0 {
+		t.Errorf("%d letters stored from another site", n)
+	}
+	// The site's own pages still post.
+	req := httptest.NewRequest(http.MethodPost, "/write/send", strings.NewReader(with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://example.com")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if rec := e.do(t, req, false); rec.Code != http.StatusSeeOther {
+		t.Errorf("same-origin send: %d", rec.Code)
+	}
+}
+
+// TestOldStampsExpire: a start time kept for hours no longer vouches for a
+// letter (it waits for moderation), and showing the form again renews it.
+func TestOldStampsExpire(t *testing.T) {
+	e := newLetterEnv(t, nil)
+	old := e.srv.stampAt(e.clock.Now().Add(-3 * time.Hour))
+	f := with(with(validForm(e.formToken(t)), "started", old), "email", "bot@example.org")
+	if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
+		t.Fatalf("send: %d", rec.Code)
+	}
+	var status, reason string
+	e.db.R.QueryRow("SELECT status, hold_reason FROM letters WHERE email = 'bot@example.org'").Scan(&status, &reason)
+	if status != "held" || !strings.Contains(reason, "hours old") {
+		t.Errorf("a letter with a 3-hour-old stamp: %s (%q)", status, reason)
+	}
+	rec := e.post(t, "/write/preview", with(validForm(e.formToken(t)), "started", old), false)
+	renewed := mustDoc(t, rec).Find(`input[name="started"]`).AttrOr("value", "")
+	if renewed == old || renewed == "" {
+		t.Error("the preview kept the expired start time")
 	}
 }

@@ -170,6 +170,19 @@ func checkOrigin(r *http.Request) error {
 	return nil
 }
 
+// sameOrigin refuses, with 403, a post that a browser says came from
+// another site: a third-party page cannot send letters through its
+// visitors' browsers. (Widgets, framed on partners' sites, post from
+// Whipcount's own frame and carry signed tokens.)
+func sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := checkOrigin(c.Request()); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
 // checkCSRF guards every state-changing request of a session: same origin,
 // and the session's synchronizer token in the X-CSRF-Token header or the
 // csrf form field. It also bounds the body's size.
@@ -223,13 +236,25 @@ func (s *Server) clientIP(c echo.Context) string {
 	return host
 }
 
-// throttleKey names the counters: "a:" an account's email, "i:" an address.
-func accountKey(email string) string { return "a:" + advocacy.NormalizeEmail(email) }
-func ipKey(ip string) string         { return "i:" + ip }
+// The throttle's counters: "p:" an account from one client address, "i:"
+// a client address, "a:" an account from everywhere. Counting an account
+// per address means a stranger's guesses never lock its owner out.
+func pairKey(email, ip string) string { return "p:" + advocacy.NormalizeEmail(email) + "\x00" + ip }
+func ipKey(ip string) string          { return "i:" + ip }
+func accountKey(email string) string  { return "a:" + advocacy.NormalizeEmail(email) }
+
+// loginKeys are the counters a sign-in attempt is checked against.
+func (s *Server) loginKeys(c echo.Context, email string) []string {
+	ip := s.clientIP(c)
+	return []string{pairKey(email, ip), ipKey(ip), accountKey(email)}
+}
 
 func (s *Server) ruleFor(key string) advocacy.ThrottleRule {
-	if strings.HasPrefix(key, "i:") {
+	switch {
+	case strings.HasPrefix(key, "i:"):
 		return s.orgConfig().IPThrottle
+	case strings.HasPrefix(key, "a:"):
+		return s.orgConfig().GlobalThrottle
 	}
 	return s.orgConfig().AccountThrottle
 }
@@ -350,7 +375,7 @@ func (s *Server) login(c echo.Context) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
 	v := templates.LoginView{Email: email, Next: safeNext(c.FormValue("next"))}
-	keys := []string{accountKey(email), ipKey(s.clientIP(c))}
+	keys := s.loginKeys(c, email)
 
 	if ok, wait := s.loginAllowed(keys...); !ok {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
@@ -372,14 +397,18 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil && found {
 		return err
 	}
+	if found && user.Disabled() {
+		// The same answer whether or not the password was right.
+		if !match {
+			s.recordFailure(keys...)
+		}
+		v.Error = "This account is disabled. Ask an admin to enable it."
+		return s.renderLogin(c, http.StatusForbidden, v)
+	}
 	if !found || !match {
 		s.recordFailure(keys...)
 		v.Error = "The email or password is not right. Check them and try again."
 		return s.renderLogin(c, http.StatusUnauthorized, v)
-	}
-	if user.Disabled() {
-		v.Error = "This account is disabled. Ask an admin to enable it."
-		return s.renderLogin(c, http.StatusForbidden, v)
 	}
 	s.clearFailures(keys[0])
 	if err := s.startSession(c, user.ID); err != nil {
@@ -444,7 +473,7 @@ func (s *Server) changePassword(c echo.Context) error {
 	a, _ := authFrom(c)
 	ctx := c.Request().Context()
 	current, next, confirm := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm")
-	keys := []string{accountKey(a.user.Email), ipKey(s.clientIP(c))}
+	keys := s.loginKeys(c, a.user.Email)
 	fail := func(status int, field, msg string) error {
 		return s.renderAccount(c, status, templates.PasswordForm{Errors: map[string]string{field: msg}})
 	}

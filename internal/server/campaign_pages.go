@@ -23,10 +23,10 @@ import (
 
 // campaignPageRoutes registers the public campaign pages and the list of
 // campaigns in the API.
-func (s *Server) campaignPageRoutes(e *echo.Echo, api *echo.Group) {
+func (s *Server) campaignPageRoutes(e *echo.Echo, publicGET func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc)) {
 	e.GET("/campaigns/:slug", s.campaignHomePage, s.cachePublic(s.campaignPages))
 	e.GET("/campaigns/:slug/talking-points", s.campaignTalkingPoints)
-	api.GET("/campaigns", s.campaignsAPI)
+	publicGET("/campaigns", s.campaignsAPI)
 }
 
 // campaignListJSON is one campaign in GET /api/v1/campaigns.

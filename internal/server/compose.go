@@ -404,6 +404,9 @@ func (s *Server) sendFailed(c echo.Context, r letterRequest, err error) error {
 	if isFragment(c) || advocacy.ErrorCode(err) == advocacy.CodeInvalid {
 		return err
 	}
+	// The preview is rendered even when the request's time for the
+	// database ran out.
+	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	a := s.answerFor(c, err)
 	if a.retryAfter != "" {
 		c.Response().Header().Set("Retry-After", a.retryAfter)
@@ -424,7 +427,7 @@ func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.N
 		return templates.PreviewView{}, err
 	}
 	v := templates.PreviewView{
-		Hidden: templates.LetterHiddenFields(in, r.settle.query.fields()),
+		Hidden: templates.LetterHiddenFields(in, s.withStamp(r.settle.query.fields())),
 		Sender: senderLines(advocacy.Letter{Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
 			Title: in.Title, Organization: in.Organization, Address1: in.Address1, Address2: in.Address2,
 			City: in.City, State: in.State, Zip: in.Zip}),
@@ -604,6 +607,11 @@ func (s *Server) submit(ctx context.Context, r letterRequest, ip string) (submit
 		}
 	}
 	created, err := s.deps.Letters.Store.CreateLetter(ctx, nl)
+	if err != nil || created.Existing {
+		// A replay, or a letter the database did not take, does not use
+		// up the sender's allowance.
+		s.limits.letterEmail.refund(s.emailLimitKey(r))
+	}
 	if advocacy.ErrorCode(err) == advocacy.CodeConflict && len(created.AlreadyWrote) > 0 {
 		return submitResult{created: created, dupes: true}, nil
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -32,6 +33,8 @@ func statusFor(code advocacy.Code, api bool) int {
 		return http.StatusConflict
 	case advocacy.CodeRateLimit:
 		return http.StatusTooManyRequests
+	case advocacy.CodeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -40,8 +43,31 @@ func isAPI(c echo.Context) bool {
 	return strings.HasPrefix(c.Request().URL.Path, "/api/")
 }
 
+// unavailableRetry is the Retry-After, in seconds, of a 503 for a database
+// that does not take writes: long enough for a lock held elsewhere or a
+// full disk being dealt with, short enough that a person tries again.
+const unavailableRetry = "10"
+
+// errUnavailable is what a person is told when the database does not take
+// their change right now.
+func errUnavailable() *advocacy.Error {
+	return &advocacy.Error{Code: advocacy.CodeUnavailable,
+		Message: "We could not save this just now: our database is not taking changes at the moment. Nothing you entered is lost. Please try again in a few seconds.",
+		Fields:  map[string]string{"retry_after": unavailableRetry}}
+}
+
+// unavailable reports whether err means the database cannot take a write
+// now (Deps.Unavailable), or the request's time for it ran out.
+func (s *Server) unavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	return s.deps.Unavailable != nil && s.deps.Unavailable(err)
+}
+
 // errorAnswer is what an error means for the client: a status, a heading
-// and a message in plain words, and field messages for invalid input.
+// and a message in plain words, field messages for invalid input, and the
+// Retry-After header, if any.
 type errorAnswer struct {
 	status  int
 	heading string
@@ -52,7 +78,9 @@ type errorAnswer struct {
 	retryAfter string
 }
 
-// answerFor maps err to its answer; only internal errors are logged, and
+// answerFor classifies an error; it is the one mapping from errors to
+// answers, for pages, fragments, JSON and widgets alike. Internal errors
+// are logged here, with the database's faults as warnings of their own;
 // their details never reach the client.
 func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
 	a := errorAnswer{status: http.StatusInternalServerError, msg: "Something went wrong on our side. Please try again in a moment."}
@@ -60,10 +88,20 @@ func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &de):
+	case s.unavailable(err):
+		s.deps.Logger.WarnContext(c.Request().Context(), "database unavailable: answered 503",
+			"method", c.Request().Method, "path", logPath(c), "err", err)
+		de = errUnavailable()
+	}
+	switch {
+	case de != nil:
 		a.status = statusFor(de.Code, isAPI(c))
 		a.msg, a.fields = de.Message, de.Fields
-		if ra := de.Fields["retry_after"]; de.Code == advocacy.CodeRateLimit && ra != "" {
+		if ra := de.Fields["retry_after"]; ra != "" && (de.Code == advocacy.CodeRateLimit || de.Code == advocacy.CodeUnavailable) {
 			a.retryAfter = ra
+			if de.Code == advocacy.CodeUnavailable {
+				a.fields = nil
+			}
 		}
 	case errors.As(err, &he):
 		a.status = he.Code
@@ -87,7 +125,7 @@ func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
 	if ra := c.Response().Header().Get("Retry-After"); ra != "" && a.retryAfter == "" {
 		a.retryAfter = ra
 	}
-	if a.status >= 500 {
+	if a.status >= 500 && a.status != http.StatusServiceUnavailable {
 		s.deps.Logger.ErrorContext(c.Request().Context(), "request failed",
 			"method", c.Request().Method, "path", logPath(c), "err", err)
 	}
@@ -96,6 +134,8 @@ func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
 		a.heading = "Page not found"
 	case a.status == http.StatusTooManyRequests:
 		a.heading = "Please slow down"
+	case a.status == http.StatusServiceUnavailable:
+		a.heading = "Please try again in a moment"
 	case a.status < 500:
 		a.heading = "We could not do that"
 	default:
@@ -107,7 +147,7 @@ func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
 // alert is the answer as a notice inside the page.
 func (a errorAnswer) alert() templates.AlertView {
 	v := templates.AlertView{Heading: a.heading, Message: a.msg}
-	if a.retryAfter != "" && !strings.Contains(a.msg, "wait") {
+	if a.retryAfter != "" && !strings.Contains(a.msg, "wait") && !strings.Contains(a.msg, "try again in") {
 		v.Retry = "Please try again in " + a.retryAfter + " seconds."
 	}
 	return v
@@ -133,6 +173,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	// The answer is rendered even when the request's time for the
+	// database ran out.
+	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	a := s.answerFor(c, err)
 	if a.retryAfter != "" {
 		c.Response().Header().Set("Retry-After", a.retryAfter)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,6 +73,14 @@ func decodeLetterJSON(c echo.Context) (letterJSON, error) {
 	if len(raw) > letterAPIMaxBody {
 		return body, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 	}
+	// encoding/json would quietly turn both into U+FFFD: refuse them, so
+	// that what is stored is what was sent.
+	if !utf8.Valid(raw) {
+		return body, badRequest("The body is not valid UTF-8.")
+	}
+	if loneSurrogate(raw) {
+		return body, badRequest(`The body has a \u escape of half a UTF-16 surrogate pair, which is no character.`)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
@@ -91,6 +100,47 @@ func decodeLetterJSON(c echo.Context) (letterJSON, error) {
 		return body, badRequest("Send one JSON object.")
 	}
 	return body, nil
+}
+
+// loneSurrogate reports a \uD800-\uDFFF escape in a JSON text that is not
+// a high surrogate followed at once by a low one.
+func loneSurrogate(raw []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+4 > len(raw) {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(raw[i:i+4]), 16, 16)
+		return rune(v), err == nil
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' || i+1 >= len(raw) {
+			continue
+		}
+		if raw[i+1] != 'u' {
+			i++ // an escaped character, perhaps a backslash
+			continue
+		}
+		r, ok := hex4(i + 2)
+		if !ok {
+			return false // the decoder reports the malformed escape
+		}
+		switch {
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		case r >= 0xD800 && r <= 0xDBFF:
+			j := i + 6
+			if j+1 >= len(raw) || raw[j] != '\\' || raw[j+1] != 'u' {
+				return true
+			}
+			if lo, ok := hex4(j + 2); !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i = j + 5
+		default:
+			i += 5
+		}
+	}
+	return false
 }
 
 // idempotencyToken turns a client's Idempotency-Key into the letter's form

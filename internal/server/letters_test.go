@@ -91,7 +91,10 @@ func newLetterEnvDeps(t testing.TB, config func(*Config), edit func(*LetterDeps)
 		edit(&ld)
 	}
 	data := testData(t)
-	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, Secret: []byte("test secret, thirty-two bytes ok")}
+	// A busy test machine must not turn slow writes into 503s; the fault
+	// tests set a short time-out of their own.
+	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, Secret: []byte("test secret, thirty-two bytes ok"),
+		DBTimeout: time.Minute}
 	if config != nil {
 		config(&cfg)
 	}
@@ -99,7 +102,8 @@ func newLetterEnvDeps(t testing.TB, config func(*Config), edit func(*LetterDeps)
 		Logger:        slog.New(slog.DiscardHandler),
 		Clock:         clock.Now,
 		Reps:          data,
-		Health:        store.Ping,
+		Health:        func(ctx context.Context) error { return store.CheckWrites(ctx, clock.Now().String()) },
+		Unavailable:   sqlite.Unavailable,
 		Campaigns:     sqlite.NewCampaigns(store),
 		Members:       data,
 		LetterCounter: letters,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -38,7 +39,8 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// recoverPanics turns a panic in a handler into a 500 answer.
+// recoverPanics turns a panic in a handler into a 500 answer, and logs it
+// with the stack that led to it.
 func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
@@ -46,6 +48,8 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 				if r == http.ErrAbortHandler {
 					panic(r)
 				}
+				s.deps.Logger.ErrorContext(c.Request().Context(), "panic in a handler",
+					"method", c.Request().Method, "path", logPath(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 				err = fmt.Errorf("panic: %v", r)
 			}
 		}()
@@ -97,13 +101,75 @@ func (s *Server) publicCORS(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// healthz answers 200 when the database answers, 503 otherwise.
+// dbTimeout is Config.DBTimeout or its default.
+func (s *Server) dbTimeout() time.Duration {
+	if s.cfg.DBTimeout > 0 {
+		return s.cfg.DBTimeout
+	}
+	return 3 * time.Second
+}
+
+// boundDB gives a request a deadline for its database work, so that a
+// database that does not take writes is answered with a prompt 503
+// instead of a slow failure.
+func (s *Server) boundDB(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.dbTimeout())
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// headKey marks a HEAD request routed as a GET.
+const headKey = "whipcount.head"
+
+// headAsGet answers HEAD wherever GET is: the request is routed as a GET,
+// then headRestored gives it back its method, so that handlers and
+// net/http see the HEAD and send the headers without the body.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.Method == http.MethodHead {
+			r.Method = http.MethodGet
+			c.Set(headKey, true)
+		}
+		return next(c)
+	}
+}
+
+// headRestored runs first after routing; see headAsGet.
+func headRestored(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if head, _ := c.Get(headKey).(bool); head {
+			c.Request().Method = http.MethodHead
+		}
+		return next(c)
+	}
+}
+
+// preflight answers a CORS preflight for the public GET API.
+func (s *Server) preflight(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
+	h.Set("Access-Control-Max-Age", "86400")
+	h.Set("Allow", "GET, HEAD, OPTIONS")
+	return c.NoContent(http.StatusNoContent)
+}
+
+// healthz answers 200 when the database answers and accepts a write, and
+// 503 with Retry-After otherwise, within the database time-out. It is for
+// load balancers and monitors; /livez says only that the process runs.
 func (s *Server) healthz(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if s.deps.Health != nil {
-		if err := s.deps.Health(c.Request().Context()); err != nil {
-			s.deps.Logger.Error("health check", "err", err)
-			return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.dbTimeout())
+		defer cancel()
+		if err := s.deps.Health(ctx); err != nil {
+			s.deps.Logger.Error("health check: the database does not accept writes", "err", err)
+			c.Response().Header().Set("Retry-After", unavailableRetry)
+			return c.String(http.StatusServiceUnavailable, "database does not accept writes\n")
 		}
 	}
 	return c.String(http.StatusOK, "ok\n"+s.deliveryHealthLines(c.Request().Context()))
@@ -135,6 +201,13 @@ func (s *Server) deliveryHealthLines(ctx context.Context) string {
 		}
 	}
 	return b.String()
+}
+
+// livez answers 200 while the process serves requests, whatever the
+// database's state: restart the process only when this fails.
+func (s *Server) livez(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.String(http.StatusOK, "ok\n")
 }
 
 // logPath is the matched route's pattern, or the path of a static file or

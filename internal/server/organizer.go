@@ -116,10 +116,14 @@ type OrganizerDeps struct {
 
 // OrganizerConfig tunes the workspace; zero fields take the defaults.
 type OrganizerConfig struct {
-	Sessions        advocacy.SessionPolicy
-	Passwords       advocacy.PasswordParams
+	Sessions  advocacy.SessionPolicy
+	Passwords advocacy.PasswordParams
+	// AccountThrottle counts wrong passwords per account and client
+	// address; IPThrottle per address; GlobalThrottle per account from
+	// every address.
 	AccountThrottle advocacy.ThrottleRule
 	IPThrottle      advocacy.ThrottleRule
+	GlobalThrottle  advocacy.ThrottleRule
 }
 
 // withDefaults fills the zero fields.
@@ -135,6 +139,9 @@ func (c OrganizerConfig) withDefaults() OrganizerConfig {
 	}
 	if c.IPThrottle.Limit == 0 {
 		c.IPThrottle = advocacy.DefaultIPThrottle
+	}
+	if c.GlobalThrottle.Limit == 0 {
+		c.GlobalThrottle = advocacy.DefaultGlobalThrottle
 	}
 	return c
 }

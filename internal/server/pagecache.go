@@ -56,9 +56,17 @@ func gzipBytes(b []byte) []byte {
 // acceptsGzip reports whether the request's Accept-Encoding allows gzip.
 func acceptsGzip(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			return strings.TrimSpace(strings.ReplaceAll(q, " ", "")) != "q=0"
+			// "q=0" in any spelling (q=0.0, Q=0.000) refuses it.
+			for _, p := range strings.Split(params, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+				if strings.EqualFold(strings.TrimSpace(k), "q") {
+					q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+					return err == nil && q > 0
+				}
+			}
+			return true
 		}
 	}
 	return false

@@ -40,11 +40,18 @@ const partnerTTL = 10 * time.Second
 
 // partnerDirectory is every partner by source code, reloaded from the store
 // when older than partnerTTL. Widget and count.json requests look partners
-// up on every request, so they must not each cost a query.
+// up on every request, so they must not each cost a query; and the lock is
+// never held during the query, so a slow reload stalls nobody: while one
+// request reloads, the others use the directory they have.
 type partnerDirectory struct {
 	mu     sync.Mutex
 	loaded time.Time
 	byCode map[string]advocacy.Partner
+	// loading is closed when the reload in progress ends; nil when none.
+	loading chan struct{}
+	// gen changes when the directory is forgotten, so that a reload begun
+	// before an edit does not store what it read.
+	gen int
 }
 
 // partner finds the partner with source code code. ok is false for an
@@ -55,27 +62,57 @@ func (s *Server) partner(ctx context.Context, code string) (advocacy.Partner, bo
 	}
 	d := &s.widgets.partners
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := s.deps.Clock()
-	if d.byCode == nil || now.Sub(d.loaded) > partnerTTL || now.Before(d.loaded) {
-		list, err := s.deps.Partners.Partners(ctx)
-		if err != nil {
-			return advocacy.Partner{}, false, err
+	for {
+		now := s.deps.Clock()
+		stale := d.byCode == nil || now.Sub(d.loaded) > partnerTTL || now.Before(d.loaded)
+		switch {
+		case stale && d.loading == nil:
+			ch, gen := make(chan struct{}), d.gen
+			d.loading = ch
+			d.mu.Unlock()
+			list, err := s.deps.Partners.Partners(ctx)
+			d.mu.Lock()
+			d.loading = nil
+			close(ch)
+			if err != nil {
+				if d.byCode == nil {
+					d.mu.Unlock()
+					return advocacy.Partner{}, false, err
+				}
+				s.deps.Logger.ErrorContext(ctx, "reload partners: using the directory loaded before", "err", err)
+			} else if gen == d.gen {
+				d.byCode = make(map[string]advocacy.Partner, len(list))
+				for _, p := range list {
+					d.byCode[p.SourceCode] = p
+				}
+				d.loaded = now
+			}
+		case d.byCode == nil:
+			// Nothing to answer from yet: wait for the reload in progress.
+			ch := d.loading
+			d.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return advocacy.Partner{}, false, ctx.Err()
+			}
+			d.mu.Lock()
+			continue
 		}
-		d.byCode = make(map[string]advocacy.Partner, len(list))
-		for _, p := range list {
-			d.byCode[p.SourceCode] = p
+		if d.byCode == nil {
+			continue
 		}
-		d.loaded = now
+		p, ok := d.byCode[code]
+		d.mu.Unlock()
+		return p, ok, nil
 	}
-	p, ok := d.byCode[code]
-	return p, ok, nil
 }
 
 // forgetPartners makes the next lookup reload the directory.
 func (s *Server) forgetPartners() {
 	s.widgets.partners.mu.Lock()
 	s.widgets.partners.byCode = nil
+	s.widgets.partners.gen++
 	s.widgets.partners.mu.Unlock()
 }
 

@@ -108,6 +108,21 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	return false, wait
 }
 
+// refund gives back the token a request took, for one that turned out not
+// to count (a replay of a letter already stored, or one the database did
+// not take).
+func (l *limiter) refund(key string) {
+	if l == nil || l.limit.PerMinute <= 0 {
+		return
+	}
+	sh := &l.shards[maphash.String(l.seed, key)%uint64(len(l.shards))]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if b, ok := sh.buckets[key]; ok {
+		b.tokens = math.Min(float64(max(l.limit.Burst, 1)), b.tokens+1)
+	}
+}
+
 // keyedHash turns an IP address or email into a stable, unguessable key:
 // HMAC-SHA256 under the installation's secret, so the raw value is never
 // stored or logged and cannot be recovered by hashing guesses without it.

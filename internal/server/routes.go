@@ -10,10 +10,11 @@ import (
 // routes registers every route of the app, in one place.
 func (s *Server) routes() {
 	e := s.echo
-	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}))
-	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, limitBody)
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}), headAsGet)
+	e.Use(headRestored, s.recoverPanics, s.logRequests, s.securityHeaders, limitBody)
 
 	e.GET("/healthz", s.healthz)
+	e.GET("/livez", s.livez)
 	e.GET("/static/*", s.static)
 	e.GET("/favicon.ico", s.favicon)
 	e.GET("/apple-touch-icon.png", s.touchIcon)
@@ -35,24 +36,25 @@ func (s *Server) routes() {
 	e.GET("/campaigns/map-shapes.svg", s.mapShapes)
 
 	// Letters: compose, preview, send, and the private status page.
+	// Their forms take posts only from this site's own pages.
 	e.GET("/write", s.writePage)
-	e.POST("/write", s.editLetter)
-	e.POST("/write/preview", s.previewLetter)
+	e.POST("/write", s.editLetter, sameOrigin)
+	e.POST("/write/preview", s.previewLetter, sameOrigin)
 	// A flood from one address is refused before any work is done; below
 	// that ceiling the per-address limit only sends letters to moderation
 	// (see screenLetter), so a busy shared network is never cut off.
 	letterLimit := s.limitByIP("letter", s.limits.letterIPMax)
-	e.POST("/write/send", s.sendLetter, letterLimit)
-	e.POST("/write/validate", s.validateField)
-	e.POST("/write/personal", s.personalScore)
+	e.POST("/write/send", s.sendLetter, sameOrigin, letterLimit, s.boundDB)
+	e.POST("/write/validate", s.validateField, sameOrigin)
+	e.POST("/write/personal", s.personalScore, sameOrigin)
 	e.GET("/letters/:id", s.letterStatus)
 	e.GET("/letters/:id/print/:delivery", s.printLetter)
-	e.POST("/letters/:id/deliveries/:delivery/confirm", s.confirmDelivery)
+	e.POST("/letters/:id/deliveries/:delivery/confirm", s.confirmDelivery, s.boundDB)
 	e.GET("/privacy", s.privacy)
 	e.GET("/letters/:id/confirm", s.confirmPage)
-	e.POST("/letters/:id/confirm", s.confirmLetter)
+	e.POST("/letters/:id/confirm", s.confirmLetter, s.boundDB)
 	e.GET("/letters/:id/delete", s.eraseConfirm)
-	e.POST("/letters/:id/delete", s.eraseLetter)
+	e.POST("/letters/:id/delete", s.eraseLetter, s.boundDB)
 
 	// Organizer workspace (issue 5): sign-in, then everything under
 	// /organizer needs a session, and every POST its CSRF token.
@@ -98,16 +100,22 @@ func (s *Server) routes() {
 	org.GET("/deliveries", s.deliveryHealth)
 	org.POST("/deliveries/retry", s.retryDeliveries)
 
-	// Public JSON API.
-	api := e.Group("/api/v1", s.publicCORS)
-	api.GET("/representatives", s.repsAPI, lookup...)
-	s.campaignPageRoutes(e, api)
-	api.GET("/campaigns/:slug", s.campaignAPI)
-	api.GET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
+	// Public JSON API. Its GETs are open to every origin (CORS, with a
+	// real preflight answer); a wrong method answers 405 with Allow. (A
+	// group-wide middleware would turn those into 404s.)
+	api := e.Group("/api/v1")
+	publicGET := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		api.GET(path, h, append([]echo.MiddlewareFunc{s.publicCORS}, m...)...)
+		api.OPTIONS(path, s.preflight)
+	}
+	publicGET("/representatives", s.repsAPI, lookup...)
+	s.campaignPageRoutes(e, publicGET)
+	publicGET("/campaigns/:slug", s.campaignAPI)
+	publicGET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
 	// The public totals read only aggregates, and are kept like the
 	// campaign home: anyone may ask, as often as they like.
-	api.GET("/campaigns/:slug/stats", s.letterStatsAPI, s.cachePublic(s.campaignPages))
-	api.POST("/letters", s.createLetterAPI, letterLimit)
+	publicGET("/campaigns/:slug/stats", s.letterStatsAPI, s.cachePublic(s.campaignPages))
+	api.POST("/letters", s.createLetterAPI, letterLimit, s.boundDB)
 
 	// Widgets for partners (issue 6): the loader, the widgets (framed only
 	// by their partner's sites, see widgetFrame), count.json, and the
@@ -121,9 +129,9 @@ func (s *Server) routes() {
 	e.GET("/widgets/:campaign/action", s.actionWidget, action...)
 	e.POST("/widgets/:campaign/action/preview", s.actionPreview, action...)
 	e.POST("/widgets/:campaign/action/edit", s.actionEdit, action...)
-	e.POST("/widgets/:campaign/action/send", s.actionSend, append(action, letterLimit)...)
+	e.POST("/widgets/:campaign/action/send", s.actionSend, append(action, letterLimit, s.boundDB)...)
 	e.GET("/widgets/:campaign/action/sent/:id", s.actionSent, action...)
-	api.GET("/campaigns/:slug/count.json", s.countAPI)
+	publicGET("/campaigns/:slug/count.json", s.countAPI)
 	org.GET("/partners/:slug", s.partnerPage)
 	org.POST("/partners/:slug", s.updatePartner)
 	org.GET("/partner", s.partnerHome)

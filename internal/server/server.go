@@ -72,6 +72,10 @@ type Config struct {
 	// GeocoderHost names the geocoding service on the privacy page
 	// ("geocoding.geo.census.gov"); empty when street addresses are off.
 	GeocoderHost string
+	// DBTimeout bounds how long a public request that writes (a letter, a
+	// confirmation, an erasure) and /healthz wait for the database before
+	// answering 503 with Retry-After. Default 3 s.
+	DBTimeout time.Duration
 }
 
 // Limits are the rate limits per client (a keyed hash of the IP address) and
@@ -95,8 +99,13 @@ type Deps struct {
 	Logger *slog.Logger
 	Clock  func() time.Time
 	Reps   RepFinder
-	// Health reports whether the database answers.
+	// Health reports whether the database answers and accepts writes
+	// (within ctx's deadline).
 	Health func(ctx context.Context) error
+	// Unavailable reports whether an error means the database cannot take
+	// a write now (locked by another process, read-only, full): such
+	// errors answer 503 with Retry-After. nil: none do.
+	Unavailable func(error) bool
 	// Campaigns reads campaigns, bills, cosponsors and talking points; nil
 	// leaves campaign content out.
 	Campaigns CampaignStore

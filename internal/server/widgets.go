@@ -184,30 +184,18 @@ func (s *Server) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
 			if err == nil || c.Response().Committed {
 				return err
 			}
-			status, msg := http.StatusInternalServerError, "Something went wrong on our side. Please try again in a moment."
-			var de *advocacy.Error
-			var he *echo.HTTPError
-			switch {
-			case errors.As(err, &de):
-				status, msg = statusFor(de.Code, false), de.Message
-				if status == http.StatusUnprocessableEntity {
-					status = http.StatusBadRequest
-				}
-			case errors.As(err, &he):
-				status = he.Code
-				if m, ok := he.Message.(string); ok && status < 500 {
-					msg = m
-				} else if status < 500 {
-					msg = http.StatusText(status)
-				}
+			c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+			a := s.answerFor(c, err)
+			status, msg := a.status, a.msg
+			if status == http.StatusUnprocessableEntity {
+				status = http.StatusBadRequest
 			}
-			if status >= 500 {
-				s.deps.Logger.ErrorContext(c.Request().Context(), "widget failed",
-					"method", c.Request().Method, "path", logPath(c), "err", err)
+			if a.retryAfter != "" {
+				c.Response().Header().Set("Retry-After", a.retryAfter)
 			}
-			heading := "We could not do that"
-			if status >= 500 {
-				heading = "Sorry, something went wrong"
+			heading := a.heading
+			if status < 500 {
+				heading = "We could not do that"
 			}
 			o, _ := advocacy.ParseWidgetOptions(c.Param("campaign"), kind, "", "", "")
 			if p := widgetPartner(c); p != nil {
@@ -647,6 +635,30 @@ func (s *Server) actionEdit(c echo.Context) error {
 	return s.renderWidgetCompose(c, o, http.StatusOK, r, nil, notice)
 }
 
+// widgetSendFailed answers a letter the database did not take: the
+// preview comes back as it was, with the notice, ready to send again.
+func (s *Server) widgetSendFailed(c echo.Context, o advocacy.WidgetOptions, r letterRequest, err error) error {
+	ctx := context.WithoutCancel(c.Request().Context())
+	c.SetRequest(c.Request().WithContext(ctx))
+	nl, nerr := s.newLetter(ctx, r)
+	if nerr != nil {
+		return err
+	}
+	pv, perr := s.previewView(ctx, r, nl)
+	if perr != nil {
+		return err
+	}
+	a := s.answerFor(c, err)
+	if a.retryAfter != "" {
+		c.Response().Header().Set("Retry-After", a.retryAfter)
+	}
+	alert := a.alert()
+	pv.Alert = &alert
+	w := templates.WidgetPreviewView{Preview: pv, Token: c.FormValue("widget_token"),
+		EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
+	return s.render(c, a.status, templates.ActionPreview(s.widgetMeta(c, o, "Error: check your letter: "+r.camp.Title), w), nil)
+}
+
 // actionSend serves POST /widgets/{campaign}/action/send: the letter is
 // stored (idempotent on its form token, with the main site's dedupe), then
 // 303 to the thank-you step.
@@ -661,7 +673,7 @@ func (s *Server) actionSend(c echo.Context) error {
 		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
 	if err != nil {
-		return err
+		return s.widgetSendFailed(c, o, r, err)
 	}
 	if res.dupes {
 		v := templates.WidgetAlreadyView{CampaignURL: s.campaignLink("", r.camp.Slug, o.Partner), StartURL: widgetURL(o, "", nil)}

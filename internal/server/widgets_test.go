@@ -69,7 +69,7 @@ func newWidgetEnv(t testing.TB, edit ...func(*Config)) *widgetEnv {
 			t.Fatal(err)
 		}
 	}
-	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug,
+	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, DBTimeout: time.Minute,
 		Organizer: OrganizerConfig{Passwords: testPasswords}, Secret: []byte("widget test secret, 32 bytes ..")}
 	for _, f := range edit {
 		f(&cfg)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
@@ -237,6 +238,7 @@ func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advo
 	if err != nil {
 		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
 	}
+	job.ctx = ctx
 	s.enqueue(job)
 	select {
 	case r := <-job.done:
@@ -268,8 +270,9 @@ func (s *Letters) newJob(nl advocacy.NewLetter) (*createJob, error) {
 		status = advocacy.LetterActive
 	}
 	return &createJob{nl: nl, publicID: publicID, deliveryIDs: deliveryIDs, status: status,
-		emailNorm: advocacy.NormalizeEmail(nl.Input.Email), now: now, ts: letterTime(now),
-		done: make(chan createResult, 1)}, nil
+		// The dedupe recognises one sender behind the variants of an address.
+		emailNorm: advocacy.SenderKey(nl.Input.Email), now: now, ts: letterTime(now),
+		ctx: context.Background(), done: make(chan createResult, 1)}, nil
 }
 
 // The queries of the letter write path, prepared once (see stmtCache).
@@ -306,6 +309,11 @@ func writeQueries() []string {
 
 // createJob is one letter waiting for the group commit.
 type createJob struct {
+	// ctx is the requester's. When its deadline passed, the requester was
+	// told the letter could not be stored (503): it is then not written.
+	// A requester who went away (cancelled) was told nothing, and the
+	// letter is written as usual.
+	ctx         context.Context
 	nl          advocacy.NewLetter
 	publicID    string
 	deliveryIDs []string
@@ -314,6 +322,12 @@ type createJob struct {
 	now         time.Time
 	ts          string
 	done        chan createResult
+}
+
+// toldFailed reports whether the job's requester was answered that the
+// letter could not be stored: its deadline passed.
+func toldFailed(j *createJob) bool {
+	return errors.Is(j.ctx.Err(), context.DeadlineExceeded)
 }
 
 type createResult struct {
@@ -402,7 +416,21 @@ func (s *Letters) writeGroup(ctx context.Context, batch []*createJob, savepoints
 	if err := s.stmts.prepare(ctx, s.db.W, writeQueries()...); err != nil {
 		return nil, fmt.Errorf("create letter: prepare: %w", err)
 	}
-	rawTx, err := s.db.W.BeginTx(ctx, nil)
+	// Waiting for the write lock (held by another process, say) ends when
+	// every requester of the group has been told it failed.
+	begin, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var waiting atomic.Int32
+	waiting.Store(int32(len(batch)))
+	for _, j := range batch {
+		stop := context.AfterFunc(j.ctx, func() {
+			if toldFailed(j) && waiting.Add(-1) == 0 {
+				cancel()
+			}
+		})
+		defer stop()
+	}
+	rawTx, err := s.db.W.BeginTx(begin, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create letter: begin: %w", err)
 	}
@@ -420,6 +448,12 @@ func (s *Letters) writeGroup(ctx context.Context, batch []*createJob, savepoints
 	results := make([]createResult, len(batch))
 	ok := 0
 	for i, j := range batch {
+		if toldFailed(j) {
+			// The requester's deadline passed (while the write lock was
+			// held elsewhere, say) and it was told so.
+			results[i] = createResult{err: fmt.Errorf("create letter: %w", j.ctx.Err())}
+			continue
+		}
 		if err := exec("SAVEPOINT letter"); err != nil {
 			return nil, err
 		}
@@ -427,6 +461,10 @@ func (s *Letters) writeGroup(ctx context.Context, batch []*createJob, savepoints
 		switch {
 		case err == nil:
 			ok++
+		case Unavailable(err):
+			// A full disk or an I/O error ends the whole transaction
+			// (SQLite rolls it back): nobody in the group is stored.
+			return nil, err
 		case wrote && !savepoints:
 			return nil, errPartialLetter
 		default:

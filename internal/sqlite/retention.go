@@ -17,12 +17,11 @@ const eraseLetterSQL = `UPDATE letters SET prefix = '', first_name = '', last_na
 	address2 = '', city = '', zip = '', email = '', email_norm = '', phone = '', title = '',
 	organization = '', personal_message = '', receipt = 0, newsletter = 0, campaign_updates = 0, erased_at = ?`
 
-// eraseDeliveriesSQL blanks the text of the letters' deliveries (the
-// rendered template names the sender) and the CWC answers, which may quote
-// them.
-// Deliveries still queued or held are closed as failed with the reason
-// given.
-const eraseDeliveriesSQL = `UPDATE deliveries SET template_text = '', last_error = CASE
+// eraseDeliveriesSQL blanks the subject and text of the letters'
+// deliveries (templates render the sender's name and town into both) and
+// the CWC answers, which may quote them. Deliveries still queued or held
+// are closed as failed with the reason given.
+const eraseDeliveriesSQL = `UPDATE deliveries SET subject = '', template_text = '', last_error = CASE
 	WHEN status IN ('queued', 'held') THEN ? ELSE '' END,
 	status = CASE WHEN status IN ('queued', 'held') THEN 'failed' ELSE status END,
 	next_attempt_at = NULL, locked_until = NULL, updated_at = ?
@@ -56,7 +55,27 @@ func (s *Letters) EraseLetter(ctx context.Context, publicID string) error {
 	if _, err := tx.ExecContext(ctx, eraseDeliveriesSQL, "withdrawn: the sender deleted the letter", ts, ts); err != nil {
 		return fmt.Errorf("erase letter deliveries: %w", err)
 	}
-	return tx.Commit()
+	if _, err := tx.ExecContext(ctx, eraseConfirmationsSQL, ts); err != nil {
+		return fmt.Errorf("erase letter confirmation: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("erase letter: %w", err)
+	}
+	s.dropOldPages(ctx)
+	return nil
+}
+
+// eraseConfirmationsSQL drops the pending email confirmations of the
+// erased letters: nothing is sent for them any more.
+const eraseConfirmationsSQL = `DELETE FROM letter_confirmations WHERE letter_id IN (SELECT id FROM letters WHERE erased_at = ?)`
+
+// dropOldPages empties the write-ahead log after an erasure. With
+// secure_delete on (see dsn) SQLite zeroes what it frees in the database
+// file, but the log still holds earlier copies of the changed pages until
+// it is checkpointed and truncated. It is best effort: a busy checkpoint
+// is finished by a later one.
+func (s *Letters) dropOldPages(ctx context.Context) {
+	_, _ = s.db.W.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 }
 
 // EraseExpired erases the personal data of letters older than the retention
@@ -92,12 +111,19 @@ func (s *Letters) EraseExpired(ctx context.Context, retention time.Duration) (in
 				tx.Rollback()
 				return total, fmt.Errorf("erase expired deliveries: %w", err)
 			}
+			if _, err := tx.ExecContext(ctx, eraseConfirmationsSQL, ts); err != nil {
+				tx.Rollback()
+				return total, fmt.Errorf("erase expired confirmations: %w", err)
+			}
 		}
 		if err := tx.Commit(); err != nil {
 			return total, fmt.Errorf("erase expired letters: %w", err)
 		}
 		total += int(n)
 		if n < 500 {
+			if total > 0 {
+				s.dropOldPages(ctx)
+			}
 			return total, nil
 		}
 		// Later batches need a distinct erased_at so their deliveries are

@@ -1,8 +1,12 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -94,5 +98,60 @@ func TestEraseExpired(t *testing.T) {
 	}
 	if n, _ := s.EraseExpired(ctx, 180*24*time.Hour); n != 0 {
 		t.Errorf("second run erased %d more", n)
+	}
+}
+
+// TestErasureLeavesNoCopy: after a sender deletes their letter, none of
+// their details is anywhere in the database's files: not in the letter, not
+// in its deliveries' rendered subject and text, not in a pending
+// confirmation, not in freed pages or the write-ahead log.
+func TestErasureLeavesNoCopy(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "letters.db")
+	d := openLetterDB(t, path)
+	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
+	s := NewLetters(d, func() time.Time { return letterT0 }, rand.Reader)
+	markers := []string{"Zyxwvutsname", "Qwertyville", "qazwsx@example.org", "Plughstreet", "Frobnicated words"}
+	nl := sampleLetter(cid, markers[2], "tok-erase")
+	nl.Input.FirstName, nl.Input.City, nl.Input.Address1, nl.Input.PersonalMessage = markers[0], markers[1], "1 "+markers[3], markers[4]
+	for i := range nl.Recipients {
+		nl.Recipients[i].Subject = "From " + markers[0] + " of " + markers[1]
+		nl.Recipients[i].TemplateText = "Dear member, I, " + markers[0] + ", live in " + markers[1] + "."
+	}
+	nl.ConfirmToken, nl.ConfirmBy, nl.ConfirmForReceipt = "erase-token", letterT0.Add(time.Hour), true
+	c, err := s.CreateLetter(ctx, nl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Other letters keep the file busy around it.
+	for i := range 20 {
+		if _, err := s.CreateLetter(ctx, sampleLetter(cid, fmt.Sprintf("other%d@example.org", i), fmt.Sprintf("tok-o%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.EraseLetter(ctx, c.Letter.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	var pending int
+	d.R.QueryRow("SELECT count(*) FROM letter_confirmations WHERE letter_id = ?", c.Letter.ID).Scan(&pending)
+	if pending != 0 {
+		t.Error("the erased letter's confirmation is still pending")
+	}
+	if _, _, err := s.ConfirmLetter(ctx, c.Letter.PublicID, "erase-token"); advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+		t.Errorf("confirming an erased letter: %v", err)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(path + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, m := range markers {
+			if bytes.Contains(b, []byte(m)) {
+				t.Errorf("%q is still in %s", m, filepath.Base(path+suffix))
+			}
+		}
+	}
+	if n, err := s.CountLetters(ctx, cid); err != nil || n != 21 {
+		t.Errorf("count after erasure = %d (%v), want 21", n, err)
 	}
 }
