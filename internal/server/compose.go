@@ -14,7 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
-	"github.com/whipcount/whipcount/internal/delivery"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -691,7 +690,7 @@ func (s *Server) sendConfirmation(l advocacy.Letter, token, campaignTitle string
 // sendReceipt emails the copy in the background: the person never waits
 // for the mail server. Call it only for a confirmed address.
 func (s *Server) sendReceipt(l advocacy.Letter, campaignTitle string) {
-	rc := delivery.Receipt{Letter: l, CampaignTitle: campaignTitle, Members: map[string]string{}}
+	rc := advocacy.Receipt{Letter: l, CampaignTitle: campaignTitle, Members: map[string]string{}}
 	if s.deps.Letters.BaseURL != "" {
 		rc.StatusURL = s.absoluteURL("/letters/" + l.PublicID)
 	}
@@ -725,12 +724,12 @@ func (s *Server) mailInBackground(kind string, letterID int64, send func(ctx con
 }
 
 // mailFailure is the class of a mail error that the mailer gives (see
-// delivery.MailError), or "timeout" or "smtp".
+// advocacy.MailFailure), or "timeout" or "smtp".
 func mailFailure(err error) string {
-	var classified interface{ Reason() string }
+	var classified advocacy.MailFailure
 	switch {
 	case errors.As(err, &classified):
-		return classified.Reason()
+		return classified.MailStage()
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
-	"github.com/whipcount/whipcount/internal/delivery"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -56,9 +55,9 @@ type LetterTemplateSource interface {
 }
 
 // ReceiptSender emails a constituent the copy of their letter (implemented
-// by delivery.Mailer).
+// by delivery.Mailer, whose errors satisfy advocacy.MailFailure).
 type ReceiptSender interface {
-	SendReceipt(ctx context.Context, r delivery.Receipt) error
+	SendReceipt(ctx context.Context, r advocacy.Receipt) error
 	// Send mails a plain-text message (the confirmation link).
 	Send(ctx context.Context, to, subject, body string) error
 }
@@ -221,7 +220,7 @@ func (s *Server) settle(q settleQuery) (settlement, error) {
 	case "pick":
 		out.By = advocacy.SettledByZIP
 		out.ZIP = l.Query.Zip
-		out.query.district = templates.DistrictCode(*d)
+		out.query.district = d.Code()
 	default:
 		out.By = advocacy.SettledByZIP
 		out.ZIP = l.Query.Zip
@@ -862,7 +861,7 @@ func writeURL(v templates.LookupView, ref string) string {
 			q.Set("lon", strconv.FormatFloat(*v.Lookup.Query.Lon, 'f', -1, 64))
 		}
 	case "pick":
-		q.Set("district", templates.DistrictCode(*v.Settled))
+		q.Set("district", v.Settled.Code())
 	}
 	if ref = cleanRef(ref); ref != "" {
 		q.Set("ref", ref)

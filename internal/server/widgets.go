@@ -490,7 +490,7 @@ func (s *Server) actionWidget(c echo.Context) error {
 		lv.ZIP = l.Query.Zip
 		m.Title = "Choose your district: " + camp.Title
 		for _, d := range l.Districts {
-			code := templates.DistrictCode(d)
+			code := d.Code()
 			cand := templates.WidgetCandidate{Code: code, Label: templates.DistrictLabel(d), Likely: d.Likely,
 				URL: widgetURL(o, "", url.Values{"zip": {l.Query.Zip}, "district": {code}})}
 			if d.Representative != nil && !d.Vacant {
