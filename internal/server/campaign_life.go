@@ -241,14 +241,11 @@ func (s *Server) featureCampaign(c echo.Context) error {
 // forgetHome drops the remembered home choice and cached public pages: a
 // campaign opened, closed or featured changes them at once.
 func (s *Server) forgetHome() {
-	s.homeMemo.mu.Lock()
-	s.homeMemo.ok = false
-	s.homeMemo.mu.Unlock()
+	s.homeMemo.Clear()
 	s.campaignPages.clear()
-	s.campaignMemo.clear()
-	s.widgets.dataMu.Lock()
-	s.widgets.data, s.widgets.pages = nil, nil
-	s.widgets.dataMu.Unlock()
+	s.campaignMemo.Clear()
+	s.widgets.data.Clear()
+	s.widgets.pages.Clear()
 }
 
 // billInputOf reads a bill form.

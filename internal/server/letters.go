@@ -143,7 +143,7 @@ func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Camp
 	if slug == "" {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is taking letters.")
 	}
-	camp, err := s.campaignMemo.get(ctx, slug, s.deps.Campaigns.Campaign)
+	camp, err := s.memoCampaign(ctx, slug)
 	if err != nil {
 		return camp, err
 	}

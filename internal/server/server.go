@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -144,9 +145,11 @@ type Server struct {
 	// campaignPages caches the public campaign home and progress region;
 	// campaignMemo the campaigns letters are written to.
 	campaignPages *pageCache
-	campaignMemo  campaignMemo
-	homeMemo      homeMemo
-	limits        struct {
+	campaignMemo  *ttlcache.Cache[string, advocacy.Campaign]
+	// homeMemo keeps the home choice for as long: every lookup without a
+	// campaign asks for it.
+	homeMemo *ttlcache.Cache[struct{}, homeChoice]
+	limits   struct {
 		lookup, letterIP, letterIPMax, letterEmail, address *limiter
 		global                                              *minuteCap
 	}
@@ -183,11 +186,13 @@ func New(cfg Config, deps Deps) *Server {
 	if ttl == 0 {
 		ttl = 2 * time.Second
 	}
-	s.campaignMemo = campaignMemo{ttl: ttl, clock: deps.Clock}
-	s.widgets.ttl = widgetDataTTL
+	widgetTTL := widgetDataTTL
 	if cfg.NoPublicCache {
-		lookupTTL, ttl, s.widgets.ttl = 0, 0, 0
+		lookupTTL, ttl, widgetTTL = 0, 0, 0
 	}
+	s.campaignMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[string, advocacy.Campaign]{})
+	s.homeMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[struct{}, homeChoice]{})
+	s.widgets.init(widgetTTL, deps.Clock)
 	s.lookups = newPageCache(lookupTTL, 16<<20, deps.Clock)
 	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 	"github.com/whipcount/whipcount/templates"
 	"github.com/whipcount/whipcount/web"
 )
@@ -38,7 +39,7 @@ import (
 // widgetRuntime is the widgets' state inside a Server. Its zero value is
 // ready to use.
 type widgetRuntime struct {
-	partners partnerDirectory
+	partners *ttlcache.Cache[struct{}, map[string]advocacy.Partner]
 
 	embedOnce    sync.Once
 	embedJS      []byte
@@ -50,11 +51,23 @@ type widgetRuntime struct {
 	secretOnce sync.Once
 	secret     []byte
 
-	dataMu sync.Mutex
-	data   map[string]widgetSnapshot
-	pages  map[string]widgetPage
-	// ttl is how long data and pages are reused: widgetDataTTL, or 0.
-	ttl time.Duration
+	// data and pages are reused for widgetDataTTL (or not at all), and
+	// hold at most widgetCacheEntries each.
+	data  *ttlcache.Cache[string, widgetSnapshot]
+	pages *ttlcache.Cache[string, widgetPage]
+}
+
+// widgetCacheEntries bounds each of the widget caches: their keys are
+// campaigns with known source codes and widget paths with checked
+// options, so they are few.
+const widgetCacheEntries = 1000
+
+// init makes the widget caches: data and pages kept for ttl, the partner
+// directory for partnerTTL.
+func (w *widgetRuntime) init(ttl time.Duration, clock func() time.Time) {
+	w.partners = ttlcache.New(partnerTTL, clock, ttlcache.Options[struct{}, map[string]advocacy.Partner]{ServeStale: true})
+	w.data = ttlcache.New(ttl, clock, ttlcache.Options[string, widgetSnapshot]{MaxWeight: widgetCacheEntries})
+	w.pages = ttlcache.New(ttl, clock, ttlcache.Options[string, widgetPage]{MaxWeight: widgetCacheEntries})
 }
 
 // widgetPage is a rendered public widget answer with its ETag, and the
@@ -62,7 +75,6 @@ type widgetRuntime struct {
 type widgetPage struct {
 	body, gz []byte
 	tag      string
-	at       time.Time
 }
 
 // widgetDataTTL is how long a campaign and its counts are reused for
@@ -74,7 +86,6 @@ const widgetDataTTL = 5 * time.Second
 type widgetSnapshot struct {
 	camp   advocacy.Campaign
 	counts advocacy.WidgetCounts
-	at     time.Time
 }
 
 const widgetPartnerKey = "widget.partner"
@@ -235,30 +246,15 @@ func (s *Server) widgetCampaign(ctx context.Context, slug string) (advocacy.Camp
 // widgetDataTTL. Only campaigns that exist and known source codes are
 // kept, so the map stays as small as the partner list.
 func (s *Server) widgetData(ctx context.Context, slug, ref string) (advocacy.Campaign, advocacy.WidgetCounts, error) {
-	key := slug + "\x00" + ref
-	now := s.deps.Clock()
-	w := &s.widgets
-	w.dataMu.Lock()
-	snap, ok := w.data[key]
-	w.dataMu.Unlock()
-	if ok && now.Sub(snap.at) < w.ttl && !now.Before(snap.at) {
-		return snap.camp, snap.counts, nil
-	}
-	camp, err := s.widgetCampaign(ctx, slug)
-	if err != nil {
-		return camp, advocacy.WidgetCounts{}, err
-	}
-	counts, err := s.widgetCounts(ctx, camp, ref)
-	if err != nil {
-		return camp, counts, err
-	}
-	w.dataMu.Lock()
-	if w.data == nil || len(w.data) > 1000 {
-		w.data = map[string]widgetSnapshot{}
-	}
-	w.data[key] = widgetSnapshot{camp: camp, counts: counts, at: now}
-	w.dataMu.Unlock()
-	return camp, counts, nil
+	snap, err := s.widgets.data.Get(ctx, slug+"\x00"+ref, func(ctx context.Context) (widgetSnapshot, error) {
+		camp, err := s.widgetCampaign(ctx, slug)
+		if err != nil {
+			return widgetSnapshot{camp: camp}, err
+		}
+		counts, err := s.widgetCounts(ctx, camp, ref)
+		return widgetSnapshot{camp: camp, counts: counts}, err
+	})
+	return snap.camp, snap.counts, err
 }
 
 // widgetCounts are a campaign's letters, those of the last 24 hours, and
@@ -279,30 +275,21 @@ func (s *Server) widgetCounts(ctx context.Context, camp advocacy.Campaign, ref s
 // than widgetDataTTL, or renders, stores and sends a new one. Keys are
 // widget paths with their checked options, so they are few.
 func (s *Server) cachedWidget(c echo.Context, key string, render func() ([]byte, error)) error {
-	now := s.deps.Clock()
-	w := &s.widgets
-	w.dataMu.Lock()
-	p, ok := w.pages[key]
-	w.dataMu.Unlock()
-	if !ok || now.Sub(p.at) >= w.ttl || now.Before(p.at) {
+	p, err := s.widgets.pages.Get(c.Request().Context(), key, func(context.Context) (widgetPage, error) {
 		body, err := render()
 		if err != nil {
-			return err
+			return widgetPage{}, err
 		}
-		p = widgetPage{body: body, gz: gzipBytes(body), tag: contentETag(append([]byte(key+"\x00"), body...)), at: now}
-		w.dataMu.Lock()
-		if w.pages == nil || len(w.pages) > 1000 {
-			w.pages = map[string]widgetPage{}
-		}
-		w.pages[key] = p
-		w.dataMu.Unlock()
+		return widgetPage{body: body, gz: gzipBytes(body), tag: contentETag(append([]byte(key+"\x00"), body...))}, nil
+	})
+	if err != nil {
+		return err
 	}
 	h := c.Response().Header()
-	h.Set("ETag", p.tag)
 	h.Set("Cache-Control", widgetShortCache)
 	h.Add("Vary", "Accept-Encoding")
-	if notModified(c.Request(), p.tag, time.Time{}) {
-		return c.NoContent(http.StatusNotModified)
+	if done, err := answerConditional(c, http.StatusOK, p.tag, time.Time{}); done {
+		return err
 	}
 	if acceptsGzip(c.Request()) {
 		h.Set("Content-Encoding", "gzip")
