@@ -3,8 +3,9 @@
 // `go list -deps`:
 //
 //   - internal/advocacy, the domain, depends on no package of this module.
-//   - internal/mapdraw, the SVG drawing helpers, depends on no package of
-//     this module.
+//   - the server's small helpers, internal/mapdraw (SVG drawing) and
+//     internal/ttlcache (short-lived caches), depend on no package of this
+//     module.
 //   - internal/server, the HTTP layer, depends on none of the adapters:
 //     internal/sqlite (storage), internal/delivery (CWC and mail),
 //     internal/congress (member data), internal/congressgov and
