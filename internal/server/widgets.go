@@ -707,8 +707,8 @@ func (s *Server) actionSent(c echo.Context) error {
 	}
 	for _, d := range l.Deliveries {
 		dv := s.deliveryView(l, d, camp, waiting)
-		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Headline: dv.Headline,
-			Tone: dv.Tone, SelfSend: dv.SelfSend})
+		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Copy: dv.Copy,
+			SelfSend: dv.SelfSend})
 		v.SelfSend = v.SelfSend || (dv.SelfSend && dv.State != string(advocacy.CopyHeld))
 	}
 	for _, id := range strings.Split(c.QueryParam("already"), ",") {
