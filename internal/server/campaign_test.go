@@ -457,7 +457,7 @@ func TestBillPage(t *testing.T) {
 	if !w.HasClass("withdrawn") || !strings.Contains(w.Text(), "February 2, 2026") {
 		t.Errorf("withdrawn row = %q", squash(w.Text()))
 	}
-	if got := squash(d.Find(`[data-testid="progress-text"]`).Text()); !strings.HasPrefix(got, "2 of 218 cosponsors (0%). 216 more needed. 1 member has withdrawn") {
+	if got := squash(d.Find(`[data-testid="progress-text"]`).Text()); !strings.HasPrefix(got, "2 of 218 cosponsors (less than 1%). 216 more needed. 1 member has withdrawn") {
 		t.Errorf("progress = %q", got)
 	}
 	if rows(d) != "P000613,"+withdrew+","+joined {
