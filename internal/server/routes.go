@@ -56,7 +56,7 @@ func (s *Server) routes() {
 	e.GET("/letters/:id/delete", s.eraseConfirm)
 	e.POST("/letters/:id/delete", s.eraseLetter, s.boundDB)
 
-	// Organizer workspace (issue 5): sign-in, then everything under
+	// Organizer workspace: sign-in, then everything under
 	// /organizer needs a session, and every POST its CSRF token.
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.login)
@@ -117,7 +117,7 @@ func (s *Server) routes() {
 	publicGET("/campaigns/:slug/stats", s.letterStatsAPI, s.cachePublic(s.campaignPages))
 	api.POST("/letters", s.createLetterAPI, letterLimit, s.boundDB)
 
-	// Widgets for partners (issue 6): the loader, the widgets (framed only
+	// Widgets for partners: the loader, the widgets (framed only
 	// by their partner's sites, see widgetFrame), count.json, and the
 	// partner pages of the workspace. Letters keep a source code only when
 	// it names a partner.
