@@ -23,7 +23,9 @@ func newAddressEnv(t *testing.T) (*letterEnv, *standin.Geocoder) {
 	g.Add("490 Riverside Dr, New York, NY 10027", standin.GeocoderMatch{Lat: 40.8115, Lon: -73.9630,
 		Matched: "490 RIVERSIDE DR, NEW YORK, NY, 10027", Zip: "10027", State: "NY", City: "NEW YORK"})
 	e := newLetterEnvDeps(t, func(c *Config) {
-		c.GeocodeTimeout = 100 * time.Millisecond
+		// Long enough for a loaded machine's answer from the stand-in;
+		// the hanging stand-in still runs into it.
+		c.GeocodeTimeout = time.Second
 		c.GeocoderHost = "geocoding.geo.census.gov"
 	}, nil,
 		func(_ *sqlite.DB, d *Deps) { d.Geocoder = &geocoder.Census{BaseURL: g.URL, Timeout: time.Second} })
