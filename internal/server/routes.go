@@ -42,7 +42,7 @@ func (s *Server) routes() {
 	e.POST("/write/preview", s.previewLetter, sameOrigin)
 	// A flood from one address is refused before any work is done; below
 	// that ceiling the per-address limit only sends letters to moderation
-	// (see screenLetter), so a busy shared network is never cut off.
+	// (see letterScreen), so a busy shared network is never cut off.
 	letterLimit := s.limitByIP("letter", s.limits.letterIPMax)
 	e.POST("/write/send", s.sendLetter, sameOrigin, letterLimit, s.boundDB)
 	e.POST("/write/validate", s.validateField, sameOrigin)
@@ -119,9 +119,7 @@ func (s *Server) routes() {
 
 	// Widgets for partners (issue 6): the loader, the widgets (framed only
 	// by their partner's sites, see widgetFrame), count.json, and the
-	// partner pages of the workspace. Letters keep a source code only when
-	// it names a partner.
-	s.attributeLetters()
+	// partner pages of the workspace.
 	e.GET("/embed.js", s.embedJS)
 	e.GET("/widgets/accent.css", s.accentCSS)
 	e.GET("/widgets/:campaign/progress", s.progressWidget, s.widgetFrame, s.widgetErrors(advocacy.WidgetProgress))

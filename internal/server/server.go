@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/letters"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -154,8 +155,9 @@ type Server struct {
 	// staticGz keeps the compressed copies of static files.
 	staticGz sync.Map
 	org      organizerRuntime
-	bgwork   letterRuntime
-	widgets  widgetRuntime
+	// letters is the letter submission service.
+	letters *letters.Service
+	widgets widgetRuntime
 }
 
 // New builds a server with every route registered.
@@ -197,6 +199,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)
 	s.limits.global = &minuteCap{cap: cfg.Limits.LettersPerMinute, clock: deps.Clock}
 	e.HTTPErrorHandler = s.handleError
+	// Letters keep a source code only when it names a partner: the store
+	// the service writes to drops unknown ones.
+	s.attributeLetters()
+	s.letters = s.newLetterService()
 	s.routes()
 	return s
 }

@@ -675,18 +675,18 @@ func (s *Server) actionSend(c echo.Context) error {
 	if err != nil {
 		return s.widgetSendFailed(c, o, r, err)
 	}
-	if res.dupes {
+	if res.Duplicates {
 		v := templates.WidgetAlreadyView{CampaignURL: s.campaignLink("", r.camp.Slug, o.Partner), StartURL: widgetURL(o, "", nil)}
-		for _, id := range res.created.AlreadyWrote {
+		for _, id := range res.Created.AlreadyWrote {
 			v.Names = append(v.Names, s.memberLabel(id))
 		}
 		return s.render(c, http.StatusConflict, templates.ActionAlready(s.widgetMeta(c, o, "You have already written"), v), nil)
 	}
 	q := url.Values{}
-	if len(res.created.AlreadyWrote) > 0 {
-		q.Set("already", strings.Join(res.created.AlreadyWrote, ","))
+	if len(res.Created.AlreadyWrote) > 0 {
+		q.Set("already", strings.Join(res.Created.AlreadyWrote, ","))
 	}
-	return c.Redirect(http.StatusSeeOther, widgetURL(o, "/sent/"+url.PathEscape(res.created.Letter.PublicID), q))
+	return c.Redirect(http.StatusSeeOther, widgetURL(o, "/sent/"+url.PathEscape(res.Created.Letter.PublicID), q))
 }
 
 // actionSent serves GET /widgets/{campaign}/action/sent/{id}: thanks, where
