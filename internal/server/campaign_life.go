@@ -246,9 +246,7 @@ func (s *Server) forgetHome() {
 	s.homeMemo.mu.Unlock()
 	s.campaignPages.clear()
 	s.campaignMemo.clear()
-	s.widgets.dataMu.Lock()
-	s.widgets.data, s.widgets.pages = nil, nil
-	s.widgets.dataMu.Unlock()
+	s.widgets.forget()
 }
 
 // billInputOf reads a bill form.

@@ -60,7 +60,7 @@ func (s *Server) partner(ctx context.Context, code string) (advocacy.Partner, bo
 	if s.deps.Partners == nil || code == "" || cleanRef(code) == "" {
 		return advocacy.Partner{}, false, nil
 	}
-	d := &s.widgets.partners
+	d := &s.partnerDir
 	d.mu.Lock()
 	for {
 		now := s.deps.Clock()
@@ -110,10 +110,10 @@ func (s *Server) partner(ctx context.Context, code string) (advocacy.Partner, bo
 
 // forgetPartners makes the next lookup reload the directory.
 func (s *Server) forgetPartners() {
-	s.widgets.partners.mu.Lock()
-	s.widgets.partners.byCode = nil
-	s.widgets.partners.gen++
-	s.widgets.partners.mu.Unlock()
+	s.partnerDir.mu.Lock()
+	s.partnerDir.byCode = nil
+	s.partnerDir.gen++
+	s.partnerDir.mu.Unlock()
 }
 
 // knownRefs wraps the letter store so that a letter keeps its source code

@@ -3,8 +3,6 @@ package server
 import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-
-	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
 // routes registers every route of the app, in one place.
@@ -56,7 +54,7 @@ func (s *Server) routes() {
 	e.GET("/letters/:id/delete", s.eraseConfirm)
 	e.POST("/letters/:id/delete", s.eraseLetter, s.boundDB)
 
-	// Organizer workspace (issue 5): sign-in, then everything under
+	// Organizer workspace: sign-in, then everything under
 	// /organizer needs a session, and every POST its CSRF token.
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.login)
@@ -117,19 +115,11 @@ func (s *Server) routes() {
 	publicGET("/campaigns/:slug/stats", s.letterStatsAPI, s.cachePublic(s.campaignPages))
 	api.POST("/letters", s.createLetterAPI, letterLimit, s.boundDB)
 
-	// Widgets for partners (issue 6): the loader, the widgets (framed only
-	// by their partner's sites, see widgetFrame), count.json, and the
-	// partner pages of the workspace.
-	e.GET("/embed.js", s.embedJS)
-	e.GET("/widgets/accent.css", s.accentCSS)
-	e.GET("/widgets/:campaign/progress", s.progressWidget, s.widgetFrame, s.widgetErrors(advocacy.WidgetProgress))
-	action := []echo.MiddlewareFunc{s.widgetFrame, s.widgetErrors(advocacy.WidgetAction)}
-	e.GET("/widgets/:campaign/action", s.actionWidget, action...)
-	e.POST("/widgets/:campaign/action/preview", s.actionPreview, action...)
-	e.POST("/widgets/:campaign/action/edit", s.actionEdit, action...)
-	e.POST("/widgets/:campaign/action/send", s.actionSend, append(action, letterLimit, s.boundDB)...)
-	e.GET("/widgets/:campaign/action/sent/:id", s.actionSent, action...)
-	publicGET("/campaigns/:slug/count.json", s.countAPI)
+	// Widgets for partners: the loader, the widgets and count.json.
+	if s.widgets != nil {
+		s.widgets.routes(e, publicGET, letterLimit)
+	}
+	// The partner pages of the workspace.
 	org.GET("/partners/:slug", s.partnerPage)
 	org.POST("/partners/:slug", s.updatePartner)
 	org.GET("/partner", s.partnerHome)

@@ -155,9 +155,14 @@ type Server struct {
 	// staticGz keeps the compressed copies of static files.
 	staticGz sync.Map
 	org      organizerRuntime
+	// partnerDir keeps the partners known by source code; loader the
+	// widgets' loader script.
+	partnerDir partnerDirectory
+	loader     embedLoader
 	// letters is the letter submission service.
 	letters *letters.Service
-	widgets widgetRuntime
+	// widgets is the embeddable widgets feature; nil when not mounted.
+	widgets *widgets
 }
 
 // New builds a server with every route registered.
@@ -186,9 +191,8 @@ func New(cfg Config, deps Deps) *Server {
 		ttl = 2 * time.Second
 	}
 	s.campaignMemo = campaignMemo{ttl: ttl, clock: deps.Clock}
-	s.widgets.ttl = widgetDataTTL
 	if cfg.NoPublicCache {
-		lookupTTL, ttl, s.widgets.ttl = 0, 0, 0
+		lookupTTL, ttl = 0, 0
 	}
 	s.lookups = newPageCache(lookupTTL, 16<<20, deps.Clock)
 	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
@@ -203,6 +207,7 @@ func New(cfg Config, deps Deps) *Server {
 	// the service writes to drops unknown ones.
 	s.attributeLetters()
 	s.letters = s.newLetterService()
+	s.widgets = newWidgets(s)
 	s.routes()
 	return s
 }
