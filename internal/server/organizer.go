@@ -195,8 +195,8 @@ func (s *Server) orgMeta(c echo.Context, title, path, slug string) templates.Org
 		m.CanManageUsers = a.user.Can(advocacy.PermManageUsers)
 		m.CanViewAudit = a.user.Can(advocacy.PermViewAudit)
 		m.CanManageData = a.user.Can(advocacy.PermManageData)
-		m.CanDeliveries = a.user.Can(advocacy.PermDeliveries) && s.deps.Organizer.Deliveries != nil
-		m.Alerts = s.deliveryAlerts(c.Request().Context(), a)
+		m.CanDeliveries = a.user.Can(advocacy.PermDeliveries) && s.deliveries != nil
+		m.Alerts = s.deliveries.alerts(c.Request().Context(), a)
 		m.Partner = a.user.PartnerName
 	}
 	m.Flash = orgFlash(c.QueryParam("done"))

@@ -95,8 +95,9 @@ func (s *Server) routes() {
 	org.GET("/partners", s.partners)
 	org.POST("/partners", s.createPartner)
 	org.GET("/audit", s.auditPage)
-	org.GET("/deliveries", s.deliveryHealth)
-	org.POST("/deliveries/retry", s.retryDeliveries)
+	if s.deliveries != nil {
+		s.deliveries.routes(org)
+	}
 
 	// Public JSON API. Its GETs are open to every origin (CORS, with a
 	// real preflight answer); a wrong method answers 405 with Allow. (A

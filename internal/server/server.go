@@ -161,8 +161,9 @@ type Server struct {
 	loader     embedLoader
 	// letters is the letter submission service.
 	letters *letters.Service
-	// widgets is the embeddable widgets feature; nil when not mounted.
-	widgets *widgets
+	// The features mounted on the core; nil when not mounted.
+	widgets    *widgets
+	deliveries *deliveries
 }
 
 // New builds a server with every route registered.
@@ -208,6 +209,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.attributeLetters()
 	s.letters = s.newLetterService()
 	s.widgets = newWidgets(s)
+	s.deliveries = newDeliveries(s)
 	s.routes()
 	return s
 }
