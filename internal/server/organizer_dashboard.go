@@ -20,7 +20,7 @@ import (
 func (s *Server) orgHome(c echo.Context) error {
 	a, _ := authFrom(c)
 	ctx := c.Request().Context()
-	v := templates.OrgHomeView{CanCreate: a.user.Can(advocacy.PermEditContent) && s.deps.Organizer.Campaigns != nil}
+	v := templates.OrgHomeView{CanCreate: a.user.Can(advocacy.PermEditContent) && s.life != nil}
 	if s.deps.Organizer.Editor != nil {
 		list, err := s.deps.Organizer.Editor.ListCampaigns(ctx)
 		if err != nil {

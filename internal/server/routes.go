@@ -84,7 +84,12 @@ func (s *Server) routes() {
 	org.POST("/campaigns/:slug/edit/talking-points/:id/delete", s.deletePoint)
 	org.POST("/campaigns/:slug/edit/templates/:kind", s.editTemplate)
 	org.POST("/preview", s.previewMarkdown)
-	s.campaignLifeRoutes(org)
+	// A campaign's preview; starting, opening, closing and featuring
+	// campaigns and their bills need the campaign service.
+	org.GET("/campaigns/:slug/preview", s.previewCampaign)
+	if s.life != nil {
+		s.life.routes(org)
+	}
 	org.GET("/moderation", s.moderation)
 	org.POST("/moderation/:id/approve", s.approveLetter)
 	org.POST("/moderation/:id/reject", s.rejectLetter)

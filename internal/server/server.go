@@ -164,6 +164,7 @@ type Server struct {
 	// The features mounted on the core; nil when not mounted.
 	widgets    *widgets
 	deliveries *deliveries
+	life       *campaignLife
 }
 
 // New builds a server with every route registered.
@@ -210,6 +211,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.letters = s.newLetterService()
 	s.widgets = newWidgets(s)
 	s.deliveries = newDeliveries(s)
+	s.life = newCampaignLife(s)
 	s.routes()
 	return s
 }
