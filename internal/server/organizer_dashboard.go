@@ -40,8 +40,8 @@ func (s *Server) orgHome(c echo.Context) error {
 				Status: camp.Status.Label(), URL: orgCampaignURL(camp.Slug), Featured: camp.Slug == featured})
 		}
 	}
-	if a.user.Can(advocacy.PermModerate) && s.deps.Organizer.Moderation != nil {
-		_, held, err := s.deps.Organizer.Moderation.Held(ctx, 0, 1)
+	if a.user.Can(advocacy.PermModerate) && s.moderation != nil {
+		_, held, err := s.moderation.store.Held(ctx, 0, 1)
 		if err != nil {
 			return err
 		}

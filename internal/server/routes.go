@@ -90,9 +90,9 @@ func (s *Server) routes() {
 	if s.life != nil {
 		s.life.routes(org)
 	}
-	org.GET("/moderation", s.moderation)
-	org.POST("/moderation/:id/approve", s.approveLetter)
-	org.POST("/moderation/:id/reject", s.rejectLetter)
+	if s.moderation != nil {
+		s.moderation.routes(org)
+	}
 	org.GET("/users", s.users)
 	org.POST("/users", s.createUser)
 	org.POST("/users/:id/disable", s.setUserDisabled(true))

@@ -165,6 +165,7 @@ type Server struct {
 	widgets    *widgets
 	deliveries *deliveries
 	life       *campaignLife
+	moderation *moderationDesk
 }
 
 // New builds a server with every route registered.
@@ -212,6 +213,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.widgets = newWidgets(s)
 	s.deliveries = newDeliveries(s)
 	s.life = newCampaignLife(s)
+	s.moderation = newModerationDesk(s)
 	s.routes()
 	return s
 }
