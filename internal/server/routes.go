@@ -5,7 +5,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// routes registers every route of the app, in one place.
+// routes registers every route of the app, in one place: the core's
+// public pages, letters and JSON API, then each feature that is mounted
+// (a feature that is not configured is not mounted, so its paths answer
+// 404).
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}), headAsGet)
@@ -54,56 +57,6 @@ func (s *Server) routes() {
 	e.GET("/letters/:id/delete", s.eraseConfirm)
 	e.POST("/letters/:id/delete", s.eraseLetter, s.boundDB)
 
-	// Organizer workspace: sign-in, then everything under
-	// /organizer needs a session, and every POST its CSRF token.
-	e.GET("/login", s.loginPage)
-	e.POST("/login", s.login)
-	e.POST("/logout", s.logout, s.requireSession, s.checkCSRF)
-	org := e.Group("/organizer", s.requireSession, s.checkCSRF)
-	org.GET("", s.orgHome)
-	org.GET("/account", s.accountPage)
-	org.POST("/account/password", s.changePassword)
-	org.GET("/campaigns/:slug", s.dashboard)
-	org.GET("/campaigns/:slug/offices", s.offices)
-	org.GET("/campaigns/:slug/offices.csv", s.officesCSV)
-	org.GET("/campaigns/:slug/offices/:bioguide", s.packet)
-	org.GET("/campaigns/:slug/exports", s.exportsPage)
-	org.GET("/campaigns/:slug/exports/letters.csv", s.exportLetters)
-	org.GET("/campaigns/:slug/exports/contacts.csv", s.exportContacts)
-	org.GET("/campaigns/:slug/edit", s.editPage)
-	org.GET("/campaigns/:slug/edit/text", s.editText)
-	org.POST("/campaigns/:slug/edit/text", s.editText)
-	org.GET("/campaigns/:slug/edit/bills/:bill", s.editBill)
-	org.POST("/campaigns/:slug/edit/bills/:bill", s.editBill)
-	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors", s.saveCosponsor)
-	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors/:bioguide/withdraw", s.withdrawCosponsor)
-	org.POST("/campaigns/:slug/edit/bills/:bill/import", s.importCosponsors)
-	org.POST("/campaigns/:slug/edit/talking-points", s.editPoint)
-	org.GET("/campaigns/:slug/edit/talking-points/:id", s.editPoint)
-	org.POST("/campaigns/:slug/edit/talking-points/:id", s.editPoint)
-	org.POST("/campaigns/:slug/edit/talking-points/:id/delete", s.deletePoint)
-	org.POST("/campaigns/:slug/edit/templates/:kind", s.editTemplate)
-	org.POST("/preview", s.previewMarkdown)
-	// A campaign's preview; starting, opening, closing and featuring
-	// campaigns and their bills need the campaign service.
-	org.GET("/campaigns/:slug/preview", s.previewCampaign)
-	if s.life != nil {
-		s.life.routes(org)
-	}
-	if s.moderation != nil {
-		s.moderation.routes(org)
-	}
-	org.GET("/users", s.users)
-	org.POST("/users", s.createUser)
-	org.POST("/users/:id/disable", s.setUserDisabled(true))
-	org.POST("/users/:id/enable", s.setUserDisabled(false))
-	org.GET("/partners", s.partners)
-	org.POST("/partners", s.createPartner)
-	org.GET("/audit", s.auditPage)
-	if s.deliveries != nil {
-		s.deliveries.routes(org)
-	}
-
 	// Public JSON API. Its GETs are open to every origin (CORS, with a
 	// real preflight answer); a wrong method answers 405 with Allow. (A
 	// group-wide middleware would turn those into 404s.)
@@ -125,13 +78,18 @@ func (s *Server) routes() {
 	if s.widgets != nil {
 		s.widgets.routes(e, publicGET, letterLimit)
 	}
-	// The partner pages of the workspace.
-	org.GET("/partners/:slug", s.partnerPage)
-	org.POST("/partners/:slug", s.updatePartner)
-	org.GET("/partner", s.partnerHome)
 
-	// Keeping up with Congress: the member data's status for admins, and
-	// a Congress.gov sync on request.
-	org.GET("/data", s.dataPage)
-	org.POST("/campaigns/:slug/sync", s.syncNow)
+	// The organizer workspace, with the features that add pages to it.
+	if s.organizerEnabled() {
+		org := s.workspaceRoutes(e)
+		if s.life != nil {
+			s.life.routes(org)
+		}
+		if s.moderation != nil {
+			s.moderation.routes(org)
+		}
+		if s.deliveries != nil {
+			s.deliveries.routes(org)
+		}
+	}
 }
