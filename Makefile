@@ -2,7 +2,7 @@
 GO      ?= go
 VENDOR  := web/static/vendor
 
-.PHONY: run test build web generate vet lint bench bench-scale microbench fmt check check-generated clean
+.PHONY: run test build install web generate vet lint bench bench-scale microbench fmt check check-generated clean
 
 # WHIPCOUNT_ADDR, WHIPCOUNT_DB and every other WHIPCOUNT_* variable set in
 # the environment take effect; these two only get defaults.
@@ -16,6 +16,9 @@ test: web generate ## vet and race-enabled tests, browser tests included
 
 build: web generate
 	$(GO) build -trimpath -o bin/whipcount ./cmd/whipcount
+
+install: web generate ## put the whipcount command in $(go env GOPATH)/bin
+	$(GO) install -trimpath ./cmd/whipcount
 
 # Front-end packages come from npm with a lockfile; only what the app serves
 # is copied into the embedded static folder (gitignored).

@@ -45,6 +45,12 @@ func (v CampaignView) CTAHeading() string {
 	return "Find your members and ask them to sign on"
 }
 
+// TakesLetters reports whether the campaign's page asks for letters: it
+// has not ended, and not every one of its bills died with its Congress.
+func (v CampaignView) TakesLetters() bool {
+	return v.Ended == nil && (v.NextSteps == nil || v.NextSteps.Partial)
+}
+
 // CampaignNextSteps explains bills that died with their Congress.
 type CampaignNextSteps struct {
 	// Died says, per bill, that it died and when.

@@ -108,9 +108,11 @@ type DashboardView struct {
 	InWindow int
 	Held     int
 	Rejected int
-	// Conversion is "12.5%" or "no lookups counted"; Lookups over the window.
-	Conversion string
-	Lookups    int
+	// Conversion is "12.5%", "no lookups counted" or "more letters than
+	// lookups" (ConversionOver); Lookups over the window.
+	Conversion     string
+	ConversionOver bool
+	Lookups        int
 
 	Daily     BarChart
 	Chambers  []CountRow

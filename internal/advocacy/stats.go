@@ -60,6 +60,10 @@ type Conversion struct {
 	Percent float64
 	// Known is false when no lookup was counted, so no rate can be given.
 	Known bool
+	// Over is set when more letters than lookups were counted: letters
+	// from widgets, the API and links straight to the letter form start
+	// without a lookup on the site, so no rate can be given either.
+	Over bool
 }
 
 // NewConversion computes the lookup-to-letter conversion.
@@ -69,15 +73,23 @@ func NewConversion(lookups, letters int) Conversion {
 		return c
 	}
 	c.Known = true
+	if c.Letters > c.Lookups {
+		c.Over = true
+		return c
+	}
 	tenths := (c.Letters*1000 + c.Lookups/2) / c.Lookups
 	c.Percent = float64(tenths) / 10
 	return c
 }
 
-// String writes the rate: "12.5%" or "no lookups counted".
+// String writes the rate: "12.5%", "no lookups counted" or "more letters
+// than lookups".
 func (c Conversion) String() string {
-	if !c.Known {
+	switch {
+	case !c.Known:
 		return "no lookups counted"
+	case c.Over:
+		return "more letters than lookups"
 	}
 	return strconv.FormatFloat(c.Percent, 'f', 1, 64) + "%"
 }

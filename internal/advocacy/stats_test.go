@@ -39,7 +39,9 @@ func TestNewConversion(t *testing.T) {
 		{200, 25, "12.5%"},
 		{3, 1, "33.3%"},
 		{10, 0, "0.0%"},
-		{10, 12, "120.0%"},
+		{10, 10, "100.0%"},
+		{10, 12, "more letters than lookups"},
+		{100, 22694, "more letters than lookups"},
 	} {
 		if got := NewConversion(tc.lookups, tc.letters).String(); got != tc.want {
 			t.Errorf("%d lookups, %d letters: %s, want %s", tc.lookups, tc.letters, got, tc.want)

@@ -173,7 +173,7 @@ func TestCampaignHome(t *testing.T) {
 		t.Fatalf("bill-progress = %d, want 2", bills.Length())
 	}
 	want := map[string]struct{ text, parties string }{
-		"hr5917-119": {"1 of 218 cosponsors (0%). 217 more needed.", "1 Democrat"},
+		"hr5917-119": {"1 of 218 cosponsors (less than 1%). 217 more needed.", "1 Democrat"},
 		"s3103-119":  {"3 of 51 cosponsors (5%). 48 more needed.", "2 Democrats 1 Republican"},
 	}
 	bills.Each(func(_ int, b *goquery.Selection) {
@@ -457,7 +457,7 @@ func TestBillPage(t *testing.T) {
 	if !w.HasClass("withdrawn") || !strings.Contains(w.Text(), "February 2, 2026") {
 		t.Errorf("withdrawn row = %q", squash(w.Text()))
 	}
-	if got := squash(d.Find(`[data-testid="progress-text"]`).Text()); !strings.HasPrefix(got, "2 of 218 cosponsors (0%). 216 more needed. 1 member has withdrawn") {
+	if got := squash(d.Find(`[data-testid="progress-text"]`).Text()); !strings.HasPrefix(got, "2 of 218 cosponsors (less than 1%). 216 more needed. 1 member has withdrawn") {
 		t.Errorf("progress = %q", got)
 	}
 	if rows(d) != "P000613,"+withdrew+","+joined {

@@ -47,7 +47,10 @@ func holdWriteLock(t *testing.T, db *sqlite.DB) (release func()) {
 // on its preview with everything the person wrote, ready to send again;
 // nothing is stored, and sending again once the lock is free works.
 func TestLetterWhileDatabaseLocked(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.DBTimeout = 200 * time.Millisecond }, nil)
+	// The time-out bounds the requests made while the lock is held; it is
+	// long enough that a letter sent once the lock is free succeeds on a
+	// loaded machine.
+	e := newLetterEnvConfig(t, func(c *Config) { c.DBTimeout = 2 * time.Second }, nil)
 	form := validForm(e.formToken(t))
 	release := e.holdWriteLock(t)
 
@@ -120,7 +123,7 @@ func TestLetterWhileDatabaseLocked(t *testing.T) {
 func faultEnv(t *testing.T) (*letterEnv, *syncLog) {
 	t.Helper()
 	logs := &syncLog{}
-	e := newLetterEnvConfig(t, func(c *Config) { c.DBTimeout = 500 * time.Millisecond }, nil)
+	e := newLetterEnvConfig(t, func(c *Config) { c.DBTimeout = 2 * time.Second }, nil)
 	e.srv.deps.Logger = slog.New(slog.NewJSONHandler(logs, nil))
 	return e, logs
 }
@@ -242,7 +245,7 @@ func TestClockJumps(t *testing.T) {
 // letter the database cannot take comes back on its preview, kept, with a
 // 503 and Retry-After.
 func TestWidgetLetterWhileDatabaseLocked(t *testing.T) {
-	e := newWidgetEnv(t, func(c *Config) { c.DBTimeout = 200 * time.Millisecond })
+	e := newWidgetEnv(t, func(c *Config) { c.DBTimeout = 2 * time.Second })
 	rec := e.fetch(t, http.MethodGet, "/widgets/jackson-vanik/action?partner=bizco&zip=10002", nil)
 	_, vals := widgetForm(t, rec, `[data-testid="compose-form"]`)
 	fillLetter(vals, "framed@example.org")

@@ -14,7 +14,7 @@ import (
 func TestBrowserEndedTerms(t *testing.T) {
 	ctx := browser(t)
 	e := newLetterEnv(t, nil)
-	e.clock.now = afterCongress
+	inNewCongress(t, e)
 	ts := httptest.NewServer(e.srv.Handler())
 	defer ts.Close()
 

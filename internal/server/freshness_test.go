@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,15 +10,33 @@ import (
 	"time"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/sqlite"
 )
 
 // afterCongress is the day after the 119th Congress ended: by the data's
 // own dates every House term and a third of the Senate's have ended.
 var afterCongress = time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC)
 
+// inNewCongress moves e's clock to afterCongress and puts the seeded
+// campaign on bills reintroduced in the 120th Congress, as its organizers
+// would: the 119th's bills died with it and take no letters.
+func inNewCongress(t testing.TB, e *letterEnv) {
+	t.Helper()
+	e.clock.now = afterCongress
+	ed := sqlite.NewCampaignEditor(e.db, e.clock.Now)
+	for old, nb := range map[string]advocacy.NewBill{
+		"hr5917-119": {ID: "hr40-120", Position: advocacy.PositionSupport, Goal: advocacy.GoalCosponsors, Target: 218, Title: "Central Asia Trade Act"},
+		"s3103-119":  {ID: "s40-120", Position: advocacy.PositionSupport, Goal: advocacy.GoalCosponsors, Target: 51, Title: "Central Asia Trade Act"},
+	} {
+		if err := ed.ReplaceBill(context.Background(), sqlite.SeedSlug, old, nb, 0); err != nil {
+			t.Fatalf("reintroduce %s as %s: %v", old, nb.ID, err)
+		}
+	}
+}
+
 func TestLookupOnceTermsHaveEnded(t *testing.T) {
 	e := newLetterEnv(t, nil)
-	e.clock.now = afterCongress
+	inNewCongress(t, e)
 
 	// NY-12: the representative's term has ended; both senators serve on.
 	rec := e.get(t, "/reps?zip=10025&district=NY-12", false)

@@ -161,7 +161,7 @@ func (s *Server) dashboardView(c echo.Context, camp advocacy.Campaign, st advoca
 		return v
 	}
 	conv := advocacy.NewConversion(st.Lookups, st.InWindow)
-	v.Conversion, v.Lookups = conv.String(), conv.Lookups
+	v.Conversion, v.ConversionOver, v.Lookups = conv.String(), conv.Over, conv.Lookups
 	v.Channels = countRows(st.ByChannel, deliveries, map[string]string{"cwc": "Communicating with Congress", "assisted": "For the sender to send (not sent yet)",
 		"contact_form": "Contact form", "print": "Printed letter", "phone": "Phone call"})
 	v.Statuses = countRows(st.ByDeliveryStatus, deliveries, map[string]string{"queued": "Waiting to go out electronically",

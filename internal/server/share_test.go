@@ -89,7 +89,7 @@ func TestShareAfterSending(t *testing.T) {
 	id := e.sendOne(t, validForm(e.formToken(t)))
 	d := mustDoc(t, e.get(t, "/letters/"+id+"?sent=1", false))
 	share := d.Find(`[data-testid="share"]`)
-	if got := share.Find(`[data-testid="share-link"]`).AttrOr("value", ""); got != "https://letters.example.org/?ref=share-link" {
+	if got := share.Find(`[data-testid="share-link"]`).AttrOr("value", ""); got != "https://letters.example.org/campaigns/jackson-vanik?ref=share-link" {
 		t.Errorf("link to copy = %q", got)
 	}
 	hrefs := map[string]string{}
@@ -98,7 +98,7 @@ func TestShareAfterSending(t *testing.T) {
 	})
 	for network, want := range map[string]string{
 		"email":    "mailto:?subject=",
-		"facebook": "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fletters.example.org%2F%3Fref%3Dshare-facebook",
+		"facebook": "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fletters.example.org%2Fcampaigns%2Fjackson-vanik%3Fref%3Dshare-facebook",
 		"x":        "https://x.com/intent/post?text=",
 		"bluesky":  "https://bsky.app/intent/compose?text=",
 		"whatsapp": "https://wa.me/?text=",

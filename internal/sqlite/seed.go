@@ -42,8 +42,8 @@ var (
 	}
 )
 
-// seedTalkingPoints are the seeded campaign's arguments, written from
-// ../shared/campaign/FACTS.md.
+// seedTalkingPoints are the seeded campaign's arguments, each with the
+// sources above that support it.
 var seedTalkingPoints = []advocacy.TalkingPoint{
 	{
 		Audience: advocacy.AudienceConstituents, Title: "One clear ask: put your name on the bill",
