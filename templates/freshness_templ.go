@@ -526,17 +526,9 @@ func DataWarning(f DataFreshness) templ.Component {
 func endedLine(e advocacy.EndedTerm) string {
 	seat := StateName(e.State)
 	if e.Chamber == advocacy.House {
-		seat = DistrictLabel(advocacy.DistrictResult{State: e.State, District: e.District, Territory: isTerritoryCode(e.State)})
+		seat = DistrictLabel(advocacy.DistrictResult{State: e.State, District: e.District, Territory: advocacy.IsTerritory(e.State)})
 	}
 	return e.Role + " " + e.Name + " (" + seat + "): term ended " + e.TermEndDate()
-}
-
-func isTerritoryCode(st string) bool {
-	switch st {
-	case "DC", "PR", "GU", "VI", "AS", "MP":
-		return true
-	}
-	return false
 }
 
 var _ = templruntime.GeneratedTemplate

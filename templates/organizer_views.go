@@ -409,7 +409,9 @@ type CampaignTextForm struct {
 	Status   string
 	StartsOn string
 	EndsOn   string
-	Errors   map[string]string
+	// The organisation that runs the campaign.
+	SponsorName, SponsorURL, SponsorEmail, SponsorAbout, PaidForBy string
+	Errors                                                         map[string]string
 }
 
 // WhyLines splits the why points for display.

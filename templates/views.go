@@ -153,18 +153,6 @@ func DistrictLabel(d advocacy.DistrictResult) string {
 	}
 }
 
-// DistrictCode is the short code: "NY-12", "WY-AL", "DC".
-func DistrictCode(d advocacy.DistrictResult) string {
-	switch {
-	case d.Territory:
-		return d.State
-	case d.AtLarge || d.District == 0:
-		return d.State + "-AL"
-	default:
-		return d.State + "-" + strconv.Itoa(d.District)
-	}
-}
-
 // Ordinal writes 1 as "1st", 12 as "12th", 22 as "22nd".
 func Ordinal(n int) string {
 	s := strconv.Itoa(n)

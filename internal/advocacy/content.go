@@ -94,12 +94,15 @@ type CampaignText struct {
 	Why      []string
 	StartsOn time.Time
 	EndsOn   time.Time
+	// Sponsor is the organisation that runs the campaign, shown in every
+	// footer and named to the offices.
+	Sponsor Sponsor
 }
 
 // TextOf returns the editable text of c.
 func TextOf(c Campaign) CampaignText {
 	return CampaignText{Title: c.Title, Summary: c.Summary, Ask: c.Ask, Why: c.Why,
-		StartsOn: c.StartsOn, EndsOn: c.EndsOn}
+		StartsOn: c.StartsOn, EndsOn: c.EndsOn, Sponsor: c.Sponsor}
 }
 
 // SplitLines splits a textarea into its non-blank lines, trimmed.
@@ -150,6 +153,7 @@ func ValidateCampaignText(t CampaignText, startsOn, endsOn string) (CampaignText
 	if !t.StartsOn.IsZero() && !t.EndsOn.IsZero() && t.EndsOn.Before(t.StartsOn) {
 		bad.add("ends_on", "The campaign cannot end before it starts.")
 	}
+	t.Sponsor = validateSponsor(t.Sponsor, bad)
 	return t, bad.err()
 }
 

@@ -2,6 +2,8 @@
 // nothing else from the project.
 package advocacy
 
+import "strconv"
+
 // Chamber is a chamber of Congress.
 type Chamber string
 
@@ -109,6 +111,28 @@ type DistrictResult struct {
 
 // Key is the district's key.
 func (d DistrictResult) Key() DistrictKey { return DistrictKey{State: d.State, Number: d.District} }
+
+// Code is the district's short code: "NY-12", "WY-AL", "DC".
+func (d DistrictResult) Code() string {
+	switch {
+	case d.Territory:
+		return d.State
+	case d.AtLarge || d.District == 0:
+		return d.State + "-AL"
+	default:
+		return d.State + "-" + strconv.Itoa(d.District)
+	}
+}
+
+// IsTerritory reports whether the postal code is DC or a territory (PR, GU,
+// VI, AS, MP): a non-voting House member and no senators.
+func IsTerritory(state string) bool {
+	switch state {
+	case "DC", "PR", "GU", "VI", "AS", "MP":
+		return true
+	}
+	return false
+}
 
 // Lookup is the answer to a ZIP or point query.
 type Lookup struct {

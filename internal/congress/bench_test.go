@@ -1,15 +1,12 @@
 package congress
 
 import (
-	"fmt"
 	"maps"
 	"runtime"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/paulmach/orb"
 
 	"github.com/whipcount/whipcount/db/reference"
 )
@@ -95,20 +92,6 @@ func BenchmarkLoad(b *testing.B) {
 		}
 		b.ReportMetric(float64(heap)/(1<<20), "heap-MiB")
 	})
-}
-
-// ExampleSVGPath draws two neighbouring districts on one map.
-func ExampleSVGPath() {
-	west := orb.MultiPolygon{{{{-101, 40}, {-100, 40}, {-100, 41}, {-101, 41}, {-101, 40}}}}
-	east := orb.MultiPolygon{{{{-100, 40}, {-99, 40}, {-99, 41}, {-100, 41}, {-100, 40}}}}
-	bounds := ProjectedBound(west, east)
-	fmt.Println(SVGPath(west, bounds, 200, 100))
-	fmt.Println(SVGPath(east, bounds, 200, 100))
-	fmt.Println(SVGPoint(orb.Point{-100, 40.5}, bounds, 200, 100))
-	// Output:
-	// M24 100l76 0 0-100-76 0Z
-	// M100 100l76 0 0-100-76 0Z
-	// 100 50.2
 }
 
 // BenchmarkWithMembers reads new member files over the geography in use,

@@ -345,7 +345,7 @@ func (d *Data) indexMembers() error {
 		d.termEnds[i], _ = advocacy.TermEndsAt(m.TermEnd)
 		switch m.Chamber {
 		case advocacy.Senate:
-			if IsTerritory(m.State) {
+			if advocacy.IsTerritory(m.State) {
 				return fmt.Errorf("index members: senator %s for %s, which has no senators", m.BioguideID, m.State)
 			}
 			d.senators[m.State] = append(d.senators[m.State], i)
@@ -399,7 +399,7 @@ func (d *geo) indexDistricts(rows []zipRow, members []advocacy.Member) {
 	}
 	for i := range d.districts {
 		ds := &d.districts[i]
-		ds.territory = IsTerritory(ds.key.State)
+		ds.territory = advocacy.IsTerritory(ds.key.State)
 		ds.atLarge = !ds.territory && ds.key.Number == 0 && seats[ds.key.State] == 1
 	}
 }

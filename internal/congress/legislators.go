@@ -87,16 +87,6 @@ type socialYAML struct {
 	} `yaml:"social"`
 }
 
-// IsTerritory reports whether the postal code is DC or a territory (PR, GU,
-// VI, AS, MP): a non-voting House member and no senators.
-func IsTerritory(state string) bool {
-	switch state {
-	case "DC", "PR", "GU", "VI", "AS", "MP":
-		return true
-	}
-	return false
-}
-
 // role names the member's office as the Capitol does.
 func role(chamber advocacy.Chamber, state string) string {
 	switch {
@@ -104,7 +94,7 @@ func role(chamber advocacy.Chamber, state string) string {
 		return "Senator"
 	case state == "PR":
 		return "Resident Commissioner"
-	case IsTerritory(state):
+	case advocacy.IsTerritory(state):
 		return "Delegate"
 	default:
 		return "Representative"

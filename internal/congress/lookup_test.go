@@ -220,7 +220,7 @@ func TestLookupZIPMatchesCSV(t *testing.T) {
 			if wantLikely && i != 0 {
 				t.Errorf("LookupZIP(%s): likely district is at %d, want first", zip, i)
 			}
-			if r.AtLarge != atLarge[r.State] || r.Territory != IsTerritory(r.State) {
+			if r.AtLarge != atLarge[r.State] || r.Territory != advocacy.IsTerritory(r.State) {
 				t.Errorf("LookupZIP(%s) %v: at-large %v territory %v", zip, c.key, r.AtLarge, r.Territory)
 			}
 			wantSenators := 2

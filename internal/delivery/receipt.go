@@ -46,7 +46,8 @@ type Mailer struct {
 }
 
 // MailError is a failed send, classified for logs that must not quote the
-// server (its answers can echo the recipient's address).
+// server (its answers can echo the recipient's address). It satisfies
+// advocacy.MailFailure.
 type MailError struct {
 	// Stage is where the conversation failed: "address" (a malformed
 	// sender or recipient), "timeout", "connect", "tls" (no STARTTLS to a
@@ -56,11 +57,13 @@ type MailError struct {
 	Err   error
 }
 
+var _ advocacy.MailFailure = (*MailError)(nil)
+
 func (e *MailError) Error() string { return "send mail: " + e.Stage + ": " + e.Err.Error() }
 func (e *MailError) Unwrap() error { return e.Err }
 
-// Reason is the failure's class, safe to log.
-func (e *MailError) Reason() string { return e.Stage }
+// MailStage is the failure's class, safe to log (see advocacy.MailFailure).
+func (e *MailError) MailStage() string { return e.Stage }
 
 // localHost reports whether host is this machine.
 func localHost(host string) bool {
@@ -217,20 +220,8 @@ func (m *Mailer) message(from, to *stdmail.Address, subject, body string) (*goma
 	return msg, nil
 }
 
-// Receipt is what a constituent's receipt email reports.
-type Receipt struct {
-	Letter        advocacy.Letter // with its deliveries
-	CampaignTitle string
-	// Members names each recipient by bioguide ID, as it should read in the
-	// mail ("Senator Kirsten E. Gillibrand"); a missing name falls back to
-	// the office code.
-	Members map[string]string
-	// StatusURL is the letter's status page (with its unguessable token).
-	StatusURL string
-}
-
 // ReceiptSubject is the receipt's subject line.
-func ReceiptSubject(r Receipt) string {
+func ReceiptSubject(r advocacy.Receipt) string {
 	if r.CampaignTitle == "" {
 		return "Your letter to Congress"
 	}
@@ -240,7 +231,7 @@ func ReceiptSubject(r Receipt) string {
 // ReceiptText is the receipt's plain-text body: for each recipient, how and
 // whether it is being delivered, the subject and the campaign text, then
 // the constituent's own words, and the link to the status page.
-func ReceiptText(r Receipt) string {
+func ReceiptText(r advocacy.Receipt) string {
 	l := r.Letter
 	var b strings.Builder
 	fmt.Fprintf(&b, "Dear %s,\n\n", strings.TrimSpace(l.Prefix+" "+l.LastName))
@@ -322,7 +313,7 @@ func receiptStatus(l advocacy.Letter, d advocacy.Delivery) string {
 }
 
 // SendReceipt emails r to the letter's sender.
-func (m *Mailer) SendReceipt(ctx context.Context, r Receipt) error {
+func (m *Mailer) SendReceipt(ctx context.Context, r advocacy.Receipt) error {
 	if err := m.Send(ctx, r.Letter.Email, ReceiptSubject(r), ReceiptText(r)); err != nil {
 		return fmt.Errorf("send receipt: %w", err)
 	}

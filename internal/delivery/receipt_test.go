@@ -13,9 +13,9 @@ import (
 	"github.com/whipcount/whipcount/internal/standin"
 )
 
-func testReceipt() Receipt {
+func testReceipt() advocacy.Receipt {
 	created := time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
-	return Receipt{
+	return advocacy.Receipt{
 		CampaignTitle: "Repeal Jackson-Vanik for Central Asia",
 		StatusURL:     "https://whipcount.example.org/letters/AAAAAAAAAAAAAAAAAAAAAA",
 		Members: map[string]string{
@@ -105,7 +105,7 @@ func TestSendReceiptThroughSMTP(t *testing.T) {
 			err := m.SendReceipt(context.Background(), r)
 			if tc.wantErr != "" {
 				var me *MailError
-				if !errors.As(err, &me) || me.Reason() != tc.wantErr {
+				if !errors.As(err, &me) || me.MailStage() != tc.wantErr {
 					t.Fatalf("error %v, want stage %q", err, tc.wantErr)
 				}
 				if n := len(srv.Mails()); n != 0 {
@@ -164,7 +164,7 @@ func TestSendRequiresTLSExceptLocally(t *testing.T) {
 	m := &Mailer{Addr: standin.SMTPHost + ":587", From: "letters@whipcount.example.org", Username: "mailer", Password: "s3cret",
 		Timeout: 5 * time.Second, DialContext: remote(plain)}
 	var me *MailError
-	if err := send(m); !errors.As(err, &me) || me.Reason() != "tls" {
+	if err := send(m); !errors.As(err, &me) || me.MailStage() != "tls" {
 		t.Fatalf("remote server without STARTTLS: %v", err)
 	}
 	if len(plain.Mails()) != 0 {
@@ -184,7 +184,7 @@ func TestSendRequiresTLSExceptLocally(t *testing.T) {
 
 	// A certificate that is not trusted stops it.
 	m.TLSConfig = nil
-	if err := send(m); !errors.As(err, &me) || me.Reason() != "tls" {
+	if err := send(m); !errors.As(err, &me) || me.MailStage() != "tls" {
 		t.Fatalf("untrusted certificate: %v", err)
 	}
 
@@ -234,7 +234,7 @@ func TestSendFailuresAreClassified(t *testing.T) {
 			}
 			err := m.Send(context.Background(), "zoe@example.com", "Hello", "Text")
 			var me *MailError
-			if !errors.As(err, &me) || me.Reason() != tc.want {
+			if !errors.As(err, &me) || me.MailStage() != tc.want {
 				t.Fatalf("error %v, want stage %q", err, tc.want)
 			}
 		})

@@ -314,12 +314,12 @@ func (s *Service) Wait(ctx context.Context) error {
 }
 
 // mailFailure is the class of a mail error that the mailer gives (see
-// delivery.MailError), or "timeout" or "smtp".
+// advocacy.MailFailure), or "timeout" or "smtp".
 func mailFailure(err error) string {
-	var classified interface{ Reason() string }
+	var classified advocacy.MailFailure
 	switch {
 	case errors.As(err, &classified):
-		return classified.Reason()
+		return classified.MailStage()
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	}

@@ -321,20 +321,3 @@ func TestWaitWaitsForBackgroundMail(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-func TestMailFailureClasses(t *testing.T) {
-	if got := mailFailure(context.DeadlineExceeded); got != "timeout" {
-		t.Fatalf("deadline: %q", got)
-	}
-	if got := mailFailure(errors.New("boom")); got != "smtp" {
-		t.Fatalf("other: %q", got)
-	}
-	if got := mailFailure(classified{"rejected"}); got != "rejected" {
-		t.Fatalf("classified: %q", got)
-	}
-}
-
-type classified struct{ reason string }
-
-func (c classified) Error() string  { return "mail: " + c.reason }
-func (c classified) Reason() string { return c.reason }

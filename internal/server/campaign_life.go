@@ -262,11 +262,9 @@ func (l *campaignLife) featureCampaign(c echo.Context) error {
 // forgetHome drops the remembered home choice and cached public pages: a
 // campaign opened, closed or featured changes them at once.
 func (s *Server) forgetHome() {
-	s.homeMemo.mu.Lock()
-	s.homeMemo.ok = false
-	s.homeMemo.mu.Unlock()
+	s.homeMemo.Clear()
 	s.campaignPages.clear()
-	s.campaignMemo.clear()
+	s.campaignMemo.Clear()
 	s.widgets.forget()
 }
 

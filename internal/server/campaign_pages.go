@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -72,28 +71,14 @@ type homeChoice struct {
 	public []advocacy.Campaign // running first, then closed; without bills
 }
 
-// homeMemo keeps the home choice for a moment: every lookup without a
-// campaign asks for it.
-type homeMemo struct {
-	mu     sync.Mutex
-	choice homeChoice
-	at     time.Time
-	ok     bool
-}
-
 // homeChoice works out the home page's campaign: the featured one while it
 // runs; else the only running campaign; else (none running, or several and
 // none featured) the index.
 func (s *Server) homeChoice(ctx context.Context) (homeChoice, error) {
-	now := s.deps.Clock()
-	m := &s.homeMemo
-	m.mu.Lock()
-	if m.ok && now.Sub(m.at) < s.campaignMemo.ttl && !now.Before(m.at) {
-		ch := m.choice
-		m.mu.Unlock()
-		return ch, nil
-	}
-	m.mu.Unlock()
+	return s.homeMemo.Get(ctx, struct{}{}, s.loadHomeChoice)
+}
+
+func (s *Server) loadHomeChoice(ctx context.Context) (homeChoice, error) {
 	list, err := s.deps.Campaigns.Campaigns(ctx)
 	if err != nil {
 		return homeChoice{}, err
@@ -121,9 +106,6 @@ func (s *Server) homeChoice(ctx context.Context) (homeChoice, error) {
 	case len(running) == 0 && len(ch.public) == 0:
 		ch.slug = "" // nothing public: the lookup alone
 	}
-	m.mu.Lock()
-	m.choice, m.at, m.ok = ch, now, true
-	m.mu.Unlock()
 	return ch, nil
 }
 

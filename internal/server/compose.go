@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
-	"github.com/whipcount/whipcount/internal/delivery"
 	"github.com/whipcount/whipcount/internal/letters"
 	"github.com/whipcount/whipcount/templates"
 )
@@ -608,7 +607,7 @@ func (s *Server) newLetterService() *letters.Service {
 // sendReceipt emails the copy in the background: the person never waits
 // for the mail server. Call it only for a confirmed address.
 func (s *Server) sendReceipt(l advocacy.Letter, campaignTitle string) {
-	rc := delivery.Receipt{Letter: l, CampaignTitle: campaignTitle, Members: map[string]string{}}
+	rc := advocacy.Receipt{Letter: l, CampaignTitle: campaignTitle, Members: map[string]string{}}
 	if s.deps.Letters.BaseURL != "" {
 		rc.StatusURL = s.absoluteURL("/letters/" + l.PublicID)
 	}

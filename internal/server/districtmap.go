@@ -6,7 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
-	"github.com/whipcount/whipcount/internal/congress"
+	"github.com/whipcount/whipcount/internal/mapdraw"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -29,13 +29,13 @@ func (s *Server) districtMap(zip string, v templates.LookupView, ds []advocacy.D
 	if len(drawn) == 0 {
 		return nil
 	}
-	bounds := congress.ProjectedBound(drawn...)
+	bounds := mapdraw.ProjectedBound(drawn...)
 	m := &templates.DistrictMap{ViewBox: "0 0 " + ftoa(mapW) + " " + ftoa(mapH)}
 	for i, d := range ds {
 		if shapes[i] == nil {
 			continue
 		}
-		x, y := congress.SVGPoint(labelPoint(shapes[i]), bounds, mapW, mapH)
+		x, y := mapdraw.SVGPoint(labelPoint(shapes[i]), bounds, mapW, mapH)
 		label := templates.DistrictLabel(d)
 		if d.Likely {
 			label += " (most likely)"
@@ -43,11 +43,11 @@ func (s *Server) districtMap(zip string, v templates.LookupView, ds []advocacy.D
 		m.Areas = append(m.Areas, templates.MapArea{
 			Href:   v.Carry(templates.PickURL(zip, d)),
 			Label:  label,
-			D:      congress.SVGPath(shapes[i], bounds, mapW, mapH),
+			D:      mapdraw.SVGPath(shapes[i], bounds, mapW, mapH),
 			Likely: d.Likely,
 			LabelX: ftoa(x),
 			LabelY: ftoa(y),
-			Short:  templates.DistrictCode(d),
+			Short:  d.Code(),
 		})
 	}
 	return m

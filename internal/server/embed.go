@@ -218,12 +218,9 @@ func (s *Server) embedCampaigns(ctx context.Context) []templates.OrgCampaignLink
 // 304: widget pages carry no nonce, and a 304 must refresh the
 // frame-ancestors of the stored copy.
 func (s *Server) sendPublic(c echo.Context, contentType string, body []byte, cacheControl, extra string) error {
-	h := c.Response().Header()
-	tag := contentETag(append(append([]byte(extra), 0), body...))
-	h.Set("ETag", tag)
-	h.Set("Cache-Control", cacheControl)
-	if notModified(c.Request(), tag, time.Time{}) {
-		return c.NoContent(http.StatusNotModified)
+	c.Response().Header().Set("Cache-Control", cacheControl)
+	if done, err := answerConditional(c, http.StatusOK, contentETag(append(append([]byte(extra), 0), body...)), time.Time{}); done {
+		return err
 	}
 	return c.Blob(http.StatusOK, contentType, body)
 }

@@ -41,17 +41,31 @@ func (s *Server) jsonCached(c echo.Context, status int, v any, lastModified time
 // sendCached writes body with validators, or 304 when the client's copy is
 // current. Only 200 answers are ever turned into 304.
 func (s *Server) sendCached(c echo.Context, status int, contentType string, body []byte, lastModified time.Time) error {
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	if done, err := answerConditional(c, status, contentETag(body), lastModified); done {
+		return err
+	}
+	return c.Blob(status, contentType, body)
+}
+
+// answerConditional is how every answer takes part in conditional GETs: it
+// sets the validators (the ETag tag unless it is empty, and Last-Modified
+// unless lastModified is zero) and, when status is 200 and the request's If-None-Match or
+// If-Modified-Since shows the client already holds this content, answers
+// 304 Not Modified with no body. done reports that it answered; otherwise
+// the caller writes the answer.
+func answerConditional(c echo.Context, status int, tag string, lastModified time.Time) (done bool, err error) {
 	h := c.Response().Header()
-	tag := contentETag(body)
-	h.Set("ETag", tag)
+	if tag != "" {
+		h.Set("ETag", tag)
+	}
 	if !lastModified.IsZero() {
 		h.Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
 	}
-	h.Set("Cache-Control", "no-cache")
-	if status == http.StatusOK && notModified(c.Request(), tag, lastModified) {
-		return c.NoContent(http.StatusNotModified)
+	if status != http.StatusOK || !notModified(c.Request(), tag, lastModified) {
+		return false, nil
 	}
-	return c.Blob(status, contentType, body)
+	return true, c.NoContent(http.StatusNotModified)
 }
 
 // contentETag hashes body into an ETag.

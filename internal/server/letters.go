@@ -15,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
-	"github.com/whipcount/whipcount/internal/delivery"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -55,9 +54,9 @@ type LetterTemplateSource interface {
 }
 
 // ReceiptSender emails a constituent the copy of their letter (implemented
-// by delivery.Mailer).
+// by delivery.Mailer, whose errors satisfy advocacy.MailFailure).
 type ReceiptSender interface {
-	SendReceipt(ctx context.Context, r delivery.Receipt) error
+	SendReceipt(ctx context.Context, r advocacy.Receipt) error
 	// Send mails a plain-text message (the confirmation link).
 	Send(ctx context.Context, to, subject, body string) error
 }
@@ -127,7 +126,7 @@ func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Camp
 	if slug == "" {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is taking letters.")
 	}
-	camp, err := s.campaignMemo.get(ctx, slug, s.deps.Campaigns.Campaign)
+	camp, err := s.memoCampaign(ctx, slug)
 	if err != nil {
 		return camp, err
 	}
@@ -204,7 +203,7 @@ func (s *Server) settle(q settleQuery) (settlement, error) {
 	case "pick":
 		out.By = advocacy.SettledByZIP
 		out.ZIP = l.Query.Zip
-		out.query.district = templates.DistrictCode(*d)
+		out.query.district = d.Code()
 	default:
 		out.By = advocacy.SettledByZIP
 		out.ZIP = l.Query.Zip
@@ -541,55 +540,13 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 			v.PhoneScript = "Ask the Capitol switchboard for the office of " + memberName(m) + ". Then: " + phoneScript(l, d, m, camp)
 		}
 	}
-	chamber := "House"
-	if d.Chamber == advocacy.Senate {
-		chamber = "Senate"
-	}
 	state := advocacy.StateOf(l, d, waiting)
 	v.State = string(state)
-	switch state {
-	case advocacy.CopyYouSent:
-		how := map[advocacy.Channel]string{
-			advocacy.ChannelContactForm: "through their website",
-			advocacy.ChannelPrint:       "by post",
-			advocacy.ChannelPhone:       "by phone",
-		}[d.Channel]
-		v.Headline, v.Tone = "You sent it.", "ok"
-		v.Detail = strings.TrimSpace(fmt.Sprintf("You told us you sent it %s on %s. Thank you!", how, longDate(d.ConfirmedAt)))
-	case advocacy.CopySent:
-		v.Headline, v.Tone = "Sent.", "ok"
-		v.Detail = "The office’s system accepted it on " + longDate(d.SentAt) + ". There is nothing more for you to do."
-		if d.Status == advocacy.DeliveryDelivered {
-			v.Headline, v.Detail = "Delivered.", "The office has received it. There is nothing more for you to do."
-		}
-	case advocacy.CopyFailed:
-		v.Headline, v.Tone, v.SelfSend = "Not delivered.", "error", true
-		v.Detail = "Congress’s system did not accept it from us. Please send it yourself in one of these ways; it takes a minute."
-	case advocacy.CopyRejected:
-		v.Headline = "Not sent."
-		v.Detail = "The campaign decided not to send this letter."
-	case advocacy.CopyAwaitingConfirmation:
-		v.Headline, v.Tone = "Waiting for you.", "warn"
-		v.Detail = "It goes out once you confirm your email address with the link we sent you."
-	case advocacy.CopyAwaitingCheck:
-		v.Headline = "Not sent yet: waiting for a check."
-		v.Detail = "It goes out electronically once the campaign has checked it."
-		if d.Channel != advocacy.ChannelCWC {
-			v.Detail = "Once the campaign has checked it, this page shows you how to send it to the office."
-		}
-	case advocacy.CopyHeld:
-		v.Headline, v.Tone, v.SelfSend = "Held: not sent yet.", "warn", true
-		v.Detail = "Electronic delivery to the " + chamber + " is paused while we fix a problem on our side. Your letter is kept and goes out as soon as it is fixed: you do not need to do anything. If you would rather not wait, you can send it yourself instead; tell us if you do, so that it is not sent twice."
-	case advocacy.CopyRetrying:
-		v.Headline = "Queued: trying again."
-		v.Detail = "Congress’s system did not take it at our last try, which happens during its maintenance. We keep trying, so you do not need to do anything; if it still cannot go after some days, this page will say so and show you how to send it yourself."
-	case advocacy.CopyQueued:
-		v.Headline = "Queued."
-		v.Detail = "We are sending it to the office electronically through Communicating with Congress. This usually takes a few minutes; reload this page to check."
-	default:
-		v.Headline, v.Tone, v.SelfSend = "Waiting for you to send it.", "warn", true
-		v.Detail = "We cannot deliver to this office electronically. Send it in one of the ways below."
-	}
+	v.Copy = templates.CopyFacts{State: state, Channel: d.Channel, Delivered: d.Status == advocacy.DeliveryDelivered,
+		Chamber: d.Chamber, SentOn: longDate(d.SentAt), ConfirmedOn: longDate(d.ConfirmedAt)}
+	// The sender sends it themselves when the site cannot (or, for a held
+	// copy, when they would rather not wait).
+	v.SelfSend = state == advocacy.CopyFailed || state == advocacy.CopyHeld || state == advocacy.CopyYours
 	if v.SelfSend && v.ContactURL == "" {
 		ch := advocacy.House
 		if known {
@@ -600,11 +557,9 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 	if known && v.SelfSend && m.TermEnded(s.deps.Clock()) {
 		// Copies not sent before the term ended would reach an office that
 		// has closed.
-		v.SelfSend, v.Tone = false, "warn"
-		v.Headline = "Their term has ended."
-		v.Detail = fmt.Sprintf("%s’s term ended on %s, before this copy was sent, so it can no longer reach them. "+
-			"Find who holds the seat now on %s, or call the Capitol switchboard at %s.",
-			memberName(m), advocacy.EndedTermOf(m).TermEndDate(), advocacy.FindMemberLabel(m.Chamber), advocacy.CapitolSwitchboard)
+		v.SelfSend = false
+		v.Copy.Ended = &templates.EndedCopy{Member: memberName(m), EndedOn: advocacy.EndedTermOf(m).TermEndDate(),
+			FindLabel: advocacy.FindMemberLabel(m.Chamber)}
 	}
 	return v
 }
@@ -845,7 +800,7 @@ func writeURL(v templates.LookupView, ref string) string {
 			q.Set("lon", strconv.FormatFloat(*v.Lookup.Query.Lon, 'f', -1, 64))
 		}
 	case "pick":
-		q.Set("district", templates.DistrictCode(*v.Settled))
+		q.Set("district", v.Settled.Code())
 	}
 	if ref = cleanRef(ref); ref != "" {
 		q.Set("ref", ref)

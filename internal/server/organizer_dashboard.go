@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
-	"github.com/whipcount/whipcount/internal/congress"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -356,8 +355,8 @@ func (s *Server) districtTable(c echo.Context, slug string, st advocacy.Dashboar
 	headers := []templates.SortHeader{sorted[0], {Label: "Representative"}, sorted[1]}
 	t := templates.SortTable{ID: "org-districts", Caption: "Letters by House district", Headers: headers}
 	for _, d := range ds {
-		dr := advocacy.DistrictResult{State: d.District.State, District: d.District.Number, Territory: congress.IsTerritory(d.District.State)}
-		row := templates.SortRow{Key: templates.DistrictCode(dr), Header: templates.DistrictCode(dr) + " · " + templates.DistrictLabel(dr)}
+		dr := advocacy.DistrictResult{State: d.District.State, District: d.District.Number, Territory: advocacy.IsTerritory(d.District.State)}
+		row := templates.SortRow{Key: dr.Code(), Header: dr.Code() + " · " + templates.DistrictLabel(dr)}
 		rep := "Vacant or unknown"
 		if m, ok := reps[d.District]; ok {
 			rep = orgMemberRef(m).Name

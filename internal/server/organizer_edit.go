@@ -99,7 +99,9 @@ func formDate(t time.Time) string {
 
 func campaignTextForm(slug string, t advocacy.CampaignText) templates.CampaignTextForm {
 	return templates.CampaignTextForm{Slug: slug, Title: t.Title, Summary: t.Summary, Ask: t.Ask,
-		Why: strings.Join(t.Why, "\n"), StartsOn: formDate(t.StartsOn), EndsOn: formDate(t.EndsOn)}
+		Why: strings.Join(t.Why, "\n"), StartsOn: formDate(t.StartsOn), EndsOn: formDate(t.EndsOn),
+		SponsorName: t.Sponsor.Name, SponsorURL: t.Sponsor.URL, SponsorEmail: t.Sponsor.Email,
+		SponsorAbout: t.Sponsor.About, PaidForBy: t.Sponsor.PaidForBy}
 }
 
 func (s *Server) billForm(slug string, b advocacy.Bill) templates.BillEditForm {
@@ -271,7 +273,9 @@ func (s *Server) editText(c echo.Context) error {
 		return s.renderEditor(c, http.StatusOK, camp, editorSection{text: &f})
 	}
 	in := advocacy.CampaignText{Title: c.FormValue("title"), Summary: c.FormValue("summary"), Ask: c.FormValue("ask"),
-		Why: advocacy.SplitLines(c.FormValue("why"))}
+		Why: advocacy.SplitLines(c.FormValue("why")), Sponsor: advocacy.Sponsor{Name: c.FormValue("sponsor_name"),
+			URL: c.FormValue("sponsor_url"), Email: c.FormValue("sponsor_email"), About: c.FormValue("sponsor_about"),
+			PaidForBy: c.FormValue("paid_for_by")}}
 	t, err := advocacy.ValidateCampaignText(in, c.FormValue("starts_on"), c.FormValue("ends_on"))
 	if fields := fieldsOf(err); fields != nil {
 		f := campaignTextForm(camp.Slug, t)
@@ -285,6 +289,8 @@ func (s *Server) editText(c echo.Context) error {
 	if err := s.deps.Organizer.Editor.UpdateText(c.Request().Context(), camp.Slug, t, a.user.ID); err != nil {
 		return err
 	}
+	// Every page's footer names the sponsor: no copy keeps the old one.
+	s.forgetHome()
 	f := campaignTextForm(camp.Slug, t)
 	f.Saved = true
 	return s.saved(c, camp.Slug, "campaign-text", "saved", editorSection{text: &f})

@@ -226,3 +226,41 @@ func TestEditCampaignBillsAndTemplates(t *testing.T) {
 		t.Errorf("audit:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestEditCampaignSponsor: the organisation that runs a campaign is edited
+// with its text; every public footer then names it, and a wrong address
+// is refused with its field's message, saving nothing.
+func TestEditCampaignSponsor(t *testing.T) {
+	e := newOrgEnv(t)
+	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
+	cl := e.mustLogin(t, "org@example.org")
+	target := "/organizer/campaigns/jackson-vanik/edit/text"
+	form := func(site string) url.Values {
+		return url.Values{"title": {"Repeal Jackson-Vanik for Central Asia"}, "ask": {"Ask your members to cosponsor."},
+			"why": {"It is out of date."}, "sponsor_name": {"Central Asia Trade Council"}, "sponsor_url": {site},
+			"sponsor_email": {"hello@catc.example.org"}, "paid_for_by": {"Paid for by the Central Asia Trade Council"}}
+	}
+	rec := cl.post(t, target, form("catc.example.org"))
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(orgDoc(t, rec).Find(`#ct-sponsor-url-error`).Text(), "https://") {
+		t.Fatalf("a web address without https://: %d %q", rec.Code, orgDoc(t, rec).Find(`#ct-sponsor-url-error`).Text())
+	}
+	var name string
+	if err := e.db.R.QueryRow("SELECT sponsor_name FROM campaigns").Scan(&name); err != nil || name != "" {
+		t.Fatalf("a refused edit saved the sponsor: %q %v", name, err)
+	}
+	if rec := cl.post(t, target, form("https://catc.example.org")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", rec.Code, rec.Body)
+	}
+	if got := squash(orgDoc(t, cl.get(t, "/organizer/campaigns/jackson-vanik/edit")).Find(`[data-testid="ct-sponsor"]`).Text()); got != "Central Asia Trade Council (Paid for by the Central Asia Trade Council)" {
+		t.Errorf("workspace shows %q", got)
+	}
+	for _, path := range []string{"/talking-points", "/bills/hr5917-119"} {
+		d := orgDoc(t, e.client().get(t, path))
+		if got := d.Find(`[data-testid="paid-for-by"]`).Text(); got != "Paid for by the Central Asia Trade Council" {
+			t.Errorf("%s: paid-for-by %q", path, got)
+		}
+		if d.Find(`[data-testid="sponsor"] a[href="https://catc.example.org"]`).Length() != 1 {
+			t.Errorf("%s: no link to the organisation: %q", path, squash(d.Find(`[data-testid="sponsor"]`).Text()))
+		}
+	}
+}

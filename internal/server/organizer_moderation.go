@@ -67,7 +67,7 @@ func (s *Server) heldRow(h advocacy.HeldLetter) templates.HeldRow {
 	l := h.Letter
 	place := l.City + ", " + l.State
 	dr := advocacy.DistrictResult{State: l.State, District: l.District}
-	place += " (" + templates.DistrictCode(dr) + ")"
+	place += " (" + dr.Code() + ")"
 	r := templates.HeldRow{ID: strconv.FormatInt(l.ID, 10), Campaign: h.CampaignSlug, Written: l.CreatedAt.UTC().Format("Jan 2, 2006 15:04 UTC"),
 		WrittenISO: csvTime(l.CreatedAt), Name: strings.TrimSpace(l.Prefix + " " + l.FirstName + " " + l.LastName),
 		Email: l.Email, Place: place, Ref: l.Ref, Personal: l.PersonalMessage, Reason: l.HoldReason}

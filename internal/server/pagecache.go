@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 )
 
 // pageCache keeps recently rendered public answers (lookup pages and the
@@ -21,13 +21,8 @@ import (
 // personal: only GET answers to public URLs, which look the same to
 // everyone. It is bounded by total bytes.
 type pageCache struct {
-	ttl      time.Duration
 	maxBytes int
-	clock    func() time.Time
-
-	mu    sync.RWMutex
-	items map[string]*cachedAnswer
-	bytes int
+	items    *ttlcache.Cache[string, *cachedAnswer]
 }
 
 type cachedAnswer struct {
@@ -36,8 +31,7 @@ type cachedAnswer struct {
 	body   []byte
 	// gz is body gzip-compressed once when stored, for clients that accept
 	// it: most bytes of a page are markup and SVG that compress tenfold.
-	gz      []byte
-	expires time.Time
+	gz []byte
 	// lastModified is the answer's Last-Modified, parsed once.
 	lastModified time.Time
 }
@@ -78,51 +72,23 @@ var cachedHeaders = []string{"Content-Type", "Cache-Control", "Vary", "ETag", "L
 	"Access-Control-Allow-Origin", "Access-Control-Allow-Methods"}
 
 func newPageCache(ttl time.Duration, maxBytes int, clock func() time.Time) *pageCache {
-	return &pageCache{ttl: ttl, maxBytes: maxBytes, clock: clock, items: map[string]*cachedAnswer{}}
+	return &pageCache{maxBytes: maxBytes, items: ttlcache.New(ttl, clock, ttlcache.Options[string, *cachedAnswer]{
+		MaxWeight: maxBytes,
+		Weigh:     answerSize,
+	})}
 }
 
-func (pc *pageCache) get(key string) (*cachedAnswer, bool) {
-	if pc.ttl <= 0 {
-		return nil, false
-	}
-	pc.mu.RLock()
-	a, ok := pc.items[key]
-	pc.mu.RUnlock()
-	if !ok || pc.clock().After(a.expires) {
-		return nil, false
-	}
-	return a, true
-}
+// answerSize is what an answer costs the cache's budget.
+func answerSize(key string, a *cachedAnswer) int { return len(a.body) + len(a.gz) + len(key) }
 
+func (pc *pageCache) get(key string) (*cachedAnswer, bool) { return pc.items.Peek(key) }
+
+// put keeps a, unless it would take more than a sixteenth of the budget.
 func (pc *pageCache) put(key string, a *cachedAnswer) {
-	if pc.ttl <= 0 {
+	if answerSize(key, a) > pc.maxBytes/16 {
 		return
 	}
-	size := len(a.body) + len(a.gz) + len(key)
-	if size > pc.maxBytes/16 {
-		return
-	}
-	now := pc.clock()
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if old, ok := pc.items[key]; ok {
-		pc.bytes -= len(old.body) + len(old.gz) + len(key)
-	}
-	if pc.bytes+size > pc.maxBytes {
-		// Drop what has expired; if that is not enough, drop entries in
-		// map order (effectively random) until the new one fits.
-		for k, v := range pc.items {
-			if now.After(v.expires) || pc.bytes+size > pc.maxBytes {
-				pc.bytes -= len(v.body) + len(v.gz) + len(k)
-				delete(pc.items, k)
-			}
-			if pc.bytes+size <= pc.maxBytes/2 {
-				break
-			}
-		}
-	}
-	pc.items[key] = a
-	pc.bytes += size
+	pc.items.Put(key, a)
 }
 
 // teeWriter copies what the handler writes while passing it on.
@@ -159,8 +125,8 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 				for k, v := range a.header {
 					h[k] = v
 				}
-				if a.status == http.StatusOK && notModified(req, h.Get("ETag"), a.lastModified) {
-					return c.NoContent(http.StatusNotModified)
+				if done, err := answerConditional(c, a.status, h.Get("ETag"), a.lastModified); done {
+					return err
 				}
 				body := a.body
 				if a.gz != nil && acceptsGzip(req) {
@@ -193,8 +159,7 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 						hdr[http.CanonicalHeaderKey(k)] = v
 					}
 				}
-				a := &cachedAnswer{status: res.Status, header: hdr, body: bytes.Clone(tee.buf.Bytes()),
-					expires: pc.clock().Add(pc.ttl)}
+				a := &cachedAnswer{status: res.Status, header: hdr, body: bytes.Clone(tee.buf.Bytes())}
 				a.lastModified, _ = http.ParseTime(res.Header().Get("Last-Modified"))
 				if len(a.body) >= minGzip && res.Header().Get("Content-Encoding") == "" {
 					a.gz = gzipBytes(a.body)
@@ -206,57 +171,15 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 	}
 }
 
-// campaignMemo keeps each campaign (with its bills and cosponsors) for the
-// same short time as the campaign pages: every letter needs it to pick its
-// recipients' templates, and reading it costs more than storing the letter.
-type campaignMemo struct {
-	ttl   time.Duration
-	clock func() time.Time
-
-	mu    sync.Mutex
-	items map[string]memoCampaign
-}
-
-type memoCampaign struct {
-	camp advocacy.Campaign
-	at   time.Time
-}
-
-func (m *campaignMemo) get(ctx context.Context, slug string, load func(context.Context, string) (advocacy.Campaign, error)) (advocacy.Campaign, error) {
-	if m.ttl <= 0 {
-		return load(ctx, slug)
-	}
-	now := m.clock()
-	m.mu.Lock()
-	it, ok := m.items[slug]
-	m.mu.Unlock()
-	if ok && now.Sub(it.at) < m.ttl {
-		return it.camp, nil
-	}
-	camp, err := load(ctx, slug)
-	if err != nil {
-		return camp, err
-	}
-	m.mu.Lock()
-	if m.items == nil {
-		m.items = map[string]memoCampaign{}
-	}
-	m.items[slug] = memoCampaign{camp: camp, at: now}
-	m.mu.Unlock()
-	return camp, nil
-}
-
 // clear forgets every stored answer: a campaign opened, closed or featured
 // changes what public pages show at once.
-func (pc *pageCache) clear() {
-	pc.mu.Lock()
-	pc.items, pc.bytes = map[string]*cachedAnswer{}, 0
-	pc.mu.Unlock()
-}
+func (pc *pageCache) clear() { pc.items.Clear() }
 
-// clear forgets every remembered campaign.
-func (m *campaignMemo) clear() {
-	m.mu.Lock()
-	m.items = nil
-	m.mu.Unlock()
+// memoCampaign is the campaign with its bills and cosponsors, kept for the
+// same short time as the campaign pages: every letter needs it to pick its
+// recipients' templates, and reading it costs more than storing the letter.
+func (s *Server) memoCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
+	return s.campaignMemo.Get(ctx, slug, func(ctx context.Context) (advocacy.Campaign, error) {
+		return s.deps.Campaigns.Campaign(ctx, slug)
+	})
 }

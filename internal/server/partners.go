@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -38,21 +37,12 @@ type PartnerStore interface {
 // the command line) within this time.
 const partnerTTL = 10 * time.Second
 
-// partnerDirectory is every partner by source code, reloaded from the store
-// when older than partnerTTL. Widget and count.json requests look partners
-// up on every request, so they must not each cost a query; and the lock is
-// never held during the query, so a slow reload stalls nobody: while one
-// request reloads, the others use the directory they have.
-type partnerDirectory struct {
-	mu     sync.Mutex
-	loaded time.Time
-	byCode map[string]advocacy.Partner
-	// loading is closed when the reload in progress ends; nil when none.
-	loading chan struct{}
-	// gen changes when the directory is forgotten, so that a reload begun
-	// before an edit does not store what it read.
-	gen int
-}
+// The partner directory (s.partnerDir) is every partner by source
+// code, reloaded from the store when older than partnerTTL. Widget and
+// count.json requests look partners up on every request, so they must not
+// each cost a query; and a slow reload stalls nobody: while one request
+// reloads, the others use the directory they have. A failed reload keeps
+// the directory loaded before.
 
 // partner finds the partner with source code code. ok is false for an
 // empty or unknown code, or when partners are not wired.
@@ -60,60 +50,36 @@ func (s *Server) partner(ctx context.Context, code string) (advocacy.Partner, bo
 	if s.deps.Partners == nil || code == "" || cleanRef(code) == "" {
 		return advocacy.Partner{}, false, nil
 	}
-	d := &s.partnerDir
-	d.mu.Lock()
-	for {
-		now := s.deps.Clock()
-		stale := d.byCode == nil || now.Sub(d.loaded) > partnerTTL || now.Before(d.loaded)
-		switch {
-		case stale && d.loading == nil:
-			ch, gen := make(chan struct{}), d.gen
-			d.loading = ch
-			d.mu.Unlock()
-			list, err := s.deps.Partners.Partners(ctx)
-			d.mu.Lock()
-			d.loading = nil
-			close(ch)
-			if err != nil {
-				if d.byCode == nil {
-					d.mu.Unlock()
-					return advocacy.Partner{}, false, err
-				}
-				s.deps.Logger.ErrorContext(ctx, "reload partners: using the directory loaded before", "err", err)
-			} else if gen == d.gen {
-				d.byCode = make(map[string]advocacy.Partner, len(list))
-				for _, p := range list {
-					d.byCode[p.SourceCode] = p
-				}
-				d.loaded = now
-			}
-		case d.byCode == nil:
-			// Nothing to answer from yet: wait for the reload in progress.
-			ch := d.loading
-			d.mu.Unlock()
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				return advocacy.Partner{}, false, ctx.Err()
-			}
-			d.mu.Lock()
-			continue
+	dir := s.partnerDir
+	byCode, err := dir.Get(ctx, struct{}{}, s.loadPartners)
+	if err != nil {
+		old, ok := dir.Stale(struct{}{})
+		if !ok {
+			return advocacy.Partner{}, false, err
 		}
-		if d.byCode == nil {
-			continue
-		}
-		p, ok := d.byCode[code]
-		d.mu.Unlock()
-		return p, ok, nil
+		s.deps.Logger.ErrorContext(ctx, "reload partners: using the directory loaded before", "err", err)
+		byCode = old
 	}
+	p, ok := byCode[code]
+	return p, ok, nil
+}
+
+// loadPartners reads the partner directory from the store.
+func (s *Server) loadPartners(ctx context.Context) (map[string]advocacy.Partner, error) {
+	list, err := s.deps.Partners.Partners(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byCode := make(map[string]advocacy.Partner, len(list))
+	for _, p := range list {
+		byCode[p.SourceCode] = p
+	}
+	return byCode, nil
 }
 
 // forgetPartners makes the next lookup reload the directory.
 func (s *Server) forgetPartners() {
-	s.partnerDir.mu.Lock()
-	s.partnerDir.byCode = nil
-	s.partnerDir.gen++
-	s.partnerDir.mu.Unlock()
+	s.partnerDir.Clear()
 }
 
 // knownRefs wraps the letter store so that a letter keeps its source code

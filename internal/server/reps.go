@@ -69,7 +69,7 @@ func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult,
 	}
 	if q.district != "" {
 		for i := range l.Districts {
-			if strings.EqualFold(templates.DistrictCode(l.Districts[i]), q.district) {
+			if strings.EqualFold(l.Districts[i].Code(), q.district) {
 				return l, &l.Districts[i], "pick", nil
 			}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/letters"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -145,9 +146,11 @@ type Server struct {
 	// campaignPages caches the public campaign home and progress region;
 	// campaignMemo the campaigns letters are written to.
 	campaignPages *pageCache
-	campaignMemo  campaignMemo
-	homeMemo      homeMemo
-	limits        struct {
+	campaignMemo  *ttlcache.Cache[string, advocacy.Campaign]
+	// homeMemo keeps the home choice for as long: every lookup without a
+	// campaign asks for it.
+	homeMemo *ttlcache.Cache[struct{}, homeChoice]
+	limits   struct {
 		lookup, letterIP, letterIPMax, letterEmail, address *limiter
 		global                                              *minuteCap
 	}
@@ -157,7 +160,7 @@ type Server struct {
 	org      organizerRuntime
 	// partnerDir keeps the partners known by source code; loader the
 	// widgets' loader script.
-	partnerDir partnerDirectory
+	partnerDir *ttlcache.Cache[struct{}, map[string]advocacy.Partner]
 	loader     embedLoader
 	// letters is the letter submission service.
 	letters *letters.Service
@@ -193,10 +196,12 @@ func New(cfg Config, deps Deps) *Server {
 	if ttl == 0 {
 		ttl = 2 * time.Second
 	}
-	s.campaignMemo = campaignMemo{ttl: ttl, clock: deps.Clock}
 	if cfg.NoPublicCache {
 		lookupTTL, ttl = 0, 0
 	}
+	s.campaignMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[string, advocacy.Campaign]{})
+	s.homeMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[struct{}, homeChoice]{})
+	s.partnerDir = ttlcache.New(partnerTTL, deps.Clock, ttlcache.Options[struct{}, map[string]advocacy.Partner]{ServeStale: true})
 	s.lookups = newPageCache(lookupTTL, 16<<20, deps.Clock)
 	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)

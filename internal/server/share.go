@@ -141,7 +141,7 @@ func (s *Server) pageCampaign(ctx context.Context) (advocacy.Campaign, bool) {
 	if !s.campaignEnabled() {
 		return advocacy.Campaign{}, false
 	}
-	camp, err := s.campaignMemo.get(ctx, s.cfg.HomeCampaign, s.deps.Campaigns.Campaign)
+	camp, err := s.memoCampaign(ctx, s.cfg.HomeCampaign)
 	if err != nil || camp.Status == advocacy.CampaignDraft {
 		return advocacy.Campaign{}, false
 	}

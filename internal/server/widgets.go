@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 	"github.com/whipcount/whipcount/templates"
 	"github.com/whipcount/whipcount/web"
 )
@@ -63,10 +64,12 @@ func newWidgets(s *Server) *widgets {
 	}
 	w := &widgets{core: s, partners: s.deps.Partners, letters: s.deps.Letters.Store, secret: s.cfg.Secret,
 		clock: s.deps.Clock, logger: s.deps.Logger}
-	w.ttl = widgetDataTTL
+	ttl := widgetDataTTL
 	if s.cfg.NoPublicCache {
-		w.ttl = 0
+		ttl = 0
 	}
+	w.data = ttlcache.New(ttl, s.deps.Clock, ttlcache.Options[string, widgetSnapshot]{MaxWeight: widgetCacheEntries})
+	w.pages = ttlcache.New(ttl, s.deps.Clock, ttlcache.Options[string, widgetPage]{MaxWeight: widgetCacheEntries})
 	return w
 }
 
@@ -91,12 +94,11 @@ func (w *widgets) forget() {
 	if w == nil {
 		return
 	}
-	w.dataMu.Lock()
-	w.data, w.pages = nil, nil
-	w.dataMu.Unlock()
+	w.data.Clear()
+	w.pages.Clear()
 }
 
-// widgetRuntime is the widgets' state. Its zero value is ready to use.
+// widgetRuntime is the widgets' state.
 type widgetRuntime struct {
 	assetsOnce sync.Once
 	css, js    string
@@ -104,19 +106,22 @@ type widgetRuntime struct {
 	secretOnce sync.Once
 	widgetKey  []byte
 
-	dataMu sync.Mutex
-	data   map[string]widgetSnapshot
-	pages  map[string]widgetPage
-	// ttl is how long data and pages are reused: widgetDataTTL, or 0.
-	ttl time.Duration
+	// data and pages are reused for widgetDataTTL (or not at all), and
+	// hold at most widgetCacheEntries each.
+	data  *ttlcache.Cache[string, widgetSnapshot]
+	pages *ttlcache.Cache[string, widgetPage]
 }
+
+// widgetCacheEntries bounds each of the widget caches: their keys are
+// campaigns with known source codes and widget paths with checked
+// options, so they are few.
+const widgetCacheEntries = 1000
 
 // widgetPage is a rendered public widget answer with its ETag, and the
 // same gzip-compressed once for the clients that accept it.
 type widgetPage struct {
 	body, gz []byte
 	tag      string
-	at       time.Time
 }
 
 // widgetDataTTL is how long a campaign and its counts are reused for
@@ -128,7 +133,6 @@ const widgetDataTTL = 5 * time.Second
 type widgetSnapshot struct {
 	camp   advocacy.Campaign
 	counts advocacy.WidgetCounts
-	at     time.Time
 }
 
 const widgetPartnerKey = "widget.partner"
@@ -289,29 +293,15 @@ func (w *widgets) widgetCampaign(ctx context.Context, slug string) (advocacy.Cam
 // widgetDataTTL. Only campaigns that exist and known source codes are
 // kept, so the map stays as small as the partner list.
 func (w *widgets) widgetData(ctx context.Context, slug, ref string) (advocacy.Campaign, advocacy.WidgetCounts, error) {
-	key := slug + "\x00" + ref
-	now := w.clock()
-	w.dataMu.Lock()
-	snap, ok := w.data[key]
-	w.dataMu.Unlock()
-	if ok && now.Sub(snap.at) < w.ttl && !now.Before(snap.at) {
-		return snap.camp, snap.counts, nil
-	}
-	camp, err := w.widgetCampaign(ctx, slug)
-	if err != nil {
-		return camp, advocacy.WidgetCounts{}, err
-	}
-	counts, err := w.widgetCounts(ctx, camp, ref)
-	if err != nil {
-		return camp, counts, err
-	}
-	w.dataMu.Lock()
-	if w.data == nil || len(w.data) > 1000 {
-		w.data = map[string]widgetSnapshot{}
-	}
-	w.data[key] = widgetSnapshot{camp: camp, counts: counts, at: now}
-	w.dataMu.Unlock()
-	return camp, counts, nil
+	snap, err := w.data.Get(ctx, slug+"\x00"+ref, func(ctx context.Context) (widgetSnapshot, error) {
+		camp, err := w.widgetCampaign(ctx, slug)
+		if err != nil {
+			return widgetSnapshot{camp: camp}, err
+		}
+		counts, err := w.widgetCounts(ctx, camp, ref)
+		return widgetSnapshot{camp: camp, counts: counts}, err
+	})
+	return snap.camp, snap.counts, err
 }
 
 // widgetCounts are a campaign's letters, those of the last 24 hours, and
@@ -332,29 +322,21 @@ func (w *widgets) widgetCounts(ctx context.Context, camp advocacy.Campaign, ref 
 // than widgetDataTTL, or renders, stores and sends a new one. Keys are
 // widget paths with their checked options, so they are few.
 func (w *widgets) cachedWidget(c echo.Context, key string, render func() ([]byte, error)) error {
-	now := w.clock()
-	w.dataMu.Lock()
-	p, ok := w.pages[key]
-	w.dataMu.Unlock()
-	if !ok || now.Sub(p.at) >= w.ttl || now.Before(p.at) {
+	p, err := w.pages.Get(c.Request().Context(), key, func(context.Context) (widgetPage, error) {
 		body, err := render()
 		if err != nil {
-			return err
+			return widgetPage{}, err
 		}
-		p = widgetPage{body: body, gz: gzipBytes(body), tag: contentETag(append([]byte(key+"\x00"), body...)), at: now}
-		w.dataMu.Lock()
-		if w.pages == nil || len(w.pages) > 1000 {
-			w.pages = map[string]widgetPage{}
-		}
-		w.pages[key] = p
-		w.dataMu.Unlock()
+		return widgetPage{body: body, gz: gzipBytes(body), tag: contentETag(append([]byte(key+"\x00"), body...))}, nil
+	})
+	if err != nil {
+		return err
 	}
 	h := c.Response().Header()
-	h.Set("ETag", p.tag)
 	h.Set("Cache-Control", widgetShortCache)
 	h.Add("Vary", "Accept-Encoding")
-	if notModified(c.Request(), p.tag, time.Time{}) {
-		return c.NoContent(http.StatusNotModified)
+	if done, err := answerConditional(c, http.StatusOK, p.tag, time.Time{}); done {
+		return err
 	}
 	if acceptsGzip(c.Request()) {
 		h.Set("Content-Encoding", "gzip")
@@ -542,7 +524,7 @@ func (w *widgets) actionWidget(c echo.Context) error {
 		lv.ZIP = l.Query.Zip
 		m.Title = "Choose your district: " + camp.Title
 		for _, d := range l.Districts {
-			code := templates.DistrictCode(d)
+			code := d.Code()
 			cand := templates.WidgetCandidate{Code: code, Label: templates.DistrictLabel(d), Likely: d.Likely,
 				URL: widgetURL(o, "", url.Values{"zip": {l.Query.Zip}, "district": {code}})}
 			if d.Representative != nil && !d.Vacant {
@@ -772,8 +754,8 @@ func (w *widgets) actionSent(c echo.Context) error {
 	}
 	for _, d := range l.Deliveries {
 		dv := w.core.deliveryView(l, d, camp, waiting)
-		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Headline: dv.Headline,
-			Tone: dv.Tone, SelfSend: dv.SelfSend})
+		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Copy: dv.Copy,
+			SelfSend: dv.SelfSend})
 		v.SelfSend = v.SelfSend || (dv.SelfSend && dv.State != string(advocacy.CopyHeld))
 	}
 	for _, id := range strings.Split(c.QueryParam("already"), ",") {

@@ -94,9 +94,11 @@ func (e *CampaignEditor) UpdateText(ctx context.Context, slug string, t advocacy
 		if err != nil {
 			return err
 		}
+		sp := t.Sponsor
 		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET title = ?, summary = ?, ask = ?, why_json = ?,
-			starts_on = ?, ends_on = ? WHERE id = ?`, t.Title, t.Summary, t.Ask, string(why),
-			campaignNullDate(t.StartsOn), campaignNullDate(t.EndsOn), c.ID); err != nil {
+			starts_on = ?, ends_on = ?, sponsor_name = ?, sponsor_url = ?, sponsor_email = ?, sponsor_about = ?,
+			paid_for_by = ? WHERE id = ?`, t.Title, t.Summary, t.Ask, string(why),
+			campaignNullDate(t.StartsOn), campaignNullDate(t.EndsOn), sp.Name, sp.URL, sp.Email, sp.About, sp.PaidForBy, c.ID); err != nil {
 			return err
 		}
 		return writeAudit(ctx, tx, auditChange{actor: actor, action: "campaign.update", entity: "campaign", entityID: slug,
