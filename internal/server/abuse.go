@@ -11,18 +11,9 @@ import (
 	"time"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/letters"
 	"github.com/whipcount/whipcount/templates"
 )
-
-// minFillTime is the least time a person takes to read the form and write
-// a letter; letters sent faster wait for an organizer.
-const minFillTime = 5 * time.Second
-
-// maxStampAge is how long a form's start time stays good: an older one is
-// replaced when the form is shown again, and a letter sent with one waits
-// for an organizer, so a bot cannot keep one old stamp to skip the
-// minimum fill time.
-const maxStampAge = 2 * time.Hour
 
 // formStamp signs the time a letter form was first shown, so that the
 // server can tell how long the form took without trusting the client.
@@ -51,7 +42,7 @@ func (s *Server) stampAge(stamp string) (time.Duration, bool) {
 		return 0, false
 	}
 	age := s.deps.Clock().Sub(time.Unix(secs, 0))
-	if age < 0 || age > maxStampAge {
+	if age < 0 || age > letters.MaxFormAge {
 		return age, false
 	}
 	return age, true
@@ -92,41 +83,45 @@ func (m *minuteCap) take() bool {
 	return m.n <= m.cap
 }
 
-// emailLimitKey is the per-email limit's key for a letter's sender: every
-// variant of an address (tags, dots, case) shares one.
-func (s *Server) emailLimitKey(r letterRequest) string {
-	return keyedHash(s.cfg.Secret, "email", advocacy.SenderKey(r.in.Email))
+// letterScreen is the abuse controls the submission service asks before
+// a letter is stored, keyed on keyed hashes of the sender's email and of
+// the client's network address.
+type letterScreen struct {
+	secret         []byte
+	email, address *limiter
+	addressLimit   Limit
+	global         *minuteCap
 }
 
-// screenLetter applies the abuse controls to a validated letter from the
-// client at address ip before it is stored (an address past the flood
-// ceiling was already refused by the route). It refuses a sender over the
-// per-email limit (429), and says whether the letter must wait for
-// moderation, and why: more letters from one address than the per-address
-// limit (an office, a campus or an event shares one address, so they are
-// held, not refused), sent faster than a person writes, without the form's
-// start time, or past the global cap.
-func (s *Server) screenLetter(r letterRequest, ip string) (hold string, err error) {
-	if ok, wait := s.limits.letterEmail.allow(s.emailLimitKey(r)); !ok {
-		return "", rateLimited(wait)
+// senderKey is the per-email limit's key for a letter's sender: every
+// variant of an address (tags, dots, case) shares one.
+func (ls letterScreen) senderKey(email string) string {
+	return keyedHash(ls.secret, "email", advocacy.SenderKey(email))
+}
+
+// Sender refuses a sender over the per-email limit (429).
+func (ls letterScreen) Sender(email string) error {
+	if ok, wait := ls.email.allow(ls.senderKey(email)); !ok {
+		return rateLimited(wait)
 	}
-	var reasons []string
-	if ok, _ := s.limits.letterIP.allow(keyedHash(s.cfg.Secret, "letter", ip)); !ok {
-		reasons = append(reasons, fmt.Sprintf("more than %s letters came from the sender's network address", s.cfg.Limits.LetterIP.Count()))
+	return nil
+}
+
+// Refund gives back a letter that did not count.
+func (ls letterScreen) Refund(email string) { ls.email.refund(ls.senderKey(email)) }
+
+// Address holds letters past the per-address limit.
+func (ls letterScreen) Address(key string) string {
+	if ok, _ := ls.address.allow(key); !ok {
+		return fmt.Sprintf("more than %s letters came from the sender's network address", ls.addressLimit.Count())
 	}
-	if r.viaForm {
-		age, ok := s.stampAge(r.settle.query.started)
-		switch {
-		case !ok && age > maxStampAge:
-			reasons = append(reasons, fmt.Sprintf("the form's start time was %.0f hours old", age.Hours()))
-		case !ok:
-			reasons = append(reasons, "the form's start time was missing or altered")
-		case age < minFillTime:
-			reasons = append(reasons, fmt.Sprintf("sent %.0f seconds after the form appeared", age.Seconds()))
-		}
+	return ""
+}
+
+// Global holds letters past the cap across all senders.
+func (ls letterScreen) Global() string {
+	if !ls.global.take() {
+		return fmt.Sprintf("more than %d letters arrived that minute", ls.global.cap)
 	}
-	if !s.limits.global.take() {
-		reasons = append(reasons, fmt.Sprintf("more than %d letters arrived that minute", s.limits.global.cap))
-	}
-	return strings.Join(reasons, "; "), nil
+	return ""
 }

@@ -107,9 +107,6 @@ func (s *Server) currentSession(c echo.Context) (orgAuth, bool, error) {
 func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		orgNoStore(c)
-		if !s.organizerEnabled() {
-			return echo.ErrNotFound
-		}
 		a, ok, err := s.currentSession(c)
 		if err != nil {
 			return err
@@ -330,9 +327,6 @@ func safeNext(next string) string {
 // loginPage shows the sign-in form with a fresh double-submit token.
 func (s *Server) loginPage(c echo.Context) error {
 	orgNoStore(c)
-	if !s.organizerEnabled() {
-		return echo.ErrNotFound
-	}
 	if _, ok, err := s.currentSession(c); err != nil {
 		return err
 	} else if ok {
@@ -359,9 +353,6 @@ func (s *Server) renderLogin(c echo.Context, status int, v templates.LoginView) 
 // login checks the credentials and starts a session with a new token.
 func (s *Server) login(c echo.Context) error {
 	orgNoStore(c)
-	if !s.organizerEnabled() {
-		return echo.ErrNotFound
-	}
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, 64<<10)
 	if err := checkOrigin(r); err != nil {

@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,28 +32,47 @@ type CampaignService interface {
 	Feature(ctx context.Context, slug string, actor int64) error
 }
 
-// campaignLifeRoutes registers the workspace routes of a campaign's life.
-func (s *Server) campaignLifeRoutes(org *echo.Group) {
-	org.GET("/campaigns/new", s.newCampaignPage)
-	org.POST("/campaigns/new", s.createCampaign)
-	org.GET("/campaigns/:slug/preview", s.previewCampaign)
-	org.POST("/campaigns/:slug/status", s.changeCampaignStatus)
-	org.POST("/featured", s.featureCampaign)
-	org.POST("/campaigns/:slug/edit/bills", s.addCampaignBill)
-	org.GET("/campaigns/:slug/edit/bills/:bill/replace", s.replaceBillPage)
-	org.POST("/campaigns/:slug/edit/bills/:bill/replace", s.replaceCampaignBill)
+// campaignLife is the feature that starts campaigns and moves them
+// through their life, mounted on the workspace when the campaign service
+// is wired.
+type campaignLife struct {
+	// core renders pages, answers errors, finds the signed-in account and
+	// shows the campaign editor.
+	core      *Server
+	service   CampaignService
+	campaigns CampaignStore
+	clock     func() time.Time
+	logger    *slog.Logger
+}
+
+// newCampaignLife builds the feature, or nil without the campaign service
+// or the campaigns.
+func newCampaignLife(s *Server) *campaignLife {
+	if s.deps.Organizer.Campaigns == nil || s.deps.Campaigns == nil {
+		return nil
+	}
+	return &campaignLife{core: s, service: s.deps.Organizer.Campaigns, campaigns: s.deps.Campaigns,
+		clock: s.deps.Clock, logger: s.deps.Logger}
+}
+
+// routes mounts the life of a campaign on the workspace.
+func (l *campaignLife) routes(org *echo.Group) {
+	org.GET("/campaigns/new", l.newCampaignPage)
+	org.POST("/campaigns/new", l.createCampaign)
+	org.POST("/campaigns/:slug/status", l.changeCampaignStatus)
+	org.POST("/featured", l.featureCampaign)
+	org.POST("/campaigns/:slug/edit/bills", l.addCampaignBill)
+	org.GET("/campaigns/:slug/edit/bills/:bill/replace", l.replaceBillPage)
+	org.POST("/campaigns/:slug/edit/bills/:bill/replace", l.replaceCampaignBill)
 }
 
 // lifeService is the campaign service, for a user who may edit content.
-func (s *Server) lifeService(c echo.Context) (orgAuth, CampaignService, error) {
-	a, err := s.need(c, advocacy.PermEditContent)
+func (l *campaignLife) lifeService(c echo.Context) (orgAuth, CampaignService, error) {
+	a, err := l.core.need(c, advocacy.PermEditContent)
 	if err != nil {
 		return a, nil, err
 	}
-	if s.deps.Organizer.Campaigns == nil || s.deps.Campaigns == nil {
-		return a, nil, echo.ErrNotFound
-	}
-	return a, s.deps.Organizer.Campaigns, nil
+	return a, l.service, nil
 }
 
 // stanceOf writes a bill's position and goal as the forms do.
@@ -90,9 +111,9 @@ func stanceLabel(stance string) string {
 
 // newCampaignForm builds the creation form from what was posted (nil for
 // an empty form).
-func (s *Server) newCampaignForm(ctx context.Context, f url.Values, errs map[string]string) (templates.NewCampaignForm, error) {
+func (l *campaignLife) newCampaignForm(ctx context.Context, f url.Values, errs map[string]string) (templates.NewCampaignForm, error) {
 	v := templates.NewCampaignForm{Values: map[string]string{}, Errors: errs,
-		Congress: advocacy.CongressAt(s.deps.Clock()).Number}
+		Congress: advocacy.CongressAt(l.clock()).Number}
 	for _, name := range []string{"title", "slug", "ask", "summary", "why", "sponsor_name", "sponsor_url",
 		"sponsor_email", "paid_for_by", "sponsor_about", "copy_from", "status"} {
 		v.Values[name] = f.Get(name)
@@ -103,7 +124,7 @@ func (s *Server) newCampaignForm(ctx context.Context, f url.Values, errs map[str
 		r.Title, r.Sponsor, r.Introduced = f.Get(r.Field("title")), f.Get(r.Field("sponsor")), f.Get(r.Field("introduced"))
 		v.Bills = append(v.Bills, r)
 	}
-	list, err := s.deps.Campaigns.Campaigns(ctx)
+	list, err := l.campaigns.Campaigns(ctx)
 	if err != nil {
 		return v, err
 	}
@@ -114,21 +135,21 @@ func (s *Server) newCampaignForm(ctx context.Context, f url.Values, errs map[str
 }
 
 // newCampaignPage serves GET /organizer/campaigns/new: the guided form.
-func (s *Server) newCampaignPage(c echo.Context) error {
-	if _, _, err := s.lifeService(c); err != nil {
+func (l *campaignLife) newCampaignPage(c echo.Context) error {
+	if _, _, err := l.lifeService(c); err != nil {
 		return err
 	}
-	v, err := s.newCampaignForm(c.Request().Context(), url.Values{}, nil)
+	v, err := l.newCampaignForm(c.Request().Context(), url.Values{}, nil)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.NewCampaignPage(s.orgMeta(c, "Start a campaign", "/organizer/campaigns/new", ""), v), nil)
+	return l.core.render(c, http.StatusOK, templates.NewCampaignPage(l.core.orgMeta(c, "Start a campaign", "/organizer/campaigns/new", ""), v), nil)
 }
 
 // createCampaign serves POST /organizer/campaigns/new: 303 to the new
 // campaign's editor, or the form again with its errors (422).
-func (s *Server) createCampaign(c echo.Context) error {
-	a, svc, err := s.lifeService(c)
+func (l *campaignLife) createCampaign(c echo.Context) error {
+	a, svc, err := l.lifeService(c)
 	if err != nil {
 		return err
 	}
@@ -161,12 +182,12 @@ func (s *Server) createCampaign(c echo.Context) error {
 				}
 			}
 		}
-		v, ferr := s.newCampaignForm(c.Request().Context(), f, fields)
+		v, ferr := l.newCampaignForm(c.Request().Context(), f, fields)
 		if ferr != nil {
 			return ferr
 		}
-		return s.render(c, http.StatusUnprocessableEntity,
-			templates.NewCampaignPage(s.orgMeta(c, "Error: start a campaign", "/organizer/campaigns/new", ""), v), nil)
+		return l.core.render(c, http.StatusUnprocessableEntity,
+			templates.NewCampaignPage(l.core.orgMeta(c, "Error: start a campaign", "/organizer/campaigns/new", ""), v), nil)
 	}
 	if err != nil {
 		return err
@@ -192,8 +213,8 @@ func (s *Server) previewCampaign(c echo.Context) error {
 
 // changeCampaignStatus serves POST /organizer/campaigns/{slug}/status:
 // open a draft, close a running campaign, or reopen a closed one.
-func (s *Server) changeCampaignStatus(c echo.Context) error {
-	a, svc, err := s.lifeService(c)
+func (l *campaignLife) changeCampaignStatus(c echo.Context) error {
+	a, svc, err := l.lifeService(c)
 	if err != nil {
 		return err
 	}
@@ -204,14 +225,14 @@ func (s *Server) changeCampaignStatus(c echo.Context) error {
 		if code != advocacy.CodeInvalid && code != advocacy.CodeConflict {
 			return err
 		}
-		camp, lerr := s.orgCampaign(c)
+		camp, lerr := l.core.orgCampaign(c)
 		if lerr != nil {
 			return lerr
 		}
 		sec := editorSection{lifeError: errorMessage(err)}
-		return s.renderEditor(c, statusFor(code, false), camp, sec)
+		return l.core.renderEditor(c, statusFor(code, false), camp, sec)
 	}
-	s.forgetHome()
+	l.core.forgetHome()
 	done := map[string]string{"running": "opened", "closed": "closed"}[status]
 	if done == "" {
 		done = "saved"
@@ -221,8 +242,8 @@ func (s *Server) changeCampaignStatus(c echo.Context) error {
 
 // featureCampaign serves POST /organizer/featured: slug is the running
 // campaign the home page features, or empty for none.
-func (s *Server) featureCampaign(c echo.Context) error {
-	a, svc, err := s.lifeService(c)
+func (l *campaignLife) featureCampaign(c echo.Context) error {
+	a, svc, err := l.lifeService(c)
 	if err != nil {
 		return err
 	}
@@ -230,7 +251,7 @@ func (s *Server) featureCampaign(c echo.Context) error {
 	if err := svc.Feature(c.Request().Context(), slug, a.user.ID); err != nil {
 		return err
 	}
-	s.forgetHome()
+	l.core.forgetHome()
 	back := c.FormValue("back")
 	if back == "" || !strings.HasPrefix(back, "/organizer") || strings.HasPrefix(back, "//") {
 		back = "/organizer"
@@ -244,8 +265,7 @@ func (s *Server) forgetHome() {
 	s.homeMemo.Clear()
 	s.campaignPages.clear()
 	s.campaignMemo.Clear()
-	s.widgets.data.Clear()
-	s.widgets.pages.Clear()
+	s.widgets.forget()
 }
 
 // billInputOf reads a bill form.
@@ -279,20 +299,20 @@ func stanceErrors(fields map[string]string) map[string]string {
 }
 
 // addCampaignBill serves POST /organizer/campaigns/{slug}/edit/bills.
-func (s *Server) addCampaignBill(c echo.Context) error {
-	a, svc, err := s.lifeService(c)
+func (l *campaignLife) addCampaignBill(c echo.Context) error {
+	a, svc, err := l.lifeService(c)
 	if err != nil {
 		return err
 	}
-	camp, err := s.orgCampaign(c)
+	camp, err := l.core.orgCampaign(c)
 	if err != nil {
 		return err
 	}
 	err = svc.AddBill(c.Request().Context(), camp.Slug, billInputOf(c), a.user.ID)
 	if fields := fieldsOf(err); fields != nil {
 		f := templates.AddBillForm{Slug: camp.Slug, Values: formValues(c, billFormFields...), Errors: stanceErrors(fields),
-			Congress: advocacy.CongressAt(s.deps.Clock()).Number}
-		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{addBill: &f})
+			Congress: advocacy.CongressAt(l.clock()).Number}
+		return l.core.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{addBill: &f})
 	}
 	if err != nil {
 		return err
@@ -301,16 +321,16 @@ func (s *Server) addCampaignBill(c echo.Context) error {
 }
 
 // replaceForm is the form that replaces bill b of campaign slug.
-func (s *Server) replaceForm(slug string, b advocacy.Bill) templates.AddBillForm {
+func (l *campaignLife) replaceForm(slug string, b advocacy.Bill) templates.AddBillForm {
 	return templates.AddBillForm{Slug: slug, Replaces: b.LabelWithCongress(), ReplacesID: b.ID,
-		Position: string(b.Position.OrSupport()), Congress: advocacy.CongressAt(s.deps.Clock()).Number,
+		Position: string(b.Position.OrSupport()), Congress: advocacy.CongressAt(l.clock()).Number,
 		Values: map[string]string{"stance": stanceOf(b.Position.OrSupport(), b.Goal), "target": strconv.Itoa(b.Target)}}
 }
 
 // replaceBillView is the replace page of bill b.
-func (s *Server) replaceBillView(camp advocacy.Campaign, b advocacy.Bill, f templates.AddBillForm) templates.ReplaceBillPageView {
+func (l *campaignLife) replaceBillView(camp advocacy.Campaign, b advocacy.Bill, f templates.AddBillForm) templates.ReplaceBillPageView {
 	v := templates.ReplaceBillPageView{Title: camp.Title, Form: f}
-	if b.Expired(s.deps.Clock()) {
+	if b.Expired(l.clock()) {
 		v.Died = b.Label() + " died when the " + b.Term().Ordinal() + " Congress ended on " + longDate(b.Term().EndDate()) + "."
 	}
 	return v
@@ -318,8 +338,8 @@ func (s *Server) replaceBillView(camp advocacy.Campaign, b advocacy.Bill, f temp
 
 // campaignBillFromPath loads the campaign and its current bill named in
 // the path.
-func (s *Server) campaignBillFromPath(c echo.Context) (advocacy.Campaign, advocacy.Bill, error) {
-	camp, err := s.orgCampaign(c)
+func (l *campaignLife) campaignBillFromPath(c echo.Context) (advocacy.Campaign, advocacy.Bill, error) {
+	camp, err := l.core.orgCampaign(c)
 	if err != nil {
 		return camp, advocacy.Bill{}, err
 	}
@@ -333,41 +353,41 @@ func (s *Server) campaignBillFromPath(c echo.Context) (advocacy.Campaign, advoca
 }
 
 // replaceBillPage serves GET /organizer/campaigns/{slug}/edit/bills/{bill}/replace.
-func (s *Server) replaceBillPage(c echo.Context) error {
-	if _, _, err := s.lifeService(c); err != nil {
+func (l *campaignLife) replaceBillPage(c echo.Context) error {
+	if _, _, err := l.lifeService(c); err != nil {
 		return err
 	}
-	camp, b, err := s.campaignBillFromPath(c)
+	camp, b, err := l.campaignBillFromPath(c)
 	if err != nil {
 		return err
 	}
-	v := s.replaceBillView(camp, b, s.replaceForm(camp.Slug, b))
-	m := s.orgMeta(c, "Replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
-	return s.render(c, http.StatusOK, templates.ReplaceBillPage(m, v), nil)
+	v := l.replaceBillView(camp, b, l.replaceForm(camp.Slug, b))
+	m := l.core.orgMeta(c, "Replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
+	return l.core.render(c, http.StatusOK, templates.ReplaceBillPage(m, v), nil)
 }
 
 // replaceCampaignBill serves POST /organizer/campaigns/{slug}/edit/bills/{bill}/replace.
-func (s *Server) replaceCampaignBill(c echo.Context) error {
-	a, svc, err := s.lifeService(c)
+func (l *campaignLife) replaceCampaignBill(c echo.Context) error {
+	a, svc, err := l.lifeService(c)
 	if err != nil {
 		return err
 	}
-	camp, b, err := s.campaignBillFromPath(c)
+	camp, b, err := l.campaignBillFromPath(c)
 	if err != nil {
 		return err
 	}
 	in := billInputOf(c)
 	err = svc.ReplaceBill(c.Request().Context(), camp.Slug, b.ID, in, a.user.ID)
 	if fields := fieldsOf(err); fields != nil {
-		f := s.replaceForm(camp.Slug, b)
+		f := l.replaceForm(camp.Slug, b)
 		f.Values, f.Errors = formValues(c, billFormFields...), stanceErrors(fields)
-		m := s.orgMeta(c, "Error: replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
-		return s.render(c, http.StatusUnprocessableEntity, templates.ReplaceBillPage(m, s.replaceBillView(camp, b, f)), nil)
+		m := l.core.orgMeta(c, "Error: replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
+		return l.core.render(c, http.StatusUnprocessableEntity, templates.ReplaceBillPage(m, l.replaceBillView(camp, b, f)), nil)
 	}
 	if err != nil {
 		return err
 	}
-	s.forgetHome()
+	l.core.forgetHome()
 	return c.Redirect(http.StatusSeeOther, orgWithDone(orgCampaignURL(camp.Slug, "edit"), "replaced")+"#bills")
 }
 

@@ -9,11 +9,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/letters"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -566,124 +566,41 @@ func fieldErrors(err error) (map[string]string, bool) {
 	return nil, false
 }
 
-// submitResult is what storing a letter led to.
-type submitResult struct {
-	created advocacy.CreatedLetter
-	// dupes is set when every recipient was a duplicate and nothing was stored.
-	dupes bool
-}
-
-// submit stores a validated letter from the client at address ip and
-// starts what follows: the outbox worker is woken for CWC deliveries and
-// the receipt goes out in the background. The letter is durable before
-// submit returns.
-func (s *Server) submit(ctx context.Context, r letterRequest, ip string) (submitResult, error) {
+// submit hands a validated letter from the client at address ip to the
+// submission service: the letter is built as its preview showed it, and
+// the form's start time and the keyed address go along for screening.
+func (s *Server) submit(ctx context.Context, r letterRequest, ip string) (letters.Result, error) {
 	nl, err := s.newLetter(ctx, r)
 	if err != nil {
-		return submitResult{}, err
+		return letters.Result{}, err
 	}
-	hold, err := s.screenLetter(r, ip)
-	if err != nil {
-		return submitResult{}, err
+	sub := letters.Submission{Letter: nl, CampaignTitle: r.camp.Title, AddressKey: keyedHash(s.cfg.Secret, "letter", ip)}
+	if r.viaForm {
+		age, ok := s.stampAge(r.settle.query.started)
+		sub.Form = &letters.FormTiming{Age: age, Valid: ok}
 	}
-	if hold != "" {
-		nl.Status, nl.HoldReason = advocacy.LetterHeld, hold
-	}
-	// Mail goes only to addresses that proved themselves: with confirmation
-	// required every letter waits for it; otherwise a sender who asked for
-	// a receipt confirms their address first, and only the receipt waits.
-	proof := s.deps.Letters.Receipts != nil && (s.cfg.RequireConfirmation || r.in.Receipt)
-	if proof {
-		tok, err := advocacy.NewLetterToken(s.letterRand())
-		if err != nil {
-			return submitResult{}, err
-		}
-		nl.ConfirmToken, nl.ConfirmBy = tok, s.deps.Clock().Add(confirmationTTL)
-		if s.cfg.RequireConfirmation {
-			nl.Status = advocacy.LetterHeld
-		} else {
-			nl.ConfirmForReceipt = true
-		}
-	}
-	created, err := s.deps.Letters.Store.CreateLetter(ctx, nl)
-	if err != nil || created.Existing {
-		// A replay, or a letter the database did not take, does not use
-		// up the sender's allowance.
-		s.limits.letterEmail.refund(s.emailLimitKey(r))
-	}
-	if advocacy.ErrorCode(err) == advocacy.CodeConflict && len(created.AlreadyWrote) > 0 {
-		return submitResult{created: created, dupes: true}, nil
-	}
-	if err != nil {
-		return submitResult{}, err
-	}
-	if created.Existing {
-		// A token is a capability only together with the email it was
-		// first used with: another sender never gets someone's letter.
-		if advocacy.NormalizeEmail(created.Letter.Email) != advocacy.NormalizeEmail(r.in.Email) {
-			return submitResult{}, &advocacy.Error{Code: advocacy.CodeConflict,
-				Message: "This form was already used to send a different letter. Reload the page and start again."}
-		}
-		return submitResult{created: created}, nil
-	}
-	if proof {
-		s.sendConfirmation(created.Letter, nl.ConfirmToken, r.camp.Title, nl.ConfirmForReceipt)
-	}
-	if created.Letter.Status == advocacy.LetterActive {
-		s.wakeOutbox(created.Letter)
-	}
-	return submitResult{created: created}, nil
+	return s.letters.Submit(ctx, sub)
 }
 
-// wakeOutbox tells the outbox worker when a letter has copies for CWC.
-func (s *Server) wakeOutbox(l advocacy.Letter) {
-	if s.deps.Letters.Wake == nil {
-		return
+// newLetterService builds the submission service on the letter store and
+// the abuse controls.
+func (s *Server) newLetterService() *letters.Service {
+	var mailer letters.Mailer
+	if s.deps.Letters.Receipts != nil {
+		mailer = s.deps.Letters.Receipts
 	}
-	for _, d := range l.Deliveries {
-		if d.Channel == advocacy.ChannelCWC {
-			s.deps.Letters.Wake()
-			return
-		}
-	}
-}
-
-// confirmationTTL is how long a sender has to confirm their email before
-// the letter is deleted (or, when only the receipt waited, the receipt is
-// dropped).
-const confirmationTTL = 24 * time.Hour
-
-// confirmationText is the confirmation email. It carries nothing the
-// sender typed (the address is not yet proved to be theirs, so the mail
-// must be useless to anyone who would send text to a stranger's inbox):
-// only the campaign's title, set by its organizers, and the link.
-func confirmationText(link, campaignTitle string, receiptOnly bool) string {
-	body := "Someone, we hope you, wrote to their members of Congress on Whipcount"
-	if campaignTitle != "" {
-		body += " about \"" + campaignTitle + "\""
-	}
-	body += " and gave this email address.\n\n"
-	if receiptOnly {
-		body += "To get the copy of the letter you asked for, confirm that this is your address:\n\n" + link +
-			"\n\nIf you do not confirm within a day, no copy is sent.\n"
-	} else {
-		body += "To send the letter, confirm that this is your address:\n\n" + link +
-			"\n\nIf you do not confirm within a day, the letter and the details in it are deleted.\n"
-	}
-	return body + "If you did not write this letter, ignore this message: we will not write to you again about it.\n"
-}
-
-// sendConfirmation mails the link that proves the sender's address, in the
-// background like receipts.
-func (s *Server) sendConfirmation(l advocacy.Letter, token, campaignTitle string, receiptOnly bool) {
-	link := s.absoluteURL("/letters/" + l.PublicID + "/confirm?t=" + token)
-	subject := "Please confirm your letter to Congress"
-	if receiptOnly {
-		subject = "Please confirm your email to get your copy"
-	}
-	body := confirmationText(link, campaignTitle, receiptOnly)
-	s.mailInBackground("confirmation", l.ID, func(ctx context.Context) error {
-		return s.deps.Letters.Receipts.Send(ctx, l.Email, subject, body)
+	return letters.New(letters.Deps{
+		Store: s.deps.Letters.Store,
+		Screen: letterScreen{secret: s.cfg.Secret, email: s.limits.letterEmail, address: s.limits.letterIP,
+			addressLimit: s.cfg.Limits.LetterIP, global: s.limits.global},
+		Mailer:              mailer,
+		Wake:                s.deps.Letters.Wake,
+		Link:                s.absoluteURL,
+		RequireConfirmation: s.cfg.RequireConfirmation,
+		MailTimeout:         s.deps.Letters.ReceiptTimeout,
+		Clock:               s.deps.Clock,
+		Rand:                s.deps.Letters.Rand,
+		Logger:              s.deps.Logger,
 	})
 }
 
@@ -699,41 +616,9 @@ func (s *Server) sendReceipt(l advocacy.Letter, campaignTitle string) {
 			rc.Members[d.BioguideID] = memberName(m)
 		}
 	}
-	s.mailInBackground("receipt", l.ID, func(ctx context.Context) error {
+	s.letters.Mail("receipt", l.ID, func(ctx context.Context) error {
 		return s.deps.Letters.Receipts.SendReceipt(ctx, rc)
 	})
-}
-
-// mailInBackground sends one email without holding up the answer, bounded
-// by the receipt time-out. Failures are logged by kind and letter, never
-// with the address or the server's words.
-func (s *Server) mailInBackground(kind string, letterID int64, send func(ctx context.Context) error) {
-	timeout := s.deps.Letters.ReceiptTimeout
-	if timeout <= 0 {
-		timeout = time.Minute
-	}
-	s.bgwork.bg.Add(1)
-	go func() {
-		defer s.bgwork.bg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		if err := send(ctx); err != nil {
-			s.deps.Logger.Warn(kind+" not sent", "letter_id", letterID, "reason", mailFailure(err))
-		}
-	}()
-}
-
-// mailFailure is the class of a mail error that the mailer gives (see
-// advocacy.MailFailure), or "timeout" or "smtp".
-func mailFailure(err error) string {
-	var classified advocacy.MailFailure
-	switch {
-	case errors.As(err, &classified):
-		return classified.MailStage()
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	}
-	return "smtp"
 }
 
 // sendLetter serves POST /write/send: store the letter (idempotent on the
@@ -760,9 +645,9 @@ func (s *Server) sendLetter(c echo.Context) error {
 	if err != nil {
 		return s.sendFailed(c, r, err)
 	}
-	if res.dupes {
+	if res.Duplicates {
 		v := templates.AlreadyWroteView{CampaignURL: s.campaignURL(r.camp.Slug),
-			Copies: s.earlierCopies(ctx, r.camp.ID, r.in, res.created.AlreadyWrote)}
+			Copies: s.earlierCopies(ctx, r.camp.ID, r.in, res.Created.AlreadyWrote)}
 		status := http.StatusConflict
 		if isFragment(c) {
 			// A duplicate is an answer, not an error: htmx swaps it as one.
@@ -771,9 +656,9 @@ func (s *Server) sendLetter(c echo.Context) error {
 		m := s.meta(c, "You have already written", "/write")
 		return s.render(c, status, templates.AlreadyWrotePage(m, v), titled(m, templates.AlreadyWroteFlow(v)))
 	}
-	l := res.created.Letter
-	fresh := !res.created.Existing
-	path := statusPath(l.PublicID, fresh, res.created.AlreadyWrote)
+	l := res.Created.Letter
+	fresh := !res.Created.Existing
+	path := statusPath(l.PublicID, fresh, res.Created.AlreadyWrote)
 	if !isFragment(c) {
 		return c.Redirect(http.StatusSeeOther, path)
 	}
@@ -782,13 +667,13 @@ func (s *Server) sendLetter(c echo.Context) error {
 	if fresh {
 		h.Set("HX-Trigger", "letter-sent")
 	}
-	if res.created.Existing {
+	if res.Created.Existing {
 		// The stored letter, not what this request carried.
 		if l, err = s.deps.Letters.Store.LetterByPublicID(ctx, l.PublicID); err != nil {
 			return err
 		}
 	}
-	v := s.statusView(c, l, fresh, res.created.AlreadyWrote)
+	v := s.statusView(c, l, fresh, res.Created.AlreadyWrote)
 	m := s.meta(c, v.Heading, "")
 	return s.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,16 +29,41 @@ type DeliveryDesk interface {
 	OfficesChecked() (time.Time, error)
 }
 
-// deliveryAlerts are the workspace-wide warnings about held delivery, for
-// anyone who can act on them. Errors are logged: a page shows without them.
-func (s *Server) deliveryAlerts(ctx context.Context, a orgAuth) []templates.OrgAlert {
-	desk := s.deps.Organizer.Deliveries
-	if desk == nil || !a.user.Can(advocacy.PermDeliveries) {
+// deliveries is electronic delivery as the workspace and monitors see
+// it: the delivery health page, where held or failed letters are re-sent,
+// the warning above every workspace page while delivery is held, and the
+// lines of /healthz. It is mounted only when a delivery desk is wired.
+type deliveries struct {
+	// core renders pages and answers errors.
+	core   *Server
+	desk   DeliveryDesk
+	logger *slog.Logger
+}
+
+// newDeliveries builds the feature, or nil without a delivery desk.
+func newDeliveries(s *Server) *deliveries {
+	if s.deps.Organizer.Deliveries == nil {
 		return nil
 	}
-	hs, err := desk.Health(ctx)
+	return &deliveries{core: s, desk: s.deps.Organizer.Deliveries, logger: s.deps.Logger}
+}
+
+// routes mounts the delivery health page and the re-send on the workspace.
+func (d *deliveries) routes(org *echo.Group) {
+	org.GET("/deliveries", d.deliveryHealth)
+	org.POST("/deliveries/retry", d.retryDeliveries)
+}
+
+// alerts are the workspace-wide warnings about held delivery, for anyone
+// who can act on them. Errors are logged: a page shows without them. Safe
+// on nil (no desk: nothing to warn about).
+func (d *deliveries) alerts(ctx context.Context, a orgAuth) []templates.OrgAlert {
+	if d == nil || !a.user.Can(advocacy.PermDeliveries) {
+		return nil
+	}
+	hs, err := d.desk.Health(ctx)
 	if err != nil {
-		s.deps.Logger.ErrorContext(ctx, "delivery health", "err", err)
+		d.logger.ErrorContext(ctx, "delivery health", "err", err)
 		return nil
 	}
 	var out []templates.OrgAlert
@@ -69,28 +96,16 @@ func orgTimestamp(t time.Time) string {
 }
 
 // deliveryHealth serves GET /organizer/deliveries.
-func (s *Server) deliveryHealth(c echo.Context) error {
-	return s.renderDeliveryHealth(c, http.StatusOK, "")
+func (d *deliveries) deliveryHealth(c echo.Context) error {
+	return d.renderDeliveryHealth(c, http.StatusOK, "")
 }
 
-// deliveryDesk is the signed-in user and the desk, for those who may
-// see delivery health.
-func (s *Server) deliveryDesk(c echo.Context) (orgAuth, DeliveryDesk, error) {
-	a, err := s.need(c, advocacy.PermDeliveries)
-	if err != nil {
-		return a, nil, err
-	}
-	if s.deps.Organizer.Deliveries == nil {
-		return a, nil, echo.ErrNotFound
-	}
-	return a, s.deps.Organizer.Deliveries, nil
-}
-
-func (s *Server) renderDeliveryHealth(c echo.Context, status int, problem string) error {
-	a, desk, err := s.deliveryDesk(c)
+func (d *deliveries) renderDeliveryHealth(c echo.Context, status int, problem string) error {
+	a, err := d.core.need(c, advocacy.PermDeliveries)
 	if err != nil {
 		return err
 	}
+	desk := d.desk
 	ctx := c.Request().Context()
 	hs, err := desk.Health(ctx)
 	if err != nil {
@@ -100,9 +115,9 @@ func (s *Server) renderDeliveryHealth(c echo.Context, status int, problem string
 	for _, h := range hs {
 		v.Chambers = append(v.Chambers, chamberRow(h))
 		if h.Chamber == advocacy.Senate {
-			for _, d := range h.Offices {
+			for _, o := range h.Offices {
 				v.Disagreements = append(v.Disagreements, templates.OfficeDisagreementRow{
-					Member: s.orgMember(d.BioguideID).Name, Derived: d.Derived, Listed: d.Listed})
+					Member: d.core.orgMember(o.BioguideID).Name, Derived: o.Derived, Listed: o.Listed})
 			}
 		}
 	}
@@ -112,7 +127,7 @@ func (s *Server) renderDeliveryHealth(c echo.Context, status int, problem string
 			v.OfficesError = ferr.Error()
 		}
 	}
-	return s.render(c, status, templates.DeliveryHealthPage(s.orgMeta(c, "Delivery health", "/organizer/deliveries", ""), v), nil)
+	return d.core.render(c, status, templates.DeliveryHealthPage(d.core.orgMeta(c, "Delivery health", "/organizer/deliveries", ""), v), nil)
 }
 
 // chamberRow says where a chamber's delivery stands, in words.
@@ -152,8 +167,8 @@ func chamberRow(h advocacy.ChamberHealth) templates.ChamberHealthRow {
 
 // retryDeliveries serves POST /organizer/deliveries/retry: re-send a
 // chamber's held or failed letters.
-func (s *Server) retryDeliveries(c echo.Context) error {
-	a, desk, err := s.deliveryDesk(c)
+func (d *deliveries) retryDeliveries(c echo.Context) error {
+	a, err := d.core.need(c, advocacy.PermDeliveries)
 	if err != nil {
 		return err
 	}
@@ -165,16 +180,43 @@ func (s *Server) retryDeliveries(c echo.Context) error {
 		r.Failed = true
 	}
 	if r.Chamber != advocacy.House && r.Chamber != advocacy.Senate || !r.Valid() {
-		return s.renderDeliveryHealth(c, http.StatusUnprocessableEntity, "Choose the held or failed letters of the House or the Senate to re-send.")
+		return d.renderDeliveryHealth(c, http.StatusUnprocessableEntity, "Choose the held or failed letters of the House or the Senate to re-send.")
 	}
-	n, err := desk.Retry(c.Request().Context(), r, a.user.ID)
+	n, err := d.desk.Retry(c.Request().Context(), r, a.user.ID)
 	var de *advocacy.Error
 	if errors.As(err, &de) && (de.Code == advocacy.CodeInvalid || de.Code == advocacy.CodeConflict) {
-		return s.renderDeliveryHealth(c, http.StatusUnprocessableEntity, de.Message)
+		return d.renderDeliveryHealth(c, http.StatusUnprocessableEntity, de.Message)
 	}
 	if err != nil {
 		return err
 	}
-	s.deps.Logger.InfoContext(c.Request().Context(), "deliveries re-sent", "chamber", r.Chamber, "held", r.Held, "failed", r.Failed, "deliveries", n)
+	d.logger.InfoContext(c.Request().Context(), "deliveries re-sent", "chamber", r.Chamber, "held", r.Held, "failed", r.Failed, "deliveries", n)
 	return orgSeeOther(c, orgWithDone("/organizer/deliveries", "resent"))
+}
+
+// healthLines are /healthz's details on electronic delivery, one
+// line per chamber ("cwc senate: held since ...: reason"). Held delivery
+// does not make the app unhealthy (a restart would not fix it), so the
+// status stays 200; monitors read the lines. Safe on nil.
+func (d *deliveries) healthLines(ctx context.Context) string {
+	if d == nil {
+		return ""
+	}
+	hs, err := d.desk.Health(ctx)
+	if err != nil {
+		return "cwc: unknown (" + err.Error() + ")\n"
+	}
+	var b strings.Builder
+	for _, h := range hs {
+		fmt.Fprintf(&b, "cwc %s: ", h.Chamber)
+		switch {
+		case !h.HeldSince.IsZero():
+			fmt.Fprintf(&b, "held since %s, %d waiting: %s\n", h.HeldSince.UTC().Format(time.RFC3339), h.Held, h.HoldReason)
+		case !h.Enabled:
+			b.WriteString("not configured\n")
+		default:
+			fmt.Fprintf(&b, "ok, %d queued, %d failed\n", h.Queued, h.Failed)
+		}
+	}
+	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -28,16 +29,23 @@ const (
 	widgetShortCache = "public, max-age=60"
 )
 
+// embedLoader is the loader script, read once.
+type embedLoader struct {
+	once    sync.Once
+	js      []byte
+	version string
+}
+
 // embedScript returns the loader and its version, read once.
 func (s *Server) embedScript() ([]byte, string) {
-	s.widgets.embedOnce.Do(func() {
+	s.loader.once.Do(func() {
 		b, err := fs.ReadFile(web.Static(), "embed.js")
 		if err != nil {
 			s.deps.Logger.Error("read embed.js", "err", err)
 		}
-		s.widgets.embedJS, s.widgets.embedVersion = b, web.Version("embed.js")
+		s.loader.js, s.loader.version = b, web.Version("embed.js")
 	})
-	return s.widgets.embedJS, s.widgets.embedVersion
+	return s.loader.js, s.loader.version
 }
 
 // embedJS serves GET /embed.js: the widget loader, cached for a year at

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -89,12 +88,6 @@ type LetterDeps struct {
 	Rand io.Reader
 }
 
-// letterRuntime is the letter flow's state inside a Server: the receipts
-// being sent in the background.
-type letterRuntime struct {
-	bg sync.WaitGroup
-}
-
 // lettersEnabled reports whether people can write letters: it needs the
 // letter store and the campaigns.
 func (s *Server) lettersEnabled() bool {
@@ -108,21 +101,11 @@ func (s *Server) letterRand() io.Reader {
 	return rand.Reader
 }
 
-// WaitBackground waits until the receipts being sent in the background are
+// WaitBackground waits until the mail being sent in the background is
 // done, or ctx ends. Call it after the HTTP server has shut down and before
 // the database closes.
 func (s *Server) WaitBackground(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		s.bgwork.bg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("wait for background work: %w", ctx.Err())
-	}
+	return s.letters.Wait(ctx)
 }
 
 // noStore marks an answer that carries personal data: no cache may keep it.
@@ -740,7 +723,7 @@ func (s *Server) confirmLetter(c echo.Context) error {
 		return err
 	}
 	if first && l.Status == advocacy.LetterActive {
-		s.wakeOutbox(l)
+		s.letters.Wake(l)
 	}
 	if first && l.Receipt && s.deps.Letters.Receipts != nil {
 		// The copy the sender asked for waited for the confirmation.

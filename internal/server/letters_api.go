@@ -257,27 +257,27 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if res.dupes {
+	if res.Duplicates {
 		return c.JSON(http.StatusConflict, duplicateJSON{
 			Error:        "This email already wrote to every one of these members in this campaign in the last 30 days; nothing was sent again.",
-			AlreadyWrote: res.created.AlreadyWrote,
+			AlreadyWrote: res.Created.AlreadyWrote,
 		})
 	}
-	l := res.created.Letter
+	l := res.Created.Letter
 	out := letterCreatedJSON{
 		LetterID:     l.PublicID,
 		StatusURL:    s.absoluteURL("/letters/" + l.PublicID),
 		Deliveries:   []deliveryStatusJSON{},
 		AlreadyWrote: []string{},
 	}
-	out.AlreadyWrote = append(out.AlreadyWrote, res.created.AlreadyWrote...)
+	out.AlreadyWrote = append(out.AlreadyWrote, res.Created.AlreadyWrote...)
 	for _, d := range l.Deliveries {
 		out.Deliveries = append(out.Deliveries, deliveryStatusJSON{
 			BioguideID: d.BioguideID, Office: d.OfficeCode, Channel: string(d.Channel), Status: string(d.Status),
 		})
 	}
 	c.Response().Header().Set(echo.HeaderLocation, out.StatusURL)
-	if res.created.Existing {
+	if res.Created.Existing {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	return c.JSON(http.StatusCreated, out)

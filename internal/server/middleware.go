@@ -172,35 +172,7 @@ func (s *Server) healthz(c echo.Context) error {
 			return c.String(http.StatusServiceUnavailable, "database does not accept writes\n")
 		}
 	}
-	return c.String(http.StatusOK, "ok\n"+s.deliveryHealthLines(c.Request().Context()))
-}
-
-// deliveryHealthLines are /healthz's details on electronic delivery, one
-// line per chamber ("cwc senate: held since ...: reason"). Held delivery
-// does not make the app unhealthy (a restart would not fix it), so the
-// status stays 200; monitors read the lines.
-func (s *Server) deliveryHealthLines(ctx context.Context) string {
-	desk := s.deps.Organizer.Deliveries
-	if desk == nil {
-		return ""
-	}
-	hs, err := desk.Health(ctx)
-	if err != nil {
-		return "cwc: unknown (" + err.Error() + ")\n"
-	}
-	var b strings.Builder
-	for _, h := range hs {
-		fmt.Fprintf(&b, "cwc %s: ", h.Chamber)
-		switch {
-		case !h.HeldSince.IsZero():
-			fmt.Fprintf(&b, "held since %s, %d waiting: %s\n", h.HeldSince.UTC().Format(time.RFC3339), h.Held, h.HoldReason)
-		case !h.Enabled:
-			b.WriteString("not configured\n")
-		default:
-			fmt.Fprintf(&b, "ok, %d queued, %d failed\n", h.Queued, h.Failed)
-		}
-	}
-	return b.String()
+	return c.String(http.StatusOK, "ok\n"+s.deliveries.healthLines(c.Request().Context()))
 }
 
 // livez answers 200 while the process serves requests, whatever the

@@ -195,8 +195,8 @@ func (s *Server) orgMeta(c echo.Context, title, path, slug string) templates.Org
 		m.CanManageUsers = a.user.Can(advocacy.PermManageUsers)
 		m.CanViewAudit = a.user.Can(advocacy.PermViewAudit)
 		m.CanManageData = a.user.Can(advocacy.PermManageData)
-		m.CanDeliveries = a.user.Can(advocacy.PermDeliveries) && s.deps.Organizer.Deliveries != nil
-		m.Alerts = s.deliveryAlerts(c.Request().Context(), a)
+		m.CanDeliveries = a.user.Can(advocacy.PermDeliveries) && s.deliveries != nil
+		m.Alerts = s.deliveries.alerts(c.Request().Context(), a)
 		m.Partner = a.user.PartnerName
 	}
 	m.Flash = orgFlash(c.QueryParam("done"))
@@ -329,4 +329,58 @@ func (s *Server) orgChamberOf(id string) (advocacy.Chamber, bool) {
 	}
 	m, ok := s.deps.Members.Member(id)
 	return m.Chamber, ok
+}
+
+// workspaceRoutes mounts the organizer workspace: sign-in, then everything
+// under /organizer needs a session, and every POST its CSRF token. It
+// returns the /organizer group, for the features that add their pages.
+func (s *Server) workspaceRoutes(e *echo.Echo) *echo.Group {
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout, s.requireSession, s.checkCSRF)
+	org := e.Group("/organizer", s.requireSession, s.checkCSRF)
+	org.GET("", s.orgHome)
+	org.GET("/account", s.accountPage)
+	org.POST("/account/password", s.changePassword)
+	org.GET("/campaigns/:slug", s.dashboard)
+	org.GET("/campaigns/:slug/offices", s.offices)
+	org.GET("/campaigns/:slug/offices.csv", s.officesCSV)
+	org.GET("/campaigns/:slug/offices/:bioguide", s.packet)
+	org.GET("/campaigns/:slug/exports", s.exportsPage)
+	org.GET("/campaigns/:slug/exports/letters.csv", s.exportLetters)
+	org.GET("/campaigns/:slug/exports/contacts.csv", s.exportContacts)
+	org.GET("/campaigns/:slug/edit", s.editPage)
+	org.GET("/campaigns/:slug/edit/text", s.editText)
+	org.POST("/campaigns/:slug/edit/text", s.editText)
+	org.GET("/campaigns/:slug/edit/bills/:bill", s.editBill)
+	org.POST("/campaigns/:slug/edit/bills/:bill", s.editBill)
+	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors", s.saveCosponsor)
+	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors/:bioguide/withdraw", s.withdrawCosponsor)
+	org.POST("/campaigns/:slug/edit/bills/:bill/import", s.importCosponsors)
+	org.POST("/campaigns/:slug/edit/talking-points", s.editPoint)
+	org.GET("/campaigns/:slug/edit/talking-points/:id", s.editPoint)
+	org.POST("/campaigns/:slug/edit/talking-points/:id", s.editPoint)
+	org.POST("/campaigns/:slug/edit/talking-points/:id/delete", s.deletePoint)
+	org.POST("/campaigns/:slug/edit/templates/:kind", s.editTemplate)
+	org.POST("/preview", s.previewMarkdown)
+	// A campaign's preview (starting, opening, closing and featuring
+	// campaigns is the campaign life feature).
+	org.GET("/campaigns/:slug/preview", s.previewCampaign)
+	org.GET("/users", s.users)
+	org.POST("/users", s.createUser)
+	org.POST("/users/:id/disable", s.setUserDisabled(true))
+	org.POST("/users/:id/enable", s.setUserDisabled(false))
+	org.GET("/partners", s.partners)
+	org.POST("/partners", s.createPartner)
+	org.GET("/audit", s.auditPage)
+	// The partner pages of the workspace.
+	org.GET("/partners/:slug", s.partnerPage)
+	org.POST("/partners/:slug", s.updatePartner)
+	org.GET("/partner", s.partnerHome)
+
+	// Keeping up with Congress: the member data's status for admins, and
+	// a Congress.gov sync on request.
+	org.GET("/data", s.dataPage)
+	org.POST("/campaigns/:slug/sync", s.syncNow)
+	return org
 }

@@ -19,7 +19,7 @@ import (
 func (s *Server) orgHome(c echo.Context) error {
 	a, _ := authFrom(c)
 	ctx := c.Request().Context()
-	v := templates.OrgHomeView{CanCreate: a.user.Can(advocacy.PermEditContent) && s.deps.Organizer.Campaigns != nil}
+	v := templates.OrgHomeView{CanCreate: a.user.Can(advocacy.PermEditContent) && s.life != nil}
 	if s.deps.Organizer.Editor != nil {
 		list, err := s.deps.Organizer.Editor.ListCampaigns(ctx)
 		if err != nil {
@@ -39,8 +39,8 @@ func (s *Server) orgHome(c echo.Context) error {
 				Status: camp.Status.Label(), URL: orgCampaignURL(camp.Slug), Featured: camp.Slug == featured})
 		}
 	}
-	if a.user.Can(advocacy.PermModerate) && s.deps.Organizer.Moderation != nil {
-		_, held, err := s.deps.Organizer.Moderation.Held(ctx, 0, 1)
+	if a.user.Can(advocacy.PermModerate) && s.moderation != nil {
+		_, held, err := s.moderation.store.Held(ctx, 0, 1)
 		if err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ func (s *Server) editView(c echo.Context, camp advocacy.Campaign) (templates.Edi
 	for _, b := range camp.Bills {
 		v.Bills = append(v.Bills, s.campaignBillForm(camp, b))
 	}
-	if len(camp.Bills) < advocacy.CampaignMaxBills && s.deps.Organizer.Campaigns != nil {
+	if len(camp.Bills) < advocacy.CampaignMaxBills && s.life != nil {
 		v.AddBill = &templates.AddBillForm{Slug: camp.Slug, Values: map[string]string{"stance": "support"},
 			Congress: advocacy.CongressAt(s.deps.Clock()).Number}
 	}
@@ -63,7 +63,7 @@ func (s *Server) editView(c echo.Context, camp advocacy.Campaign) (templates.Edi
 		v.Templates = append(v.Templates, templateForm(camp, tpls[k]))
 		own = own || tpls[k] != advocacy.DefaultLetterTemplates()[k]
 	}
-	if s.deps.Organizer.Campaigns != nil {
+	if s.life != nil {
 		v.Life = s.lifeView(ctx, camp, len(tps), own)
 	}
 	return v, nil
@@ -81,7 +81,7 @@ func (s *Server) campaignBillForm(camp advocacy.Campaign, b advocacy.Bill) templ
 		f.Died = b.Label() + " died when the " + b.Term().Ordinal() + " Congress ended on " + longDate(b.Term().EndDate()) +
 			". When it is introduced again in the new Congress, replace it with the new bill: the campaign's asks, letters and progress move to it."
 	}
-	if s.deps.Organizer.Campaigns != nil {
+	if s.life != nil {
 		f.ReplaceURL = orgCampaignURL(camp.Slug, "edit", "bills", b.ID, "replace")
 	}
 	for _, prev := range camp.Predecessors(b) {

@@ -11,35 +11,56 @@ import (
 	"github.com/whipcount/whipcount/templates"
 )
 
+// moderationDesk is the moderation queue of the workspace: the letters
+// held by the abuse controls or the confirmation, and the decisions on
+// them. It is mounted only when the queue is wired.
+type moderationDesk struct {
+	// core renders pages and finds the signed-in account.
+	core  *Server
+	store ModerationStore
+}
+
+// newModerationDesk builds the feature, or nil without the queue.
+func newModerationDesk(s *Server) *moderationDesk {
+	if s.deps.Organizer.Moderation == nil {
+		return nil
+	}
+	return &moderationDesk{core: s, store: s.deps.Organizer.Moderation}
+}
+
+// routes mounts the queue and its decisions on the workspace.
+func (m *moderationDesk) routes(org *echo.Group) {
+	org.GET("/moderation", m.moderation)
+	org.POST("/moderation/:id/approve", m.approveLetter)
+	org.POST("/moderation/:id/reject", m.rejectLetter)
+}
+
 // moderationPageSize is how many held letters one page of the queue shows.
 const moderationPageSize = 50
 
 // moderation shows the queue of held letters, oldest first.
-func (s *Server) moderation(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermModerate); err != nil {
+func (m *moderationDesk) moderation(c echo.Context) error {
+	if _, err := m.core.need(c, advocacy.PermModerate); err != nil {
 		return err
 	}
-	return s.renderModeration(c, http.StatusOK, nil)
+	return m.renderModeration(c, http.StatusOK, nil)
 }
 
-func (s *Server) renderModeration(c echo.Context, status int, errs map[string]string) error {
-	if s.deps.Organizer.Moderation == nil {
-		return echo.ErrNotFound
-	}
+func (m *moderationDesk) renderModeration(c echo.Context, status int, errs map[string]string) error {
 	after, _ := strconv.ParseInt(c.QueryParam("after"), 10, 64)
-	held, total, err := s.deps.Organizer.Moderation.Held(c.Request().Context(), after, moderationPageSize)
+	held, total, err := m.store.Held(c.Request().Context(), after, moderationPageSize)
 	if err != nil {
 		return err
 	}
 	v := templates.ModerationView{Total: total, Errors: errs}
 	for _, h := range held {
-		v.Letters = append(v.Letters, s.heldRow(h))
+		v.Letters = append(v.Letters, m.core.heldRow(h))
 	}
 	if len(held) == moderationPageSize {
 		v.NextURL = "/organizer/moderation?after=" + strconv.FormatInt(held[len(held)-1].Letter.ID, 10)
 	}
-	m := s.orgMeta(c, "Moderation", "/organizer/moderation", "")
-	return s.render(c, status, templates.ModerationPage(m, v), nil)
+	meta := m.core.orgMeta(c, "Moderation", "/organizer/moderation", "")
+	return m.core.render(c, status, templates.ModerationPage(meta, v), nil)
 }
 
 func (s *Server) heldRow(h advocacy.HeldLetter) templates.HeldRow {
@@ -57,8 +78,8 @@ func (s *Server) heldRow(h advocacy.HeldLetter) templates.HeldRow {
 }
 
 // approveLetter releases a held letter to delivery.
-func (s *Server) approveLetter(c echo.Context) error {
-	a, err := s.need(c, advocacy.PermModerate)
+func (m *moderationDesk) approveLetter(c echo.Context) error {
+	a, err := m.core.need(c, advocacy.PermModerate)
 	if err != nil {
 		return err
 	}
@@ -66,15 +87,15 @@ func (s *Server) approveLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Organizer.Moderation.Approve(c.Request().Context(), id, a.user.ID); err != nil {
+	if err := m.store.Approve(c.Request().Context(), id, a.user.ID); err != nil {
 		return err
 	}
-	return s.decided(c, id, "approved", "Approved: the letter goes to delivery and counts.")
+	return m.decided(c, id, "approved", "Approved: the letter goes to delivery and counts.")
 }
 
 // rejectLetter refuses a held letter for a reason.
-func (s *Server) rejectLetter(c echo.Context) error {
-	a, err := s.need(c, advocacy.PermModerate)
+func (m *moderationDesk) rejectLetter(c echo.Context) error {
+	a, err := m.core.need(c, advocacy.PermModerate)
 	if err != nil {
 		return err
 	}
@@ -82,23 +103,23 @@ func (s *Server) rejectLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.deps.Organizer.Moderation.Reject(c.Request().Context(), id, c.FormValue("reason"), a.user.ID)
+	err = m.store.Reject(c.Request().Context(), id, c.FormValue("reason"), a.user.ID)
 	if advocacy.ErrorCode(err) == advocacy.CodeInvalid {
-		return s.renderModeration(c, http.StatusUnprocessableEntity,
+		return m.renderModeration(c, http.StatusUnprocessableEntity,
 			map[string]string{strconv.FormatInt(id, 10): "Give a reason for rejecting this letter (it is kept with the decision)."})
 	}
 	if err != nil {
 		return err
 	}
-	return s.decided(c, id, "rejected", "Rejected: the letter will not be delivered or counted.")
+	return m.decided(c, id, "rejected", "Rejected: the letter will not be delivered or counted.")
 }
 
 // decided answers a decision: htmx swaps the letter's card for a short
 // notice; a plain form goes back to the queue.
-func (s *Server) decided(c echo.Context, id int64, code, msg string) error {
+func (m *moderationDesk) decided(c echo.Context, id int64, code, msg string) error {
 	if isFragment(c) {
 		frag := templates.HeldDecided(strconv.FormatInt(id, 10), msg)
-		return s.render(c, http.StatusOK, frag, frag)
+		return m.core.render(c, http.StatusOK, frag, frag)
 	}
 	return c.Redirect(http.StatusSeeOther, orgWithDone("/organizer/moderation", code))
 }

@@ -37,7 +37,7 @@ type PartnerStore interface {
 // the command line) within this time.
 const partnerTTL = 10 * time.Second
 
-// The partner directory (s.widgets.partners) is every partner by source
+// The partner directory (s.partnerDir) is every partner by source
 // code, reloaded from the store when older than partnerTTL. Widget and
 // count.json requests look partners up on every request, so they must not
 // each cost a query; and a slow reload stalls nobody: while one request
@@ -50,7 +50,7 @@ func (s *Server) partner(ctx context.Context, code string) (advocacy.Partner, bo
 	if s.deps.Partners == nil || code == "" || cleanRef(code) == "" {
 		return advocacy.Partner{}, false, nil
 	}
-	dir := s.widgets.partners
+	dir := s.partnerDir
 	byCode, err := dir.Get(ctx, struct{}{}, s.loadPartners)
 	if err != nil {
 		old, ok := dir.Stale(struct{}{})
@@ -79,7 +79,7 @@ func (s *Server) loadPartners(ctx context.Context) (map[string]advocacy.Partner,
 
 // forgetPartners makes the next lookup reload the directory.
 func (s *Server) forgetPartners() {
-	s.widgets.partners.Clear()
+	s.partnerDir.Clear()
 }
 
 // knownRefs wraps the letter store so that a letter keeps its source code

@@ -3,11 +3,12 @@ package server
 import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-
-	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
-// routes registers every route of the app, in one place.
+// routes registers every route of the app, in one place: the core's
+// public pages, letters and JSON API, then each feature that is mounted
+// (a feature that is not configured is not mounted, so its paths answer
+// 404).
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}), headAsGet)
@@ -42,7 +43,7 @@ func (s *Server) routes() {
 	e.POST("/write/preview", s.previewLetter, sameOrigin)
 	// A flood from one address is refused before any work is done; below
 	// that ceiling the per-address limit only sends letters to moderation
-	// (see screenLetter), so a busy shared network is never cut off.
+	// (see letterScreen), so a busy shared network is never cut off.
 	letterLimit := s.limitByIP("letter", s.limits.letterIPMax)
 	e.POST("/write/send", s.sendLetter, sameOrigin, letterLimit, s.boundDB)
 	e.POST("/write/validate", s.validateField, sameOrigin)
@@ -55,50 +56,6 @@ func (s *Server) routes() {
 	e.POST("/letters/:id/confirm", s.confirmLetter, s.boundDB)
 	e.GET("/letters/:id/delete", s.eraseConfirm)
 	e.POST("/letters/:id/delete", s.eraseLetter, s.boundDB)
-
-	// Organizer workspace: sign-in, then everything under
-	// /organizer needs a session, and every POST its CSRF token.
-	e.GET("/login", s.loginPage)
-	e.POST("/login", s.login)
-	e.POST("/logout", s.logout, s.requireSession, s.checkCSRF)
-	org := e.Group("/organizer", s.requireSession, s.checkCSRF)
-	org.GET("", s.orgHome)
-	org.GET("/account", s.accountPage)
-	org.POST("/account/password", s.changePassword)
-	org.GET("/campaigns/:slug", s.dashboard)
-	org.GET("/campaigns/:slug/offices", s.offices)
-	org.GET("/campaigns/:slug/offices.csv", s.officesCSV)
-	org.GET("/campaigns/:slug/offices/:bioguide", s.packet)
-	org.GET("/campaigns/:slug/exports", s.exportsPage)
-	org.GET("/campaigns/:slug/exports/letters.csv", s.exportLetters)
-	org.GET("/campaigns/:slug/exports/contacts.csv", s.exportContacts)
-	org.GET("/campaigns/:slug/edit", s.editPage)
-	org.GET("/campaigns/:slug/edit/text", s.editText)
-	org.POST("/campaigns/:slug/edit/text", s.editText)
-	org.GET("/campaigns/:slug/edit/bills/:bill", s.editBill)
-	org.POST("/campaigns/:slug/edit/bills/:bill", s.editBill)
-	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors", s.saveCosponsor)
-	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors/:bioguide/withdraw", s.withdrawCosponsor)
-	org.POST("/campaigns/:slug/edit/bills/:bill/import", s.importCosponsors)
-	org.POST("/campaigns/:slug/edit/talking-points", s.editPoint)
-	org.GET("/campaigns/:slug/edit/talking-points/:id", s.editPoint)
-	org.POST("/campaigns/:slug/edit/talking-points/:id", s.editPoint)
-	org.POST("/campaigns/:slug/edit/talking-points/:id/delete", s.deletePoint)
-	org.POST("/campaigns/:slug/edit/templates/:kind", s.editTemplate)
-	org.POST("/preview", s.previewMarkdown)
-	s.campaignLifeRoutes(org)
-	org.GET("/moderation", s.moderation)
-	org.POST("/moderation/:id/approve", s.approveLetter)
-	org.POST("/moderation/:id/reject", s.rejectLetter)
-	org.GET("/users", s.users)
-	org.POST("/users", s.createUser)
-	org.POST("/users/:id/disable", s.setUserDisabled(true))
-	org.POST("/users/:id/enable", s.setUserDisabled(false))
-	org.GET("/partners", s.partners)
-	org.POST("/partners", s.createPartner)
-	org.GET("/audit", s.auditPage)
-	org.GET("/deliveries", s.deliveryHealth)
-	org.POST("/deliveries/retry", s.retryDeliveries)
 
 	// Public JSON API. Its GETs are open to every origin (CORS, with a
 	// real preflight answer); a wrong method answers 405 with Allow. (A
@@ -117,27 +74,22 @@ func (s *Server) routes() {
 	publicGET("/campaigns/:slug/stats", s.letterStatsAPI, s.cachePublic(s.campaignPages))
 	api.POST("/letters", s.createLetterAPI, letterLimit, s.boundDB)
 
-	// Widgets for partners: the loader, the widgets (framed only
-	// by their partner's sites, see widgetFrame), count.json, and the
-	// partner pages of the workspace. Letters keep a source code only when
-	// it names a partner.
-	s.attributeLetters()
-	e.GET("/embed.js", s.embedJS)
-	e.GET("/widgets/accent.css", s.accentCSS)
-	e.GET("/widgets/:campaign/progress", s.progressWidget, s.widgetFrame, s.widgetErrors(advocacy.WidgetProgress))
-	action := []echo.MiddlewareFunc{s.widgetFrame, s.widgetErrors(advocacy.WidgetAction)}
-	e.GET("/widgets/:campaign/action", s.actionWidget, action...)
-	e.POST("/widgets/:campaign/action/preview", s.actionPreview, action...)
-	e.POST("/widgets/:campaign/action/edit", s.actionEdit, action...)
-	e.POST("/widgets/:campaign/action/send", s.actionSend, append(action, letterLimit, s.boundDB)...)
-	e.GET("/widgets/:campaign/action/sent/:id", s.actionSent, action...)
-	publicGET("/campaigns/:slug/count.json", s.countAPI)
-	org.GET("/partners/:slug", s.partnerPage)
-	org.POST("/partners/:slug", s.updatePartner)
-	org.GET("/partner", s.partnerHome)
+	// Widgets for partners: the loader, the widgets and count.json.
+	if s.widgets != nil {
+		s.widgets.routes(e, publicGET, letterLimit)
+	}
 
-	// Keeping up with Congress: the member data's status for admins, and
-	// a Congress.gov sync on request.
-	org.GET("/data", s.dataPage)
-	org.POST("/campaigns/:slug/sync", s.syncNow)
+	// The organizer workspace, with the features that add pages to it.
+	if s.organizerEnabled() {
+		org := s.workspaceRoutes(e)
+		if s.life != nil {
+			s.life.routes(org)
+		}
+		if s.moderation != nil {
+			s.moderation.routes(org)
+		}
+		if s.deliveries != nil {
+			s.deliveries.routes(org)
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/letters"
 	"github.com/whipcount/whipcount/internal/ttlcache"
 	"github.com/whipcount/whipcount/templates"
 )
@@ -157,8 +158,17 @@ type Server struct {
 	// staticGz keeps the compressed copies of static files.
 	staticGz sync.Map
 	org      organizerRuntime
-	bgwork   letterRuntime
-	widgets  widgetRuntime
+	// partnerDir keeps the partners known by source code; loader the
+	// widgets' loader script.
+	partnerDir *ttlcache.Cache[struct{}, map[string]advocacy.Partner]
+	loader     embedLoader
+	// letters is the letter submission service.
+	letters *letters.Service
+	// The features mounted on the core; nil when not mounted.
+	widgets    *widgets
+	deliveries *deliveries
+	life       *campaignLife
+	moderation *moderationDesk
 }
 
 // New builds a server with every route registered.
@@ -186,13 +196,12 @@ func New(cfg Config, deps Deps) *Server {
 	if ttl == 0 {
 		ttl = 2 * time.Second
 	}
-	widgetTTL := widgetDataTTL
 	if cfg.NoPublicCache {
-		lookupTTL, ttl, widgetTTL = 0, 0, 0
+		lookupTTL, ttl = 0, 0
 	}
 	s.campaignMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[string, advocacy.Campaign]{})
 	s.homeMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[struct{}, homeChoice]{})
-	s.widgets.init(widgetTTL, deps.Clock)
+	s.partnerDir = ttlcache.New(partnerTTL, deps.Clock, ttlcache.Options[struct{}, map[string]advocacy.Partner]{ServeStale: true})
 	s.lookups = newPageCache(lookupTTL, 16<<20, deps.Clock)
 	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
@@ -202,6 +211,14 @@ func New(cfg Config, deps Deps) *Server {
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)
 	s.limits.global = &minuteCap{cap: cfg.Limits.LettersPerMinute, clock: deps.Clock}
 	e.HTTPErrorHandler = s.handleError
+	// Letters keep a source code only when it names a partner: the store
+	// the service writes to drops unknown ones.
+	s.attributeLetters()
+	s.letters = s.newLetterService()
+	s.widgets = newWidgets(s)
+	s.deliveries = newDeliveries(s)
+	s.life = newCampaignLife(s)
+	s.moderation = newModerationDesk(s)
 	s.routes()
 	return s
 }

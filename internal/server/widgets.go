@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,20 +37,74 @@ import (
 // widget token, and the letter goes through the same validation, dedupe
 // and limits as on the main site.
 
-// widgetRuntime is the widgets' state inside a Server. Its zero value is
-// ready to use.
+// widgets is the feature that serves them, with count.json and the
+// loader script. It is mounted only on a site with campaigns; the action
+// widget's letter steps use the core's letter flow.
+type widgets struct {
+	// core renders pages, answers errors and runs the letter flow.
+	core *Server
+	// partners finds partners and counts what they brought; nil leaves
+	// widgets unattributed and framed by this site only.
+	partners PartnerStore
+	// letters counts letters when there are no partners; nil shows the
+	// campaign's total only.
+	letters LetterStore
+	// secret signs the action widget's forms (see widgetSecret).
+	secret []byte
+	clock  func() time.Time
+	logger *slog.Logger
+	widgetRuntime
+}
+
+// newWidgets builds the widgets from what they need, or nil on a site
+// without campaigns, which has nothing to embed.
+func newWidgets(s *Server) *widgets {
+	if s.deps.Campaigns == nil {
+		return nil
+	}
+	w := &widgets{core: s, partners: s.deps.Partners, letters: s.deps.Letters.Store, secret: s.cfg.Secret,
+		clock: s.deps.Clock, logger: s.deps.Logger}
+	ttl := widgetDataTTL
+	if s.cfg.NoPublicCache {
+		ttl = 0
+	}
+	w.data = ttlcache.New(ttl, s.deps.Clock, ttlcache.Options[string, widgetSnapshot]{MaxWeight: widgetCacheEntries})
+	w.pages = ttlcache.New(ttl, s.deps.Clock, ttlcache.Options[string, widgetPage]{MaxWeight: widgetCacheEntries})
+	return w
+}
+
+// routes mounts the loader, the widgets (framed only by their partner's
+// sites, see widgetFrame) and count.json.
+func (w *widgets) routes(e *echo.Echo, publicGET func(string, echo.HandlerFunc, ...echo.MiddlewareFunc), letterLimit echo.MiddlewareFunc) {
+	e.GET("/embed.js", w.core.embedJS)
+	e.GET("/widgets/accent.css", w.accentCSS)
+	e.GET("/widgets/:campaign/progress", w.progressWidget, w.widgetFrame, w.widgetErrors(advocacy.WidgetProgress))
+	action := []echo.MiddlewareFunc{w.widgetFrame, w.widgetErrors(advocacy.WidgetAction)}
+	e.GET("/widgets/:campaign/action", w.actionWidget, action...)
+	e.POST("/widgets/:campaign/action/preview", w.actionPreview, action...)
+	e.POST("/widgets/:campaign/action/edit", w.actionEdit, action...)
+	e.POST("/widgets/:campaign/action/send", w.actionSend, append(action, letterLimit, w.core.boundDB)...)
+	e.GET("/widgets/:campaign/action/sent/:id", w.actionSent, action...)
+	publicGET("/campaigns/:slug/count.json", w.countAPI)
+}
+
+// forget drops the reused campaigns, counts and pages: a campaign opened,
+// closed or featured shows at once. Safe on nil (no widgets mounted).
+func (w *widgets) forget() {
+	if w == nil {
+		return
+	}
+	w.data.Clear()
+	w.pages.Clear()
+}
+
+// widgetRuntime is the widgets' state.
 type widgetRuntime struct {
-	partners *ttlcache.Cache[struct{}, map[string]advocacy.Partner]
-
-	embedOnce    sync.Once
-	embedJS      []byte
-	embedVersion string
-
 	assetsOnce sync.Once
 	css, js    string
 
 	secretOnce sync.Once
-	secret     []byte
+	widgetKey  []byte
 
 	// data and pages are reused for widgetDataTTL (or not at all), and
 	// hold at most widgetCacheEntries each.
@@ -61,14 +116,6 @@ type widgetRuntime struct {
 // campaigns with known source codes and widget paths with checked
 // options, so they are few.
 const widgetCacheEntries = 1000
-
-// init makes the widget caches: data and pages kept for ttl, the partner
-// directory for partnerTTL.
-func (w *widgetRuntime) init(ttl time.Duration, clock func() time.Time) {
-	w.partners = ttlcache.New(partnerTTL, clock, ttlcache.Options[struct{}, map[string]advocacy.Partner]{ServeStale: true})
-	w.data = ttlcache.New(ttl, clock, ttlcache.Options[string, widgetSnapshot]{MaxWeight: widgetCacheEntries})
-	w.pages = ttlcache.New(ttl, clock, ttlcache.Options[string, widgetPage]{MaxWeight: widgetCacheEntries})
-}
 
 // widgetPage is a rendered public widget answer with its ETag, and the
 // same gzip-compressed once for the clients that accept it.
@@ -92,20 +139,20 @@ const widgetPartnerKey = "widget.partner"
 
 // widgetSecret signs widget tokens: the installation's secret, or, when
 // none is configured (tests, a bare server), one made for this process.
-func (s *Server) widgetSecret() []byte {
-	s.widgets.secretOnce.Do(func() {
-		if len(s.cfg.Secret) >= 16 {
-			s.widgets.secret = s.cfg.Secret
+func (w *widgets) widgetSecret() []byte {
+	w.secretOnce.Do(func() {
+		if len(w.secret) >= 16 {
+			w.widgetKey = w.secret
 			return
 		}
 		b := make([]byte, 32)
 		if _, err := rand.Read(b); err != nil {
 			panic(err) // crypto/rand does not fail on supported platforms
 		}
-		s.deps.Logger.Warn("no server secret configured: action widget forms will not survive a restart")
-		s.widgets.secret = b
+		w.logger.Warn("no server secret configured: action widget forms will not survive a restart")
+		w.widgetKey = b
 	})
-	return s.widgets.secret
+	return w.widgetKey
 }
 
 // setFrameAncestors replaces the frame-ancestors directive of the
@@ -128,13 +175,13 @@ func setFrameAncestors(c echo.Context, value string) {
 // widgetFrame runs first on every widget page: it finds the partner named
 // by ?partner= and lets exactly that partner's sites frame the answer. It
 // runs before the widget cache, so cached answers get the right policy.
-func (s *Server) widgetFrame(next echo.HandlerFunc) echo.HandlerFunc {
+func (w *widgets) widgetFrame(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var partner *advocacy.Partner
-		p, ok, err := s.partner(c.Request().Context(), c.QueryParam("partner"))
+		p, ok, err := w.core.partner(c.Request().Context(), c.QueryParam("partner"))
 		if err != nil {
 			// Fail closed: without the partner, only this site may frame it.
-			s.deps.Logger.ErrorContext(c.Request().Context(), "find widget partner", "err", err)
+			w.logger.ErrorContext(c.Request().Context(), "find widget partner", "err", err)
 		} else if ok {
 			partner = &p
 		}
@@ -152,7 +199,7 @@ func widgetPartner(c echo.Context) *advocacy.Partner {
 
 // widgetOptions reads a widget's options; the partner is kept only when
 // known, so an unknown code never travels on in links or letters.
-func (s *Server) widgetOptions(c echo.Context, kind advocacy.WidgetKind) (advocacy.WidgetOptions, error) {
+func (w *widgets) widgetOptions(c echo.Context, kind advocacy.WidgetKind) (advocacy.WidgetOptions, error) {
 	o, err := advocacy.ParseWidgetOptions(c.Param("campaign"), kind, "", c.QueryParam("layout"), c.QueryParam("accent"))
 	if p := widgetPartner(c); p != nil {
 		o.Partner = p.SourceCode
@@ -164,18 +211,18 @@ func (s *Server) widgetOptions(c echo.Context, kind advocacy.WidgetKind) (advoca
 }
 
 // widgetMeta builds the frame of a widget page.
-func (s *Server) widgetMeta(c echo.Context, o advocacy.WidgetOptions, title string) templates.WidgetMeta {
-	s.widgets.assetsOnce.Do(func() {
-		s.widgets.css = "/static/widget.css?v=" + web.Version("widget.css")
-		s.widgets.js = "/static/widget.js?v=" + web.Version("widget.js")
+func (w *widgets) widgetMeta(c echo.Context, o advocacy.WidgetOptions, title string) templates.WidgetMeta {
+	w.assetsOnce.Do(func() {
+		w.css = "/static/widget.css?v=" + web.Version("widget.css")
+		w.js = "/static/widget.js?v=" + web.Version("widget.js")
 	})
-	m := templates.WidgetMeta{Title: title, CSS: s.widgets.css, JS: s.widgets.js, Kind: string(o.Kind),
-		Compact: o.Layout == advocacy.LayoutCompact, SiteURL: s.campaignLink("", o.Campaign, o.Partner)}
+	m := templates.WidgetMeta{Title: title, CSS: w.css, JS: w.js, Kind: string(o.Kind),
+		Compact: o.Layout == advocacy.LayoutCompact, SiteURL: w.core.campaignLink("", o.Campaign, o.Partner)}
 	if o.Accent != "" {
 		m.AccentCSS = "/widgets/accent.css?c=" + strings.TrimPrefix(o.Accent, "#")
 	}
 	if o.Kind == advocacy.WidgetAction {
-		m.MembersAsOf = s.freshness().AsOf
+		m.MembersAsOf = w.core.freshness().AsOf
 	}
 	if p := widgetPartner(c); p != nil {
 		m.PartnerName = p.Name
@@ -188,7 +235,7 @@ func (s *Server) widgetMeta(c echo.Context, o advocacy.WidgetOptions, title stri
 
 // widgetErrors renders a widget's errors as a small widget page, not the
 // site's error page, with the widget's framing policy kept.
-func (s *Server) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
+func (w *widgets) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			err := next(c)
@@ -196,7 +243,7 @@ func (s *Server) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
 				return err
 			}
 			c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
-			a := s.answerFor(c, err)
+			a := w.core.answerFor(c, err)
 			status, msg := a.status, a.msg
 			if status == http.StatusUnprocessableEntity {
 				status = http.StatusBadRequest
@@ -217,9 +264,9 @@ func (s *Server) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
 				start = o.Path("")
 			}
 			noStore(c)
-			page := templates.WidgetError(s.widgetMeta(c, o, heading), heading, msg, start)
-			if rerr := s.render(c, status, page, nil); rerr != nil {
-				s.deps.Logger.Error("render widget error", "err", rerr)
+			page := templates.WidgetError(w.widgetMeta(c, o, heading), heading, msg, start)
+			if rerr := w.core.render(c, status, page, nil); rerr != nil {
+				w.logger.Error("render widget error", "err", rerr)
 			}
 			return nil
 		}
@@ -238,20 +285,20 @@ func renderBytes(ctx context.Context, comp templ.Component) ([]byte, error) {
 }
 
 // widgetCampaign loads a public campaign for a widget.
-func (s *Server) widgetCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
-	return s.apiCampaign(ctx, slug)
+func (w *widgets) widgetCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
+	return w.core.apiCampaign(ctx, slug)
 }
 
 // widgetData is a public campaign with its counts for ref, reused for
 // widgetDataTTL. Only campaigns that exist and known source codes are
 // kept, so the map stays as small as the partner list.
-func (s *Server) widgetData(ctx context.Context, slug, ref string) (advocacy.Campaign, advocacy.WidgetCounts, error) {
-	snap, err := s.widgets.data.Get(ctx, slug+"\x00"+ref, func(ctx context.Context) (widgetSnapshot, error) {
-		camp, err := s.widgetCampaign(ctx, slug)
+func (w *widgets) widgetData(ctx context.Context, slug, ref string) (advocacy.Campaign, advocacy.WidgetCounts, error) {
+	snap, err := w.data.Get(ctx, slug+"\x00"+ref, func(ctx context.Context) (widgetSnapshot, error) {
+		camp, err := w.widgetCampaign(ctx, slug)
 		if err != nil {
 			return widgetSnapshot{camp: camp}, err
 		}
-		counts, err := s.widgetCounts(ctx, camp, ref)
+		counts, err := w.widgetCounts(ctx, camp, ref)
 		return widgetSnapshot{camp: camp, counts: counts}, err
 	})
 	return snap.camp, snap.counts, err
@@ -259,23 +306,23 @@ func (s *Server) widgetData(ctx context.Context, slug, ref string) (advocacy.Cam
 
 // widgetCounts are a campaign's letters, those of the last 24 hours, and
 // those that came through ref.
-func (s *Server) widgetCounts(ctx context.Context, camp advocacy.Campaign, ref string) (advocacy.WidgetCounts, error) {
-	since := s.deps.Clock().Add(-24 * time.Hour)
+func (w *widgets) widgetCounts(ctx context.Context, camp advocacy.Campaign, ref string) (advocacy.WidgetCounts, error) {
+	since := w.clock().Add(-24 * time.Hour)
 	switch {
-	case s.deps.Partners != nil:
-		return s.deps.Partners.WidgetCounts(ctx, camp.ID, since, ref)
-	case s.deps.Letters.Store != nil:
-		st, err := s.deps.Letters.Store.Stats(ctx, camp.ID, since)
+	case w.partners != nil:
+		return w.partners.WidgetCounts(ctx, camp.ID, since, ref)
+	case w.letters != nil:
+		st, err := w.letters.Stats(ctx, camp.ID, since)
 		return advocacy.WidgetCounts{Letters: st.Total, Last24h: st.Since}, err
 	}
-	return advocacy.WidgetCounts{Letters: s.letterCount(ctx, camp)}, nil
+	return advocacy.WidgetCounts{Letters: w.core.letterCount(ctx, camp)}, nil
 }
 
 // cachedWidget answers with the page stored under key while it is younger
 // than widgetDataTTL, or renders, stores and sends a new one. Keys are
 // widget paths with their checked options, so they are few.
-func (s *Server) cachedWidget(c echo.Context, key string, render func() ([]byte, error)) error {
-	p, err := s.widgets.pages.Get(c.Request().Context(), key, func(context.Context) (widgetPage, error) {
+func (w *widgets) cachedWidget(c echo.Context, key string, render func() ([]byte, error)) error {
+	p, err := w.pages.Get(c.Request().Context(), key, func(context.Context) (widgetPage, error) {
 		body, err := render()
 		if err != nil {
 			return widgetPage{}, err
@@ -299,27 +346,27 @@ func (s *Server) cachedWidget(c echo.Context, key string, render func() ([]byte,
 }
 
 // progressWidget serves GET /widgets/{campaign}/progress.
-func (s *Server) progressWidget(c echo.Context) error {
-	o, err := s.widgetOptions(c, advocacy.WidgetProgress)
+func (w *widgets) progressWidget(c echo.Context) error {
+	o, err := w.widgetOptions(c, advocacy.WidgetProgress)
 	if err != nil {
 		return err
 	}
 	// The key holds the framing policy too: a changed list of sites must
 	// change the ETag, so browsers pick up the new policy.
-	return s.cachedWidget(c, o.Path("")+" "+advocacy.FrameAncestors(widgetPartner(c)), func() ([]byte, error) {
-		return s.renderProgress(c, o)
+	return w.cachedWidget(c, o.Path("")+" "+advocacy.FrameAncestors(widgetPartner(c)), func() ([]byte, error) {
+		return w.renderProgress(c, o)
 	})
 }
 
 // renderProgress renders the progress widget.
-func (s *Server) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]byte, error) {
+func (w *widgets) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]byte, error) {
 	ctx := c.Request().Context()
-	camp, counts, err := s.widgetData(ctx, o.Campaign, o.Partner)
+	camp, counts, err := w.widgetData(ctx, o.Campaign, o.Partner)
 	if err != nil {
 		return nil, err
 	}
 	v := templates.ProgressWidgetView{Title: camp.Title, Ask: camp.Ask, Letters: counts.Letters,
-		PartnerLetters: counts.RefLetters, ActionURL: s.campaignLink("", camp.Slug, o.Partner)}
+		PartnerLetters: counts.RefLetters, ActionURL: w.core.campaignLink("", camp.Slug, o.Partner)}
 	if p := widgetPartner(c); p != nil {
 		v.PartnerName = p.Name
 	}
@@ -329,7 +376,7 @@ func (s *Server) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]byt
 			Chamber: chamberWord(b.Chamber), Count: p.Count, Target: p.Target, Percent: p.Percent,
 			Remaining: p.Remaining, Reached: p.Reached, Bar: thermometer(b),
 			Noun: b.Goal.Noun(), NounOne: b.Goal.Singular(), Goal: string(b.Goal), Seats: advocacy.ChamberSeats(b.Chamber)}
-		if b.Expired(s.deps.Clock()) {
+		if b.Expired(w.clock()) {
 			wb.Died = "Died at the end of the " + b.Term().Ordinal() + " Congress."
 		}
 		if !b.CosponsorsAsOf.IsZero() {
@@ -338,22 +385,22 @@ func (s *Server) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]byt
 		v.Bills = append(v.Bills, wb)
 	}
 	if camp.Status == advocacy.CampaignClosed {
-		ended := s.endedView(ctx, camp)
-		ended.RunningURL = s.campaignLink("", "", o.Partner)
+		ended := w.core.endedView(ctx, camp)
+		ended.RunningURL = w.core.campaignLink("", "", o.Partner)
 		v.Ended = &ended
 	}
-	return renderBytes(ctx, templates.ProgressWidget(s.widgetMeta(c, o, camp.Title+": progress"), v))
+	return renderBytes(ctx, templates.ProgressWidget(w.widgetMeta(c, o, camp.Title+": progress"), v))
 }
 
 // accentCSS serves GET /widgets/accent.css?c=rrggbb: the one rule that
 // gives a widget the partner's colour, so pages need no inline style. The
 // answer depends only on the URL, so it may be cached for good.
-func (s *Server) accentCSS(c echo.Context) error {
+func (w *widgets) accentCSS(c echo.Context) error {
 	a, err := advocacy.ParseAccent(c.QueryParam("c"))
 	if err != nil || a == "" {
 		return echo.NewHTTPError(http.StatusBadRequest, "Give an accent colour with enough contrast, like c=1d4ed8.")
 	}
-	return s.sendPublic(c, "text/css; charset=utf-8", []byte(":root{--wc-accent:"+a+"}\n"), embedLongCache, "")
+	return w.core.sendPublic(c, "text/css; charset=utf-8", []byte(":root{--wc-accent:"+a+"}\n"), embedLongCache, "")
 }
 
 // countJSON is the shape of count.json.
@@ -368,14 +415,14 @@ type countJSON struct {
 // countAPI serves GET /api/v1/campaigns/{slug}/count.json?ref=CODE: the
 // figures partners build their own displays from. An unknown code is 404,
 // so a typo does not quietly show zero.
-func (s *Server) countAPI(c echo.Context) error {
+func (w *widgets) countAPI(c echo.Context) error {
 	ctx := c.Request().Context()
 	ref := strings.TrimSpace(c.QueryParam("ref"))
 	if ref != "" {
 		if cleanRef(ref) == "" {
 			return advocacy.Invalid("ref", "A partner code has only letters, digits, hyphens and underscores.")
 		}
-		p, ok, err := s.partner(ctx, ref)
+		p, ok, err := w.core.partner(ctx, ref)
 		if err != nil {
 			return err
 		}
@@ -384,7 +431,7 @@ func (s *Server) countAPI(c echo.Context) error {
 		}
 		ref = p.SourceCode
 	}
-	camp, counts, err := s.widgetData(ctx, c.Param("slug"), ref)
+	camp, counts, err := w.widgetData(ctx, c.Param("slug"), ref)
 	if err != nil {
 		return err
 	}
@@ -397,7 +444,7 @@ func (s *Server) countAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendPublic(c, echo.MIMEApplicationJSON, append(body, '\n'), widgetShortCache, "")
+	return w.core.sendPublic(c, echo.MIMEApplicationJSON, append(body, '\n'), widgetShortCache, "")
 }
 
 // widgetURL is the action widget's path with its options and extra
@@ -433,24 +480,24 @@ func optionFields(o advocacy.WidgetOptions) []templates.HiddenField {
 // actionWidget serves GET /widgets/{campaign}/action: the ZIP form; with
 // ?zip= the lookup, offering the districts of a split ZIP, and once the
 // district is settled the letter form.
-func (s *Server) actionWidget(c echo.Context) error {
+func (w *widgets) actionWidget(c echo.Context) error {
 	ctx := c.Request().Context()
-	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+	o, err := w.widgetOptions(c, advocacy.WidgetAction)
 	if err != nil {
 		return err
 	}
-	camp, err := s.letterCampaign(ctx, o.Campaign)
+	camp, err := w.core.letterCampaign(ctx, o.Campaign)
 	if camp.Status == advocacy.CampaignClosed {
 		// A partner's page may embed the widget for years: it says the
 		// campaign ended and points to the running ones.
-		ended := s.endedView(ctx, camp)
-		ended.RunningURL = s.campaignLink("", "", o.Partner)
-		return s.render(c, http.StatusOK, templates.WidgetEnded(s.widgetMeta(c, o, camp.Title+": ended"), ended), nil)
+		ended := w.core.endedView(ctx, camp)
+		ended.RunningURL = w.core.campaignLink("", "", o.Partner)
+		return w.core.render(c, http.StatusOK, templates.WidgetEnded(w.widgetMeta(c, o, camp.Title+": ended"), ended), nil)
 	}
 	if err != nil {
 		return err
 	}
-	m := s.widgetMeta(c, o, camp.Title+": write to your members")
+	m := w.widgetMeta(c, o, camp.Title+": write to your members")
 	lv := templates.WidgetLookupView{Title: camp.Title, Ask: camp.Ask, FormAction: widgetURL(o, "", nil),
 		Hidden: optionFields(o)}
 	if i := strings.IndexByte(lv.FormAction, '?'); i >= 0 {
@@ -462,15 +509,15 @@ func (s *Server) actionWidget(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.sendPublic(c, echo.MIMETextHTMLCharsetUTF8, body, widgetShortCache, advocacy.FrameAncestors(widgetPartner(c)))
+		return w.core.sendPublic(c, echo.MIMETextHTMLCharsetUTF8, body, widgetShortCache, advocacy.FrameAncestors(widgetPartner(c)))
 	}
 	noStore(c)
 	lv.ZIP = zip
-	st, err := s.settle(settleQuery{zip: zip, district: c.QueryParam("district")})
+	st, err := w.core.settle(settleQuery{zip: zip, district: c.QueryParam("district")})
 	var ns errNotSettled
 	switch {
 	case errors.As(err, &ns):
-		l, _, _, err := s.lookup(repsQuery{zip: zip})
+		l, _, _, err := w.core.lookup(repsQuery{zip: zip})
 		if err != nil {
 			return err
 		}
@@ -485,34 +532,34 @@ func (s *Server) actionWidget(c echo.Context) error {
 			}
 			lv.Candidates = append(lv.Candidates, cand)
 		}
-		return s.render(c, http.StatusOK, templates.ActionLookup(m, lv), nil)
+		return w.core.render(c, http.StatusOK, templates.ActionLookup(m, lv), nil)
 	case advocacy.ErrorCode(err) == advocacy.CodeInvalid:
 		lv.Error = errorMessage(err)
 		m.Title = "Error: " + m.Title
-		return s.render(c, http.StatusUnprocessableEntity, templates.ActionLookup(m, lv), nil)
+		return w.core.render(c, http.StatusUnprocessableEntity, templates.ActionLookup(m, lv), nil)
 	case advocacy.ErrorCode(err) == advocacy.CodeNotFound:
 		lv.NoData = errorMessage(err)
-		return s.render(c, http.StatusNotFound, templates.ActionLookup(m, lv), nil)
+		return w.core.render(c, http.StatusNotFound, templates.ActionLookup(m, lv), nil)
 	case err != nil:
 		return err
 	}
-	token, err := advocacy.NewLetterToken(s.letterRand())
+	token, err := advocacy.NewLetterToken(w.core.letterRand())
 	if err != nil {
 		return err
 	}
-	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
+	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District, w.clock())}
 	r.in = advocacy.LetterInput{Campaign: camp.Slug, State: st.District.State, Zip: st.query.zip, City: st.city,
 		Ref: o.Partner, FormToken: token}
 	for _, rc := range r.recips {
 		r.in.Recipients = append(r.in.Recipients, rc.member.BioguideID)
 	}
-	return s.renderWidgetCompose(c, o, http.StatusOK, r, nil, "")
+	return w.renderWidgetCompose(c, o, http.StatusOK, r, nil, "")
 }
 
 // renderWidgetCompose renders the letter form in the widget with a freshly
 // signed token for its form token.
-func (s *Server) renderWidgetCompose(c echo.Context, o advocacy.WidgetOptions, status int, r letterRequest, errs map[string]string, notice string) error {
-	v, err := s.composeView(c.Request().Context(), r, errs)
+func (w *widgets) renderWidgetCompose(c echo.Context, o advocacy.WidgetOptions, status int, r letterRequest, errs map[string]string, notice string) error {
+	v, err := w.core.composeView(c.Request().Context(), r, errs)
 	if err != nil {
 		return err
 	}
@@ -520,8 +567,8 @@ func (s *Server) renderWidgetCompose(c echo.Context, o advocacy.WidgetOptions, s
 	if z := r.settle.query.zip; z != "" {
 		v.ChangeURL = widgetURL(o, "", url.Values{"zip": {z}})
 	}
-	token, err := advocacy.SignWidgetToken(s.widgetSecret(), advocacy.WidgetClaims{
-		Campaign: r.camp.Slug, Partner: o.Partner, IssuedAt: s.deps.Clock(), Nonce: r.in.FormToken})
+	token, err := advocacy.SignWidgetToken(w.widgetSecret(), advocacy.WidgetClaims{
+		Campaign: r.camp.Slug, Partner: o.Partner, IssuedAt: w.clock(), Nonce: r.in.FormToken})
 	if err != nil {
 		return err
 	}
@@ -529,20 +576,20 @@ func (s *Server) renderWidgetCompose(c echo.Context, o advocacy.WidgetOptions, s
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
-	w := templates.WidgetComposeView{Compose: v, Action: widgetURL(o, "/preview", nil), Token: token, Notice: notice}
-	return s.render(c, status, templates.ActionCompose(s.widgetMeta(c, o, title), w), nil)
+	wv := templates.WidgetComposeView{Compose: v, Action: widgetURL(o, "/preview", nil), Token: token, Notice: notice}
+	return w.core.render(c, status, templates.ActionCompose(w.widgetMeta(c, o, title), wv), nil)
 }
 
 // widgetLetter reads a posted widget form and checks its token: signed by
 // this site for this campaign, partner and form token. The letter's
 // source code is the token's partner, whatever the form says. expired is
 // set when the token is good but too old: the form is shown again.
-func (s *Server) widgetLetter(c echo.Context, o advocacy.WidgetOptions) (r letterRequest, expired bool, err error) {
-	r, err = s.readLetterForm(c)
+func (w *widgets) widgetLetter(c echo.Context, o advocacy.WidgetOptions) (r letterRequest, expired bool, err error) {
+	r, err = w.core.readLetterForm(c)
 	if err != nil {
 		return r, false, err
 	}
-	claims, err := advocacy.VerifyWidgetToken(s.widgetSecret(), c.FormValue("widget_token"), s.deps.Clock(), advocacy.WidgetTokenMaxAge)
+	claims, err := advocacy.VerifyWidgetToken(w.widgetSecret(), c.FormValue("widget_token"), w.clock(), advocacy.WidgetTokenMaxAge)
 	expired = errors.Is(err, advocacy.ErrWidgetTokenExpired)
 	if err != nil && !expired {
 		return r, false, errWidgetForm
@@ -557,61 +604,61 @@ func (s *Server) widgetLetter(c echo.Context, o advocacy.WidgetOptions) (r lette
 
 // actionPreview serves POST /widgets/{campaign}/action/preview: each
 // recipient's exact letter, or the form again with its errors (422).
-func (s *Server) actionPreview(c echo.Context) error {
+func (w *widgets) actionPreview(c echo.Context) error {
 	noStore(c)
-	o, r, done, err := s.validWidgetLetter(c)
+	o, r, done, err := w.validWidgetLetter(c)
 	if done || err != nil {
 		return err
 	}
-	nl, err := s.newLetter(c.Request().Context(), r)
+	nl, err := w.core.newLetter(c.Request().Context(), r)
 	if errs, ok := fieldErrors(err); ok {
-		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+		return w.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
 	if err != nil {
 		return err
 	}
-	pv, err := s.previewView(c.Request().Context(), r, nl)
+	pv, err := w.core.previewView(c.Request().Context(), r, nl)
 	if err != nil {
 		return err
 	}
-	w := templates.WidgetPreviewView{Preview: pv, Token: c.FormValue("widget_token"),
+	wv := templates.WidgetPreviewView{Preview: pv, Token: c.FormValue("widget_token"),
 		EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
-	return s.render(c, http.StatusOK, templates.ActionPreview(s.widgetMeta(c, o, "Check your letter: "+r.camp.Title), w), nil)
+	return w.core.render(c, http.StatusOK, templates.ActionPreview(w.widgetMeta(c, o, "Check your letter: "+r.camp.Title), wv), nil)
 }
 
 // validWidgetLetter reads and checks the action widget's posted letter.
 // When the form is expired or invalid it answers with the form again (422)
 // and reports done.
-func (s *Server) validWidgetLetter(c echo.Context) (advocacy.WidgetOptions, letterRequest, bool, error) {
-	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+func (w *widgets) validWidgetLetter(c echo.Context) (advocacy.WidgetOptions, letterRequest, bool, error) {
+	o, err := w.widgetOptions(c, advocacy.WidgetAction)
 	if err != nil {
 		return o, letterRequest{}, true, err
 	}
-	r, expired, err := s.widgetLetter(c, o)
+	r, expired, err := w.widgetLetter(c, o)
 	if err != nil {
 		return o, r, true, err
 	}
 	if expired {
-		return o, r, true, s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
+		return o, r, true, w.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
 	}
-	if errs, err := s.validate(c.Request().Context(), &r); err != nil || errs != nil {
+	if errs, err := w.core.validate(c.Request().Context(), &r); err != nil || errs != nil {
 		if err != nil {
 			return o, r, true, err
 		}
-		return o, r, true, s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+		return o, r, true, w.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
 	return o, r, false, nil
 }
 
 // actionEdit serves POST /widgets/{campaign}/action/edit: the form again
 // with what the preview carried.
-func (s *Server) actionEdit(c echo.Context) error {
+func (w *widgets) actionEdit(c echo.Context) error {
 	noStore(c)
-	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+	o, err := w.widgetOptions(c, advocacy.WidgetAction)
 	if err != nil {
 		return err
 	}
-	r, expired, err := s.widgetLetter(c, o)
+	r, expired, err := w.widgetLetter(c, o)
 	if err != nil {
 		return err
 	}
@@ -619,104 +666,104 @@ func (s *Server) actionEdit(c echo.Context) error {
 	if expired {
 		notice = advocacy.ErrWidgetTokenExpired.Message
 	}
-	return s.renderWidgetCompose(c, o, http.StatusOK, r, nil, notice)
+	return w.renderWidgetCompose(c, o, http.StatusOK, r, nil, notice)
 }
 
 // widgetSendFailed answers a letter the database did not take: the
 // preview comes back as it was, with the notice, ready to send again.
-func (s *Server) widgetSendFailed(c echo.Context, o advocacy.WidgetOptions, r letterRequest, err error) error {
+func (w *widgets) widgetSendFailed(c echo.Context, o advocacy.WidgetOptions, r letterRequest, err error) error {
 	ctx := context.WithoutCancel(c.Request().Context())
 	c.SetRequest(c.Request().WithContext(ctx))
-	nl, nerr := s.newLetter(ctx, r)
+	nl, nerr := w.core.newLetter(ctx, r)
 	if nerr != nil {
 		return err
 	}
-	pv, perr := s.previewView(ctx, r, nl)
+	pv, perr := w.core.previewView(ctx, r, nl)
 	if perr != nil {
 		return err
 	}
-	a := s.answerFor(c, err)
+	a := w.core.answerFor(c, err)
 	if a.retryAfter != "" {
 		c.Response().Header().Set("Retry-After", a.retryAfter)
 	}
 	alert := a.alert()
 	pv.Alert = &alert
-	w := templates.WidgetPreviewView{Preview: pv, Token: c.FormValue("widget_token"),
+	wv := templates.WidgetPreviewView{Preview: pv, Token: c.FormValue("widget_token"),
 		EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
-	return s.render(c, a.status, templates.ActionPreview(s.widgetMeta(c, o, "Error: check your letter: "+r.camp.Title), w), nil)
+	return w.core.render(c, a.status, templates.ActionPreview(w.widgetMeta(c, o, "Error: check your letter: "+r.camp.Title), wv), nil)
 }
 
 // actionSend serves POST /widgets/{campaign}/action/send: the letter is
 // stored (idempotent on its form token, with the main site's dedupe), then
 // 303 to the thank-you step.
-func (s *Server) actionSend(c echo.Context) error {
+func (w *widgets) actionSend(c echo.Context) error {
 	noStore(c)
-	o, r, done, err := s.validWidgetLetter(c)
+	o, r, done, err := w.validWidgetLetter(c)
 	if done || err != nil {
 		return err
 	}
-	res, err := s.submit(c.Request().Context(), r, c.RealIP())
+	res, err := w.core.submit(c.Request().Context(), r, c.RealIP())
 	if errs, ok := fieldErrors(err); ok {
-		return s.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
+		return w.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
 	if err != nil {
-		return s.widgetSendFailed(c, o, r, err)
+		return w.widgetSendFailed(c, o, r, err)
 	}
-	if res.dupes {
-		v := templates.WidgetAlreadyView{CampaignURL: s.campaignLink("", r.camp.Slug, o.Partner), StartURL: widgetURL(o, "", nil)}
-		for _, id := range res.created.AlreadyWrote {
-			v.Names = append(v.Names, s.memberLabel(id))
+	if res.Duplicates {
+		v := templates.WidgetAlreadyView{CampaignURL: w.core.campaignLink("", r.camp.Slug, o.Partner), StartURL: widgetURL(o, "", nil)}
+		for _, id := range res.Created.AlreadyWrote {
+			v.Names = append(v.Names, w.core.memberLabel(id))
 		}
-		return s.render(c, http.StatusConflict, templates.ActionAlready(s.widgetMeta(c, o, "You have already written"), v), nil)
+		return w.core.render(c, http.StatusConflict, templates.ActionAlready(w.widgetMeta(c, o, "You have already written"), v), nil)
 	}
 	q := url.Values{}
-	if len(res.created.AlreadyWrote) > 0 {
-		q.Set("already", strings.Join(res.created.AlreadyWrote, ","))
+	if len(res.Created.AlreadyWrote) > 0 {
+		q.Set("already", strings.Join(res.Created.AlreadyWrote, ","))
 	}
-	return c.Redirect(http.StatusSeeOther, widgetURL(o, "/sent/"+url.PathEscape(res.created.Letter.PublicID), q))
+	return c.Redirect(http.StatusSeeOther, widgetURL(o, "/sent/"+url.PathEscape(res.Created.Letter.PublicID), q))
 }
 
 // actionSent serves GET /widgets/{campaign}/action/sent/{id}: thanks, where
 // each copy stands, the way to the letter's private page when the person
 // must send some copies themselves, and sharing.
-func (s *Server) actionSent(c echo.Context) error {
+func (w *widgets) actionSent(c echo.Context) error {
 	noStore(c)
 	ctx := c.Request().Context()
-	o, err := s.widgetOptions(c, advocacy.WidgetAction)
+	o, err := w.widgetOptions(c, advocacy.WidgetAction)
 	if err != nil {
 		return err
 	}
-	camp, err := s.widgetCampaign(ctx, o.Campaign)
+	camp, err := w.widgetCampaign(ctx, o.Campaign)
 	if err != nil {
 		return err
 	}
-	l, err := s.letterFromPath(c)
+	l, err := w.core.letterFromPath(c)
 	if err != nil {
 		return err
 	}
 	if l.CampaignID != camp.ID {
 		return advocacy.NotFound("We could not find that letter.")
 	}
-	link := s.campaignLink(s.siteOrigin(c), camp.Slug, o.Partner)
-	v := templates.WidgetSentView{StatusURL: "/letters/" + l.PublicID, CampaignURL: s.campaignLink("", camp.Slug, o.Partner),
+	link := w.core.campaignLink(w.core.siteOrigin(c), camp.Slug, o.Partner)
+	v := templates.WidgetSentView{StatusURL: "/letters/" + l.PublicID, CampaignURL: w.core.campaignLink("", camp.Slug, o.Partner),
 		ShareURL: mailtoURL("Write to Congress: "+camp.Title,
 			"I just wrote to my members of Congress about this. It takes two minutes: "+link)}
-	waiting, err := s.deps.Letters.Store.AwaitingConfirmation(c.Request().Context(), l.PublicID)
+	waiting, err := w.letters.AwaitingConfirmation(c.Request().Context(), l.PublicID)
 	if err != nil {
-		s.deps.Logger.Error("check letter confirmation", "err", err)
+		w.logger.Error("check letter confirmation", "err", err)
 	}
 	for _, d := range l.Deliveries {
-		dv := s.deliveryView(l, d, camp, waiting)
+		dv := w.core.deliveryView(l, d, camp, waiting)
 		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Copy: dv.Copy,
 			SelfSend: dv.SelfSend})
 		v.SelfSend = v.SelfSend || (dv.SelfSend && dv.State != string(advocacy.CopyHeld))
 	}
 	for _, id := range strings.Split(c.QueryParam("already"), ",") {
 		if bioguideRe.MatchString(id) && len(v.AlreadyWrote) < advocacy.LetterMaxRecipients {
-			v.AlreadyWrote = append(v.AlreadyWrote, s.memberLabel(id))
+			v.AlreadyWrote = append(v.AlreadyWrote, w.core.memberLabel(id))
 		}
 	}
-	return s.render(c, http.StatusOK, templates.ActionSent(s.widgetMeta(c, o, "Thank you: "+camp.Title), v), nil)
+	return w.core.render(c, http.StatusOK, templates.ActionSent(w.widgetMeta(c, o, "Thank you: "+camp.Title), v), nil)
 }
 
 // mailtoURL is a mailto: link with a subject and body and no recipient.
