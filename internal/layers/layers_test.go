@@ -115,7 +115,8 @@ var adapters = []string{
 }
 
 func TestLayers(t *testing.T) {
-	g := loadGraph(t, "internal/advocacy", "internal/mapdraw", "internal/ttlcache", "internal/server", "templates", "cmd/whipcount")
+	g := loadGraph(t, "internal/advocacy", "internal/mapdraw", "internal/ttlcache", "internal/letters", "internal/campaigns",
+		"internal/server", "templates", "cmd/whipcount")
 	rules := []struct {
 		pkg, rule string
 		forbidden func(string) bool
@@ -123,6 +124,8 @@ func TestLayers(t *testing.T) {
 		{"internal/advocacy", "the domain imports no package of this module", inModule},
 		{"internal/mapdraw", "the server's helpers import no package of this module", inModule},
 		{"internal/ttlcache", "the server's helpers import no package of this module", inModule},
+		{"internal/letters", "the services reach no adapter (they declare interfaces)", anyOf(adapters...)},
+		{"internal/campaigns", "the services reach no adapter (they declare interfaces)", anyOf(adapters...)},
 		{"internal/server", "the HTTP layer reaches no adapter (declare an interface; cmd/whipcount wires it)", anyOf(adapters...)},
 		{"templates", "templates import no package of this module but internal/advocacy", func(pkg string) bool {
 			return inModule(pkg) && pkg != module+"/internal/advocacy"
