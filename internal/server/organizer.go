@@ -373,11 +373,6 @@ func (s *Server) workspaceRoutes(e *echo.Echo) *echo.Group {
 	org.GET("/partners", s.partners)
 	org.POST("/partners", s.createPartner)
 	org.GET("/audit", s.auditPage)
-	// The partner pages of the workspace.
-	org.GET("/partners/:slug", s.partnerPage)
-	org.POST("/partners/:slug", s.updatePartner)
-	org.GET("/partner", s.partnerHome)
-
 	// Keeping up with Congress: the member data's status for admins, and
 	// a Congress.gov sync on request.
 	org.GET("/data", s.dataPage)

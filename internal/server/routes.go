@@ -91,5 +91,8 @@ func (s *Server) routes() {
 		if s.deliveries != nil {
 			s.deliveries.routes(org)
 		}
+		if s.partnerPages != nil {
+			s.partnerPages.routes(org)
+		}
 	}
 }

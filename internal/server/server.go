@@ -169,6 +169,8 @@ type Server struct {
 	deliveries *deliveries
 	life       *campaignLife
 	moderation *moderationDesk
+	// partnerPages are mounted on the workspace.
+	partnerPages *partnerPages
 }
 
 // New builds a server with every route registered.
@@ -219,6 +221,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.deliveries = newDeliveries(s)
 	s.life = newCampaignLife(s)
 	s.moderation = newModerationDesk(s)
+	s.partnerPages = newPartnerPages(s)
 	s.routes()
 	return s
 }
