@@ -30,7 +30,13 @@ func NewCampaignEditor(db *DB, now func() time.Time) *CampaignEditor {
 
 // ListCampaigns returns every campaign, without bills, newest first.
 func (e *CampaignEditor) ListCampaigns(ctx context.Context) ([]advocacy.Campaign, error) {
-	rows, err := e.db.R.QueryContext(ctx, "SELECT "+campaignColumns+" FROM campaigns ORDER BY created_at DESC, id DESC")
+	return listCampaigns(ctx, e.db, "created_at DESC, id DESC")
+}
+
+// listCampaigns reads every campaign, without bills, in the order given
+// (an ORDER BY clause written here, never from input).
+func listCampaigns(ctx context.Context, db *DB, orderBy string) ([]advocacy.Campaign, error) {
+	rows, err := db.R.QueryContext(ctx, "SELECT "+campaignColumns+" FROM campaigns ORDER BY "+orderBy)
 	if err != nil {
 		return nil, fmt.Errorf("list campaigns: %w", err)
 	}

@@ -349,24 +349,7 @@ func (e *CampaignEditor) ReplaceBill(ctx context.Context, slug, oldID string, nb
 // Campaigns lists every campaign without its bills: running ones first,
 // then closed ones, then drafts, each newest first.
 func (s *Campaigns) Campaigns(ctx context.Context) ([]advocacy.Campaign, error) {
-	rows, err := s.db.R.QueryContext(ctx, "SELECT "+campaignColumns+` FROM campaigns
-		ORDER BY CASE status WHEN 'active' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, created_at DESC, id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("list campaigns: %w", err)
-	}
-	defer rows.Close()
-	var out []advocacy.Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list campaigns: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list campaigns: %w", err)
-	}
-	return out, nil
+	return listCampaigns(ctx, s.db, "CASE status WHEN 'active' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, created_at DESC, id DESC")
 }
 
 // Featured returns the slug of the featured campaign, or "" for none.
