@@ -292,7 +292,7 @@ func bench(o options, out io.Writer) error {
 	srv, startedAt, err := start(pin, filepath.Join(tmp, "server.log"), o.bin, "serve", "-addr", addr,
 		"-db", filepath.Join(tmp, "bench.db"), "-log-level", "warn",
 		// The benchmark is one client: lift the per-client and global limits.
-		"-limit-lookup", "0", "-limit-letter-ip", "0", "-limit-letter-email", "0", "-letters-per-minute", "0")
+		"-limit-lookup", "0", "-limit-letter-ip", "0", "-limit-letter-ip-max", "0", "-limit-letter-email", "0", "-letters-per-minute", "0")
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func benchScale(o options, out io.Writer) error {
 // serverArgs are serve's flags for the benchmark: one client, so no limits.
 func serverArgs(addr, dbPath string, extra ...string) []string {
 	return append([]string{"serve", "-addr", addr, "-db", dbPath, "-log-level", "warn",
-		"-limit-lookup", "0", "-limit-letter-ip", "0", "-limit-letter-email", "0", "-letters-per-minute", "0"}, extra...)
+		"-limit-lookup", "0", "-limit-letter-ip", "0", "-limit-letter-ip-max", "0", "-limit-letter-email", "0", "-letters-per-minute", "0"}, extra...)
 }
 
 func scaleOne(o options, n int, ds []district, out io.Writer) error {
