@@ -259,6 +259,9 @@ func TestEditCampaignSponsor(t *testing.T) {
 		if got := d.Find(`[data-testid="paid-for-by"]`).Text(); got != "Paid for by the Central Asia Trade Council" {
 			t.Errorf("%s: paid-for-by %q", path, got)
 		}
+		if got := squash(d.Find(`[data-testid="sponsor"] p`).First().Text()); got != "This campaign is run by Central Asia Trade Council. Contact: hello@catc.example.org" {
+			t.Errorf("%s: sponsor line %q", path, got)
+		}
 		if d.Find(`[data-testid="sponsor"] a[href="https://catc.example.org"]`).Length() != 1 {
 			t.Errorf("%s: no link to the organisation: %q", path, squash(d.Find(`[data-testid="sponsor"]`).Text()))
 		}
