@@ -265,6 +265,7 @@ func (s *Server) forgetHome() {
 	s.homeMemo.Clear()
 	s.campaignPages.clear()
 	s.campaignMemo.Clear()
+	s.templateMemo.Clear()
 	s.widgets.forget()
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -261,22 +262,31 @@ func letterKind(b advocacy.Bill, bioguide string) advocacy.TemplateKind {
 }
 
 // letterTemplates returns the campaign's templates, falling back to the
-// defaults for any kind it lacks.
+// defaults for kinds it has none of. They are kept as long as the campaign
+// itself (every letter reads them twice) and forgotten when an organizer
+// saves a template or changes a campaign.
 func (s *Server) letterTemplates(ctx context.Context, camp advocacy.Campaign) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error) {
-	out := advocacy.DefaultLetterTemplates()
 	if s.deps.Letters.Templates == nil {
-		return out, nil
+		return advocacy.DefaultLetterTemplates(), nil
 	}
-	own, err := s.deps.Letters.Templates.LetterTemplates(ctx, camp.ID)
+	tpls, err := s.templateMemo.Get(ctx, camp.ID, func(ctx context.Context) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error) {
+		out := advocacy.DefaultLetterTemplates()
+		own, err := s.deps.Letters.Templates.LetterTemplates(ctx, camp.ID)
+		if err != nil {
+			return nil, err
+		}
+		for k, t := range own {
+			if strings.TrimSpace(t.Subject) != "" && strings.TrimSpace(t.Body) != "" {
+				out[k] = t
+			}
+		}
+		return out, nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("letter templates of %q: %w", camp.Slug, err)
 	}
-	for k, t := range own {
-		if strings.TrimSpace(t.Subject) != "" && strings.TrimSpace(t.Body) != "" {
-			out[k] = t
-		}
-	}
-	return out, nil
+	// A copy: the kept map is shared by every request.
+	return maps.Clone(tpls), nil
 }
 
 // memberName is how a letter names a member: "Representative Jerrold Nadler".

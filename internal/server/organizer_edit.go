@@ -611,6 +611,8 @@ func (s *Server) editTemplate(c echo.Context) error {
 	if err := s.deps.Organizer.Editor.SaveLetterTemplate(c.Request().Context(), camp.Slug, t, a.user.ID); err != nil {
 		return err
 	}
+	// The next letter is written with the saved text.
+	s.templateMemo.Clear()
 	f = templateForm(camp, t)
 	f.Saved = true
 	return s.saved(c, camp.Slug, "template-"+string(kind), "saved", editorSection{template: &f})

@@ -267,3 +267,38 @@ func TestEditCampaignSponsor(t *testing.T) {
 		}
 	}
 }
+
+// TestSavedTemplateReachesTheNextLetter: letters keep their campaign's
+// templates for a while, but a template an organizer saves is in the very
+// next letter.
+func TestSavedTemplateReachesTheNextLetter(t *testing.T) {
+	var (
+		cfg  Config
+		deps Deps
+	)
+	e := newOrgEnv(t, func(c *Config, d *Deps) {
+		c.Secret = []byte("test secret, thirty-two bytes ok")
+		cfg, deps = *c, *d
+	})
+	deps.Letters = LetterDeps{Store: e.letters, Templates: deps.Organizer.Editor}
+	deps.LetterCounter = e.letters
+	e.srv = New(cfg, deps)
+	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
+	lt := &letterEnv{srv: e.srv, db: e.db, letters: e.letters, clock: e.clock}
+	subject := func() string {
+		d := mustDoc(t, lt.post(t, "/write/preview", validForm(lt.formToken(t)), false))
+		return d.Find(`[data-testid="preview-letter"][data-bioguide="` + goldman + `"] [data-testid="preview-subject"]`).Text()
+	}
+	if got := subject(); !strings.HasPrefix(got, "Please cosponsor") {
+		t.Fatalf("before: subject %q", got)
+	}
+	cl := e.mustLogin(t, "org@example.org")
+	rec := cl.post(t, "/organizer/campaigns/jackson-vanik/edit/templates/ask",
+		url.Values{"subject": {"Sign on to {{bill}}"}, "body": {"Dear {{member_title}} {{member_name}}, please."}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("save template: %d %s", rec.Code, rec.Body)
+	}
+	if got := subject(); got != "Sign on to H.R. 5917" {
+		t.Errorf("after saving: subject %q", got)
+	}
+}

@@ -147,6 +147,8 @@ type Server struct {
 	// campaignMemo the campaigns letters are written to.
 	campaignPages *pageCache
 	campaignMemo  *ttlcache.Cache[string, advocacy.Campaign]
+	// templateMemo keeps each campaign's letter templates by campaign ID.
+	templateMemo *ttlcache.Cache[int64, map[advocacy.TemplateKind]advocacy.LetterTemplate]
 	// homeMemo keeps the home choice for as long: every lookup without a
 	// campaign asks for it.
 	homeMemo *ttlcache.Cache[struct{}, homeChoice]
@@ -202,6 +204,7 @@ func New(cfg Config, deps Deps) *Server {
 		lookupTTL, ttl = 0, 0
 	}
 	s.campaignMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[string, advocacy.Campaign]{})
+	s.templateMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[int64, map[advocacy.TemplateKind]advocacy.LetterTemplate]{})
 	s.homeMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[struct{}, homeChoice]{})
 	s.partnerDir = ttlcache.New(partnerTTL, deps.Clock, ttlcache.Options[struct{}, map[string]advocacy.Partner]{ServeStale: true})
 	s.lookups = newPageCache(lookupTTL, 16<<20, deps.Clock)
