@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -368,6 +369,10 @@ func (s *Letters) enqueue(job *createJob) {
 func (s *Letters) drain() {
 	defer s.drainers.Done()
 	for {
+		// Let the requests that are running reach the queue first: on a
+		// busy server they join this group instead of waiting for the next
+		// commit, and with nothing else to run this returns at once.
+		runtime.Gosched()
 		s.mu.Lock()
 		n := min(len(s.queue), maxGroupCommit)
 		if n == 0 {
