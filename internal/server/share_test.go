@@ -17,7 +17,7 @@ import (
 // paid-for-by line are in every page's footer; pages carry Open Graph and
 // Twitter tags whose card image is served.
 func TestSponsorFooterAndShareTags(t *testing.T) {
-	e := newLetterEnv(t, func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" })
+	e := newEnv(t, letterFlow(func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" }))
 	if _, err := e.db.W.ExecContext(context.Background(), `UPDATE campaigns SET sponsor_name = 'Central Asia Trade Council',
 		sponsor_url = 'https://catc.example.org', sponsor_email = 'hello@catc.example.org',
 		paid_for_by = 'Paid for by the Central Asia Trade Council', updated_at = '2026-03-02T16:00:00Z'`); err != nil {
@@ -68,7 +68,7 @@ func TestSponsorFooterAndShareTags(t *testing.T) {
 // absolute address taken from a request's Host header goes into pages that
 // are cached for everyone.
 func TestShareTagsWithoutBaseURL(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	req, _ := http.NewRequest(http.MethodGet, "/", nil)
 	req.Host = "evil.example"
 	rec := e.do(t, req, false)
@@ -85,7 +85,7 @@ func TestShareTagsWithoutBaseURL(t *testing.T) {
 // through a ref link passes that code on; letters from shared links keep
 // their code.
 func TestShareAfterSending(t *testing.T) {
-	e := newLetterEnv(t, func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" })
+	e := newEnv(t, letterFlow(func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" }))
 	id := e.sendOne(t, validForm(e.formToken(t)))
 	d := mustDoc(t, e.get(t, "/letters/"+id+"?sent=1", false))
 	share := d.Find(`[data-testid="share"]`)
@@ -125,7 +125,7 @@ func TestShareAfterSending(t *testing.T) {
 // the name of who runs it, and the choice is stored apart from the
 // offices' newsletter.
 func TestCampaignOptIn(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	if _, err := e.db.W.ExecContext(context.Background(), `UPDATE campaigns SET sponsor_name = 'Central Asia Trade Council'`); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestCampaignOptIn(t *testing.T) {
 // TestStaticCompressed: the stylesheet and htmx go gzip-compressed to
 // browsers that ask, whole to others.
 func TestStaticCompressed(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	for _, path := range []string{e.srv.assets.CSS, e.srv.assets.HTMX, e.srv.assets.JS} {
 		req, _ := http.NewRequest(http.MethodGet, path, nil)
 		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
