@@ -128,11 +128,10 @@ func TestCreateCampaignForm(t *testing.T) {
 	}
 
 	// Drafts are not public; the workspace previews them.
-	if rec := e.get(t, "/campaigns/widget-tax", false); rec.Code != http.StatusNotFound {
-		t.Errorf("public page of a draft: %d", rec.Code)
-	}
-	if rec := e.get(t, "/widgets/widget-tax/progress", false); rec.Code != http.StatusNotFound {
-		t.Errorf("widget of a draft: %d", rec.Code)
+	for what, target := range map[string]string{"public page": "/campaigns/widget-tax", "widget": "/widgets/widget-tax/progress"} {
+		if rec := e.get(t, target, false); rec.Code != http.StatusNotFound {
+			t.Errorf("%s of a draft: %d", what, rec.Code)
+		}
 	}
 	rec = cl.get(t, "/organizer/campaigns/widget-tax/preview")
 	if rec.Code != http.StatusOK || orgDoc(t, rec).Find(`[data-testid="preview-banner"]`).Length() != 1 ||

@@ -180,14 +180,19 @@ func TestWritePage(t *testing.T) {
 	})
 
 	t.Run("bad lookups", func(t *testing.T) {
-		if rec := e.get(t, "/write?zip=12", false); rec.Code != http.StatusUnprocessableEntity {
-			t.Errorf("bad ZIP: %d", rec.Code)
-		}
-		if rec := e.get(t, "/write", false); rec.Code != http.StatusUnprocessableEntity {
-			t.Errorf("no lookup: %d", rec.Code)
-		}
-		if rec := e.get(t, "/write?zip=10002&campaign=nope", false); rec.Code != http.StatusNotFound {
-			t.Errorf("unknown campaign: %d", rec.Code)
+		for _, tc := range []struct {
+			name, target string
+			want         int
+		}{
+			{"bad ZIP", "/write?zip=12", http.StatusUnprocessableEntity},
+			{"no lookup", "/write", http.StatusUnprocessableEntity},
+			{"unknown campaign", "/write?zip=10002&campaign=nope", http.StatusNotFound},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if rec := e.get(t, tc.target, false); rec.Code != tc.want {
+					t.Errorf("%s: %d, want %d", tc.target, rec.Code, tc.want)
+				}
+			})
 		}
 	})
 }

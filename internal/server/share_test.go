@@ -53,14 +53,21 @@ func TestSponsorFooterAndShareTags(t *testing.T) {
 	if p, err := png.Decode(bytes.NewReader(rec.Body.Bytes())); err != nil || p.Bounds().Dx() != 1200 {
 		t.Errorf("card image: %v", err)
 	}
-	if rec := e.get(t, "/favicon.ico", false); rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/x-icon" {
-		t.Errorf("favicon: %d", rec.Code)
-	}
-	if rec := e.get(t, "/apple-touch-icon.png", false); rec.Code != http.StatusOK {
-		t.Errorf("touch icon: %d", rec.Code)
-	}
-	if rec := e.get(t, "/campaigns/nope/share.png", false); rec.Code != http.StatusNotFound {
-		t.Errorf("card of no campaign: %d", rec.Code)
+	for _, tc := range []struct {
+		name, target string
+		code         int
+		contentType  string // "" leaves it unchecked
+	}{
+		{"favicon", "/favicon.ico", http.StatusOK, "image/x-icon"},
+		{"touch icon", "/apple-touch-icon.png", http.StatusOK, ""},
+		{"card of no campaign", "/campaigns/nope/share.png", http.StatusNotFound, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := e.get(t, tc.target, false)
+			if rec.Code != tc.code || tc.contentType != "" && rec.Header().Get("Content-Type") != tc.contentType {
+				t.Errorf("%s: %d %q, want %d %q", tc.target, rec.Code, rec.Header().Get("Content-Type"), tc.code, tc.contentType)
+			}
+		})
 	}
 }
 
