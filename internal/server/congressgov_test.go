@@ -72,7 +72,7 @@ func TestDashboardShowsSyncsAndSyncsOnRequest(t *testing.T) {
 		"s3103-119": {BillID: "s3103-119", OK: true, FinishedAt: orgNow.Add(-time.Hour), Pages: 1,
 			Result: advocacy.ImportResult{InFile: 4, Added: 1, Unchanged: 3}},
 	}}
-	e := newEnv(t, workspace(), withDeps(func(d *Deps) {
+	e := newEnv(t, organizerWorkspace(), withDeps(func(d *Deps) {
 		d.CongressGov = CongressGovDeps{Reader: fake, Syncer: fake, Every: 6 * time.Hour}
 	}))
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")

@@ -56,7 +56,7 @@ func houseLetter(t *testing.T, letters *sqlite.Letters, campaignID int64, email 
 
 func TestDeliveryHealthPageAndResend(t *testing.T) {
 	var desk *testDesk
-	e := newEnv(t, workspace(), withDeps(func(d *Deps) {
+	e := newEnv(t, organizerWorkspace(), withDeps(func(d *Deps) {
 		desk = &testDesk{now: d.Clock, diffs: []advocacy.OfficeDisagreement{{BioguideID: "S000148", Derived: "SNY03", Listed: "SNY04"}}}
 		d.Organizer.Deliveries = desk
 	}))

@@ -128,9 +128,9 @@ func letterFlow(edits ...func(*LetterDeps)) envOption {
 	}
 }
 
-// workspace is the organizer workspace and the public campaign pages,
+// organizerWorkspace is the organizer workspace and the public campaign pages,
 // the campaign seeded sixty days before orgNow.
-func workspace() envOption {
+func organizerWorkspace() envOption {
 	return func(s *envSetup) {
 		withCampaign(60 * 24 * time.Hour)(s)
 		withOrganizer()(s)
@@ -140,7 +140,7 @@ func workspace() envOption {
 // partnerWidgets is the workspace with the letter flow and the three partners.
 func partnerWidgets() envOption {
 	return func(s *envSetup) {
-		workspace()(s)
+		organizerWorkspace()(s)
 		withLetters()(s)
 		withPartners()(s)
 	}
@@ -166,7 +166,7 @@ func campaignPages(counter LetterCounter) envOption {
 // page cache is off.
 func campaignLifecycle() envOption {
 	return func(s *envSetup) {
-		workspace()(s)
+		organizerWorkspace()(s)
 		withLetters()(s)
 		withLetterTemplates()(s)
 		withConfig(func(c *Config) { c.CampaignCacheTTL = -1 })(s)

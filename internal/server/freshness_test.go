@@ -230,7 +230,7 @@ func TestAboutSaysHowFreshTheDataIs(t *testing.T) {
 }
 
 func TestDashboardListsStaleMemberData(t *testing.T) {
-	e := newEnv(t, workspace(), withConfig(func(c *Config) { c.DataStaleDays = 30 }),
+	e := newEnv(t, organizerWorkspace(), withConfig(func(c *Config) { c.DataStaleDays = 30 }),
 		withDeps(func(d *Deps) { d.Reference = fakeReference{staleStatus()} }))
 	e.addUser(t, "admin@example.org", advocacy.RoleAdmin, "")
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")

@@ -77,7 +77,7 @@ func day(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 
 // expectations in TestDashboardFigures).
 func dashboardEnv(t *testing.T) *env {
 	t.Helper()
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addPartner(t, "Business Council", "bizco")
 	e.addPartner(t, "Rival League", "rival")
 	e.addLetter(t, letterSpec{at: day(11, 27, 10), state: "NY", district: 12, email: "ann@example.org", ref: "bizco", to: []string{"N000002", "S000148"}})
@@ -102,9 +102,9 @@ func testIDText(doc *goquery.Document, id string) string {
 func TestDashboardFigures(t *testing.T) {
 	e := dashboardEnv(t)
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
-	e.srv.countLookup("zip")
+	e.srv.lookupCounts.count("zip")
 	for range 19 {
-		e.srv.countLookup("api")
+		e.srv.lookupCounts.count("api")
 	}
 	if err := e.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)
@@ -421,7 +421,7 @@ func (p *pagedExports) Contacts(context.Context, int64, func([]advocacy.Contact)
 
 func TestExportStreamsPageByPage(t *testing.T) {
 	fake := &pagedExports{pages: 5, t: t}
-	e := newEnv(t, workspace(), withDeps(func(d *Deps) { d.Organizer.Exports = fake }))
+	e := newEnv(t, organizerWorkspace(), withDeps(func(d *Deps) { d.Organizer.Exports = fake }))
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	req := httptest.NewRequest(http.MethodGet, "/organizer/campaigns/jackson-vanik/exports/letters.csv", nil)
@@ -497,7 +497,7 @@ func TestModerationQueue(t *testing.T) {
 // 2025, a year before these tests' clock, past a 14-day limit, so
 // organizers are told to import a fresh one.
 func TestDashboardWarnsOfStaleCosponsors(t *testing.T) {
-	e := newEnv(t, workspace(), withConfig(func(c *Config) { c.CosponsorsStaleDays = 14 }))
+	e := newEnv(t, organizerWorkspace(), withConfig(func(c *Config) { c.CosponsorsStaleDays = 14 }))
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	doc := orgDoc(t, e.mustLogin(t, "org@example.org").get(t, "/organizer/campaigns/jackson-vanik"))
 	warn := doc.Find(`[data-testid="stale-cosponsors"]`)
@@ -507,7 +507,7 @@ func TestDashboardWarnsOfStaleCosponsors(t *testing.T) {
 	if href := warn.Find("a").AttrOr("href", ""); href != "/organizer/campaigns/jackson-vanik/edit" {
 		t.Errorf("warning links to %q", href)
 	}
-	fresh := newEnv(t, workspace(), withConfig(func(c *Config) { c.CosponsorsStaleDays = 1000 }))
+	fresh := newEnv(t, organizerWorkspace(), withConfig(func(c *Config) { c.CosponsorsStaleDays = 1000 }))
 	fresh.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	if n := orgDoc(t, fresh.mustLogin(t, "org@example.org").get(t, "/organizer/campaigns/jackson-vanik")).Find(`[data-testid="stale-cosponsors"]`).Length(); n != 0 {
 		t.Errorf("%d warnings within the limit", n)

@@ -41,7 +41,7 @@ func firstPointID(t *testing.T, e *env) int64 {
 }
 
 func TestEditTalkingPoint(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	id := firstPointID(t, e)
@@ -128,7 +128,7 @@ func TestEditTalkingPoint(t *testing.T) {
 }
 
 func TestEditCampaignBillsAndTemplates(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	base := "/organizer/campaigns/jackson-vanik/edit"
@@ -231,7 +231,7 @@ func TestEditCampaignBillsAndTemplates(t *testing.T) {
 // with its text; every public footer then names it, and a wrong address
 // is refused with its field's message, saving nothing.
 func TestEditCampaignSponsor(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	target := "/organizer/campaigns/jackson-vanik/edit/text"

@@ -137,7 +137,7 @@ func sessionCount(t testing.TB, e *env) int {
 }
 
 func TestLoginAndSessionCookie(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.client()
 
@@ -202,7 +202,7 @@ func TestLoginAndSessionCookie(t *testing.T) {
 }
 
 func TestLoginWrongPasswordAndThrottling(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.client()
 	rec := cl.login(t, "org@example.org", "wrong password!")
@@ -255,7 +255,7 @@ func TestLoginWrongPasswordAndThrottling(t *testing.T) {
 }
 
 func TestLoginFormCSRF(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	// No login cookie: the form was not served to this browser.
 	cl := e.client()
@@ -272,7 +272,7 @@ func TestLoginFormCSRF(t *testing.T) {
 }
 
 func TestCSRFRejection(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	form := func() url.Values {
@@ -320,7 +320,7 @@ func TestCSRFRejection(t *testing.T) {
 }
 
 func TestLogoutAndDisableEndSessions(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "admin@example.org", advocacy.RoleAdmin, "")
 	org := e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
@@ -366,7 +366,7 @@ func TestLogoutAndDisableEndSessions(t *testing.T) {
 }
 
 func TestSessionTimeouts(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 
 	// Idle: 29 minutes is fine, and use restarts the clock; 30 idle ends it.
@@ -402,7 +402,7 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func TestPasswordChange(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	elsewhere := e.mustLogin(t, "org@example.org")
@@ -435,7 +435,7 @@ func TestPasswordChange(t *testing.T) {
 }
 
 func TestRoleChecks(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addPartner(t, "Business Council", "bizco")
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	e.addUser(t, "viewer@biz.example", advocacy.RolePartner, "bizco")
@@ -476,7 +476,7 @@ func TestRoleChecks(t *testing.T) {
 }
 
 func TestUsersAndPartnersAdmin(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "admin@example.org", advocacy.RoleAdmin, "")
 	admin := e.mustLogin(t, "admin@example.org")
 	rec := admin.post(t, "/organizer/partners", url.Values{"name": {"Business Council"}, "slug": {"business-council"}, "source_code": {"bizco"},
@@ -517,14 +517,14 @@ func TestUsersAndPartnersAdmin(t *testing.T) {
 }
 
 func TestCountLookupFlushes(t *testing.T) {
-	e := newEnv(t, workspace())
-	e.srv.countLookup("zip")
-	e.srv.countLookup("zip")
-	e.srv.countLookup("api")
+	e := newEnv(t, organizerWorkspace())
+	e.srv.lookupCounts.count("zip")
+	e.srv.lookupCounts.count("zip")
+	e.srv.lookupCounts.count("api")
 	if err := e.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	e.srv.countLookup("zip")
+	e.srv.lookupCounts.count("zip")
 	if err := e.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -548,14 +548,14 @@ func TestCountLookupFlushes(t *testing.T) {
 
 	// A failed flush keeps the counts for the next one.
 	failing := &failingStats{}
-	f := newEnv(t, workspace(), withDeps(func(d *Deps) { failing.DashboardStore = d.Organizer.Stats; d.Organizer.Stats = failing }))
-	f.srv.countLookup("zip")
+	f := newEnv(t, organizerWorkspace(), withDeps(func(d *Deps) { failing.DashboardStore = d.Organizer.Stats; d.Organizer.Stats = failing }))
+	f.srv.lookupCounts.count("zip")
 	failing.fail = true
 	if err := f.srv.FlushLookups(context.Background()); err == nil {
 		t.Fatal("flush did not report the failure")
 	}
 	failing.fail = false
-	f.srv.countLookup("zip")
+	f.srv.lookupCounts.count("zip")
 	if err := f.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -565,11 +565,11 @@ func TestCountLookupFlushes(t *testing.T) {
 	}
 
 	// RunLookupFlusher flushes when its context ends.
-	g := newEnv(t, workspace())
+	g := newEnv(t, organizerWorkspace())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { g.srv.RunLookupFlusher(ctx, time.Hour); close(done) }()
-	g.srv.countLookup("location")
+	g.srv.lookupCounts.count("location")
 	cancel()
 	<-done
 	if err := g.db.R.QueryRow("SELECT n FROM lookup_counts WHERE kind = 'location'").Scan(&n); err != nil || n != 1 {
@@ -578,7 +578,7 @@ func TestCountLookupFlushes(t *testing.T) {
 }
 
 func TestCountLookupsMiddleware(t *testing.T) {
-	e := newEnv(t, workspace())
+	e := newEnv(t, organizerWorkspace())
 	ok := func(c echo.Context) error { return c.String(http.StatusOK, "ok") }
 	invalid := func(c echo.Context) error { return advocacy.Invalid("zip", "bad") }
 	for _, tc := range []struct {
@@ -592,7 +592,7 @@ func TestCountLookupsMiddleware(t *testing.T) {
 		{"/reps?zip=1", invalid}, // not answered
 	} {
 		c := e.srv.echo.NewContext(httptest.NewRequest(http.MethodGet, tc.target, nil), httptest.NewRecorder())
-		_ = e.srv.countLookups(tc.h)(c)
+		_ = e.srv.lookupCounts.middleware(tc.h)(c)
 	}
 	if err := e.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)
@@ -632,7 +632,7 @@ func (f *failingStats) AddLookups(ctx context.Context, m map[advocacy.LookupKey]
 // to refresh it, in an answer no cache keeps; partners and the public see
 // no such note.
 func TestBillPageStaffNote(t *testing.T) {
-	e := newEnv(t, workspace(), withConfig(func(c *Config) { c.CosponsorsStaleDays = 14 }))
+	e := newEnv(t, organizerWorkspace(), withConfig(func(c *Config) { c.CosponsorsStaleDays = 14 }))
 	e.addUser(t, "staff@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "staff@example.org")
 	rec := cl.get(t, "/bills/hr5917-119")
