@@ -35,6 +35,11 @@ func (s *Server) renderTalkingPoints(c echo.Context, camp advocacy.Campaign, pat
 		return err
 	}
 	v := templates.TalkingPointsView{CampaignTitle: camp.Title, CampaignURL: s.campaignURL(camp.Slug), Ask: camp.Ask}
+	if camp.Slug != s.defaultSlug(ctx) {
+		// Pages without a campaign mean the default one: only another
+		// campaign needs naming for the lookup to lead to its letters.
+		v.Campaign = camp.Slug
+	}
 	groups := map[advocacy.Audience]*templates.TalkingPointGroup{}
 	for _, a := range advocacy.Audiences() {
 		h := audienceHeadings[a]
