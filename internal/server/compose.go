@@ -595,29 +595,22 @@ func (s *Server) newLetterService() *letters.Service {
 			addressLimit: s.cfg.Limits.LetterIP, global: s.limits.global},
 		Mailer:              mailer,
 		Wake:                s.deps.Letters.Wake,
-		Link:                s.absoluteURL,
+		BaseURL:             s.deps.Letters.BaseURL,
+		MemberName: func(id string) string {
+			if m, ok := s.member(id); ok {
+				return memberName(m)
+			}
+			return ""
+		},
+		CampaignTitle: func(ctx context.Context, id int64) string {
+			camp, _ := s.campaignOfLetter(ctx, advocacy.Letter{CampaignID: id})
+			return camp.Title
+		},
 		RequireConfirmation: s.cfg.RequireConfirmation,
 		MailTimeout:         s.deps.Letters.ReceiptTimeout,
 		Clock:               s.deps.Clock,
 		Rand:                s.deps.Letters.Rand,
 		Logger:              s.deps.Logger,
-	})
-}
-
-// sendReceipt emails the copy in the background: the person never waits
-// for the mail server. Call it only for a confirmed address.
-func (s *Server) sendReceipt(l advocacy.Letter, campaignTitle string) {
-	rc := advocacy.Receipt{Letter: l, CampaignTitle: campaignTitle, Members: map[string]string{}}
-	if s.deps.Letters.BaseURL != "" {
-		rc.StatusURL = s.absoluteURL("/letters/" + l.PublicID)
-	}
-	for _, d := range l.Deliveries {
-		if m, ok := s.member(d.BioguideID); ok {
-			rc.Members[d.BioguideID] = memberName(m)
-		}
-	}
-	s.letters.Mail("receipt", l.ID, func(ctx context.Context) error {
-		return s.deps.Letters.Receipts.SendReceipt(ctx, rc)
 	})
 }
 

@@ -53,11 +53,11 @@ type LetterTemplateSource interface {
 	LetterTemplates(ctx context.Context, campaignID int64) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error)
 }
 
-// ReceiptSender emails a constituent the copy of their letter (implemented
+// ReceiptSender mails a constituent the link that confirms their address
+// and the copy of their letter, written by the letter service (implemented
 // by delivery.Mailer, whose errors satisfy advocacy.MailFailure).
 type ReceiptSender interface {
-	SendReceipt(ctx context.Context, r advocacy.Receipt) error
-	// Send mails a plain-text message (the confirmation link).
+	// Send mails a plain-text message.
 	Send(ctx context.Context, to, subject, body string) error
 }
 
@@ -718,17 +718,8 @@ func (s *Server) confirmLetter(c echo.Context) error {
 		return advocacy.NotFound("We could not find that letter.")
 	}
 	id := c.Param("id")
-	l, first, err := s.deps.Letters.Store.ConfirmLetter(c.Request().Context(), id, c.FormValue("t"))
-	if err != nil {
+	if _, err := s.letters.Confirm(c.Request().Context(), id, c.FormValue("t")); err != nil {
 		return err
-	}
-	if first && l.Status == advocacy.LetterActive {
-		s.letters.Wake(l)
-	}
-	if first && l.Receipt && s.deps.Letters.Receipts != nil {
-		// The copy the sender asked for waited for the confirmation.
-		camp, _ := s.campaignOfLetter(c.Request().Context(), l)
-		s.sendReceipt(l, camp.Title)
 	}
 	return c.Redirect(http.StatusSeeOther, "/letters/"+id+"?sent=1")
 }
