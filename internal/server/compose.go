@@ -593,9 +593,9 @@ func (s *Server) newLetterService() *letters.Service {
 		Store: s.deps.Letters.Store,
 		Screen: letterScreen{secret: s.cfg.Secret, email: s.limits.letterEmail, address: s.limits.letterIP,
 			addressLimit: s.cfg.Limits.LetterIP, global: s.limits.global},
-		Mailer:              mailer,
-		Wake:                s.deps.Letters.Wake,
-		BaseURL:             s.deps.Letters.BaseURL,
+		Mailer:  mailer,
+		Wake:    s.deps.Letters.Wake,
+		BaseURL: s.deps.Letters.BaseURL,
 		MemberName: func(id string) string {
 			if m, ok := s.member(id); ok {
 				return memberName(m)

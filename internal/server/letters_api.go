@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -281,40 +280,4 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	return c.JSON(http.StatusCreated, out)
-}
-
-// letterStatsJSON is a campaign's public letter aggregates.
-type letterStatsJSON struct {
-	Campaign  string         `json:"campaign"`
-	Total     int            `json:"total"`
-	ByChamber map[string]int `json:"by_chamber"`
-	Last24h   int            `json:"last_24h"`
-	ByState   map[string]int `json:"by_state"`
-}
-
-// letterStatsAPI serves GET /api/v1/campaigns/{slug}/stats: totals, letters
-// per chamber (a letter to two senators counts twice), the last 24 hours
-// and letters per state. No personal data.
-func (s *Server) letterStatsAPI(c echo.Context) error {
-	ctx := c.Request().Context()
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that campaign.")
-	}
-	camp, err := public(s.deps.Campaigns.Campaign(ctx, c.Param("slug")))
-	if err != nil {
-		return err
-	}
-	st, err := s.deps.Letters.Store.Stats(ctx, camp.ID, s.deps.Clock().Add(-24*time.Hour))
-	if err != nil {
-		return err
-	}
-	out := letterStatsJSON{Campaign: camp.Slug, Total: st.Total, Last24h: st.Since,
-		ByChamber: map[string]int{}, ByState: map[string]int{}}
-	for ch, n := range st.ByChamber {
-		out.ByChamber[string(ch)] = n
-	}
-	for state, n := range st.ByState {
-		out.ByState[state] = n
-	}
-	return s.jsonCached(c, http.StatusOK, out, time.Time{})
 }

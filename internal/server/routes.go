@@ -19,22 +19,19 @@ func (s *Server) routes() {
 	e.GET("/static/*", s.static)
 	e.GET("/favicon.ico", s.favicon)
 	e.GET("/apple-touch-icon.png", s.touchIcon)
-	e.GET("/campaigns/:slug/share.png", s.shareCardImage)
 
-	// Public pages.
-	// The campaign home and its progress region are what a crowd loads
-	// first; they change only when cosponsors or letter counts do, so a
-	// rendered copy is kept for two seconds.
-	e.GET("/", s.home, s.cachePublic(s.campaignPages))
+	// Public pages: the campaigns' pages, or the lookup alone on a site
+	// without campaigns.
+	if s.pages != nil {
+		s.pages.routes(e)
+	} else {
+		e.GET("/", s.lookupHome, s.cachePublic(s.homePages))
+	}
 	// Lookups are counted (for the dashboard's conversion) before the
 	// cache, so cached answers count too.
 	lookup := []echo.MiddlewareFunc{s.limitByIP("lookup", s.limits.lookup), s.countLookups, s.cachePublic(s.lookups)}
 	e.GET("/reps", s.repsPage, lookup...)
 	e.GET("/about", s.about)
-	e.GET("/bills/:id", s.billPage)
-	e.GET("/talking-points", s.talkingPoints)
-	e.GET("/campaigns/:slug/progress", s.campaignProgress, s.cachePublic(s.campaignPages))
-	e.GET("/campaigns/map-shapes.svg", s.mapShapes)
 
 	// Letters: compose, preview, send, and the private status page.
 	// Their forms take posts only from this site's own pages.
@@ -66,12 +63,9 @@ func (s *Server) routes() {
 		api.OPTIONS(path, s.preflight)
 	}
 	publicGET("/representatives", s.repsAPI, lookup...)
-	s.campaignPageRoutes(e, publicGET)
-	publicGET("/campaigns/:slug", s.campaignAPI)
-	publicGET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
-	// The public totals read only aggregates, and are kept like the
-	// campaign home: anyone may ask, as often as they like.
-	publicGET("/campaigns/:slug/stats", s.letterStatsAPI, s.cachePublic(s.campaignPages))
+	if s.api != nil {
+		s.api.routes(publicGET)
+	}
 	api.POST("/letters", s.createLetterAPI, letterLimit, s.boundDB)
 
 	// Widgets for partners: the loader, the widgets and count.json.
