@@ -165,6 +165,8 @@ type Server struct {
 	// letters is the letter submission service.
 	letters *letters.Service
 	// The features mounted on the core; nil when not mounted.
+	desk       *letterDesk
+	lookup     *lookup
 	pages      *campaignPages
 	api        *publicAPI
 	widgets    *widgets
@@ -219,6 +221,8 @@ func New(cfg Config, deps Deps) *Server {
 	// the service writes to drops unknown ones.
 	s.attributeLetters()
 	s.letters = s.newLetterService()
+	s.desk = newLetterDesk(s)
+	s.lookup = newLookup(s)
 	s.pages = newCampaignPages(s)
 	s.api = newPublicAPI(s)
 	s.widgets = newWidgets(s)
