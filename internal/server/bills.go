@@ -104,24 +104,6 @@ func (p *campaignPages) billPage(c echo.Context) error {
 	return p.core.renderCached(c, http.StatusOK, templates.BillPage(m, v), nil, p.core.campaignModified(camp, false))
 }
 
-// canEditContent reports whether the request comes from a signed-in
-// account that may edit campaigns. Public pages use it to show staff
-// their own notes; any doubt means no.
-func (s *Server) canEditContent(c echo.Context) bool {
-	if !s.organizerEnabled() {
-		return false
-	}
-	if _, err := c.Cookie(sessionCookie); err != nil {
-		return false
-	}
-	a, ok, err := s.currentSession(c)
-	if err != nil {
-		s.deps.Logger.WarnContext(c.Request().Context(), "read session on a public page", "err", err)
-		return false
-	}
-	return ok && a.user.Can(advocacy.PermEditContent)
-}
-
 // campaignForBill picks the public campaign a bill page is shown for: the
 // one named by ?campaign= when it has the bill, else the default campaign
 // when it has it, else the first public campaign that has it (running ones

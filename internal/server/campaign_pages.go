@@ -53,7 +53,7 @@ func newCampaignPages(s *Server) *campaignPages {
 		return nil
 	}
 	return &campaignPages{core: s, campaigns: s.deps.Campaigns, members: s.deps.Members, homePages: s.homePages,
-		homeCampaign: s.cfg.HomeCampaign, canEdit: s.canEditContent, activity: s.billActivity, clock: s.deps.Clock,
+		homeCampaign: s.cfg.HomeCampaign, canEdit: func(c echo.Context) bool { return s.org.ws.canEditContent(c) }, activity: s.billActivity, clock: s.deps.Clock,
 		cards: map[string]shareCard{}}
 }
 
