@@ -86,7 +86,7 @@ func TestSeedMembersAreInReferenceData(t *testing.T) {
 }
 
 func TestCampaignHome(t *testing.T) {
-	env := newEnv(t, campaignPages(nil))
+	env := newEnv(t, campaignSite(nil))
 	rec := env.get(t, "/", false)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status = %d", rec.Code)
@@ -214,7 +214,7 @@ func checkSVGs(t *testing.T, body []byte, atLeast int) {
 }
 
 func TestCampaignProgressFragment(t *testing.T) {
-	env := newEnv(t, campaignPages(nil))
+	env := newEnv(t, campaignSite(nil))
 	rec := env.get(t, "/campaigns/jackson-vanik/progress", true)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status = %d", rec.Code)
@@ -252,7 +252,7 @@ func TestCampaignProgressFragment(t *testing.T) {
 }
 
 func TestCampaignLettersCount(t *testing.T) {
-	env := newEnv(t, campaignPages(fakeLetterCounter{n: 42}))
+	env := newEnv(t, campaignSite(fakeLetterCounter{n: 42}))
 	rec := env.get(t, "/", false)
 	d := parseDoc(t, rec.Body.String())
 	if got := squash(d.Find(`[data-testid="letters-count"]`).Text()); got != "42 constituents have written to their members so far." {
@@ -268,14 +268,14 @@ func TestCampaignLettersCount(t *testing.T) {
 		t.Errorf("API letters = %+v, %v", api, err)
 	}
 
-	failing := newEnv(t, campaignPages(fakeLetterCounter{err: errors.New("db down")}))
+	failing := newEnv(t, campaignSite(fakeLetterCounter{err: errors.New("db down")}))
 	if rec := failing.get(t, "/", false); rec.Code != 200 || strings.Contains(rec.Body.String(), `data-testid="letters-count"`) {
 		t.Errorf("a failing letter count should hide the line, not fail the page (status %d)", rec.Code)
 	}
 }
 
 func TestConditionalRequests(t *testing.T) {
-	env := newEnv(t, campaignPages(nil))
+	env := newEnv(t, campaignSite(nil))
 	for _, target := range []string{"/", "/campaigns/jackson-vanik/progress", "/bills/hr5917-119", "/talking-points", "/api/v1/campaigns/jackson-vanik", "/api/v1/campaigns/jackson-vanik/cosponsors"} {
 		t.Run(target, func(t *testing.T) {
 			first := env.get(t, target, false)
@@ -324,7 +324,7 @@ func TestConditionalRequests(t *testing.T) {
 }
 
 func TestBillPage(t *testing.T) {
-	env := newEnv(t, campaignPages(nil))
+	env := newEnv(t, campaignSite(nil))
 	rows := func(d *goquery.Document) string {
 		var out []string
 		d.Find(`[data-testid="cosponsor-row"]`).Each(func(_ int, s *goquery.Selection) {
@@ -419,7 +419,7 @@ func TestBillPage(t *testing.T) {
 }
 
 func TestTalkingPointsPage(t *testing.T) {
-	env := newEnv(t, campaignPages(nil))
+	env := newEnv(t, campaignSite(nil))
 	// An organizer's careless (or hostile) text must come out harmless.
 	if _, err := env.db.W.Exec(`INSERT INTO talking_points (campaign_id, audience, position, title, body_md, sources)
 		VALUES (1, 'business', 99, 'Hostile', ?,
@@ -473,7 +473,7 @@ func TestTalkingPointsPage(t *testing.T) {
 }
 
 func TestCampaignAPI(t *testing.T) {
-	env := newEnv(t, campaignPages(nil))
+	env := newEnv(t, campaignSite(nil))
 	rec := env.get(t, "/api/v1/campaigns/jackson-vanik", false)
 	if rec.Code != 200 || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("status %d, CORS %q", rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
@@ -559,7 +559,7 @@ func TestCampaignAPI(t *testing.T) {
 }
 
 func TestDraftCampaignIsNotPublic(t *testing.T) {
-	env := newEnv(t, campaignPages(nil))
+	env := newEnv(t, campaignSite(nil))
 	if _, err := env.db.W.Exec("UPDATE campaigns SET status = 'draft'"); err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +575,7 @@ func TestDraftCampaignIsNotPublic(t *testing.T) {
 }
 
 func TestLookupShowsStances(t *testing.T) {
-	env := newEnv(t, campaignPages(nil))
+	env := newEnv(t, campaignSite(nil))
 	tests := []struct {
 		zip  string
 		want map[string]string // bioguide → status, ask fragment
@@ -616,7 +616,7 @@ func TestLookupShowsStances(t *testing.T) {
 // BenchmarkCampaignPages measures the busiest public pages: the home page,
 // the progress fragment htmx polls every minute, and its 304 answer.
 func BenchmarkCampaignPages(b *testing.B) {
-	env := newEnv(b, campaignPages(nil))
+	env := newEnv(b, campaignSite(nil))
 	tag := env.get(b, "/campaigns/jackson-vanik/progress", true).Header().Get("ETag")
 	for _, bc := range []struct {
 		name   string
@@ -642,7 +642,7 @@ func BenchmarkCampaignPages(b *testing.B) {
 // TestMapShapes: the map's <use> elements point into one shared, cacheable
 // document that holds every state they name.
 func TestMapShapes(t *testing.T) {
-	e := newEnv(t, campaignPages(nil))
+	e := newEnv(t, campaignSite(nil))
 	d := parseDoc(t, e.get(t, "/", false).Body.String())
 	href := d.Find(`svg[data-testid="us-map"] use.state`).First().AttrOr("href", "")
 	url, frag, ok := strings.Cut(href, "#")

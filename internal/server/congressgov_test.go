@@ -47,7 +47,7 @@ func TestBillPageShowsCongressGovActivity(t *testing.T) {
 	fake := &fakeCongressGov{activity: map[string]advocacy.BillActivity{"s3103-119": {
 		LatestActionOn: time.Date(2025, 11, 4, 0, 0, 0, 0, time.UTC), LatestAction: "Read twice and referred to the Committee on Finance.",
 		Committees: []advocacy.Committee{{Name: "Finance Committee", Chamber: "Senate"}}, FetchedAt: fetched}}}
-	env := newEnv(t, campaignPages(nil), withDeps(func(d *Deps) { d.CongressGov.Reader = fake }))
+	env := newEnv(t, campaignSite(nil), withDeps(func(d *Deps) { d.CongressGov.Reader = fake }))
 	d := parseDoc(t, env.get(t, "/bills/s3103-119", false).Body.String())
 	if got := squash(d.Find(`[data-testid="bill-latest-action"]`).Text()); got != "November 4, 2025: Read twice and referred to the Committee on Finance." {
 		t.Errorf("latest action = %q", got)

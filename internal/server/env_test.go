@@ -146,12 +146,12 @@ func partnerWidgets() envOption {
 	}
 }
 
-// campaignPages is the public pages of the campaign seeded thirty days
+// campaignSite is the public pages of the campaign seeded thirty days
 // before campaignNow, the letters counted by counter (nil shows no
 // count). These tests change cosponsors and expect the very next page to
 // show it, so the campaign page cache is off (pagecache_test.go tests
 // the cache).
-func campaignPages(counter LetterCounter) envOption {
+func campaignSite(counter LetterCounter) envOption {
 	return func(s *envSetup) {
 		at(campaignNow)(s)
 		withCampaign(30 * 24 * time.Hour)(s)

@@ -13,7 +13,7 @@ import (
 // with a call to action that leads to that campaign's letters: the band's
 // lookup carries the campaign, and the lookup's write link does too.
 func TestTalkingPointsActionLeadsToTheirCampaign(t *testing.T) {
-	e := newLifeEnv(t)
+	e := newEnv(t, campaignLifecycle())
 	cl := e.mustLogin(t, "org@example.org")
 	e.createWidgetTax(t, cl)
 
@@ -24,7 +24,7 @@ func TestTalkingPointsActionLeadsToTheirCampaign(t *testing.T) {
 		// The default campaign's pages need not name it.
 		{"/talking-points", ""},
 	} {
-		rec := e.lt.get(t, tc.page, false)
+		rec := e.get(t, tc.page, false)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d", tc.page, rec.Code)
 		}
@@ -39,7 +39,7 @@ func TestTalkingPointsActionLeadsToTheirCampaign(t *testing.T) {
 		form.Find(`input[type=hidden]`).Each(func(_ int, in *goquery.Selection) {
 			q.Set(in.AttrOr("name", ""), in.AttrOr("value", ""))
 		})
-		rec = e.lt.get(t, "/reps?"+q.Encode(), false)
+		rec = e.get(t, "/reps?"+q.Encode(), false)
 		write := mustDoc(t, rec).Find(`[data-testid="write-link"]`).AttrOr("href", "")
 		if rec.Code != http.StatusOK || write == "" {
 			t.Fatalf("%s: the lookup offers no letter: %d", tc.page, rec.Code)
