@@ -140,15 +140,28 @@ func scaleOne(o options, n int, ds []district, out io.Writer) error {
 	}
 	rebuildTime := time.Since(begin)
 	fmt.Fprintf(out, "  generated in %s, aggregates rebuilt in %s\n", genTime.Round(time.Second), rebuildTime.Round(time.Second))
-	if o.check && n > 2_000_000 {
-		fmt.Fprintln(out, "  stats check skipped above 2,000,000 letters (it recounts every letter)")
-	}
-	if o.check && n <= 2_000_000 {
-		begin = time.Now()
+	// The full recount comes last, after the measurements, which do not
+	// wait for it.
+	check := func() error {
+		if !o.check {
+			return nil
+		}
+		begin := time.Now()
 		if msg, err := exec.Command(o.bin, "stats", "check", "-db", dbPath).CombinedOutput(); err != nil {
 			return fmt.Errorf("stats check: %v: %s", err, msg)
 		}
-		fmt.Fprintf(out, "  stats check agrees (%s)\n", time.Since(begin).Round(time.Second))
+		fmt.Fprintf(out, "stats check agrees with the aggregates (%s)\n", time.Since(begin).Round(time.Second))
+		return nil
+	}
+	if o.buildOnly {
+		if err := check(); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  %s on disk, %s per letter\n", bytesText(fileSize(dbPath)), bytesText(fileSize(dbPath)/int64(n)))
+		if o.keep {
+			fmt.Fprintf(out, "kept %s\n", dir)
+		}
+		return nil
 	}
 	user := exec.Command(o.bin, "user", "add", "-email", "scale@example.org", "-role", "organizer", "-db", dbPath)
 	user.Stdin = strings.NewReader("scale benchmark password\n")
@@ -228,6 +241,9 @@ func scaleOne(o options, n int, ds []district, out io.Writer) error {
 		o.workers, o.duration, intake.rps, ms(intake.p50), ms(intake.p99), intake.errors)
 	if intake.errors > 0 {
 		fmt.Fprintf(out, "  status codes %v; first error: %s\n", intake.statuses, intake.firstError)
+	}
+	if err := check(); err != nil {
+		return err
 	}
 	if o.keep {
 		fmt.Fprintf(out, "kept %s\n", dir)
