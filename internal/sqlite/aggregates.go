@@ -207,8 +207,8 @@ func aggText(v any) string {
 
 // RebuildAggregates recomputes every aggregate from the letters and
 // deliveries in one write transaction, for after an import or a repair. It
-// holds the writer while it reads every letter once (about a minute per
-// few million letters): letters sent meanwhile wait for it.
+// holds the writer while it reads every letter once (about a minute of CPU
+// per million letters): letters sent meanwhile wait for it.
 func RebuildAggregates(ctx context.Context, db *DB) error {
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
