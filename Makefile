@@ -52,7 +52,7 @@ bench: build
 # without the public caches, letter intake, size per letter, memory and
 # start-up. The 10M database takes about 25 GB in TMPDIR while it runs.
 bench-scale: build
-	cd internal/loadbench && $(GO) run . -bin ../../bin/whipcount -scale "$${SIZES:-100k,1M,10M}"
+	cd internal/loadbench && $(GO) run . -bin ../../bin/whipcount -scale "$${SIZES:-100k,1M,10M}" $${SCALEFLAGS}
 
 # Go micro-benchmarks (lookups, letter store, export).
 microbench: web generate
