@@ -251,7 +251,8 @@ var (
 
 // generate adds opt.letters letters modelled on the templates, in large
 // transactions, with the triggers of letters and deliveries set aside
-// while it writes (the aggregates are rebuilt after) and made again after.
+// while it writes and made again at the end (the aggregates are then
+// rebuilt from the letters).
 // The indexes stay: the letters come in id and time order, so each index
 // grows at its end or at a few hundred places (one per office), and
 // keeping them costs less than building them again after, which read the
