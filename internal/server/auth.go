@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -56,45 +57,45 @@ func isHTTPS(r *http.Request) bool {
 	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-func (s *Server) setCookie(c echo.Context, name, value, path string, maxAge int, sameSite http.SameSite) {
+func setCookie(c echo.Context, name, value, path string, maxAge int, sameSite http.SameSite) {
 	c.SetCookie(&http.Cookie{
 		Name: name, Value: value, Path: path, MaxAge: maxAge,
 		HttpOnly: true, Secure: isHTTPS(c.Request()), SameSite: sameSite,
 	})
 }
 
-func (s *Server) clearSessionCookie(c echo.Context) {
-	s.setCookie(c, sessionCookie, "", "/", -1, http.SameSiteLaxMode)
+func clearSessionCookie(c echo.Context) {
+	setCookie(c, sessionCookie, "", "/", -1, http.SameSiteLaxMode)
 }
 
 // currentSession reads and checks the session cookie. An expired session,
 // or one whose account was disabled, is deleted and treated as none.
-func (s *Server) currentSession(c echo.Context) (orgAuth, bool, error) {
+func (w *workspace) currentSession(c echo.Context) (orgAuth, bool, error) {
 	ck, err := c.Cookie(sessionCookie)
 	if err != nil || !advocacy.ValidSessionToken(ck.Value) {
 		return orgAuth{}, false, nil
 	}
 	ctx := c.Request().Context()
 	hash := advocacy.HashToken(ck.Value)
-	sess, user, err := s.deps.Organizer.Sessions.Session(ctx, hash)
+	sess, user, err := w.sessions.Session(ctx, hash)
 	if advocacy.ErrorCode(err) == advocacy.CodeNotFound {
-		s.clearSessionCookie(c)
+		clearSessionCookie(c)
 		return orgAuth{}, false, nil
 	}
 	if err != nil {
 		return orgAuth{}, false, err
 	}
-	now := s.deps.Clock()
-	policy := s.orgConfig().Sessions
+	now := w.clock()
+	policy := w.cfg.Sessions
 	if policy.Expired(sess, now) || user.Disabled() {
-		if err := s.deps.Organizer.Sessions.DeleteSession(ctx, hash); err != nil {
+		if err := w.sessions.DeleteSession(ctx, hash); err != nil {
 			return orgAuth{}, false, err
 		}
-		s.clearSessionCookie(c)
+		clearSessionCookie(c)
 		return orgAuth{}, false, nil
 	}
 	if policy.NeedsTouch(sess, now) {
-		if err := s.deps.Organizer.Sessions.TouchSession(ctx, hash, now); err != nil {
+		if err := w.sessions.TouchSession(ctx, hash, now); err != nil {
 			return orgAuth{}, false, err
 		}
 		sess.LastSeen = now
@@ -104,15 +105,15 @@ func (s *Server) currentSession(c echo.Context) (orgAuth, bool, error) {
 
 // requireSession lets only signed-in accounts through; others go to the
 // login page (htmx is told to go there). Nothing behind it may be cached.
-func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
+func (w *workspace) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		orgNoStore(c)
-		a, ok, err := s.currentSession(c)
+		a, ok, err := w.currentSession(c)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return s.toLogin(c)
+			return w.toLogin(c)
 		}
 		c.Set(authKey, a)
 		c.SetRequest(c.Request().WithContext(templates.WithCSRF(c.Request().Context(), a.sess.CSRFToken)))
@@ -120,9 +121,27 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// canEditContent reports whether the request comes from a signed-in
+// account that may edit campaigns. Public pages use it to show staff
+// their own notes; any doubt means no. Safe on nil (no workspace).
+func (w *workspace) canEditContent(c echo.Context) bool {
+	if w == nil {
+		return false
+	}
+	if _, err := c.Cookie(sessionCookie); err != nil {
+		return false
+	}
+	a, ok, err := w.currentSession(c)
+	if err != nil {
+		w.logger.WarnContext(c.Request().Context(), "read session on a public page", "err", err)
+		return false
+	}
+	return ok && a.user.Can(advocacy.PermEditContent)
+}
+
 // toLogin sends a visitor without a session to the login page, coming back
 // to the page they asked for when it was a plain GET.
-func (s *Server) toLogin(c echo.Context) error {
+func (w *workspace) toLogin(c echo.Context) error {
 	target := "/login"
 	r := c.Request()
 	if r.Method == http.MethodGet && !isFragment(c) {
@@ -183,7 +202,7 @@ func sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 // checkCSRF guards every state-changing request of a session: same origin,
 // and the session's synchronizer token in the X-CSRF-Token header or the
 // csrf form field. It also bounds the body's size.
-func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+func (w *workspace) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if safeMethod(r.Method) {
@@ -209,7 +228,7 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // need checks that the signed-in account has permission p.
-func (s *Server) need(c echo.Context, p advocacy.Permission) (orgAuth, error) {
+func need(c echo.Context, p advocacy.Permission) (orgAuth, error) {
 	a, ok := authFrom(c)
 	if !ok {
 		return a, echo.NewHTTPError(http.StatusUnauthorized, "Sign in first.")
@@ -222,7 +241,7 @@ func (s *Server) need(c echo.Context, p advocacy.Permission) (orgAuth, error) {
 
 // clientIP is the address login throttling counts by: the connection's peer,
 // unless echo was told how to read a trusted proxy's header.
-func (s *Server) clientIP(c echo.Context) string {
+func clientIP(c echo.Context) string {
 	if c.Echo().IPExtractor != nil {
 		return c.RealIP()
 	}
@@ -241,79 +260,91 @@ func ipKey(ip string) string          { return "i:" + ip }
 func accountKey(email string) string  { return "a:" + advocacy.NormalizeEmail(email) }
 
 // loginKeys are the counters a sign-in attempt is checked against.
-func (s *Server) loginKeys(c echo.Context, email string) []string {
-	ip := s.clientIP(c)
+func loginKeys(c echo.Context, email string) []string {
+	ip := clientIP(c)
 	return []string{pairKey(email, ip), ipKey(ip), accountKey(email)}
-}
-
-func (s *Server) ruleFor(key string) advocacy.ThrottleRule {
-	switch {
-	case strings.HasPrefix(key, "i:"):
-		return s.orgConfig().IPThrottle
-	case strings.HasPrefix(key, "a:"):
-		return s.orgConfig().GlobalThrottle
-	}
-	return s.orgConfig().AccountThrottle
 }
 
 // maxThrottleKeys bounds the failure table; past it, keys whose failures
 // all left their window are swept.
 const maxThrottleKeys = 10000
 
-// loginAllowed reports whether another attempt on every key is allowed now,
+// loginThrottle counts wrong passwords in memory, by the counters above,
+// and says how long to wait once a rule's limit is reached.
+type loginThrottle struct {
+	account, ip, global advocacy.ThrottleRule
+	clock               func() time.Time
+
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+func newLoginThrottle(cfg OrganizerConfig, clock func() time.Time) *loginThrottle {
+	return &loginThrottle{account: cfg.AccountThrottle, ip: cfg.IPThrottle, global: cfg.GlobalThrottle, clock: clock,
+		failures: map[string][]time.Time{}}
+}
+
+func (t *loginThrottle) ruleFor(key string) advocacy.ThrottleRule {
+	switch {
+	case strings.HasPrefix(key, "i:"):
+		return t.ip
+	case strings.HasPrefix(key, "a:"):
+		return t.global
+	}
+	return t.account
+}
+
+// allowed reports whether another attempt on every key is allowed now,
 // and if not how long to wait.
-func (s *Server) loginAllowed(keys ...string) (bool, time.Duration) {
-	now := s.deps.Clock()
-	s.org.throttleMu.Lock()
-	defer s.org.throttleMu.Unlock()
+func (t *loginThrottle) allowed(keys ...string) (bool, time.Duration) {
+	now := t.clock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	wait := time.Duration(0)
 	for _, k := range keys {
-		if ok, d := s.ruleFor(k).Check(s.org.failures[k], now); !ok {
+		if ok, d := t.ruleFor(k).Check(t.failures[k], now); !ok {
 			wait = max(wait, d)
 		}
 	}
 	return wait == 0, wait
 }
 
-// recordFailure counts a failed attempt against every key.
-func (s *Server) recordFailure(keys ...string) {
-	now := s.deps.Clock()
-	s.org.throttleMu.Lock()
-	defer s.org.throttleMu.Unlock()
-	if s.org.failures == nil {
-		s.org.failures = map[string][]time.Time{}
-	}
-	if len(s.org.failures) >= maxThrottleKeys {
-		for k, fs := range s.org.failures {
-			if fs = s.ruleFor(k).Prune(fs, now); len(fs) == 0 {
-				delete(s.org.failures, k)
+// fail counts a failed attempt against every key.
+func (t *loginThrottle) fail(keys ...string) {
+	now := t.clock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.failures) >= maxThrottleKeys {
+		for k, fs := range t.failures {
+			if fs = t.ruleFor(k).Prune(fs, now); len(fs) == 0 {
+				delete(t.failures, k)
 			} else {
-				s.org.failures[k] = fs
+				t.failures[k] = fs
 			}
 		}
 	}
 	for _, k := range keys {
-		s.org.failures[k] = append(s.ruleFor(k).Prune(s.org.failures[k], now), now)
+		t.failures[k] = append(t.ruleFor(k).Prune(t.failures[k], now), now)
 	}
 }
 
-// clearFailures forgets an account's failures after it signs in.
-func (s *Server) clearFailures(key string) {
-	s.org.throttleMu.Lock()
-	defer s.org.throttleMu.Unlock()
-	delete(s.org.failures, key)
+// clear forgets an account's failures after it signs in.
+func (t *loginThrottle) clear(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.failures, key)
 }
 
 // dummyHash is checked against when no account matches, so that a wrong
 // email takes as long as a wrong password and does not reveal accounts.
-func (s *Server) dummyHash() string {
-	s.org.dummyOnce.Do(func() {
-		h, err := advocacy.HashPassword("whipcount-no-such-account", s.orgConfig().Passwords, s.orgRand())
+func (w *workspace) dummyHash() string {
+	w.dummyOnce.Do(func() {
+		h, err := advocacy.HashPassword("whipcount-no-such-account", w.cfg.Passwords, w.rand)
 		if err == nil {
-			s.org.dummyHash = h
+			w.dummy = h
 		}
 	})
-	return s.org.dummyHash
+	return w.dummy
 }
 
 // safeNext keeps a post-login redirect inside the workspace.
@@ -325,9 +356,9 @@ func safeNext(next string) string {
 }
 
 // loginPage shows the sign-in form with a fresh double-submit token.
-func (s *Server) loginPage(c echo.Context) error {
+func (w *workspace) loginPage(c echo.Context) error {
 	orgNoStore(c)
-	if _, ok, err := s.currentSession(c); err != nil {
+	if _, ok, err := w.currentSession(c); err != nil {
 		return err
 	} else if ok {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
@@ -336,22 +367,22 @@ func (s *Server) loginPage(c echo.Context) error {
 	if c.QueryParam("out") == "1" {
 		v.Notice = "You are signed out."
 	}
-	return s.renderLogin(c, http.StatusOK, v)
+	return w.renderLogin(c, http.StatusOK, v)
 }
 
 // renderLogin renders the form with a new login token in its cookie.
-func (s *Server) renderLogin(c echo.Context, status int, v templates.LoginView) error {
-	tok, err := advocacy.NewCSRFToken(s.orgRand())
+func (w *workspace) renderLogin(c echo.Context, status int, v templates.LoginView) error {
+	tok, err := advocacy.NewCSRFToken(w.rand)
 	if err != nil {
 		return err
 	}
-	s.setCookie(c, loginCookie, tok, "/login", 3600, http.SameSiteStrictMode)
+	setCookie(c, loginCookie, tok, "/login", 3600, http.SameSiteStrictMode)
 	v.CSRF = tok
-	return s.render(c, status, templates.LoginPage(s.meta(c, "Sign in", "/login"), v), nil)
+	return w.core.render(c, status, templates.LoginPage(w.core.meta(c, "Sign in", "/login"), v), nil)
 }
 
 // login checks the credentials and starts a session with a new token.
-func (s *Server) login(c echo.Context) error {
+func (w *workspace) login(c echo.Context) error {
 	orgNoStore(c)
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, 64<<10)
@@ -366,23 +397,23 @@ func (s *Server) login(c echo.Context) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
 	v := templates.LoginView{Email: email, Next: safeNext(c.FormValue("next"))}
-	keys := s.loginKeys(c, email)
+	keys := loginKeys(c, email)
 
-	if ok, wait := s.loginAllowed(keys...); !ok {
+	if ok, wait := w.throttle.allowed(keys...); !ok {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
 		v.Error = "Too many failed sign-ins. For your security, please wait and try again " + advocacy.RetryMessage(wait) + "."
 		v.Throttled = true
-		return s.renderLogin(c, http.StatusTooManyRequests, v)
+		return w.renderLogin(c, http.StatusTooManyRequests, v)
 	}
 
 	ctx := r.Context()
-	user, hash, err := s.deps.Organizer.Users.UserForLogin(ctx, email)
+	user, hash, err := w.users.UserForLogin(ctx, email)
 	found := err == nil
 	if err != nil && advocacy.ErrorCode(err) != advocacy.CodeNotFound {
 		return err
 	}
 	if !found {
-		hash = s.dummyHash()
+		hash = w.dummyHash()
 	}
 	match, err := advocacy.CheckPassword(hash, password)
 	if err != nil && found {
@@ -391,95 +422,95 @@ func (s *Server) login(c echo.Context) error {
 	if found && user.Disabled() {
 		// The same answer whether or not the password was right.
 		if !match {
-			s.recordFailure(keys...)
+			w.throttle.fail(keys...)
 		}
 		v.Error = "This account is disabled. Ask an admin to enable it."
-		return s.renderLogin(c, http.StatusForbidden, v)
+		return w.renderLogin(c, http.StatusForbidden, v)
 	}
 	if !found || !match {
-		s.recordFailure(keys...)
+		w.throttle.fail(keys...)
 		v.Error = "The email or password is not right. Check them and try again."
-		return s.renderLogin(c, http.StatusUnauthorized, v)
+		return w.renderLogin(c, http.StatusUnauthorized, v)
 	}
-	s.clearFailures(keys[0])
-	if err := s.startSession(c, user.ID); err != nil {
+	w.throttle.clear(keys[0])
+	if err := w.startSession(c, user.ID); err != nil {
 		return err
 	}
-	s.setCookie(c, loginCookie, "", "/login", -1, http.SameSiteStrictMode)
+	setCookie(c, loginCookie, "", "/login", -1, http.SameSiteStrictMode)
 	return c.Redirect(http.StatusSeeOther, v.Next)
 }
 
 // startSession stores a new session for the account and sets its cookie.
 // Expired sessions are swept on the way, so the table stays small.
-func (s *Server) startSession(c echo.Context, userID int64) error {
+func (w *workspace) startSession(c echo.Context, userID int64) error {
 	ctx := c.Request().Context()
-	now := s.deps.Clock()
-	policy := s.orgConfig().Sessions
-	if _, err := s.deps.Organizer.Sessions.DeleteExpiredSessions(ctx, now, policy.Idle); err != nil {
+	now := w.clock()
+	policy := w.cfg.Sessions
+	if _, err := w.sessions.DeleteExpiredSessions(ctx, now, policy.Idle); err != nil {
 		return err
 	}
-	tok, err := advocacy.NewSessionToken(s.orgRand())
+	tok, err := advocacy.NewSessionToken(w.rand)
 	if err != nil {
 		return err
 	}
-	csrf, err := advocacy.NewCSRFToken(s.orgRand())
+	csrf, err := advocacy.NewCSRFToken(w.rand)
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Organizer.Sessions.CreateSession(ctx, advocacy.Session{
+	if err := w.sessions.CreateSession(ctx, advocacy.Session{
 		TokenHash: advocacy.HashToken(tok), UserID: userID, CSRFToken: csrf,
 		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(policy.Absolute),
 	}); err != nil {
 		return err
 	}
 	// A session cookie (no Max-Age): the server ends the session anyway.
-	s.setCookie(c, sessionCookie, tok, "/", 0, http.SameSiteLaxMode)
+	setCookie(c, sessionCookie, tok, "/", 0, http.SameSiteLaxMode)
 	return nil
 }
 
 // logout ends the session.
-func (s *Server) logout(c echo.Context) error {
+func (w *workspace) logout(c echo.Context) error {
 	a, _ := authFrom(c)
-	if err := s.deps.Organizer.Sessions.DeleteSession(c.Request().Context(), a.sess.TokenHash); err != nil {
+	if err := w.sessions.DeleteSession(c.Request().Context(), a.sess.TokenHash); err != nil {
 		return err
 	}
-	s.clearSessionCookie(c)
+	clearSessionCookie(c)
 	return orgSeeOther(c, "/login?out=1")
 }
 
 // accountPage shows the signed-in account and the password form.
-func (s *Server) accountPage(c echo.Context) error {
-	return s.renderAccount(c, http.StatusOK, templates.PasswordForm{})
+func (w *workspace) accountPage(c echo.Context) error {
+	return w.renderAccount(c, http.StatusOK, templates.PasswordForm{})
 }
 
-func (s *Server) renderAccount(c echo.Context, status int, f templates.PasswordForm) error {
-	m := s.orgMeta(c, "Your account", "/organizer/account", "")
+func (w *workspace) renderAccount(c echo.Context, status int, f templates.PasswordForm) error {
+	m := w.frame(c, "Your account", "/organizer/account", "")
 	page := templates.AccountPage(m, f)
-	return s.render(c, status, page, templates.PasswordFormRegion(m, f))
+	return w.core.render(c, status, page, templates.PasswordFormRegion(m, f))
 }
 
 // changePassword checks the current password, then stores the new one and
 // ends the account's other sessions.
-func (s *Server) changePassword(c echo.Context) error {
+func (w *workspace) changePassword(c echo.Context) error {
 	a, _ := authFrom(c)
 	ctx := c.Request().Context()
 	current, next, confirm := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm")
-	keys := s.loginKeys(c, a.user.Email)
+	keys := loginKeys(c, a.user.Email)
 	fail := func(status int, field, msg string) error {
-		return s.renderAccount(c, status, templates.PasswordForm{Errors: map[string]string{field: msg}})
+		return w.renderAccount(c, status, templates.PasswordForm{Errors: map[string]string{field: msg}})
 	}
-	if ok, wait := s.loginAllowed(keys...); !ok {
+	if ok, wait := w.throttle.allowed(keys...); !ok {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
 		return fail(http.StatusTooManyRequests, "current", "Too many wrong passwords. Try again "+advocacy.RetryMessage(wait)+".")
 	}
-	_, hash, err := s.deps.Organizer.Users.User(ctx, a.user.ID)
+	_, hash, err := w.users.User(ctx, a.user.ID)
 	if err != nil {
 		return err
 	}
 	if ok, err := advocacy.CheckPassword(hash, current); err != nil {
 		return err
 	} else if !ok {
-		s.recordFailure(keys...)
+		w.throttle.fail(keys...)
 		return fail(http.StatusUnprocessableEntity, "current", "That is not your current password.")
 	}
 	if err := advocacy.ValidatePassword(next, a.user.Email); err != nil {
@@ -492,11 +523,11 @@ func (s *Server) changePassword(c echo.Context) error {
 	if next != confirm {
 		return fail(http.StatusUnprocessableEntity, "confirm", "The two new passwords differ. Type the same one twice.")
 	}
-	newHash, err := advocacy.HashPassword(next, s.orgConfig().Passwords, s.orgRand())
+	newHash, err := advocacy.HashPassword(next, w.cfg.Passwords, w.rand)
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Organizer.Users.ChangePassword(ctx, a.user.ID, newHash, a.sess.TokenHash, a.user.ID); err != nil {
+	if err := w.users.ChangePassword(ctx, a.user.ID, newHash, a.sess.TokenHash, a.user.ID); err != nil {
 		return err
 	}
 	return orgSeeOther(c, orgWithDone("/organizer/account", "password"))

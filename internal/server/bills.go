@@ -96,30 +96,12 @@ func (s *Server) billPage(c echo.Context) error {
 	// Instructions for refreshing the list are for the campaign's staff
 	// only; such a page is theirs alone and is never cached.
 	c.Response().Header().Add("Vary", "Cookie")
-	if v.Bill.Stale && s.canEditContent(c) {
+	if v.Bill.Stale && s.org.ws.canEditContent(c) {
 		v.ImportURL = orgCampaignURL(camp.Slug, "edit") + "#bill-" + bill.ID
 		c.Response().Header().Set("Cache-Control", "private, no-store")
 		return s.render(c, http.StatusOK, templates.BillPage(m, v), nil)
 	}
 	return s.renderCached(c, http.StatusOK, templates.BillPage(m, v), nil, s.campaignModified(camp, false))
-}
-
-// canEditContent reports whether the request comes from a signed-in
-// account that may edit campaigns. Public pages use it to show staff
-// their own notes; any doubt means no.
-func (s *Server) canEditContent(c echo.Context) bool {
-	if !s.organizerEnabled() {
-		return false
-	}
-	if _, err := c.Cookie(sessionCookie); err != nil {
-		return false
-	}
-	a, ok, err := s.currentSession(c)
-	if err != nil {
-		s.deps.Logger.WarnContext(c.Request().Context(), "read session on a public page", "err", err)
-		return false
-	}
-	return ok && a.user.Can(advocacy.PermEditContent)
 }
 
 // campaignForBill picks the public campaign a bill page is shown for: the

@@ -36,9 +36,11 @@ type CampaignService interface {
 // through their life, mounted on the workspace when the campaign service
 // is wired.
 type campaignLife struct {
-	// core renders pages, answers errors, finds the signed-in account and
-	// shows the campaign editor.
-	core      *Server
+	// core renders pages, gives public URLs and forgets cached pages.
+	core *Server
+	ws   *workspace
+	// editor shows the campaign's editor, where a refused change is told.
+	editor    *editor
 	service   CampaignService
 	campaigns CampaignStore
 	clock     func() time.Time
@@ -46,12 +48,12 @@ type campaignLife struct {
 }
 
 // newCampaignLife builds the feature, or nil without the campaign service
-// or the campaigns.
-func newCampaignLife(s *Server) *campaignLife {
-	if s.deps.Organizer.Campaigns == nil || s.deps.Campaigns == nil {
+// or the editor (which needs the campaigns).
+func newCampaignLife(s *Server, ws *workspace, ed *editor) *campaignLife {
+	if s.deps.Organizer.Campaigns == nil || ed == nil {
 		return nil
 	}
-	return &campaignLife{core: s, service: s.deps.Organizer.Campaigns, campaigns: s.deps.Campaigns,
+	return &campaignLife{core: s, ws: ws, editor: ed, service: s.deps.Organizer.Campaigns, campaigns: s.deps.Campaigns,
 		clock: s.deps.Clock, logger: s.deps.Logger}
 }
 
@@ -68,7 +70,7 @@ func (l *campaignLife) routes(org *echo.Group) {
 
 // lifeService is the campaign service, for a user who may edit content.
 func (l *campaignLife) lifeService(c echo.Context) (orgAuth, CampaignService, error) {
-	a, err := l.core.need(c, advocacy.PermEditContent)
+	a, err := need(c, advocacy.PermEditContent)
 	if err != nil {
 		return a, nil, err
 	}
@@ -143,7 +145,7 @@ func (l *campaignLife) newCampaignPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return l.core.render(c, http.StatusOK, templates.NewCampaignPage(l.core.orgMeta(c, "Start a campaign", "/organizer/campaigns/new", ""), v), nil)
+	return l.core.render(c, http.StatusOK, templates.NewCampaignPage(l.ws.frame(c, "Start a campaign", "/organizer/campaigns/new", ""), v), nil)
 }
 
 // createCampaign serves POST /organizer/campaigns/new: 303 to the new
@@ -187,7 +189,7 @@ func (l *campaignLife) createCampaign(c echo.Context) error {
 			return ferr
 		}
 		return l.core.render(c, http.StatusUnprocessableEntity,
-			templates.NewCampaignPage(l.core.orgMeta(c, "Error: start a campaign", "/organizer/campaigns/new", ""), v), nil)
+			templates.NewCampaignPage(l.ws.frame(c, "Error: start a campaign", "/organizer/campaigns/new", ""), v), nil)
 	}
 	if err != nil {
 		return err
@@ -199,10 +201,10 @@ func (l *campaignLife) createCampaign(c echo.Context) error {
 // public home page of any campaign, drafts included, inside the workspace
 // only.
 func (s *Server) previewCampaign(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermEditContent); err != nil {
+	if _, err := need(c, advocacy.PermEditContent); err != nil {
 		return err
 	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, s.deps.Campaigns)
 	if err != nil {
 		return err
 	}
@@ -225,12 +227,12 @@ func (l *campaignLife) changeCampaignStatus(c echo.Context) error {
 		if code != advocacy.CodeInvalid && code != advocacy.CodeConflict {
 			return err
 		}
-		camp, lerr := l.core.orgCampaign(c)
+		camp, lerr := orgCampaign(c, l.campaigns)
 		if lerr != nil {
 			return lerr
 		}
 		sec := editorSection{lifeError: errorMessage(err)}
-		return l.core.renderEditor(c, statusFor(code, false), camp, sec)
+		return l.editor.renderEditor(c, statusFor(code, false), camp, sec)
 	}
 	l.core.forgetHome()
 	done := map[string]string{"running": "opened", "closed": "closed"}[status]
@@ -304,7 +306,7 @@ func (l *campaignLife) addCampaignBill(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	camp, err := l.core.orgCampaign(c)
+	camp, err := orgCampaign(c, l.campaigns)
 	if err != nil {
 		return err
 	}
@@ -312,7 +314,7 @@ func (l *campaignLife) addCampaignBill(c echo.Context) error {
 	if fields := fieldsOf(err); fields != nil {
 		f := templates.AddBillForm{Slug: camp.Slug, Values: formValues(c, billFormFields...), Errors: stanceErrors(fields),
 			Congress: advocacy.CongressAt(l.clock()).Number}
-		return l.core.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{addBill: &f})
+		return l.editor.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{addBill: &f})
 	}
 	if err != nil {
 		return err
@@ -339,7 +341,7 @@ func (l *campaignLife) replaceBillView(camp advocacy.Campaign, b advocacy.Bill, 
 // campaignBillFromPath loads the campaign and its current bill named in
 // the path.
 func (l *campaignLife) campaignBillFromPath(c echo.Context) (advocacy.Campaign, advocacy.Bill, error) {
-	camp, err := l.core.orgCampaign(c)
+	camp, err := orgCampaign(c, l.campaigns)
 	if err != nil {
 		return camp, advocacy.Bill{}, err
 	}
@@ -362,7 +364,7 @@ func (l *campaignLife) replaceBillPage(c echo.Context) error {
 		return err
 	}
 	v := l.replaceBillView(camp, b, l.replaceForm(camp.Slug, b))
-	m := l.core.orgMeta(c, "Replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
+	m := l.ws.frame(c, "Replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
 	return l.core.render(c, http.StatusOK, templates.ReplaceBillPage(m, v), nil)
 }
 
@@ -381,7 +383,7 @@ func (l *campaignLife) replaceCampaignBill(c echo.Context) error {
 	if fields := fieldsOf(err); fields != nil {
 		f := l.replaceForm(camp.Slug, b)
 		f.Values, f.Errors = formValues(c, billFormFields...), stanceErrors(fields)
-		m := l.core.orgMeta(c, "Error: replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
+		m := l.ws.frame(c, "Error: replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
 		return l.core.render(c, http.StatusUnprocessableEntity, templates.ReplaceBillPage(m, l.replaceBillView(camp, b, f)), nil)
 	}
 	if err != nil {
@@ -392,16 +394,16 @@ func (l *campaignLife) replaceCampaignBill(c echo.Context) error {
 }
 
 // lifeView builds the editor's status panel.
-func (s *Server) lifeView(ctx context.Context, camp advocacy.Campaign, tps int, ownTemplates bool) templates.CampaignLifeView {
-	now := s.deps.Clock()
+func (l *campaignLife) lifeView(ctx context.Context, camp advocacy.Campaign, tps int, ownTemplates bool) templates.CampaignLifeView {
+	now := l.clock()
 	v := templates.CampaignLifeView{Slug: camp.Slug, Status: string(camp.Status), Label: camp.Status.Label(),
-		PublicURL: s.campaignURL(camp.Slug), PreviewURL: orgCampaignURL(camp.Slug, "preview"),
+		PublicURL: l.core.campaignURL(camp.Slug), PreviewURL: orgCampaignURL(camp.Slug, "preview"),
 		NoLiveBill: len(camp.LiveBills(now)) == 0}
 	if !camp.EndsOn.IsZero() && camp.Status == advocacy.CampaignClosed {
 		v.Closed = longDate(camp.EndsOn)
 	}
-	if featured, err := s.deps.Campaigns.Featured(ctx); err != nil {
-		s.deps.Logger.ErrorContext(ctx, "read featured campaign", "err", err)
+	if featured, err := l.campaigns.Featured(ctx); err != nil {
+		l.logger.ErrorContext(ctx, "read featured campaign", "err", err)
 	} else {
 		v.Featured = featured == camp.Slug
 		v.CanFeature = camp.Running() && !v.Featured

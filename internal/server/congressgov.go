@@ -3,7 +3,7 @@ package server
 import (
 	"context"
 	"errors"
-	"net/http"
+	"log/slog"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -55,28 +55,44 @@ func (s *Server) billActivity(ctx context.Context, billID string) (advocacy.Bill
 	return a, ok
 }
 
-// cosponsorsCommand is what brings a bill's cosponsor list up to date from
-// the command line.
-func (s *Server) cosponsorsCommand(slug, billID string) string {
-	if s.deps.CongressGov.Syncer != nil {
+// syncStatus says how far the Congress.gov sync has brought each bill, for
+// the dashboard. Its zero value knows of no sync.
+type syncStatus struct {
+	// reader has each bill's last sync; nil before any sync is wired.
+	reader CongressGovReader
+	// canSync: the server has an API key, so syncs run (on request too).
+	canSync bool
+	every   time.Duration
+	logger  *slog.Logger
+}
+
+func newSyncStatus(s *Server) syncStatus {
+	g := s.deps.CongressGov
+	return syncStatus{reader: g.Reader, canSync: g.Syncer != nil, every: g.Every, logger: s.deps.Logger}
+}
+
+// command is what brings a bill's cosponsor list up to date from the
+// command line.
+func (st syncStatus) command(slug, billID string) string {
+	if st.canSync {
 		return "whipcount cosponsors sync -campaign " + slug
 	}
 	return "whipcount cosponsors import -campaign " + slug + " -bill " + billID + " FILE.json (or set WHIPCOUNT_CONGRESS_API_KEY and run whipcount cosponsors sync -campaign " + slug + ")"
 }
 
-// syncRows describes each bill's last sync for the dashboard, and lists the
+// rows describes each bill's last sync for the dashboard, and lists the
 // failed ones as out of date.
-func (s *Server) syncRows(ctx context.Context, camp advocacy.Campaign) ([]templates.SyncRow, []templates.StaleItem) {
-	if s.deps.CongressGov.Reader == nil {
+func (st syncStatus) rows(ctx context.Context, camp advocacy.Campaign) ([]templates.SyncRow, []templates.StaleItem) {
+	if st.reader == nil {
 		return nil, nil
 	}
 	ids := make([]string, 0, len(camp.Bills))
 	for _, b := range camp.Bills {
 		ids = append(ids, b.ID)
 	}
-	last, err := s.deps.CongressGov.Reader.LastSyncs(ctx, ids)
+	last, err := st.reader.LastSyncs(ctx, ids)
 	if err != nil {
-		s.deps.Logger.ErrorContext(ctx, "read last syncs", "err", err)
+		st.logger.ErrorContext(ctx, "read last syncs", "err", err)
 		return nil, nil
 	}
 	var rows []templates.SyncRow
@@ -89,7 +105,7 @@ func (s *Server) syncRows(ctx context.Context, camp advocacy.Campaign) ([]templa
 			if !r.OK {
 				stale = append(stale, templates.StaleItem{Kind: "sync", What: "The last Congress.gov sync of " + b.Label() + " failed",
 					Details: []string{row.When + ": " + r.Error, "The list stays as it was; the next sync tries again."},
-					Command: s.cosponsorsCommand(camp.Slug, b.ID)})
+					Command: st.command(camp.Slug, b.ID)})
 			}
 		}
 		rows = append(rows, row)
@@ -97,23 +113,53 @@ func (s *Server) syncRows(ctx context.Context, camp advocacy.Campaign) ([]templa
 	return rows, stale
 }
 
+// describe says how the cosponsor lists are kept up to date.
+func (st syncStatus) describe() string {
+	switch {
+	case !st.canSync:
+		return "The server has no Congress.gov API key (WHIPCOUNT_CONGRESS_API_KEY): import cosponsor files on the edit page, or set the key."
+	case st.every > 0:
+		return "The server syncs every running campaign’s bills every " + st.every.String() + "."
+	}
+	return "The server does not sync by itself (-cosponsors-sync 0): sync by hand here or with whipcount cosponsors sync."
+}
+
+// congressSync is the button on the dashboard that syncs a campaign's
+// bills from Congress.gov now. It is mounted when the sync is wired (the
+// server has an API key).
+type congressSync struct {
+	ws        *workspace
+	syncer    CosponsorSyncer
+	campaigns CampaignStore
+}
+
+// newCongressSync builds the feature, or nil without a syncer or the
+// campaigns.
+func newCongressSync(s *Server, ws *workspace) *congressSync {
+	if s.deps.CongressGov.Syncer == nil || s.deps.Campaigns == nil {
+		return nil
+	}
+	return &congressSync{ws: ws, syncer: s.deps.CongressGov.Syncer, campaigns: s.deps.Campaigns}
+}
+
+func (cs *congressSync) routes(org *echo.Group) {
+	org.POST("/campaigns/:slug/sync", cs.syncNow)
+}
+
 // syncNow serves POST /organizer/campaigns/{slug}/sync: an organizer asks
 // for the campaign's bills from Congress.gov now.
-func (s *Server) syncNow(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermEditContent); err != nil {
+func (cs *congressSync) syncNow(c echo.Context) error {
+	if _, err := need(c, advocacy.PermEditContent); err != nil {
 		return err
 	}
-	if s.deps.CongressGov.Syncer == nil {
-		return echo.NewHTTPError(http.StatusConflict, "Syncing from Congress.gov needs an API key: start the server with WHIPCOUNT_CONGRESS_API_KEY.")
-	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, cs.campaigns)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), manualSyncTimeout)
 	defer cancel()
 	// Failures are recorded per bill and shown on the dashboard.
-	_, err = s.deps.CongressGov.Syncer.SyncCampaign(ctx, camp.Slug)
+	_, err = cs.syncer.SyncCampaign(ctx, camp.Slug)
 	done := "synced"
 	switch {
 	case errors.Is(err, advocacy.ErrSyncBusy):
@@ -122,15 +168,4 @@ func (s *Server) syncNow(c echo.Context) error {
 		done = "sync-failed"
 	}
 	return orgSeeOther(c, orgCampaignURL(camp.Slug)+"?done="+done+"#sync-heading")
-}
-
-// syncEvery says how the cosponsor lists are kept up to date.
-func (s *Server) syncEvery() string {
-	switch {
-	case s.deps.CongressGov.Syncer == nil:
-		return "The server has no Congress.gov API key (WHIPCOUNT_CONGRESS_API_KEY): import cosponsor files on the edit page, or set the key."
-	case s.deps.CongressGov.Every > 0:
-		return "The server syncs every running campaign’s bills every " + s.deps.CongressGov.Every.String() + "."
-	}
-	return "The server does not sync by itself (-cosponsors-sync 0): sync by hand here or with whipcount cosponsors sync."
 }

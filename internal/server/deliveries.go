@@ -34,18 +34,21 @@ type DeliveryDesk interface {
 // the warning above every workspace page while delivery is held, and the
 // lines of /healthz. It is mounted only when a delivery desk is wired.
 type deliveries struct {
-	// core renders pages and answers errors.
-	core   *Server
-	desk   DeliveryDesk
-	logger *slog.Logger
+	// core renders pages; ws frames them (nil: no workspace, so only the
+	// /healthz lines are used).
+	core    *Server
+	ws      *workspace
+	desk    DeliveryDesk
+	members MemberDirectory
+	logger  *slog.Logger
 }
 
 // newDeliveries builds the feature, or nil without a delivery desk.
-func newDeliveries(s *Server) *deliveries {
+func newDeliveries(s *Server, ws *workspace) *deliveries {
 	if s.deps.Organizer.Deliveries == nil {
 		return nil
 	}
-	return &deliveries{core: s, desk: s.deps.Organizer.Deliveries, logger: s.deps.Logger}
+	return &deliveries{core: s, ws: ws, desk: s.deps.Organizer.Deliveries, members: s.deps.Members, logger: s.deps.Logger}
 }
 
 // routes mounts the delivery health page and the re-send on the workspace.
@@ -54,16 +57,16 @@ func (d *deliveries) routes(org *echo.Group) {
 	org.POST("/deliveries/retry", d.retryDeliveries)
 }
 
-// alerts are the workspace-wide warnings about held delivery, for anyone
-// who can act on them. Errors are logged: a page shows without them. Safe
-// on nil (no desk: nothing to warn about).
-func (d *deliveries) alerts(ctx context.Context, a orgAuth) []templates.OrgAlert {
-	if d == nil || !a.user.Can(advocacy.PermDeliveries) {
+// deliveryAlerts are the workspace-wide warnings about held delivery, for
+// anyone who can act on them. Errors are logged: a page shows without them.
+// A nil desk has nothing to warn about.
+func deliveryAlerts(ctx context.Context, desk DeliveryDesk, logger *slog.Logger, a orgAuth) []templates.OrgAlert {
+	if desk == nil || !a.user.Can(advocacy.PermDeliveries) {
 		return nil
 	}
-	hs, err := d.desk.Health(ctx)
+	hs, err := desk.Health(ctx)
 	if err != nil {
-		d.logger.ErrorContext(ctx, "delivery health", "err", err)
+		logger.ErrorContext(ctx, "delivery health", "err", err)
 		return nil
 	}
 	var out []templates.OrgAlert
@@ -101,7 +104,7 @@ func (d *deliveries) deliveryHealth(c echo.Context) error {
 }
 
 func (d *deliveries) renderDeliveryHealth(c echo.Context, status int, problem string) error {
-	a, err := d.core.need(c, advocacy.PermDeliveries)
+	a, err := need(c, advocacy.PermDeliveries)
 	if err != nil {
 		return err
 	}
@@ -117,7 +120,7 @@ func (d *deliveries) renderDeliveryHealth(c echo.Context, status int, problem st
 		if h.Chamber == advocacy.Senate {
 			for _, o := range h.Offices {
 				v.Disagreements = append(v.Disagreements, templates.OfficeDisagreementRow{
-					Member: d.core.orgMember(o.BioguideID).Name, Derived: o.Derived, Listed: o.Listed})
+					Member: orgMember(d.members, o.BioguideID).Name, Derived: o.Derived, Listed: o.Listed})
 			}
 		}
 	}
@@ -127,7 +130,7 @@ func (d *deliveries) renderDeliveryHealth(c echo.Context, status int, problem st
 			v.OfficesError = ferr.Error()
 		}
 	}
-	return d.core.render(c, status, templates.DeliveryHealthPage(d.core.orgMeta(c, "Delivery health", "/organizer/deliveries", ""), v), nil)
+	return d.core.render(c, status, templates.DeliveryHealthPage(d.ws.frame(c, "Delivery health", "/organizer/deliveries", ""), v), nil)
 }
 
 // chamberRow says where a chamber's delivery stands, in words.
@@ -168,7 +171,7 @@ func chamberRow(h advocacy.ChamberHealth) templates.ChamberHealthRow {
 // retryDeliveries serves POST /organizer/deliveries/retry: re-send a
 // chamber's held or failed letters.
 func (d *deliveries) retryDeliveries(c echo.Context) error {
-	a, err := d.core.need(c, advocacy.PermDeliveries)
+	a, err := need(c, advocacy.PermDeliveries)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,10 +19,10 @@ import (
 )
 
 // This file wires the organizer workspace: what it needs from the stores,
-// its settings, and the state it keeps in memory (login throttles and
-// lookup counts). The workspace lives under /organizer/, with /login and
-// /logout; every page there needs a session, and every state-changing
-// request a CSRF token (see auth.go).
+// its settings, its core (sign-in and the frame of its pages; the rest is
+// in auth.go) and the features that add pages to it. The workspace lives
+// under /organizer/, with /login and /logout; every page there needs a
+// session, and every state-changing request a CSRF token.
 
 // UserStore keeps accounts and partners. Changes are audited by the store.
 type UserStore interface {
@@ -146,43 +147,104 @@ func (c OrganizerConfig) withDefaults() OrganizerConfig {
 	return c
 }
 
-// organizerRuntime is the workspace's in-memory state. Its zero value is
-// ready to use.
-type organizerRuntime struct {
-	cfgOnce sync.Once
-	cfg     OrganizerConfig
+// workspaceFeatures are the organizer workspace's core and the features
+// that add pages to it. Each is nil, and routes.go does not mount it, when
+// what it needs is not wired; without accounts and sessions there is no
+// workspace at all.
+type workspaceFeatures struct {
+	ws         *workspace
+	home       *workspaceHome
+	dashboard  *dashboard
+	offices    *officePackets
+	editor     *editor
+	life       *campaignLife
+	exports    *exports
+	moderation *moderationDesk
+	users      *userAdmin
+	partners   *partnerPages
+	audit      *auditLog
+	data       *memberData
+	sync       *congressSync
+}
 
-	throttleMu sync.Mutex
-	failures   map[string][]time.Time
+// newWorkspaceFeatures builds the workspace and each feature it has the
+// dependencies for.
+func newWorkspaceFeatures(s *Server) workspaceFeatures {
+	ws := newWorkspace(s)
+	if ws == nil {
+		return workspaceFeatures{}
+	}
+	f := workspaceFeatures{ws: ws, editor: newEditor(s, ws), exports: newExports(s, ws),
+		offices: newOfficePackets(s, ws), moderation: newModerationDesk(s, ws), users: newUserAdmin(s, ws),
+		partners: newPartnerPages(s, ws), audit: newAuditLog(s, ws), data: newMemberData(s, ws), sync: newCongressSync(s, ws)}
+	// A campaign's life shows in its editor, and the editor links to it.
+	f.life = newCampaignLife(s, ws, f.editor)
+	if f.editor != nil {
+		f.editor.life = f.life
+	}
+	f.home = newWorkspaceHome(s, ws, f.life != nil)
+	f.dashboard = newDashboard(s, ws, f.data)
+	return f
+}
 
-	lookupMu sync.Mutex
-	lookups  map[advocacy.LookupKey]int
+// workspace is the core of the organizer workspace: sign-in, sessions,
+// CSRF and roles (auth.go), and the frame every workspace page shares. It
+// is built only when accounts and sessions are wired; the features that add
+// pages to the workspace receive it, to find the signed-in account and to
+// frame their pages.
+type workspace struct {
+	// core renders pages and gives the site-wide page metadata.
+	core     *Server
+	users    UserStore
+	sessions SessionStore
+	cfg      OrganizerConfig
+	clock    func() time.Time
+	// rand is the source of session and CSRF tokens and password salts.
+	rand   io.Reader
+	logger *slog.Logger
+	// desk gives the warning above every page while delivery is held; nil
+	// when no delivery desk is wired.
+	desk     DeliveryDesk
+	throttle *loginThrottle
 
 	dummyOnce sync.Once
-	dummyHash string
+	dummy     string
 }
 
-// orgConfig returns the workspace's settings with defaults filled in.
-func (s *Server) orgConfig() OrganizerConfig {
-	s.org.cfgOnce.Do(func() { s.org.cfg = s.cfg.Organizer.withDefaults() })
-	return s.org.cfg
-}
-
-func (s *Server) orgRand() io.Reader {
-	if s.deps.Organizer.Rand != nil {
-		return s.deps.Organizer.Rand
+// newWorkspace builds the workspace's core, or nil without accounts or
+// sessions.
+func newWorkspace(s *Server) *workspace {
+	o := s.deps.Organizer
+	if o.Users == nil || o.Sessions == nil {
+		return nil
 	}
-	return rand.Reader
+	r := o.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	cfg := s.cfg.Organizer.withDefaults()
+	return &workspace{core: s, users: o.Users, sessions: o.Sessions, cfg: cfg, clock: s.deps.Clock, rand: r,
+		logger: s.deps.Logger, desk: o.Deliveries, throttle: newLoginThrottle(cfg, s.deps.Clock)}
 }
 
-// organizerEnabled reports whether the workspace is wired.
-func (s *Server) organizerEnabled() bool {
-	return s.deps.Organizer.Users != nil && s.deps.Organizer.Sessions != nil
+// routes mounts sign-in and the account page; everything under /organizer
+// needs a session, and every POST its CSRF token. It returns the
+// /organizer group, for the features that add their pages.
+func (w *workspace) routes(e *echo.Echo) *echo.Group {
+	e.GET("/login", w.loginPage)
+	e.POST("/login", w.login)
+	e.POST("/logout", w.logout, w.requireSession, w.checkCSRF)
+	org := e.Group("/organizer", w.requireSession, w.checkCSRF)
+	org.GET("/account", w.accountPage)
+	org.POST("/account/password", w.changePassword)
+	return org
 }
 
-// orgMeta builds the frame every organizer page shares.
-func (s *Server) orgMeta(c echo.Context, title, path, slug string) templates.OrgMeta {
-	m := templates.OrgMeta{Page: s.meta(c, title, path), Slug: slug, Path: path}
+// frame builds the frame every workspace page shares: who is signed in,
+// what their role lets them reach, the CSRF token, the warnings and the
+// notice a redirect carries.
+func (w *workspace) frame(c echo.Context, title, path, slug string) templates.OrgMeta {
+	m := templates.OrgMeta{Page: w.core.meta(c, title, path), Slug: slug, Path: path}
 	if a, ok := authFrom(c); ok {
 		m.Email = a.user.Email
 		m.Role = a.user.Role.Label()
@@ -195,8 +257,8 @@ func (s *Server) orgMeta(c echo.Context, title, path, slug string) templates.Org
 		m.CanManageUsers = a.user.Can(advocacy.PermManageUsers)
 		m.CanViewAudit = a.user.Can(advocacy.PermViewAudit)
 		m.CanManageData = a.user.Can(advocacy.PermManageData)
-		m.CanDeliveries = a.user.Can(advocacy.PermDeliveries) && s.deliveries != nil
-		m.Alerts = s.deliveries.alerts(c.Request().Context(), a)
+		m.CanDeliveries = a.user.Can(advocacy.PermDeliveries) && w.desk != nil
+		m.Alerts = deliveryAlerts(c.Request().Context(), w.desk, w.logger, a)
 		m.Partner = a.user.PartnerName
 	}
 	m.Flash = orgFlash(c.QueryParam("done"))
@@ -280,19 +342,20 @@ func orgParamID(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
-// orgCampaign loads the campaign of the :slug parameter.
-func (s *Server) orgCampaign(c echo.Context) (advocacy.Campaign, error) {
-	if s.deps.Campaigns == nil {
+// orgCampaign loads the campaign of the :slug parameter from store (nil:
+// there is none).
+func orgCampaign(c echo.Context, store CampaignStore) (advocacy.Campaign, error) {
+	if store == nil {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign store is configured.")
 	}
-	return s.deps.Campaigns.Campaign(c.Request().Context(), c.Param("slug"))
+	return store.Campaign(c.Request().Context(), c.Param("slug"))
 }
 
 // orgMember names a member for organizer tables, or gives the ID of one
-// the reference data does not know.
-func (s *Server) orgMember(id string) templates.MemberRef {
-	if s.deps.Members != nil {
-		if m, ok := s.deps.Members.Member(id); ok {
+// the reference data (dir, which may be nil) does not know.
+func orgMember(dir MemberDirectory, id string) templates.MemberRef {
+	if dir != nil {
+		if m, ok := dir.Member(id); ok {
 			return orgMemberRef(m)
 		}
 	}
@@ -320,62 +383,4 @@ func orgMemberRef(m advocacy.Member) templates.MemberRef {
 	}
 	return templates.MemberRef{BioguideID: m.BioguideID, Name: prefix + m.Name, Short: short, Party: m.Party,
 		State: m.State, District: district, Known: true}
-}
-
-// orgChamberOf gives a known member's chamber, for cosponsor checks.
-func (s *Server) orgChamberOf(id string) (advocacy.Chamber, bool) {
-	if s.deps.Members == nil {
-		return "", false
-	}
-	m, ok := s.deps.Members.Member(id)
-	return m.Chamber, ok
-}
-
-// workspaceRoutes mounts the organizer workspace: sign-in, then everything
-// under /organizer needs a session, and every POST its CSRF token. It
-// returns the /organizer group, for the features that add their pages.
-func (s *Server) workspaceRoutes(e *echo.Echo) *echo.Group {
-	e.GET("/login", s.loginPage)
-	e.POST("/login", s.login)
-	e.POST("/logout", s.logout, s.requireSession, s.checkCSRF)
-	org := e.Group("/organizer", s.requireSession, s.checkCSRF)
-	org.GET("", s.orgHome)
-	org.GET("/account", s.accountPage)
-	org.POST("/account/password", s.changePassword)
-	org.GET("/campaigns/:slug", s.dashboard)
-	org.GET("/campaigns/:slug/offices", s.offices)
-	org.GET("/campaigns/:slug/offices.csv", s.officesCSV)
-	org.GET("/campaigns/:slug/offices/:bioguide", s.packet)
-	org.GET("/campaigns/:slug/exports", s.exportsPage)
-	org.GET("/campaigns/:slug/exports/letters.csv", s.exportLetters)
-	org.GET("/campaigns/:slug/exports/contacts.csv", s.exportContacts)
-	org.GET("/campaigns/:slug/edit", s.editPage)
-	org.GET("/campaigns/:slug/edit/text", s.editText)
-	org.POST("/campaigns/:slug/edit/text", s.editText)
-	org.GET("/campaigns/:slug/edit/bills/:bill", s.editBill)
-	org.POST("/campaigns/:slug/edit/bills/:bill", s.editBill)
-	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors", s.saveCosponsor)
-	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors/:bioguide/withdraw", s.withdrawCosponsor)
-	org.POST("/campaigns/:slug/edit/bills/:bill/import", s.importCosponsors)
-	org.POST("/campaigns/:slug/edit/talking-points", s.editPoint)
-	org.GET("/campaigns/:slug/edit/talking-points/:id", s.editPoint)
-	org.POST("/campaigns/:slug/edit/talking-points/:id", s.editPoint)
-	org.POST("/campaigns/:slug/edit/talking-points/:id/delete", s.deletePoint)
-	org.POST("/campaigns/:slug/edit/templates/:kind", s.editTemplate)
-	org.POST("/preview", s.previewMarkdown)
-	// A campaign's preview (starting, opening, closing and featuring
-	// campaigns is the campaign life feature).
-	org.GET("/campaigns/:slug/preview", s.previewCampaign)
-	org.GET("/users", s.users)
-	org.POST("/users", s.createUser)
-	org.POST("/users/:id/disable", s.setUserDisabled(true))
-	org.POST("/users/:id/enable", s.setUserDisabled(false))
-	org.GET("/partners", s.partners)
-	org.POST("/partners", s.createPartner)
-	org.GET("/audit", s.auditPage)
-	// Keeping up with Congress: the member data's status for admins, and
-	// a Congress.gov sync on request.
-	org.GET("/data", s.dataPage)
-	org.POST("/campaigns/:slug/sync", s.syncNow)
-	return org
 }

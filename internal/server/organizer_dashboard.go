@@ -15,53 +15,54 @@ import (
 	"github.com/whipcount/whipcount/templates"
 )
 
-// orgHome lists the campaigns.
-func (s *Server) orgHome(c echo.Context) error {
-	a, _ := authFrom(c)
-	ctx := c.Request().Context()
-	v := templates.OrgHomeView{CanCreate: a.user.Can(advocacy.PermEditContent) && s.life != nil}
-	if s.deps.Organizer.Editor != nil {
-		list, err := s.deps.Organizer.Editor.ListCampaigns(ctx)
-		if err != nil {
-			return err
-		}
-		featured := ""
-		if s.deps.Campaigns != nil {
-			if featured, err = s.deps.Campaigns.Featured(ctx); err != nil {
-				return err
-			}
-		}
-		for _, camp := range list {
-			if !a.user.Can(advocacy.PermViewStats) && !camp.Public() {
-				continue // partners see only the campaigns that are public
-			}
-			v.Campaigns = append(v.Campaigns, templates.OrgCampaignLink{Slug: camp.Slug, Title: camp.Title,
-				Status: camp.Status.Label(), URL: orgCampaignURL(camp.Slug), Featured: camp.Slug == featured})
-		}
-	}
-	if a.user.Can(advocacy.PermModerate) && s.moderation != nil {
-		_, held, err := s.moderation.store.Held(ctx, 0, 1)
-		if err != nil {
-			return err
-		}
-		v.Held = held
-	}
-	return s.render(c, http.StatusOK, templates.OrgHomePage(s.orgMeta(c, "Organizer workspace", "/organizer", ""), v), nil)
+// dashboard is a campaign's figures in the workspace: letters over time
+// and by place, channel and delivery, the offices to press, the cosponsors
+// who joined after letters, the sources, and what is out of date. It is
+// mounted when the figures and the campaigns are wired.
+type dashboard struct {
+	// core renders pages and draws the map, and tells the member data's
+	// status.
+	core      *Server
+	ws        *workspace
+	stats     DashboardStore
+	campaigns CampaignStore
+	// members names offices and lists whom to press; nil leaves them out.
+	members  MemberDirectory
+	partners partnerLister
+	clock    func() time.Time
+	// cosponsorsStaleDays is how old a cosponsor list may get before the
+	// dashboard says so; 0 never does.
+	cosponsorsStaleDays int
+	data                *memberData
+	syncs               syncStatus
 }
 
-// dashboard serves a campaign's figures: everything for organizers, the
+// newDashboard builds the dashboard, or nil without the figures or the
+// campaigns.
+func newDashboard(s *Server, ws *workspace, data *memberData) *dashboard {
+	if s.deps.Organizer.Stats == nil || s.deps.Campaigns == nil {
+		return nil
+	}
+	return &dashboard{core: s, ws: ws, stats: s.deps.Organizer.Stats, campaigns: s.deps.Campaigns,
+		members: s.deps.Members, partners: ws.users, clock: s.deps.Clock, cosponsorsStaleDays: s.cfg.CosponsorsStaleDays,
+		data: data, syncs: newSyncStatus(s)}
+}
+
+// routes mounts a campaign's dashboard on the workspace.
+func (d *dashboard) routes(org *echo.Group) {
+	org.GET("/campaigns/:slug", d.page)
+}
+
+// page serves a campaign's figures: everything for organizers, the
 // partner's own aggregates for a partner viewer. With htmx, only the region
 // named by HX-Target is rendered (the daily chart, or a sorted table).
-func (s *Server) dashboard(c echo.Context) error {
+func (d *dashboard) page(c echo.Context) error {
 	a, _ := authFrom(c)
 	full := a.user.Can(advocacy.PermViewStats)
 	if !full && !a.user.Can(advocacy.PermViewPartnerStats) {
 		return echo.NewHTTPError(http.StatusForbidden, "Your account cannot see campaign figures.")
 	}
-	if s.deps.Organizer.Stats == nil {
-		return echo.ErrNotFound
-	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, d.campaigns)
 	if err != nil {
 		return err
 	}
@@ -76,44 +77,44 @@ func (s *Server) dashboard(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	now := s.deps.Clock()
+	now := d.clock()
 	days := advocacy.ParseWindow(c.QueryParam("days"))
 	from := advocacy.WindowStart(now, days)
-	st, err := s.deps.Organizer.Stats.Dashboard(ctx, camp.ID, from, advocacy.Day(now).AddDate(0, 0, 1), ref)
+	st, err := d.stats.Dashboard(ctx, camp.ID, from, advocacy.Day(now).AddDate(0, 0, 1), ref)
 	if err != nil {
 		return err
 	}
-	v := s.dashboardView(c, camp, st, days, now, full)
+	v := d.dashboardView(c, camp, st, days, now, full)
 	if !full {
 		v.Partner = a.user.PartnerName
 	} else {
 		for _, b := range camp.Bills {
-			if b.CosponsorListStale(now, s.cfg.CosponsorsStaleDays) {
+			if b.CosponsorListStale(now, d.cosponsorsStaleDays) {
 				asOf := "never"
 				if !b.CosponsorsAsOf.IsZero() {
 					asOf = b.CosponsorsAsOf.UTC().Format("January 2, 2006")
 				}
 				v.Stale = append(v.Stale, templates.StaleBill{Bill: b.Label(), AsOf: asOf,
-					EditURL: orgCampaignURL(camp.Slug) + "/edit", Command: s.cosponsorsCommand(camp.Slug, b.ID)})
+					EditURL: orgCampaignURL(camp.Slug) + "/edit", Command: d.syncs.command(camp.Slug, b.ID)})
 			}
 		}
-		v.StaleData = s.memberDataStale(s.dataStatus(), now, a.user.Can(advocacy.PermManageData))
+		v.StaleData = d.data.staleItems(d.core.dataStatus(), now, a.user.Can(advocacy.PermManageData))
 		var syncStale []templates.StaleItem
-		v.Sync.Rows, syncStale = s.syncRows(ctx, camp)
+		v.Sync.Rows, syncStale = d.syncs.rows(ctx, camp)
 		v.StaleData = append(v.StaleData, syncStale...)
-		v.Sync.Every = s.syncEvery()
-		if s.deps.CongressGov.Syncer != nil && a.user.Can(advocacy.PermEditContent) {
+		v.Sync.Every = d.syncs.describe()
+		if d.syncs.canSync && a.user.Can(advocacy.PermEditContent) {
 			v.Sync.URL = orgCampaignURL(camp.Slug) + "/sync"
 		}
 	}
-	if full && s.deps.Organizer.Users != nil {
-		partners, err := s.deps.Organizer.Users.Partners(ctx)
+	if full {
+		partners, err := d.partners.Partners(ctx)
 		if err != nil {
 			return err
 		}
 		v.Sources = sourceRows(st, partners)
 	}
-	m := s.orgMeta(c, camp.Title+": dashboard", orgCampaignURL(camp.Slug), camp.Slug)
+	m := d.ws.frame(c, camp.Title+": dashboard", orgCampaignURL(camp.Slug), camp.Slug)
 	page := templates.DashboardPage(m, v)
 	var fragment = page
 	switch c.Request().Header.Get("HX-Target") {
@@ -124,11 +125,11 @@ func (s *Server) dashboard(c echo.Context) error {
 	case "org-districts":
 		fragment = templates.SortTableRegion(v.Districts)
 	}
-	return s.render(c, http.StatusOK, page, fragment)
+	return d.core.render(c, http.StatusOK, page, fragment)
 }
 
 // dashboardView turns the figures into the page's view model.
-func (s *Server) dashboardView(c echo.Context, camp advocacy.Campaign, st advocacy.DashboardStats, days int, now time.Time, full bool) templates.DashboardView {
+func (d *dashboard) dashboardView(c echo.Context, camp advocacy.Campaign, st advocacy.DashboardStats, days int, now time.Time, full bool) templates.DashboardView {
 	base := orgCampaignURL(camp.Slug)
 	q := c.QueryParams()
 	v := templates.DashboardView{
@@ -152,10 +153,10 @@ func (s *Server) dashboardView(c echo.Context, camp advocacy.Campaign, st advoca
 		deliveries += n
 	}
 	v.Chambers = countRows(st.ByChamber, deliveries, map[string]string{"house": "House", "senate": "Senate"})
-	v.States = s.stateTable(c, camp.Slug, st)
-	v.Map = s.lettersMap(st.ByState)
+	v.States = d.stateTable(c, camp.Slug, st)
+	v.Map = d.lettersMap(st.ByState)
 	after := advocacy.CosponsorsAfterLetters(camp, st.FirstLetter, func(id string, _ time.Time) int { return st.LettersBeforeJoining[id] })
-	v.Joined = s.joinedView(camp, after, full)
+	v.Joined = d.joinedView(camp, after, full)
 	if !full {
 		return v
 	}
@@ -167,11 +168,11 @@ func (s *Server) dashboardView(c echo.Context, camp advocacy.Campaign, st advoca
 		advocacy.StateWaitingForSender: "Waiting for the sender to send it", "held": "Held (waiting on the operator)",
 		"sent": "Sent electronically", "delivered": "Delivered", "failed": "Not delivered electronically",
 		"confirmed_by_user": "Sent by the constituent"})
-	v.Districts = s.districtTable(c, camp.Slug, st)
+	v.Districts = d.districtTable(c, camp.Slug, st)
 	v.OfficesURL = orgCampaignURL(camp.Slug, "offices")
-	if s.deps.Members != nil {
+	if d.members != nil {
 		// Only members still in office can be pressed to sign on.
-		serving := slices.DeleteFunc(s.deps.Members.Members(), func(m advocacy.Member) bool { return m.TermEnded(now) })
+		serving := slices.DeleteFunc(d.members.Members(), func(m advocacy.Member) bool { return m.TermEnded(now) })
 		list := advocacy.PressureList(camp, serving, st.ByOffice)
 		const shown = 20
 		for i, e := range list {
@@ -238,7 +239,7 @@ func pressureRow(slug string, rank int, e advocacy.PressureEntry) templates.Pres
 		Stance: stance, Letters: e.Letters, PacketURL: orgCampaignURL(slug, "offices", e.Member.BioguideID)}
 }
 
-func (s *Server) joinedView(camp advocacy.Campaign, after advocacy.JoinedAfterSummary, withLinks bool) templates.JoinedView {
+func (d *dashboard) joinedView(camp advocacy.Campaign, after advocacy.JoinedAfterSummary, withLinks bool) templates.JoinedView {
 	v := templates.JoinedView{Count: len(after.Members)}
 	if v.Count > 0 {
 		unit := " days"
@@ -254,7 +255,7 @@ func (s *Server) joinedView(camp advocacy.Campaign, after advocacy.JoinedAfterSu
 				label = b.Label()
 			}
 		}
-		r := templates.JoinedRow{Member: s.orgMember(j.BioguideID), Bill: label, FirstLetter: shortDate(j.FirstLetter),
+		r := templates.JoinedRow{Member: orgMember(d.members, j.BioguideID), Bill: label, FirstLetter: shortDate(j.FirstLetter),
 			Joined: shortDate(j.JoinedOn), Days: j.Days, Letters: j.Letters}
 		if withLinks {
 			r.PacketURL = orgCampaignURL(camp.Slug, "offices", j.BioguideID)
@@ -304,7 +305,7 @@ func letterSortColumns(label string) []sortColumn {
 	}
 }
 
-func (s *Server) stateTable(c echo.Context, slug string, st advocacy.DashboardStats) templates.SortTable {
+func (d *dashboard) stateTable(c echo.Context, slug string, st advocacy.DashboardStats) templates.SortTable {
 	spec := advocacy.ParseSort(c.QueryParam("ssort"), c.QueryParam("sdir"), []string{"name", "letters"}, advocacy.SortSpec{Key: "letters", Desc: true})
 	counts := advocacy.SortedCounts(st.ByState)
 	// Sort by full state name, as the table shows it.
@@ -335,7 +336,7 @@ func splitKey(k string) (name, code string) {
 	return k, k
 }
 
-func (s *Server) districtTable(c echo.Context, slug string, st advocacy.DashboardStats) templates.SortTable {
+func (d *dashboard) districtTable(c echo.Context, slug string, st advocacy.DashboardStats) templates.SortTable {
 	spec := advocacy.ParseSort(c.QueryParam("dsort"), c.QueryParam("ddir"), []string{"name", "letters"}, advocacy.SortSpec{Key: "letters", Desc: true})
 	key := spec.Key
 	if key == "name" {
@@ -344,8 +345,8 @@ func (s *Server) districtTable(c echo.Context, slug string, st advocacy.Dashboar
 	ds := append([]advocacy.DistrictCount(nil), st.ByDistrict...)
 	advocacy.SortDistricts(ds, advocacy.SortSpec{Key: key, Desc: spec.Desc})
 	reps := map[advocacy.DistrictKey]advocacy.Member{}
-	if s.deps.Members != nil {
-		for _, m := range s.deps.Members.Members() {
+	if d.members != nil {
+		for _, m := range d.members.Members() {
 			if m.Chamber == advocacy.House {
 				reps[advocacy.DistrictKey{State: m.State, Number: m.District}] = m
 			}
@@ -420,8 +421,8 @@ func barChart(id, title, rowHeader string, rows []templates.BarRow) templates.Ba
 // lettersMap colours the states by their share of the busiest state's
 // letters, in four steps, with a legend of the ranges. It reuses the
 // campaign map's outlines.
-func (s *Server) lettersMap(byState map[string]int) *templates.OrgMapView {
-	base := s.usMapBase()
+func (d *dashboard) lettersMap(byState map[string]int) *templates.OrgMapView {
+	base := d.core.usMapBase()
 	if base == nil {
 		return nil
 	}

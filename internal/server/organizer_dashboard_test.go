@@ -101,9 +101,9 @@ func testIDText(doc *goquery.Document, id string) string {
 func TestDashboardFigures(t *testing.T) {
 	e := dashboardEnv(t)
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
-	e.srv.countLookup("zip")
+	e.srv.lookupCounts.count("zip")
 	for range 19 {
-		e.srv.countLookup("api")
+		e.srv.lookupCounts.count("api")
 	}
 	if err := e.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,25 @@ import (
 	"github.com/whipcount/whipcount/templates"
 )
 
+// memberData is the member data's status page for admins: its version,
+// date and counts, ended terms, the last update and how to run the next.
+// Mounted with the workspace; the dashboard also lists what it finds out of
+// date.
+type memberData struct {
+	// core tells the data's status and whether it is too old.
+	core  *Server
+	ws    *workspace
+	clock func() time.Time
+}
+
+func newMemberData(s *Server, ws *workspace) *memberData {
+	return &memberData{core: s, ws: ws, clock: s.deps.Clock}
+}
+
+func (d *memberData) routes(org *echo.Group) {
+	org.GET("/data", d.page)
+}
+
 // dataUpdateCommand is what brings this server's member data up to date.
 func dataUpdateCommand(st DataStatus) string {
 	if st.Folder == "" {
@@ -20,15 +39,15 @@ func dataUpdateCommand(st DataStatus) string {
 	return "whipcount data update -data " + st.Folder + ", then send the server SIGHUP (kill -HUP PID)"
 }
 
-// memberDataStale lists what is out of date about the member data: its
+// staleItems lists what is out of date about the member data: its
 // age past the limit, terms that have ended, and (for admins) a failed
 // update or reload.
-func (s *Server) memberDataStale(st DataStatus, now time.Time, admin bool) []templates.StaleItem {
+func (d *memberData) staleItems(st DataStatus, now time.Time, admin bool) []templates.StaleItem {
 	var out []templates.StaleItem
 	var details []string
-	if s.dataStale(st, now) {
+	if d.core.dataStale(st, now) {
 		details = append(details, fmt.Sprintf("Dated %s: %d days old, past the %d-day limit.",
-			longDate(st.AsOf), int(now.Sub(st.AsOf).Hours()/24), s.cfg.DataStaleDays))
+			longDate(st.AsOf), int(now.Sub(st.AsOf).Hours()/24), d.core.cfg.DataStaleDays))
 	}
 	if n := len(st.Ended); n > 0 {
 		names := make([]string, 0, min(n, 5))
@@ -67,17 +86,17 @@ func (s *Server) memberDataStale(st DataStatus, now time.Time, admin bool) []tem
 	return out
 }
 
-// dataPage serves /organizer/data: the member data's status for admins.
-func (s *Server) dataPage(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermManageData); err != nil {
+// page serves /organizer/data: the member data's status for admins.
+func (d *memberData) page(c echo.Context) error {
+	if _, err := need(c, advocacy.PermManageData); err != nil {
 		return err
 	}
-	st := s.dataStatus()
-	now := s.deps.Clock()
+	st := d.core.dataStatus()
+	now := d.clock()
 	v := templates.DataPageView{
 		Version: st.Version, Source: st.Source, DataDate: st.DataDate, Folder: st.Folder,
 		Counts: templates.AboutView{Members: st.Members, House: st.House, Senate: st.Senate, Vacancies: st.Vacancies},
-		Ended:  st.Ended, Stale: s.memberDataStale(st, now, true), UpdateCmd: dataUpdateCommand(st), Reload: st.ReloadError,
+		Ended:  st.Ended, Stale: d.staleItems(st, now, true), UpdateCmd: dataUpdateCommand(st), Reload: st.ReloadError,
 	}
 	for i := range v.Stale {
 		v.Stale[i].URL = "" // this is the page they link to
@@ -97,5 +116,5 @@ func (s *Server) dataPage(c echo.Context) error {
 		v.LastAt = u.At.UTC().Format("January 2, 2006, 15:04 UTC")
 		v.LastOK, v.LastWhat, v.Reason, v.Changes = u.OK, u.Version, u.Reason, u.Changes
 	}
-	return s.render(c, http.StatusOK, templates.DataPage(s.orgMeta(c, "Member data", "/organizer/data", ""), v), nil)
+	return d.core.render(c, http.StatusOK, templates.DataPage(d.ws.frame(c, "Member data", "/organizer/data", ""), v), nil)
 }

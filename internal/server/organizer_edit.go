@@ -22,6 +22,62 @@ import (
 // answers htmx with the region in display mode, and a plain form with a 303
 // back to the editor.
 
+// editor is the campaign content editor of the workspace: a campaign's
+// text, its bills and cosponsors, its talking points and its letter
+// templates. It is mounted when the content editor and the campaigns are
+// wired.
+type editor struct {
+	// core renders pages and Markdown and forgets cached public pages.
+	core      *Server
+	ws        *workspace
+	store     ContentEditor
+	campaigns CampaignStore
+	// members knows each member's chamber, for cosponsors; nil knows none.
+	members MemberDirectory
+	clock   func() time.Time
+	// life, when mounted, adds the campaign's status panel, the form that
+	// adds a bill and the link that replaces one.
+	life *campaignLife
+}
+
+// newEditor builds the editor, or nil without the content editor or the
+// campaigns.
+func newEditor(s *Server, ws *workspace) *editor {
+	if s.deps.Organizer.Editor == nil || s.deps.Campaigns == nil {
+		return nil
+	}
+	return &editor{core: s, ws: ws, store: s.deps.Organizer.Editor, campaigns: s.deps.Campaigns, members: s.deps.Members,
+		clock: s.deps.Clock}
+}
+
+// routes mounts the editor's page, its sections' forms and the Markdown
+// preview on the workspace.
+func (ed *editor) routes(org *echo.Group) {
+	org.GET("/campaigns/:slug/edit", ed.editPage)
+	org.GET("/campaigns/:slug/edit/text", ed.editText)
+	org.POST("/campaigns/:slug/edit/text", ed.editText)
+	org.GET("/campaigns/:slug/edit/bills/:bill", ed.editBill)
+	org.POST("/campaigns/:slug/edit/bills/:bill", ed.editBill)
+	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors", ed.saveCosponsor)
+	org.POST("/campaigns/:slug/edit/bills/:bill/cosponsors/:bioguide/withdraw", ed.withdrawCosponsor)
+	org.POST("/campaigns/:slug/edit/bills/:bill/import", ed.importCosponsors)
+	org.POST("/campaigns/:slug/edit/talking-points", ed.editPoint)
+	org.GET("/campaigns/:slug/edit/talking-points/:id", ed.editPoint)
+	org.POST("/campaigns/:slug/edit/talking-points/:id", ed.editPoint)
+	org.POST("/campaigns/:slug/edit/talking-points/:id/delete", ed.deletePoint)
+	org.POST("/campaigns/:slug/edit/templates/:kind", ed.editTemplate)
+	org.POST("/preview", ed.previewMarkdown)
+}
+
+// chamberOf gives a known member's chamber, for cosponsor checks.
+func (ed *editor) chamberOf(id string) (advocacy.Chamber, bool) {
+	if ed.members == nil {
+		return "", false
+	}
+	m, ok := ed.members.Member(id)
+	return m.Chamber, ok
+}
+
 // editorSection names the region a request is about.
 type editorSection struct {
 	text     *templates.CampaignTextForm
@@ -35,26 +91,26 @@ type editorSection struct {
 }
 
 // editView builds the editor with every section in display mode.
-func (s *Server) editView(c echo.Context, camp advocacy.Campaign) (templates.EditView, error) {
+func (ed *editor) editView(c echo.Context, camp advocacy.Campaign) (templates.EditView, error) {
 	ctx := c.Request().Context()
 	v := templates.EditView{Slug: camp.Slug, Title: camp.Title, Text: campaignTextForm(camp.Slug, advocacy.TextOf(camp))}
 	v.Text.Status = camp.Status.Label()
 	for _, b := range camp.Bills {
-		v.Bills = append(v.Bills, s.campaignBillForm(camp, b))
+		v.Bills = append(v.Bills, ed.campaignBillForm(camp, b))
 	}
-	if len(camp.Bills) < advocacy.CampaignMaxBills && s.life != nil {
+	if len(camp.Bills) < advocacy.CampaignMaxBills && ed.life != nil {
 		v.AddBill = &templates.AddBillForm{Slug: camp.Slug, Values: map[string]string{"stance": "support"},
-			Congress: advocacy.CongressAt(s.deps.Clock()).Number}
+			Congress: advocacy.CongressAt(ed.clock()).Number}
 	}
-	tps, err := s.deps.Campaigns.TalkingPoints(ctx, camp.ID)
+	tps, err := ed.campaigns.TalkingPoints(ctx, camp.ID)
 	if err != nil {
 		return v, err
 	}
 	for _, tp := range tps {
-		v.TalkingPoints = append(v.TalkingPoints, s.pointForm(camp.Slug, tp))
+		v.TalkingPoints = append(v.TalkingPoints, ed.pointForm(camp.Slug, tp))
 	}
 	v.NewPoint = templates.TalkingPointForm{Slug: camp.Slug, Editing: true, Audience: string(advocacy.AudienceConstituents)}
-	tpls, err := s.deps.Organizer.Editor.LetterTemplates(ctx, camp.ID)
+	tpls, err := ed.store.LetterTemplates(ctx, camp.ID)
 	if err != nil {
 		return v, err
 	}
@@ -63,8 +119,8 @@ func (s *Server) editView(c echo.Context, camp advocacy.Campaign) (templates.Edi
 		v.Templates = append(v.Templates, templateForm(camp, tpls[k]))
 		own = own || tpls[k] != advocacy.DefaultLetterTemplates()[k]
 	}
-	if s.life != nil {
-		v.Life = s.lifeView(ctx, camp, len(tps), own)
+	if ed.life != nil {
+		v.Life = ed.life.lifeView(ctx, camp, len(tps), own)
 	}
 	return v, nil
 }
@@ -72,16 +128,16 @@ func (s *Server) editView(c echo.Context, camp advocacy.Campaign) (templates.Edi
 // campaignBillForm is billForm with what the campaign wants of the bill:
 // its position (fixed once the campaign has been public), whether it died
 // with its Congress, and the bills it replaced.
-func (s *Server) campaignBillForm(camp advocacy.Campaign, b advocacy.Bill) templates.BillEditForm {
-	f := s.billForm(camp.Slug, b)
+func (ed *editor) campaignBillForm(camp advocacy.Campaign, b advocacy.Bill) templates.BillEditForm {
+	f := ed.billForm(camp.Slug, b)
 	f.Stance = stanceOf(b.Position.OrSupport(), b.Goal)
 	f.StanceLabel = stanceLabel(f.Stance)
 	f.PositionLocked = camp.Status != advocacy.CampaignDraft
-	if b.Expired(s.deps.Clock()) {
+	if b.Expired(ed.clock()) {
 		f.Died = b.Label() + " died when the " + b.Term().Ordinal() + " Congress ended on " + longDate(b.Term().EndDate()) +
 			". When it is introduced again in the new Congress, replace it with the new bill: the campaign's asks, letters and progress move to it."
 	}
-	if s.life != nil {
+	if ed.life != nil {
 		f.ReplaceURL = orgCampaignURL(camp.Slug, "edit", "bills", b.ID, "replace")
 	}
 	for _, prev := range camp.Predecessors(b) {
@@ -104,14 +160,14 @@ func campaignTextForm(slug string, t advocacy.CampaignText) templates.CampaignTe
 		SponsorAbout: t.Sponsor.About, PaidForBy: t.Sponsor.PaidForBy}
 }
 
-func (s *Server) billForm(slug string, b advocacy.Bill) templates.BillEditForm {
+func (ed *editor) billForm(slug string, b advocacy.Bill) templates.BillEditForm {
 	f := templates.BillEditForm{Slug: slug, BillID: b.ID, Label: b.Label(), Chamber: chamberWordCap(b.Chamber),
 		Title: b.Title, Status: b.Status, Committees: b.Committees, Target: strconv.Itoa(b.Target),
 		IntroducedOn: formDate(b.IntroducedOn)}
 	if !b.CosponsorsAsOf.IsZero() {
 		f.AsOf = longDate(b.CosponsorsAsOf)
 	}
-	f.Cosponsors = s.cosponsorsRegion(slug, b)
+	f.Cosponsors = ed.cosponsorsRegion(slug, b)
 	return f
 }
 
@@ -122,24 +178,24 @@ func chamberWordCap(c advocacy.Chamber) string {
 	return "House"
 }
 
-func (s *Server) cosponsorsRegion(slug string, b advocacy.Bill) templates.CosponsorsRegion {
+func (ed *editor) cosponsorsRegion(slug string, b advocacy.Bill) templates.CosponsorsRegion {
 	r := templates.CosponsorsRegion{Slug: slug, BillID: b.ID, Label: b.Label()}
 	for _, cs := range b.Cosponsors {
-		r.Rows = append(r.Rows, templates.CosponsorEditRow{Member: s.orgMember(cs.BioguideID), Joined: formDate(cs.JoinedOn),
+		r.Rows = append(r.Rows, templates.CosponsorEditRow{Member: orgMember(ed.members, cs.BioguideID), Joined: formDate(cs.JoinedOn),
 			Original: cs.Original, Withdrawn: formDate(cs.WithdrawnOn)})
 	}
 	return r
 }
 
-func (s *Server) pointForm(slug string, tp advocacy.TalkingPoint) templates.TalkingPointForm {
+func (ed *editor) pointForm(slug string, tp advocacy.TalkingPoint) templates.TalkingPointForm {
 	return templates.TalkingPointForm{Slug: slug, ID: tp.ID, Audience: string(tp.Audience), Title: tp.Title, BodyMD: tp.BodyMD,
-		Sources: advocacy.FormatSources(tp.Sources), Objection: tp.Objection, PreviewHTML: s.previewHTML(tp.BodyMD)}
+		Sources: advocacy.FormatSources(tp.Sources), Objection: tp.Objection, PreviewHTML: ed.previewHTML(tp.BodyMD)}
 }
 
 // previewHTML renders Markdown through the same sanitising renderer as the
 // public talking points page; a failure shows as no preview.
-func (s *Server) previewHTML(md string) string {
-	html, err := s.markdown().Render(md)
+func (ed *editor) previewHTML(md string) string {
+	html, err := ed.core.markdown().Render(md)
 	if err != nil {
 		return ""
 	}
@@ -165,8 +221,8 @@ func templateForm(camp advocacy.Campaign, t advocacy.LetterTemplate) templates.T
 
 // renderEditor answers with the whole editor (sec's region in the state
 // given) or, for htmx, with that region alone.
-func (s *Server) renderEditor(c echo.Context, status int, camp advocacy.Campaign, sec editorSection) error {
-	v, err := s.editView(c, camp)
+func (ed *editor) renderEditor(c echo.Context, status int, camp advocacy.Campaign, sec editorSection) error {
+	v, err := ed.editView(c, camp)
 	if err != nil {
 		return err
 	}
@@ -206,35 +262,32 @@ func (s *Server) renderEditor(c echo.Context, status int, camp advocacy.Campaign
 		}
 		fragment = templates.TemplateRegion(*sec.template)
 	}
-	m := s.orgMeta(c, camp.Title+": edit", orgCampaignURL(camp.Slug, "edit"), camp.Slug)
+	m := ed.ws.frame(c, camp.Title+": edit", orgCampaignURL(camp.Slug, "edit"), camp.Slug)
 	page := templates.EditPage(m, v)
 	if fragment == nil {
 		fragment = page
 	}
-	return s.render(c, status, page, fragment)
+	return ed.core.render(c, status, page, fragment)
 }
 
 // editCampaign loads the campaign for an editing request.
-func (s *Server) editCampaign(c echo.Context) (orgAuth, advocacy.Campaign, error) {
-	a, err := s.need(c, advocacy.PermEditContent)
+func (ed *editor) editCampaign(c echo.Context) (orgAuth, advocacy.Campaign, error) {
+	a, err := need(c, advocacy.PermEditContent)
 	if err != nil {
 		return a, advocacy.Campaign{}, err
 	}
-	if s.deps.Organizer.Editor == nil || s.deps.Campaigns == nil {
-		return a, advocacy.Campaign{}, echo.ErrNotFound
-	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, ed.campaigns)
 	return a, camp, err
 }
 
 // saved answers a successful change.
-func (s *Server) saved(c echo.Context, slug, anchor, code string, sec editorSection) error {
+func (ed *editor) saved(c echo.Context, slug, anchor, code string, sec editorSection) error {
 	if isFragment(c) {
-		camp, err := s.orgCampaign(c)
+		camp, err := orgCampaign(c, ed.campaigns)
 		if err != nil {
 			return err
 		}
-		return s.renderEditor(c, http.StatusOK, camp, sec)
+		return ed.renderEditor(c, http.StatusOK, camp, sec)
 	}
 	return c.Redirect(http.StatusSeeOther, orgWithDone(orgCampaignURL(slug, "edit"), code)+"#"+anchor)
 }
@@ -253,24 +306,24 @@ func fieldsOf(err error) map[string]string {
 }
 
 // editPage shows the editor.
-func (s *Server) editPage(c echo.Context) error {
-	_, camp, err := s.editCampaign(c)
+func (ed *editor) editPage(c echo.Context) error {
+	_, camp, err := ed.editCampaign(c)
 	if err != nil {
 		return err
 	}
-	return s.renderEditor(c, http.StatusOK, camp, editorSection{})
+	return ed.renderEditor(c, http.StatusOK, camp, editorSection{})
 }
 
 // editText opens the campaign text form (GET) or saves it (POST).
-func (s *Server) editText(c echo.Context) error {
-	a, camp, err := s.editCampaign(c)
+func (ed *editor) editText(c echo.Context) error {
+	a, camp, err := ed.editCampaign(c)
 	if err != nil {
 		return err
 	}
 	if c.Request().Method == http.MethodGet {
 		f := campaignTextForm(camp.Slug, advocacy.TextOf(camp))
 		f.Editing = true
-		return s.renderEditor(c, http.StatusOK, camp, editorSection{text: &f})
+		return ed.renderEditor(c, http.StatusOK, camp, editorSection{text: &f})
 	}
 	in := advocacy.CampaignText{Title: c.FormValue("title"), Summary: c.FormValue("summary"), Ask: c.FormValue("ask"),
 		Why: advocacy.SplitLines(c.FormValue("why")), Sponsor: advocacy.Sponsor{Name: c.FormValue("sponsor_name"),
@@ -281,19 +334,19 @@ func (s *Server) editText(c echo.Context) error {
 		f := campaignTextForm(camp.Slug, t)
 		f.Why, f.StartsOn, f.EndsOn = c.FormValue("why"), c.FormValue("starts_on"), c.FormValue("ends_on")
 		f.Editing, f.Errors = true, fields
-		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{text: &f})
+		return ed.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{text: &f})
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Organizer.Editor.UpdateText(c.Request().Context(), camp.Slug, t, a.user.ID); err != nil {
+	if err := ed.store.UpdateText(c.Request().Context(), camp.Slug, t, a.user.ID); err != nil {
 		return err
 	}
 	// Every page's footer names the sponsor: no copy keeps the old one.
-	s.forgetHome()
+	ed.core.forgetHome()
 	f := campaignTextForm(camp.Slug, t)
 	f.Saved = true
-	return s.saved(c, camp.Slug, "campaign-text", "saved", editorSection{text: &f})
+	return ed.saved(c, camp.Slug, "campaign-text", "saved", editorSection{text: &f})
 }
 
 // findBill returns the campaign's bill of the :bill parameter.
@@ -307,8 +360,8 @@ func findBill(c echo.Context, camp advocacy.Campaign) (advocacy.Bill, error) {
 }
 
 // editBill opens a bill's form (GET) or saves it (POST).
-func (s *Server) editBill(c echo.Context) error {
-	a, camp, err := s.editCampaign(c)
+func (ed *editor) editBill(c echo.Context) error {
+	a, camp, err := ed.editCampaign(c)
 	if err != nil {
 		return err
 	}
@@ -316,10 +369,10 @@ func (s *Server) editBill(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := s.campaignBillForm(camp, b)
+	f := ed.campaignBillForm(camp, b)
 	if c.Request().Method == http.MethodGet {
 		f.Editing = true
-		return s.renderEditor(c, http.StatusOK, camp, editorSection{bill: &f})
+		return ed.renderEditor(c, http.StatusOK, camp, editorSection{bill: &f})
 	}
 	stance := c.FormValue("stance")
 	if stance == "" {
@@ -330,7 +383,7 @@ func (s *Server) editBill(c echo.Context) error {
 		Committees: c.FormValue("committees"), Position: advocacy.Position(position), Goal: advocacy.Goal(goal)},
 		c.FormValue("target"), c.FormValue("introduced_on"))
 	if err == nil {
-		err = s.deps.Organizer.Editor.UpdateBill(c.Request().Context(), camp.Slug, b.ID, e, a.user.ID)
+		err = ed.store.UpdateBill(c.Request().Context(), camp.Slug, b.ID, e, a.user.ID)
 	}
 	if fields := fieldsOf(err); fields != nil {
 		f.Title, f.Status, f.Committees = c.FormValue("title"), c.FormValue("status"), c.FormValue("committees")
@@ -339,38 +392,38 @@ func (s *Server) editBill(c echo.Context) error {
 			f.Stance = stance
 		}
 		f.Editing, f.Errors = true, stanceErrors(fields)
-		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
+		return ed.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
 	}
 	if err != nil {
 		return err
 	}
-	return s.afterBillChange(c, camp.Slug, b.ID, "saved", "")
+	return ed.afterBillChange(c, camp.Slug, b.ID, "saved", "")
 }
 
 // afterBillChange answers a saved change to a bill or its cosponsors with
 // the bill's region re-read from the store.
-func (s *Server) afterBillChange(c echo.Context, slug, billID, code, message string) error {
+func (ed *editor) afterBillChange(c echo.Context, slug, billID, code, message string) error {
 	if !isFragment(c) {
 		return c.Redirect(http.StatusSeeOther, orgWithDone(orgCampaignURL(slug, "edit"), code)+"#bill-"+billID)
 	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, ed.campaigns)
 	if err != nil {
 		return err
 	}
 	for _, b := range camp.Bills {
 		if b.ID == billID {
-			f := s.campaignBillForm(camp, b)
+			f := ed.campaignBillForm(camp, b)
 			f.Saved = true
 			f.Cosponsors.Message = message
-			return s.renderEditor(c, http.StatusOK, camp, editorSection{bill: &f})
+			return ed.renderEditor(c, http.StatusOK, camp, editorSection{bill: &f})
 		}
 	}
 	return advocacy.NotFound("The campaign has no such bill.")
 }
 
 // saveCosponsor adds a cosponsor by hand or corrects one.
-func (s *Server) saveCosponsor(c echo.Context) error {
-	a, camp, err := s.editCampaign(c)
+func (ed *editor) saveCosponsor(c echo.Context) error {
+	a, camp, err := ed.editCampaign(c)
 	if err != nil {
 		return err
 	}
@@ -379,30 +432,30 @@ func (s *Server) saveCosponsor(c echo.Context) error {
 		return err
 	}
 	original := c.FormValue("original") != ""
-	cs, err := advocacy.ValidateCosponsor(b, c.FormValue("bioguide"), c.FormValue("joined_on"), c.FormValue("withdrawn_on"), original, s.orgChamberOf)
+	cs, err := advocacy.ValidateCosponsor(b, c.FormValue("bioguide"), c.FormValue("joined_on"), c.FormValue("withdrawn_on"), original, ed.chamberOf)
 	if fields := fieldsOf(err); fields != nil {
-		f := s.campaignBillForm(camp, b)
+		f := ed.campaignBillForm(camp, b)
 		f.Cosponsors.Form = templates.CosponsorForm{Bioguide: c.FormValue("bioguide"), JoinedOn: c.FormValue("joined_on"),
 			WithdrawnOn: c.FormValue("withdrawn_on"), Original: original, Errors: fields}
-		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
+		return ed.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
 	}
 	if err != nil {
 		return err
 	}
-	added, err := s.deps.Organizer.Editor.SaveCosponsor(c.Request().Context(), camp.Slug, b.ID, cs, a.user.ID)
+	added, err := ed.store.SaveCosponsor(c.Request().Context(), camp.Slug, b.ID, cs, a.user.ID)
 	if err != nil {
 		return err
 	}
-	msg := s.orgMember(cs.BioguideID).Label() + " was corrected."
+	msg := orgMember(ed.members, cs.BioguideID).Label() + " was corrected."
 	if added {
-		msg = s.orgMember(cs.BioguideID).Label() + " was added."
+		msg = orgMember(ed.members, cs.BioguideID).Label() + " was added."
 	}
-	return s.afterBillChange(c, camp.Slug, b.ID, "saved", msg)
+	return ed.afterBillChange(c, camp.Slug, b.ID, "saved", msg)
 }
 
 // withdrawCosponsor records a withdrawal on the date given.
-func (s *Server) withdrawCosponsor(c echo.Context) error {
-	a, camp, err := s.editCampaign(c)
+func (ed *editor) withdrawCosponsor(c echo.Context) error {
+	a, camp, err := ed.editCampaign(c)
 	if err != nil {
 		return err
 	}
@@ -413,25 +466,25 @@ func (s *Server) withdrawCosponsor(c echo.Context) error {
 	id := c.Param("bioguide")
 	on, derr := advocacy.ParseFormDate(c.FormValue("withdrawn_on"))
 	if derr == nil {
-		err = s.deps.Organizer.Editor.WithdrawCosponsor(c.Request().Context(), camp.Slug, b.ID, id, on, a.user.ID)
+		err = ed.store.WithdrawCosponsor(c.Request().Context(), camp.Slug, b.ID, id, on, a.user.ID)
 	} else {
 		err = advocacy.Invalid("withdrawn_on", "Enter the day they withdrew, like 2026-01-31.")
 	}
 	if fields := fieldsOf(err); fields != nil {
-		f := s.campaignBillForm(camp, b)
+		f := ed.campaignBillForm(camp, b)
 		f.Cosponsors.WithdrawErrors = map[string]string{id: fields["withdrawn_on"]}
-		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
+		return ed.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
 	}
 	if err != nil {
 		return err
 	}
-	return s.afterBillChange(c, camp.Slug, b.ID, "withdrawn", s.orgMember(id).Label()+" withdrew on "+longDate(on)+".")
+	return ed.afterBillChange(c, camp.Slug, b.ID, "withdrawn", orgMember(ed.members, id).Label()+" withdrew on "+longDate(on)+".")
 }
 
 // importCosponsors reads an uploaded Congress.gov cosponsor file and makes
 // the bill's list match it, like `whipcount cosponsors import`.
-func (s *Server) importCosponsors(c echo.Context) error {
-	a, camp, err := s.editCampaign(c)
+func (ed *editor) importCosponsors(c echo.Context) error {
+	a, camp, err := ed.editCampaign(c)
 	if err != nil {
 		return err
 	}
@@ -440,9 +493,9 @@ func (s *Server) importCosponsors(c echo.Context) error {
 		return err
 	}
 	invalid := func(msg string) error {
-		f := s.campaignBillForm(camp, b)
+		f := ed.campaignBillForm(camp, b)
 		f.Cosponsors.Import.Error = msg
-		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
+		return ed.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{bill: &f})
 	}
 	form, err := c.MultipartForm()
 	if err != nil || len(form.File["file"]) == 0 {
@@ -466,7 +519,7 @@ func (s *Server) importCosponsors(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.deps.Organizer.Editor.ImportCosponsors(c.Request().Context(), camp.Slug, b.ID, parsed, s.orgChamberOf, s.deps.Clock(), a.user.ID)
+	res, err := ed.store.ImportCosponsors(c.Request().Context(), camp.Slug, b.ID, parsed, ed.chamberOf, ed.clock(), a.user.ID)
 	if fields := fieldsOf(err); fields != nil {
 		return invalid(firstMessage(fields))
 	}
@@ -478,7 +531,7 @@ func (s *Server) importCosponsors(c echo.Context) error {
 	if res.NoChange() {
 		msg = "The list matches the file (" + pluralN(res.InFile, "cosponsor", "cosponsors") + "); it is now confirmed as of today."
 	}
-	return s.afterBillChange(c, camp.Slug, b.ID, "imported", msg)
+	return ed.afterBillChange(c, camp.Slug, b.ID, "imported", msg)
 }
 
 func firstMessage(fields map[string]string) string {
@@ -497,8 +550,8 @@ func firstMessage(fields map[string]string) string {
 // a new one. The "Preview" button re-renders the form with the rendered
 // Markdown, without saving: the live preview for browsers without
 // JavaScript.
-func (s *Server) editPoint(c echo.Context) error {
-	a, camp, err := s.editCampaign(c)
+func (ed *editor) editPoint(c echo.Context) error {
+	a, camp, err := ed.editCampaign(c)
 	if err != nil {
 		return err
 	}
@@ -510,36 +563,36 @@ func (s *Server) editPoint(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if c.Request().Method == http.MethodGet {
-		tp, err := s.deps.Organizer.Editor.TalkingPoint(ctx, camp.Slug, id)
+		tp, err := ed.store.TalkingPoint(ctx, camp.Slug, id)
 		if err != nil {
 			return err
 		}
-		f := s.pointForm(camp.Slug, tp)
+		f := ed.pointForm(camp.Slug, tp)
 		f.Editing = c.QueryParam("cancel") == ""
-		return s.renderEditor(c, http.StatusOK, camp, editorSection{point: &f})
+		return ed.renderEditor(c, http.StatusOK, camp, editorSection{point: &f})
 	}
 	in := advocacy.TalkingPoint{ID: id, Audience: advocacy.Audience(c.FormValue("audience")), Title: c.FormValue("title"),
 		BodyMD: c.FormValue("body_md"), Objection: c.FormValue("objection") != ""}
 	tp, err := advocacy.ValidateTalkingPoint(in, c.FormValue("sources"))
 	form := func(errs map[string]string) templates.TalkingPointForm {
-		f := s.pointForm(camp.Slug, tp)
+		f := ed.pointForm(camp.Slug, tp)
 		f.Title, f.BodyMD, f.Sources, f.Audience = in.Title, in.BodyMD, c.FormValue("sources"), string(in.Audience)
-		f.PreviewHTML = s.previewHTML(in.BodyMD)
+		f.PreviewHTML = ed.previewHTML(in.BodyMD)
 		f.Editing, f.Errors = true, errs
 		return f
 	}
 	if c.FormValue("action") == "preview" {
 		f := form(fieldsOf(err))
-		return s.renderEditor(c, http.StatusOK, camp, editorSection{point: &f})
+		return ed.renderEditor(c, http.StatusOK, camp, editorSection{point: &f})
 	}
 	if fields := fieldsOf(err); fields != nil {
 		f := form(fields)
-		return s.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{point: &f})
+		return ed.renderEditor(c, http.StatusUnprocessableEntity, camp, editorSection{point: &f})
 	}
 	if err != nil {
 		return err
 	}
-	saved, err := s.deps.Organizer.Editor.SaveTalkingPoint(ctx, camp.Slug, tp, a.user.ID)
+	saved, err := ed.store.SaveTalkingPoint(ctx, camp.Slug, tp, a.user.ID)
 	if err != nil {
 		return err
 	}
@@ -551,14 +604,14 @@ func (s *Server) editPoint(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusSeeOther, orgWithDone(orgCampaignURL(camp.Slug, "edit"), "saved")+"#tp-"+strconv.FormatInt(saved.ID, 10))
 	}
-	f := s.pointForm(camp.Slug, saved)
+	f := ed.pointForm(camp.Slug, saved)
 	f.Saved = true
-	return s.saved(c, camp.Slug, f.DomID(), "saved", editorSection{point: &f})
+	return ed.saved(c, camp.Slug, f.DomID(), "saved", editorSection{point: &f})
 }
 
 // deletePoint removes a talking point.
-func (s *Server) deletePoint(c echo.Context) error {
-	a, camp, err := s.editCampaign(c)
+func (ed *editor) deletePoint(c echo.Context) error {
+	a, camp, err := ed.editCampaign(c)
 	if err != nil {
 		return err
 	}
@@ -566,24 +619,24 @@ func (s *Server) deletePoint(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Organizer.Editor.DeleteTalkingPoint(c.Request().Context(), camp.Slug, id, a.user.ID); err != nil {
+	if err := ed.store.DeleteTalkingPoint(c.Request().Context(), camp.Slug, id, a.user.ID); err != nil {
 		return err
 	}
 	return orgSeeOther(c, orgWithDone(orgCampaignURL(camp.Slug, "edit"), "deleted")+"#talking-points")
 }
 
 // previewMarkdown renders a talking point's Markdown for the live preview.
-func (s *Server) previewMarkdown(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermEditContent); err != nil {
+func (ed *editor) previewMarkdown(c echo.Context) error {
+	if _, err := need(c, advocacy.PermEditContent); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.MarkdownPreview(s.previewHTML(c.FormValue("body_md"))), nil)
+	return ed.core.render(c, http.StatusOK, templates.MarkdownPreview(ed.previewHTML(c.FormValue("body_md"))), nil)
 }
 
 // editTemplate saves a letter template, or with action=preview shows it
 // filled with sample values without saving.
-func (s *Server) editTemplate(c echo.Context) error {
-	a, camp, err := s.editCampaign(c)
+func (ed *editor) editTemplate(c echo.Context) error {
+	a, camp, err := ed.editCampaign(c)
 	if err != nil {
 		return err
 	}
@@ -600,18 +653,18 @@ func (s *Server) editTemplate(c echo.Context) error {
 		if c.FormValue("action") == "preview" {
 			status = http.StatusOK
 		}
-		return s.renderEditor(c, status, camp, editorSection{template: &f})
+		return ed.renderEditor(c, status, camp, editorSection{template: &f})
 	}
 	if err != nil {
 		return err
 	}
 	if c.FormValue("action") == "preview" {
-		return s.renderEditor(c, http.StatusOK, camp, editorSection{template: &f})
+		return ed.renderEditor(c, http.StatusOK, camp, editorSection{template: &f})
 	}
-	if err := s.deps.Organizer.Editor.SaveLetterTemplate(c.Request().Context(), camp.Slug, t, a.user.ID); err != nil {
+	if err := ed.store.SaveLetterTemplate(c.Request().Context(), camp.Slug, t, a.user.ID); err != nil {
 		return err
 	}
 	f = templateForm(camp, t)
 	f.Saved = true
-	return s.saved(c, camp.Slug, "template-"+string(kind), "saved", editorSection{template: &f})
+	return ed.saved(c, camp.Slug, "template-"+string(kind), "saved", editorSection{template: &f})
 }

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,18 +19,52 @@ import (
 // flushed before the next is read, so memory stays flat whatever the size
 // and the client sees data at once.
 
+// partnerLister lists the partners, for naming source codes.
+type partnerLister interface {
+	Partners(ctx context.Context) ([]advocacy.Partner, error)
+}
+
+// exports are a campaign's downloads: its letters (filtered) and the
+// contacts who asked for news. They are mounted when the export store is
+// wired.
+type exports struct {
+	core      *Server
+	ws        *workspace
+	store     ExportStore
+	campaigns CampaignStore
+	partners  partnerLister
+	logger    *slog.Logger
+}
+
+// newExports builds the exports, or nil without the export store or the
+// campaigns.
+func newExports(s *Server, ws *workspace) *exports {
+	if s.deps.Organizer.Exports == nil || s.deps.Campaigns == nil {
+		return nil
+	}
+	return &exports{core: s, ws: ws, store: s.deps.Organizer.Exports, campaigns: s.deps.Campaigns,
+		partners: s.deps.Organizer.Users, logger: s.deps.Logger}
+}
+
+// routes mounts the exports page and its downloads on the workspace.
+func (x *exports) routes(org *echo.Group) {
+	org.GET("/campaigns/:slug/exports", x.exportsPage)
+	org.GET("/campaigns/:slug/exports/letters.csv", x.exportLetters)
+	org.GET("/campaigns/:slug/exports/contacts.csv", x.exportContacts)
+}
+
 var exportFilterFields = []string{"from", "to", "state", "district", "status", "delivery", "partner"}
 
 // exportsPage shows the export links and the letters filter form.
-func (s *Server) exportsPage(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermExport); err != nil {
+func (x *exports) exportsPage(c echo.Context) error {
+	if _, err := need(c, advocacy.PermExport); err != nil {
 		return err
 	}
-	return s.renderExports(c, http.StatusOK, nil)
+	return x.renderExports(c, http.StatusOK, nil)
 }
 
-func (s *Server) renderExports(c echo.Context, status int, errs map[string]string) error {
-	camp, err := s.orgCampaign(c)
+func (x *exports) renderExports(c echo.Context, status int, errs map[string]string) error {
+	camp, err := orgCampaign(c, x.campaigns)
 	if err != nil {
 		return err
 	}
@@ -36,15 +72,15 @@ func (s *Server) renderExports(c echo.Context, status int, errs map[string]strin
 	for _, f := range exportFilterFields {
 		v.Form[f] = c.QueryParam(f)
 	}
-	partners, err := s.deps.Organizer.Users.Partners(c.Request().Context())
+	partners, err := x.partners.Partners(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	for _, p := range partners {
 		v.Partners = append(v.Partners, templates.CountRow{Key: p.SourceCode, Label: p.Name})
 	}
-	m := s.orgMeta(c, camp.Title+": exports", orgCampaignURL(camp.Slug, "exports"), camp.Slug)
-	return s.render(c, status, templates.ExportsPage(m, v), nil)
+	m := x.ws.frame(c, camp.Title+": exports", orgCampaignURL(camp.Slug, "exports"), camp.Slug)
+	return x.core.render(c, status, templates.ExportsPage(m, v), nil)
 }
 
 var letterExportHeader = []string{
@@ -81,36 +117,33 @@ func flushCSV(c echo.Context, w *csv.Writer) error {
 // abortStream ends a download that failed after its first bytes were sent:
 // the status cannot change any more, so the connection is cut and the
 // client sees an incomplete transfer instead of a file that looks whole.
-func (s *Server) abortStream(c echo.Context, what string, err error) {
-	s.deps.Logger.ErrorContext(c.Request().Context(), "export failed mid-stream", "export", what, "err", err)
+func (x *exports) abortStream(c echo.Context, what string, err error) {
+	x.logger.ErrorContext(c.Request().Context(), "export failed mid-stream", "export", what, "err", err)
 	panic(http.ErrAbortHandler)
 }
 
 // exportLetters streams the campaign's letters, one row per delivery.
-func (s *Server) exportLetters(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermExport); err != nil {
+func (x *exports) exportLetters(c echo.Context) error {
+	if _, err := need(c, advocacy.PermExport); err != nil {
 		return err
-	}
-	if s.deps.Organizer.Exports == nil {
-		return echo.ErrNotFound
 	}
 	f, err := advocacy.ParseExportFilter(c.QueryParam)
 	if err != nil {
 		if de, ok := err.(*advocacy.Error); ok {
-			return s.renderExports(c, http.StatusUnprocessableEntity, de.Fields)
+			return x.renderExports(c, http.StatusUnprocessableEntity, de.Fields)
 		}
 		return err
 	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, x.campaigns)
 	if err != nil {
 		return err
 	}
-	w := s.startCSV(c, camp.Slug+"-letters.csv")
+	w := startCSV(c, camp.Slug+"-letters.csv")
 	if err := w.Write(letterExportHeader); err != nil {
 		return nil
 	}
 	record := make([]string, 0, len(letterExportHeader))
-	err = s.deps.Organizer.Exports.Letters(c.Request().Context(), camp.ID, f, func(rows []advocacy.ExportRow) error {
+	err = x.store.Letters(c.Request().Context(), camp.ID, f, func(rows []advocacy.ExportRow) error {
 		for _, r := range rows {
 			l, d := r.Letter, r.Delivery
 			record = append(record[:0], l.PublicID, csvTime(l.CreatedAt), string(l.Status), l.State, strconv.Itoa(l.District),
@@ -125,29 +158,26 @@ func (s *Server) exportLetters(c echo.Context) error {
 		return flushCSV(c, w)
 	})
 	if err != nil {
-		s.abortStream(c, "letters", err)
+		x.abortStream(c, "letters", err)
 	}
 	return flushCSV(c, w)
 }
 
 // exportContacts streams the constituents who asked for news.
-func (s *Server) exportContacts(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermExport); err != nil {
+func (x *exports) exportContacts(c echo.Context) error {
+	if _, err := need(c, advocacy.PermExport); err != nil {
 		return err
 	}
-	if s.deps.Organizer.Exports == nil {
-		return echo.ErrNotFound
-	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, x.campaigns)
 	if err != nil {
 		return err
 	}
-	w := s.startCSV(c, camp.Slug+"-contacts.csv")
+	w := startCSV(c, camp.Slug+"-contacts.csv")
 	if err := w.Write([]string{"email", "first_name", "last_name", "zip", "state", "district", "organization",
 		"letters", "first_letter", "last_letter"}); err != nil {
 		return nil
 	}
-	err = s.deps.Organizer.Exports.Contacts(c.Request().Context(), camp.ID, func(rows []advocacy.Contact) error {
+	err = x.store.Contacts(c.Request().Context(), camp.ID, func(rows []advocacy.Contact) error {
 		for _, r := range rows {
 			if err := w.Write(csvSafe(r.Email, r.FirstName, r.LastName, r.Zip, r.State, strconv.Itoa(r.District), r.Organization,
 				strconv.Itoa(r.Letters), csvTime(r.FirstLetter), csvTime(r.LastLetter))); err != nil {
@@ -157,7 +187,7 @@ func (s *Server) exportContacts(c echo.Context) error {
 		return flushCSV(c, w)
 	})
 	if err != nil {
-		s.abortStream(c, "contacts", err)
+		x.abortStream(c, "contacts", err)
 	}
 	return flushCSV(c, w)
 }

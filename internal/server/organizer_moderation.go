@@ -15,17 +15,19 @@ import (
 // held by the abuse controls or the confirmation, and the decisions on
 // them. It is mounted only when the queue is wired.
 type moderationDesk struct {
-	// core renders pages and finds the signed-in account.
-	core  *Server
-	store ModerationStore
+	core *Server
+	ws   *workspace
+	// store is the queue; members names the recipients (nil: by their IDs).
+	store   ModerationStore
+	members MemberDirectory
 }
 
 // newModerationDesk builds the feature, or nil without the queue.
-func newModerationDesk(s *Server) *moderationDesk {
+func newModerationDesk(s *Server, ws *workspace) *moderationDesk {
 	if s.deps.Organizer.Moderation == nil {
 		return nil
 	}
-	return &moderationDesk{core: s, store: s.deps.Organizer.Moderation}
+	return &moderationDesk{core: s, ws: ws, store: s.deps.Organizer.Moderation, members: s.deps.Members}
 }
 
 // routes mounts the queue and its decisions on the workspace.
@@ -40,7 +42,7 @@ const moderationPageSize = 50
 
 // moderation shows the queue of held letters, oldest first.
 func (m *moderationDesk) moderation(c echo.Context) error {
-	if _, err := m.core.need(c, advocacy.PermModerate); err != nil {
+	if _, err := need(c, advocacy.PermModerate); err != nil {
 		return err
 	}
 	return m.renderModeration(c, http.StatusOK, nil)
@@ -54,16 +56,16 @@ func (m *moderationDesk) renderModeration(c echo.Context, status int, errs map[s
 	}
 	v := templates.ModerationView{Total: total, Errors: errs}
 	for _, h := range held {
-		v.Letters = append(v.Letters, m.core.heldRow(h))
+		v.Letters = append(v.Letters, m.heldRow(h))
 	}
 	if len(held) == moderationPageSize {
 		v.NextURL = "/organizer/moderation?after=" + strconv.FormatInt(held[len(held)-1].Letter.ID, 10)
 	}
-	meta := m.core.orgMeta(c, "Moderation", "/organizer/moderation", "")
+	meta := m.ws.frame(c, "Moderation", "/organizer/moderation", "")
 	return m.core.render(c, status, templates.ModerationPage(meta, v), nil)
 }
 
-func (s *Server) heldRow(h advocacy.HeldLetter) templates.HeldRow {
+func (m *moderationDesk) heldRow(h advocacy.HeldLetter) templates.HeldRow {
 	l := h.Letter
 	place := l.City + ", " + l.State
 	dr := advocacy.DistrictResult{State: l.State, District: l.District}
@@ -72,14 +74,14 @@ func (s *Server) heldRow(h advocacy.HeldLetter) templates.HeldRow {
 		WrittenISO: csvTime(l.CreatedAt), Name: strings.TrimSpace(l.Prefix + " " + l.FirstName + " " + l.LastName),
 		Email: l.Email, Place: place, Ref: l.Ref, Personal: l.PersonalMessage, Reason: l.HoldReason}
 	for _, d := range l.Deliveries {
-		r.Recipients = append(r.Recipients, s.orgMember(d.BioguideID).Label())
+		r.Recipients = append(r.Recipients, orgMember(m.members, d.BioguideID).Label())
 	}
 	return r
 }
 
 // approveLetter releases a held letter to delivery.
 func (m *moderationDesk) approveLetter(c echo.Context) error {
-	a, err := m.core.need(c, advocacy.PermModerate)
+	a, err := need(c, advocacy.PermModerate)
 	if err != nil {
 		return err
 	}
@@ -95,7 +97,7 @@ func (m *moderationDesk) approveLetter(c echo.Context) error {
 
 // rejectLetter refuses a held letter for a reason.
 func (m *moderationDesk) rejectLetter(c echo.Context) error {
-	a, err := m.core.need(c, advocacy.PermModerate)
+	a, err := need(c, advocacy.PermModerate)
 	if err != nil {
 		return err
 	}

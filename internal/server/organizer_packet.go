@@ -15,6 +15,36 @@ import (
 	"github.com/whipcount/whipcount/templates"
 )
 
+// officePackets are the evidence for each office of a campaign: the list
+// of offices with their members' stances and letters (a page and a CSV),
+// and each office's printable packet. They are mounted when the figures and
+// the member data are wired.
+type officePackets struct {
+	core      *Server
+	ws        *workspace
+	stats     DashboardStore
+	campaigns CampaignStore
+	members   MemberDirectory
+	clock     func() time.Time
+}
+
+// newOfficePackets builds the pages, or nil without the figures, the
+// campaigns or the members.
+func newOfficePackets(s *Server, ws *workspace) *officePackets {
+	if s.deps.Organizer.Stats == nil || s.deps.Campaigns == nil || s.deps.Members == nil {
+		return nil
+	}
+	return &officePackets{core: s, ws: ws, stats: s.deps.Organizer.Stats, campaigns: s.deps.Campaigns,
+		members: s.deps.Members, clock: s.deps.Clock}
+}
+
+// routes mounts the office list and the packets on the workspace.
+func (o *officePackets) routes(org *echo.Group) {
+	org.GET("/campaigns/:slug/offices", o.offices)
+	org.GET("/campaigns/:slug/offices.csv", o.officesCSV)
+	org.GET("/campaigns/:slug/offices/:bioguide", o.packet)
+}
+
 // packetQuotes is how many constituents' paragraphs a packet quotes.
 const packetQuotes = 10
 
@@ -50,17 +80,14 @@ type officeRow struct {
 
 // officeRows lists every member with a bill in their chamber, with the
 // letters their office got.
-func (s *Server) officeRows(c echo.Context, camp advocacy.Campaign) ([]officeRow, error) {
-	if s.deps.Members == nil || s.deps.Organizer.Stats == nil {
-		return nil, echo.ErrNotFound
-	}
-	now := s.deps.Clock()
-	st, err := s.deps.Organizer.Stats.Dashboard(c.Request().Context(), camp.ID, advocacy.Day(now), advocacy.Day(now).AddDate(0, 0, 1), "")
+func (o *officePackets) officeRows(c echo.Context, camp advocacy.Campaign) ([]officeRow, error) {
+	now := o.clock()
+	st, err := o.stats.Dashboard(c.Request().Context(), camp.ID, advocacy.Day(now), advocacy.Day(now).AddDate(0, 0, 1), "")
 	if err != nil {
 		return nil, err
 	}
 	var out []officeRow
-	for _, m := range s.deps.Members.Members() {
+	for _, m := range o.members.Members() {
 		b, stance, ok := officeStance(camp, m)
 		if !ok {
 			continue
@@ -71,15 +98,15 @@ func (s *Server) officeRows(c echo.Context, camp advocacy.Campaign) ([]officeRow
 }
 
 // offices lists every office, sortable by name or letters.
-func (s *Server) offices(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermViewStats); err != nil {
+func (o *officePackets) offices(c echo.Context) error {
+	if _, err := need(c, advocacy.PermViewStats); err != nil {
 		return err
 	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, o.campaigns)
 	if err != nil {
 		return err
 	}
-	rows, err := s.officeRows(c, camp)
+	rows, err := o.officeRows(c, camp)
 	if err != nil {
 		return err
 	}
@@ -110,24 +137,24 @@ func (s *Server) offices(c echo.Context) error {
 			Cells: []string{r.bill.Label(), stanceWords(r.stance), strconv.Itoa(r.letters)}})
 	}
 	v := templates.OfficesView{Slug: camp.Slug, Title: camp.Title, Table: t, CSVURL: orgCampaignURL(camp.Slug, "offices.csv")}
-	m := s.orgMeta(c, camp.Title+": offices", base, camp.Slug)
-	return s.render(c, http.StatusOK, templates.OfficesPage(m, v), templates.SortTableRegion(t))
+	m := o.ws.frame(c, camp.Title+": offices", base, camp.Slug)
+	return o.core.render(c, http.StatusOK, templates.OfficesPage(m, v), templates.SortTableRegion(t))
 }
 
 // officesCSV exports the office list.
-func (s *Server) officesCSV(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermExport); err != nil {
+func (o *officePackets) officesCSV(c echo.Context) error {
+	if _, err := need(c, advocacy.PermExport); err != nil {
 		return err
 	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, o.campaigns)
 	if err != nil {
 		return err
 	}
-	rows, err := s.officeRows(c, camp)
+	rows, err := o.officeRows(c, camp)
 	if err != nil {
 		return err
 	}
-	w := s.startCSV(c, camp.Slug+"-offices.csv")
+	w := startCSV(c, camp.Slug+"-offices.csv")
 	_ = w.Write([]string{"bioguide_id", "name", "chamber", "state", "district", "party", "bill", "stance", "since", "letters", "first_letter"})
 	for _, r := range rows {
 		district, since, first := "", "", ""
@@ -151,35 +178,35 @@ func (s *Server) officesCSV(c echo.Context) error {
 
 // packet serves an office's evidence packet: a printable page, or its CSV
 // when the path ends in .csv.
-func (s *Server) packet(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermViewPersonal); err != nil {
+func (o *officePackets) packet(c echo.Context) error {
+	if _, err := need(c, advocacy.PermViewPersonal); err != nil {
 		return err
 	}
 	id, asCSV := strings.CutSuffix(c.Param("bioguide"), ".csv")
-	if !advocacy.ValidBioguideID(id) || s.deps.Members == nil || s.deps.Organizer.Stats == nil {
+	if !advocacy.ValidBioguideID(id) {
 		return echo.ErrNotFound
 	}
-	m, ok := s.deps.Members.Member(id)
+	m, ok := o.members.Member(id)
 	if !ok {
 		return advocacy.NotFound("There is no member with that bioguide ID in the reference data.")
 	}
-	camp, err := s.orgCampaign(c)
+	camp, err := orgCampaign(c, o.campaigns)
 	if err != nil {
 		return err
 	}
-	p, err := s.deps.Organizer.Stats.OfficePacket(c.Request().Context(), camp.ID, id, packetQuotes)
+	p, err := o.stats.OfficePacket(c.Request().Context(), camp.ID, id, packetQuotes)
 	if err != nil {
 		return err
 	}
 	b, stance, hasBill := officeStance(camp, m)
 	if asCSV {
-		return s.packetCSV(c, camp, m, b, stance, p)
+		return o.packetCSV(c, camp, m, b, stance, p)
 	}
 	v := templates.PacketView{
 		Slug: camp.Slug, CampaignTitle: camp.Title, Member: orgMemberRef(m), RoleLine: templates.RoleLine(m),
 		Phone: m.Phone, Address: m.Address, Letters: p.Letters, QuoteLimit: packetQuotes,
 		CSVURL: orgCampaignURL(camp.Slug, "offices", id+".csv"), BackURL: orgCampaignURL(camp.Slug),
-		Generated: longDate(s.deps.Clock()),
+		Generated: longDate(o.clock()),
 	}
 	if hasBill {
 		v.Bill, v.BillTitle, v.Stance, v.Ask = b.Label(), b.Title, stanceWords(stance), stance.Ask
@@ -208,13 +235,13 @@ func (s *Server) packet(c echo.Context) error {
 		v.Quotes = append(v.Quotes, templates.QuoteRow{Text: q.Text, Who: who, Date: longDate(q.Date),
 			ISO: q.Date.Format(advocacy.DateLayout), Index: i + 1})
 	}
-	meta := s.orgMeta(c, orgMemberRef(m).Name+": evidence packet", orgCampaignURL(camp.Slug, "offices"), camp.Slug)
-	return s.render(c, http.StatusOK, templates.PacketPage(meta, v), nil)
+	meta := o.ws.frame(c, orgMemberRef(m).Name+": evidence packet", orgCampaignURL(camp.Slug, "offices"), camp.Slug)
+	return o.core.render(c, http.StatusOK, templates.PacketPage(meta, v), nil)
 }
 
 // packetCSV writes the packet as rows of section, label, value and detail.
-func (s *Server) packetCSV(c echo.Context, camp advocacy.Campaign, m advocacy.Member, b advocacy.Bill, stance advocacy.Stance, p advocacy.OfficePacket) error {
-	w := s.startCSV(c, fmt.Sprintf("%s-%s-packet.csv", camp.Slug, m.BioguideID))
+func (o *officePackets) packetCSV(c echo.Context, camp advocacy.Campaign, m advocacy.Member, b advocacy.Bill, stance advocacy.Stance, p advocacy.OfficePacket) error {
+	w := startCSV(c, fmt.Sprintf("%s-%s-packet.csv", camp.Slug, m.BioguideID))
 	rows := [][]string{
 		{"section", "label", "value", "detail"},
 		{"office", "member", orgMemberRef(m).Label(), templates.RoleLine(m)},
@@ -253,7 +280,7 @@ func (s *Server) packetCSV(c echo.Context, camp advocacy.Campaign, m advocacy.Me
 
 // startCSV sets the headers of a CSV download that must not be cached and
 // returns a writer on the response.
-func (s *Server) startCSV(c echo.Context, filename string) *csv.Writer {
+func startCSV(c echo.Context, filename string) *csv.Writer {
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)

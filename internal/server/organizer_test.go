@@ -621,13 +621,13 @@ func TestUsersAndPartnersAdmin(t *testing.T) {
 
 func TestCountLookupFlushes(t *testing.T) {
 	e := newOrgEnv(t)
-	e.srv.countLookup("zip")
-	e.srv.countLookup("zip")
-	e.srv.countLookup("api")
+	e.srv.lookupCounts.count("zip")
+	e.srv.lookupCounts.count("zip")
+	e.srv.lookupCounts.count("api")
 	if err := e.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	e.srv.countLookup("zip")
+	e.srv.lookupCounts.count("zip")
 	if err := e.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -652,13 +652,13 @@ func TestCountLookupFlushes(t *testing.T) {
 	// A failed flush keeps the counts for the next one.
 	failing := &failingStats{}
 	f := newOrgEnv(t, func(_ *Config, d *Deps) { failing.DashboardStore = d.Organizer.Stats; d.Organizer.Stats = failing })
-	f.srv.countLookup("zip")
+	f.srv.lookupCounts.count("zip")
 	failing.fail = true
 	if err := f.srv.FlushLookups(context.Background()); err == nil {
 		t.Fatal("flush did not report the failure")
 	}
 	failing.fail = false
-	f.srv.countLookup("zip")
+	f.srv.lookupCounts.count("zip")
 	if err := f.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -672,7 +672,7 @@ func TestCountLookupFlushes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { g.srv.RunLookupFlusher(ctx, time.Hour); close(done) }()
-	g.srv.countLookup("location")
+	g.srv.lookupCounts.count("location")
 	cancel()
 	<-done
 	if err := g.db.R.QueryRow("SELECT n FROM lookup_counts WHERE kind = 'location'").Scan(&n); err != nil || n != 1 {
@@ -695,7 +695,7 @@ func TestCountLookupsMiddleware(t *testing.T) {
 		{"/reps?zip=1", invalid}, // not answered
 	} {
 		c := e.srv.echo.NewContext(httptest.NewRequest(http.MethodGet, tc.target, nil), httptest.NewRecorder())
-		_ = e.srv.countLookups(tc.h)(c)
+		_ = e.srv.lookupCounts.middleware(tc.h)(c)
 	}
 	if err := e.srv.FlushLookups(context.Background()); err != nil {
 		t.Fatal(err)

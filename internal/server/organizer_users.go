@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,26 +13,53 @@ import (
 	"github.com/whipcount/whipcount/templates"
 )
 
-// users lists the accounts with the form to add one (admins only).
-func (s *Server) users(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermManageUsers); err != nil {
-		return err
-	}
-	return s.renderUsers(c, http.StatusOK, templates.UsersView{})
+// userAdmin is where admins manage the workspace's accounts and
+// partners: the lists, the forms that add them, and disabling an account.
+// It is mounted with the workspace, on the same account store.
+type userAdmin struct {
+	core  *Server
+	ws    *workspace
+	users UserStore
+	// passwords are the hashing parameters; rand the source of generated
+	// passwords and salts.
+	passwords advocacy.PasswordParams
+	rand      io.Reader
 }
 
-func (s *Server) renderUsers(c echo.Context, status int, v templates.UsersView) error {
+func newUserAdmin(s *Server, ws *workspace) *userAdmin {
+	return &userAdmin{core: s, ws: ws, users: ws.users, passwords: ws.cfg.Passwords, rand: ws.rand}
+}
+
+// routes mounts the accounts and partners lists and their forms.
+func (u *userAdmin) routes(org *echo.Group) {
+	org.GET("/users", u.listUsers)
+	org.POST("/users", u.createUser)
+	org.POST("/users/:id/disable", u.setUserDisabled(true))
+	org.POST("/users/:id/enable", u.setUserDisabled(false))
+	org.GET("/partners", u.listPartners)
+	org.POST("/partners", u.createPartner)
+}
+
+// listUsers lists the accounts with the form to add one (admins only).
+func (u *userAdmin) listUsers(c echo.Context) error {
+	if _, err := need(c, advocacy.PermManageUsers); err != nil {
+		return err
+	}
+	return u.renderUsers(c, http.StatusOK, templates.UsersView{})
+}
+
+func (u *userAdmin) renderUsers(c echo.Context, status int, v templates.UsersView) error {
 	a, _ := authFrom(c)
 	ctx := c.Request().Context()
-	list, err := s.deps.Organizer.Users.ListUsers(ctx)
+	list, err := u.users.ListUsers(ctx)
 	if err != nil {
 		return err
 	}
-	for _, u := range list {
-		v.Users = append(v.Users, templates.UserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Role: u.Role.Label(),
-			Partner: u.PartnerName, Disabled: u.Disabled(), Created: shortDate(u.CreatedAt), Self: u.ID == a.user.ID})
+	for _, acct := range list {
+		v.Users = append(v.Users, templates.UserRow{ID: strconv.FormatInt(acct.ID, 10), Email: acct.Email, Role: acct.Role.Label(),
+			Partner: acct.PartnerName, Disabled: acct.Disabled(), Created: shortDate(acct.CreatedAt), Self: acct.ID == a.user.ID})
 	}
-	partners, err := s.deps.Organizer.Users.Partners(ctx)
+	partners, err := u.users.Partners(ctx)
 	if err != nil {
 		return err
 	}
@@ -41,14 +69,14 @@ func (s *Server) renderUsers(c echo.Context, status int, v templates.UsersView) 
 	if v.Form == nil {
 		v.Form = map[string]string{"role": string(advocacy.RoleOrganizer)}
 	}
-	return s.render(c, status, templates.UsersPage(s.orgMeta(c, "Users", "/organizer/users", ""), v), nil)
+	return u.core.render(c, status, templates.UsersPage(u.ws.frame(c, "Users", "/organizer/users", ""), v), nil)
 }
 
 // createUser adds an account. Without a password typed in, one is
 // generated and shown once on the answer (never put in a URL), which is why
 // success renders the page instead of redirecting.
-func (s *Server) createUser(c echo.Context) error {
-	a, err := s.need(c, advocacy.PermManageUsers)
+func (u *userAdmin) createUser(c echo.Context) error {
+	a, err := need(c, advocacy.PermManageUsers)
 	if err != nil {
 		return err
 	}
@@ -60,31 +88,31 @@ func (s *Server) createUser(c echo.Context) error {
 	password := c.FormValue("password")
 	generated := password == ""
 	if generated {
-		if password, err = advocacy.GeneratePassword(s.orgRand()); err != nil {
+		if password, err = advocacy.GeneratePassword(u.rand); err != nil {
 			return err
 		}
 	}
 	invalid := func(fields map[string]string) error {
-		return s.renderUsers(c, http.StatusUnprocessableEntity, templates.UsersView{Form: form, Errors: fields})
+		return u.renderUsers(c, http.StatusUnprocessableEntity, templates.UsersView{Form: form, Errors: fields})
 	}
 	if err := advocacy.ValidatePassword(password, nu.Email); err != nil {
 		return invalid(map[string]string{"password": err.Error()})
 	}
-	if nu.PasswordHash, err = advocacy.HashPassword(password, s.orgConfig().Passwords, s.orgRand()); err != nil {
+	if nu.PasswordHash, err = advocacy.HashPassword(password, u.passwords, u.rand); err != nil {
 		return err
 	}
-	u, err := s.deps.Organizer.Users.CreateUser(c.Request().Context(), nu, a.user.ID)
+	created, err := u.users.CreateUser(c.Request().Context(), nu, a.user.ID)
 	if de := domainError(err); de != nil && (de.Code == advocacy.CodeInvalid || de.Code == advocacy.CodeConflict) {
 		return invalid(de.Fields)
 	}
 	if err != nil {
 		return err
 	}
-	v := templates.UsersView{NewEmail: u.Email}
+	v := templates.UsersView{NewEmail: created.Email}
 	if generated {
 		v.NewPassword = password
 	}
-	return s.renderUsers(c, http.StatusOK, v)
+	return u.renderUsers(c, http.StatusOK, v)
 }
 
 // domainError returns err's *advocacy.Error, if it is one.
@@ -98,9 +126,9 @@ func domainError(err error) *advocacy.Error {
 
 // setUserDisabled disables or enables an account; disabling ends its
 // sessions at once. Admins cannot disable themselves.
-func (s *Server) setUserDisabled(disabled bool) echo.HandlerFunc {
+func (u *userAdmin) setUserDisabled(disabled bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		a, err := s.need(c, advocacy.PermManageUsers)
+		a, err := need(c, advocacy.PermManageUsers)
 		if err != nil {
 			return err
 		}
@@ -111,7 +139,7 @@ func (s *Server) setUserDisabled(disabled bool) echo.HandlerFunc {
 		if disabled && id == a.user.ID {
 			return &advocacy.Error{Code: advocacy.CodeConflict, Message: "You cannot disable your own account; ask another admin."}
 		}
-		if _, err := s.deps.Organizer.Users.SetDisabled(c.Request().Context(), id, disabled, a.user.ID); err != nil {
+		if _, err := u.users.SetDisabled(c.Request().Context(), id, disabled, a.user.ID); err != nil {
 			return err
 		}
 		code := "enabled"
@@ -122,16 +150,16 @@ func (s *Server) setUserDisabled(disabled bool) echo.HandlerFunc {
 	}
 }
 
-// partners lists partners with the form to add one (admins only).
-func (s *Server) partners(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermManagePartners); err != nil {
+// listPartners lists partners with the form to add one (admins only).
+func (u *userAdmin) listPartners(c echo.Context) error {
+	if _, err := need(c, advocacy.PermManagePartners); err != nil {
 		return err
 	}
-	return s.renderPartners(c, http.StatusOK, templates.PartnersView{})
+	return u.renderPartners(c, http.StatusOK, templates.PartnersView{})
 }
 
-func (s *Server) renderPartners(c echo.Context, status int, v templates.PartnersView) error {
-	list, err := s.deps.Organizer.Users.Partners(c.Request().Context())
+func (u *userAdmin) renderPartners(c echo.Context, status int, v templates.PartnersView) error {
+	list, err := u.users.Partners(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -142,12 +170,12 @@ func (s *Server) renderPartners(c echo.Context, status int, v templates.Partners
 	if v.Form == nil {
 		v.Form = map[string]string{}
 	}
-	return s.render(c, status, templates.PartnersPage(s.orgMeta(c, "Partners", "/organizer/partners", ""), v), nil)
+	return u.core.render(c, status, templates.PartnersPage(u.ws.frame(c, "Partners", "/organizer/partners", ""), v), nil)
 }
 
 // createPartner adds a partner.
-func (s *Server) createPartner(c echo.Context) error {
-	a, err := s.need(c, advocacy.PermManagePartners)
+func (u *userAdmin) createPartner(c echo.Context) error {
+	a, err := need(c, advocacy.PermManagePartners)
 	if err != nil {
 		return err
 	}
@@ -157,41 +185,12 @@ func (s *Server) createPartner(c echo.Context) error {
 	}
 	p := advocacy.Partner{Name: form["name"], Slug: form["slug"], SourceCode: form["source_code"],
 		AllowedOrigins: strings.Fields(form["allowed_origins"]), Contact: form["contact"], LogoText: form["logo_text"]}
-	_, err = s.deps.Organizer.Users.CreatePartner(c.Request().Context(), p, a.user.ID)
+	_, err = u.users.CreatePartner(c.Request().Context(), p, a.user.ID)
 	if de := domainError(err); de != nil && (de.Code == advocacy.CodeInvalid || de.Code == advocacy.CodeConflict) {
-		return s.renderPartners(c, http.StatusUnprocessableEntity, templates.PartnersView{Form: form, Errors: de.Fields})
+		return u.renderPartners(c, http.StatusUnprocessableEntity, templates.PartnersView{Form: form, Errors: de.Fields})
 	}
 	if err != nil {
 		return err
 	}
 	return orgSeeOther(c, orgWithDone("/organizer/partners", "partner"))
-}
-
-// auditPage shows the audit log, newest first, a page at a time (admins).
-func (s *Server) auditPage(c echo.Context) error {
-	if _, err := s.need(c, advocacy.PermViewAudit); err != nil {
-		return err
-	}
-	if s.deps.Organizer.Audit == nil {
-		return echo.ErrNotFound
-	}
-	const pageSize = 50
-	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
-	entries, err := s.deps.Organizer.Audit.AuditLog(c.Request().Context(), before, pageSize)
-	if err != nil {
-		return err
-	}
-	v := templates.AuditView{}
-	for _, e := range entries {
-		who := e.UserEmail
-		if e.UserID == 0 {
-			who = "command line"
-		}
-		v.Entries = append(v.Entries, templates.AuditRow{ID: strconv.FormatInt(e.ID, 10), When: e.CreatedAt.UTC().Format("Jan 2, 2006 15:04:05 UTC"),
-			ISO: csvTime(e.CreatedAt), Who: who, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Before: e.Before, After: e.After})
-	}
-	if len(entries) == pageSize {
-		v.NextURL = "/organizer/audit?before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
-	}
-	return s.render(c, http.StatusOK, templates.AuditPage(s.orgMeta(c, "Audit log", "/organizer/audit", ""), v), nil)
 }

@@ -18,23 +18,26 @@ import (
 // They are mounted when the partner store is wired; the list of partners
 // and the form that adds one are with the accounts (organizer_users.go).
 type partnerPages struct {
-	// core renders pages, finds the signed-in account, the partner
-	// directory and the embed snippets.
+	// core renders pages and keeps the partner directory and the embed
+	// snippets.
 	core  *Server
+	ws    *workspace
 	store PartnerStore
 	users UserStore
+	// members names the offices a partner's supporters wrote to.
+	members MemberDirectory
 	// stats counts a partner's letters; nil leaves the figures out.
 	stats DashboardStore
 	clock func() time.Time
 }
 
 // newPartnerPages builds the pages, or nil without a partner store.
-func newPartnerPages(s *Server) *partnerPages {
+func newPartnerPages(s *Server, ws *workspace) *partnerPages {
 	if s.deps.Partners == nil {
 		return nil
 	}
-	return &partnerPages{core: s, store: s.deps.Partners, users: s.deps.Organizer.Users, stats: s.deps.Organizer.Stats,
-		clock: s.deps.Clock}
+	return &partnerPages{core: s, ws: ws, store: s.deps.Partners, users: ws.users, members: s.deps.Members,
+		stats: s.deps.Organizer.Stats, clock: s.deps.Clock}
 }
 
 // routes mounts the partner pages on the workspace.
@@ -58,7 +61,7 @@ func partnerForm(c echo.Context) (map[string]string, advocacy.Partner) {
 // partnerPage serves GET /organizer/partners/{slug}: the edit form, the
 // partner's viewer accounts and its embed snippets (admins only).
 func (pp *partnerPages) partnerPage(c echo.Context) error {
-	if _, err := pp.core.need(c, advocacy.PermManagePartners); err != nil {
+	if _, err := need(c, advocacy.PermManagePartners); err != nil {
 		return err
 	}
 	p, err := pp.store.PartnerBySlug(c.Request().Context(), c.Param("slug"))
@@ -75,7 +78,7 @@ func (pp *partnerPages) partnerPage(c echo.Context) error {
 
 // updatePartner serves POST /organizer/partners/{slug}.
 func (pp *partnerPages) updatePartner(c echo.Context) error {
-	a, err := pp.core.need(c, advocacy.PermManagePartners)
+	a, err := need(c, advocacy.PermManagePartners)
 	if err != nil {
 		return err
 	}
@@ -115,7 +118,7 @@ func (pp *partnerPages) renderPartnerPage(c echo.Context, status int, p advocacy
 		return err
 	}
 	v.Embed = emb
-	m := pp.core.orgMeta(c, "Partner: "+p.Name, "/organizer/partners", "")
+	m := pp.ws.frame(c, "Partner: "+p.Name, "/organizer/partners", "")
 	page := templates.PartnerEditPage(m, v)
 	if c.Request().Header.Get("HX-Target") == "partner-embed" {
 		return pp.core.render(c, status, page, templates.PartnerEmbed(v.Embed))
@@ -127,7 +130,7 @@ func (pp *partnerPages) renderPartnerPage(c echo.Context, status int, p advocacy
 // and ?ref= link, and the members their supporters wrote to, with links to
 // their campaign figures. Only aggregates: no letter, name or address.
 func (pp *partnerPages) partnerHome(c echo.Context) error {
-	a, err := pp.core.need(c, advocacy.PermViewPartnerStats)
+	a, err := need(c, advocacy.PermViewPartnerStats)
 	if err != nil {
 		return err
 	}
@@ -162,7 +165,7 @@ func (pp *partnerPages) partnerHome(c echo.Context) error {
 	} else if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
 		return err
 	}
-	m := pp.core.orgMeta(c, "Your widgets and links", "/organizer/partner", "")
+	m := pp.ws.frame(c, "Your widgets and links", "/organizer/partner", "")
 	page := templates.PartnerHomePage(m, v)
 	if c.Request().Header.Get("HX-Target") == "partner-embed" {
 		return pp.core.render(c, http.StatusOK, page, templates.PartnerEmbed(v.Embed))
@@ -174,7 +177,7 @@ func (pp *partnerPages) partnerHome(c echo.Context) error {
 func (pp *partnerPages) reachView(camp advocacy.Campaign, r advocacy.PartnerReach) templates.PartnerReachView {
 	v := templates.PartnerReachView{Offices: r.Offices, Cosponsors: r.Cosponsors, JoinedAfter: r.JoinedAfter}
 	for _, pm := range r.Members {
-		row := templates.PartnerReachRow{Member: pp.core.orgMember(pm.BioguideID), Letters: pm.Letters, JoinedAfter: pm.JoinedAfter}
+		row := templates.PartnerReachRow{Member: orgMember(pp.members, pm.BioguideID), Letters: pm.Letters, JoinedAfter: pm.JoinedAfter}
 		switch {
 		case pm.Cosponsor:
 			row.Stance = "Cosponsor since " + longDate(pm.JoinedOn)

@@ -28,7 +28,7 @@ func (s *Server) routes() {
 	e.GET("/", s.home, s.cachePublic(s.campaignPages))
 	// Lookups are counted (for the dashboard's conversion) before the
 	// cache, so cached answers count too.
-	lookup := []echo.MiddlewareFunc{s.limitByIP("lookup", s.limits.lookup), s.countLookups, s.cachePublic(s.lookups)}
+	lookup := []echo.MiddlewareFunc{s.limitByIP("lookup", s.limits.lookup), s.lookupCounts.middleware, s.cachePublic(s.lookups)}
 	e.GET("/reps", s.repsPage, lookup...)
 	e.GET("/about", s.about)
 	e.GET("/bills/:id", s.billPage)
@@ -79,20 +79,35 @@ func (s *Server) routes() {
 		s.widgets.routes(e, publicGET, letterLimit)
 	}
 
-	// The organizer workspace, with the features that add pages to it.
-	if s.organizerEnabled() {
-		org := s.workspaceRoutes(e)
-		if s.life != nil {
-			s.life.routes(org)
-		}
-		if s.moderation != nil {
-			s.moderation.routes(org)
-		}
-		if s.deliveries != nil {
-			s.deliveries.routes(org)
-		}
-		if s.partnerPages != nil {
-			s.partnerPages.routes(org)
-		}
+	// The organizer workspace (sign-in, sessions, the frame of its pages)
+	// and the features that add pages to it.
+	if ws := s.org.ws; ws != nil {
+		org := ws.routes(e)
+		mount(org, s.org.home)
+		mount(org, s.org.dashboard)
+		mount(org, s.org.offices)
+		mount(org, s.org.editor)
+		mount(org, s.org.life)
+		// A campaign's preview is its public home page, drafts included.
+		org.GET("/campaigns/:slug/preview", s.previewCampaign)
+		mount(org, s.org.exports)
+		mount(org, s.org.moderation)
+		mount(org, s.deliveries)
+		mount(org, s.org.users)
+		mount(org, s.org.partners)
+		mount(org, s.org.audit)
+		mount(org, s.org.data)
+		mount(org, s.org.sync)
+	}
+}
+
+// mount registers a workspace feature's routes on org, unless the feature
+// is not configured (nil).
+func mount[T any, F interface {
+	*T
+	routes(org *echo.Group)
+}](org *echo.Group, f F) {
+	if f != nil {
+		f.routes(org)
 	}
 }

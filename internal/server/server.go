@@ -157,7 +157,8 @@ type Server struct {
 	share shareRuntime
 	// staticGz keeps the compressed copies of static files.
 	staticGz sync.Map
-	org      organizerRuntime
+	// lookupCounts counts answered lookups for the dashboard.
+	lookupCounts *lookupCounter
 	// partnerDir keeps the partners known by source code; loader the
 	// widgets' loader script.
 	partnerDir *ttlcache.Cache[struct{}, map[string]advocacy.Partner]
@@ -167,10 +168,8 @@ type Server struct {
 	// The features mounted on the core; nil when not mounted.
 	widgets    *widgets
 	deliveries *deliveries
-	life       *campaignLife
-	moderation *moderationDesk
-	// partnerPages are mounted on the workspace.
-	partnerPages *partnerPages
+	// org is the organizer workspace and its features.
+	org workspaceFeatures
 }
 
 // New builds a server with every route registered.
@@ -217,11 +216,10 @@ func New(cfg Config, deps Deps) *Server {
 	// the service writes to drops unknown ones.
 	s.attributeLetters()
 	s.letters = s.newLetterService()
+	s.lookupCounts = newLookupCounter(deps.Organizer.Stats, deps.Clock, deps.Logger)
 	s.widgets = newWidgets(s)
-	s.deliveries = newDeliveries(s)
-	s.life = newCampaignLife(s)
-	s.moderation = newModerationDesk(s)
-	s.partnerPages = newPartnerPages(s)
+	s.org = newWorkspaceFeatures(s)
+	s.deliveries = newDeliveries(s, s.org.ws)
 	s.routes()
 	return s
 }
