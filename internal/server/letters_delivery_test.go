@@ -61,8 +61,12 @@ func TestLetterReceipt(t *testing.T) {
 	if len(mails) != 1 || mails[0].To[0] != "babbage@example.org" || !strings.Contains(mails[0].Subject(), "confirm") {
 		t.Fatalf("first mail: %+v", mails)
 	}
-	for _, typed := range []string{"Orchard", "Lovelace", "Ada", "212"} {
-		if strings.Contains(string(mails[0].Data), typed) {
+	// The words of the mail, not its raw bytes or its link: random tokens,
+	// the MIME boundary and the Message-ID may hold any short run of
+	// letters and digits.
+	first := mails[0].Subject() + "\n" + regexp.MustCompile(`https?://\S+`).ReplaceAllString(mails[0].Text(), "")
+	for _, typed := range []string{"Orchard", "Lovelace", "Ada", "212", "555-0134"} {
+		if strings.Contains(first, typed) {
 			t.Errorf("the confirmation mail carries what the sender typed (%q)", typed)
 		}
 	}
