@@ -14,4 +14,6 @@
 //   - the services that run workflows outside HTTP, internal/letters and
 //     internal/campaigns, depend on none of those adapters either.
 //   - templates depend on no package of this module but internal/advocacy.
+//   - internal/testkit, the shared test fixtures, is imported by no package
+//     of this module outside its _test.go files.
 package layers
