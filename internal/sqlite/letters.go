@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,11 @@ type Letters struct {
 	queue    []*createJob
 	draining bool
 	closed   bool
+	// queueLimit is how many letters may wait for the writer; 0: any
+	// number (see LimitQueue). writing is the size of the group being
+	// written.
+	queueLimit int
+	writing    int
 	// drainers counts the group-commit goroutine (zero or one), so that
 	// Close can wait for the transaction it is writing.
 	drainers sync.WaitGroup
@@ -57,6 +63,40 @@ func (s *Letters) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("close letters: waiting for the group commit: %w", ctx.Err())
 	}
+}
+
+// LimitQueue bounds the letters that may wait for the group commit (not
+// counting the group being written) to n; 0 lets any number wait. A letter
+// that finds the queue full is refused at once, before anything of it is
+// written, with an *advocacy.Error of CodeUnavailable that says when to
+// send it again: the writer is saturated, and a longer wait would only hold
+// the sender and the memory of the request.
+func (s *Letters) LimitQueue(n int) {
+	s.mu.Lock()
+	s.queueLimit = max(n, 0)
+	s.mu.Unlock()
+}
+
+// Queue reports how many letters are in the group being written and how
+// many wait for the next one.
+func (s *Letters) Queue() (writing, waiting int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writing, len(s.queue)
+}
+
+// queueFullRetry is how long, in seconds, a letter refused because the
+// queue was full is asked to wait before it is sent again: long enough for
+// a saturated writer to commit a queue of a thousand letters even on a
+// slow disk, short enough for a person to wait for.
+const queueFullRetry = 5
+
+// errQueueFull answers a letter that finds the queue full.
+func errQueueFull() *advocacy.Error {
+	retry := strconv.Itoa(queueFullRetry)
+	return &advocacy.Error{Code: advocacy.CodeUnavailable,
+		Message: "We are receiving more letters than we can save at this moment, so yours was not saved. Nothing you wrote is lost: please send it again in " + retry + " seconds.",
+		Fields:  map[string]string{"retry_after": retry}}
 }
 
 // NewLetters returns a letter store over db. now is the clock (letters'
@@ -233,6 +273,10 @@ func checkNewLetter(nl advocacy.NewLetter) error {
 // campaign is an *advocacy.Error with CodeNotFound; one that is not running
 // (a draft, or closed) one with CodeConflict.
 //
+// When the queue of letters waiting for the group commit is full (see
+// LimitQueue), the letter is refused at once, unwritten, with an
+// *advocacy.Error of CodeUnavailable.
+//
 // CWC deliveries are due at once; assisted ones wait for the constituent.
 func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error) {
 	job, err := s.newJob(nl)
@@ -240,7 +284,9 @@ func (s *Letters) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advo
 		return advocacy.CreatedLetter{}, fmt.Errorf("create letter: %w", err)
 	}
 	job.ctx = ctx
-	s.enqueue(job)
+	if err := s.enqueue(job); err != nil {
+		return advocacy.CreatedLetter{}, err
+	}
 	select {
 	case r := <-job.done:
 		return r.created, r.err
@@ -347,12 +393,17 @@ const maxGroupCommit = 128
 // wait and then go in together: one fsync acknowledges the whole group,
 // which is what lets a single SQLite file take thousands of durable letters
 // a second. Under light load a group is one letter and nothing waits.
-func (s *Letters) enqueue(job *createJob) {
+// A job that finds the queue full is not added, and the error says so.
+func (s *Letters) enqueue(job *createJob) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		job.done <- createResult{err: errLettersClosed}
-		return
+		return nil
+	}
+	if s.queueLimit > 0 && len(s.queue) >= s.queueLimit {
+		s.mu.Unlock()
+		return errQueueFull()
 	}
 	s.queue = append(s.queue, job)
 	start := !s.draining
@@ -364,6 +415,7 @@ func (s *Letters) enqueue(job *createJob) {
 	if start {
 		go s.drain()
 	}
+	return nil
 }
 
 func (s *Letters) drain() {
@@ -382,8 +434,12 @@ func (s *Letters) drain() {
 		}
 		batch := slices.Clone(s.queue[:n])
 		s.queue = slices.Delete(s.queue, 0, n)
+		s.writing = n
 		s.mu.Unlock()
 		s.commitGroup(batch)
+		s.mu.Lock()
+		s.writing = 0
+		s.mu.Unlock()
 	}
 }
 

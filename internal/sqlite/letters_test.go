@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -762,6 +763,91 @@ func TestCloseWaitsForTheGroupCommit(t *testing.T) {
 	}
 	if _, err := s.CreateLetter(context.Background(), sampleLetter(cid, "late@example.com", "")); !errors.Is(err, errLettersClosed) {
 		t.Errorf("letter after Close: %v", err)
+	}
+}
+
+// TestFullQueueRefusesALetterAtOnce: while the writer is held (another
+// user has its one connection), letters queue up to the limit; the next
+// is refused at once, as unavailable with a time to try again, and nothing
+// of it is written. Once the writer is free, every queued letter commits.
+func TestFullQueueRefusesALetterAtOnce(t *testing.T) {
+	ctx := context.Background()
+	d := openLetterDB(t, "")
+	cid := insertLetterCampaign(t, d, "jackson-vanik", "")
+	s := NewLetters(d, func() time.Time { return letterT0 }, rand.Reader)
+	const limit = 3
+	s.LimitQueue(limit)
+	conn, err := d.W.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := true
+	release := func() {
+		if held {
+			held = false
+			conn.Close()
+		}
+	}
+	defer release()
+
+	answers := make(chan error, limit+1)
+	send := func(i int) {
+		go func() {
+			_, err := s.CreateLetter(ctx, sampleLetter(cid, fmt.Sprintf("q%d@example.com", i), fmt.Sprintf("queued%d", i)))
+			answers <- err
+		}()
+	}
+	waitQueue := func(writing, waiting int) {
+		t.Helper()
+		for {
+			w, q := s.Queue()
+			if w == writing && q == waiting {
+				return
+			}
+			if w > writing || q > waiting {
+				t.Fatalf("queue: %d writing, %d waiting; want %d and %d", w, q, writing, waiting)
+			}
+			time.Sleep(time.Millisecond) // polling for the queue, not timing anything
+		}
+	}
+	// The first letter becomes the writer's group, which waits for the
+	// connection; the next ones wait for the group after it.
+	send(0)
+	waitQueue(1, 0)
+	for i := 1; i <= limit; i++ {
+		send(i)
+		waitQueue(1, i)
+	}
+
+	// Were the letter queued instead, the deadline would end its wait.
+	bounded, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err = s.CreateLetter(bounded, sampleLetter(cid, "late@example.com", "refused"))
+	var de *advocacy.Error
+	if !errors.As(err, &de) || de.Code != advocacy.CodeUnavailable || de.Fields["retry_after"] != strconv.Itoa(queueFullRetry) ||
+		!strings.Contains(de.Message, strconv.Itoa(queueFullRetry)+" seconds") {
+		t.Fatalf("letter with the queue full: %#v", err)
+	}
+	if w, q := s.Queue(); w != 1 || q != limit {
+		t.Errorf("the refused letter changed the queue: %d writing, %d waiting", w, q)
+	}
+
+	release()
+	for range limit + 1 {
+		if err := <-answers; err != nil {
+			t.Errorf("queued letter: %v", err)
+		}
+	}
+	if letters, deliveries := letterRowCounts(t, d); letters != limit+1 || deliveries != 3*(limit+1) {
+		t.Errorf("%d letters and %d deliveries stored, want %d and %d", letters, deliveries, limit+1, 3*(limit+1))
+	}
+	var refused int
+	if err := d.R.QueryRow("SELECT count(*) FROM letters WHERE form_token = 'refused'").Scan(&refused); err != nil || refused != 0 {
+		t.Errorf("the refused letter was stored (%d, %v)", refused, err)
+	}
+	// With room again, the same letter is taken.
+	if _, err := s.CreateLetter(ctx, sampleLetter(cid, "late@example.com", "refused")); err != nil {
+		t.Errorf("the refused letter sent again: %v", err)
 	}
 }
 
