@@ -93,6 +93,12 @@ func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &de):
+		if de.Code == advocacy.CodeUnavailable {
+			// A store that cannot take the change now (its queue is
+			// full, say) says so itself.
+			s.deps.Logger.WarnContext(c.Request().Context(), "unavailable: answered 503",
+				"method", c.Request().Method, "path", logPath(c), "err", err)
+		}
 	case s.unavailable(err):
 		s.deps.Logger.WarnContext(c.Request().Context(), "database unavailable: answered 503",
 			"method", c.Request().Method, "path", logPath(c), "err", err)

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -115,6 +117,131 @@ func TestLetterWhileDatabaseLocked(t *testing.T) {
 	}
 	if rec := e.post(t, "/write/send", form, false); rec.Code != http.StatusSeeOther || e.count(t, "SELECT count(*) FROM letters") != 1 {
 		t.Errorf("a second press stored another letter: %d", rec.Code)
+	}
+}
+
+// TestLetterWhileTheWriterIsSaturated: with the writer held (another user
+// has its one connection) and the queue of letters waiting for it full, a
+// letter sent from the page, through htmx or to the API is answered at once
+// with 503 and Retry-After (the page keeps what the person wrote and says
+// when to send it again) and nothing of it is stored; once the writer is
+// free, every queued letter is stored and its sender sent to its page.
+func TestLetterWhileTheWriterIsSaturated(t *testing.T) {
+	logs := &syncLog{}
+	e := newEnv(t, letterFlow(), withDeps(func(d *Deps) { d.Logger = slog.New(slog.NewJSONHandler(logs, nil)) }))
+	const limit = 2
+	e.letters.LimitQueue(limit)
+	conn, err := e.db.W.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := true
+	release := func() {
+		if held {
+			held = false
+			conn.Close()
+		}
+	}
+	defer release()
+
+	type answer struct {
+		email    string
+		code     int
+		location string
+	}
+	answers := make(chan answer, limit+1)
+	send := func(i int) {
+		email := fmt.Sprintf("queued%d@example.org", i)
+		form := with(validForm(e.formToken(t)), "email", email)
+		go func() {
+			rec := e.post(t, "/write/send", form, false)
+			answers <- answer{email, rec.Code, rec.Header().Get("Location")}
+		}()
+	}
+	waitQueue := func(writing, waiting int) {
+		t.Helper()
+		for {
+			w, q := e.letters.Queue()
+			if w == writing && q == waiting {
+				return
+			}
+			if w > writing || q > waiting {
+				t.Fatalf("queue: %d writing, %d waiting; want %d and %d", w, q, writing, waiting)
+			}
+			time.Sleep(time.Millisecond) // polling for the queue, not timing anything
+		}
+	}
+	// The first letter is the group the writer holds; the next ones wait.
+	send(0)
+	waitQueue(1, 0)
+	for i := 1; i <= limit; i++ {
+		send(i)
+		waitQueue(1, i)
+	}
+
+	const retry = "5"
+	form := with(validForm(e.formToken(t)), "email", "refused@example.org")
+	for _, htmx := range []bool{false, true} {
+		req := httptest.NewRequest(http.MethodPost, "/write/send", strings.NewReader(with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if htmx {
+			req.Header.Set("HX-Target", "letter-flow")
+		}
+		rec := e.do(t, req, htmx)
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != retry {
+			t.Fatalf("htmx=%v: %d, Retry-After %q: %s", htmx, rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+		}
+		d := mustDoc(t, rec)
+		if alert := squash(d.Find(`[data-testid="alert"]`).Text()); !strings.Contains(alert, "send it again in "+retry+" seconds") {
+			t.Errorf("htmx=%v: the notice does not say when to send again: %q", htmx, alert)
+		}
+		if htmx {
+			if got := rec.Header().Get("HX-Retarget"); got != "#flow-alert" || d.Find("header").Length() != 0 {
+				t.Errorf("htmx: notice aimed at %q, or a whole page came back", got)
+			}
+			continue
+		}
+		kept := url.Values{}
+		d.Find(`[data-testid="letter-flow"] form input[type="hidden"]`).Each(func(_ int, h *goquery.Selection) {
+			kept.Add(h.AttrOr("name", ""), h.AttrOr("value", ""))
+		})
+		for _, k := range []string{"first_name", "last_name", "address1", "email", "personal_message", "form_token"} {
+			if kept.Get(k) != form.Get(k) {
+				t.Errorf("%s = %q, want %q kept", k, kept.Get(k), form.Get(k))
+			}
+		}
+	}
+	rec := e.postJSON(t, `{"campaign": "jackson-vanik", "recipients": ["G000599"], "prefix": "Ms.", "first_name": "Ada",
+		"last_name": "Lovelace", "address1": "1 Main St", "city": "New York", "state": "NY", "zip": "10002",
+		"email": "api-refused@example.org", "consent": true}`, nil)
+	var body apiError
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != http.StatusServiceUnavailable ||
+		rec.Header().Get("Retry-After") != retry || !strings.Contains(body.Error, retry+" seconds") || body.Fields != nil {
+		t.Errorf("API: %d, Retry-After %q: %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	if w, q := e.letters.Queue(); w != 1 || q != limit {
+		t.Errorf("the refused letters changed the queue: %d writing, %d waiting", w, q)
+	}
+	if out := logs.String(); !strings.Contains(out, "unavailable: answered 503") {
+		t.Errorf("the operator's log does not show the refusals: %.1500s", out)
+	}
+
+	release()
+	for range limit + 1 {
+		a := <-answers
+		if a.code != http.StatusSeeOther || !strings.HasPrefix(a.location, "/letters/") {
+			t.Errorf("queued letter of %s: %d to %q", a.email, a.code, a.location)
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM letters WHERE email LIKE 'queued%'"); n != limit+1 {
+		t.Errorf("%d queued letters stored, want %d", n, limit+1)
+	}
+	if n := e.count(t, "SELECT count(*) FROM letters WHERE email LIKE '%refused@example.org'"); n != 0 {
+		t.Errorf("%d refused letters stored", n)
+	}
+	// With room again, the same letter goes through.
+	if rec := e.post(t, "/write/send", form, false); rec.Code != http.StatusSeeOther {
+		t.Errorf("sending again: %d %s", rec.Code, rec.Body)
 	}
 }
 
