@@ -31,6 +31,8 @@ type serveConfig struct {
 	cosponsorsStaleDays int
 	// dbTimeout bounds the wait for the database of letters and /healthz.
 	dbTimeout time.Duration
+	// letterQueue bounds the letters waiting for the database's writer.
+	letterQueue int
 	// noPublicCache: every public answer is read and rendered anew.
 	noPublicCache bool
 }
@@ -46,6 +48,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.BoolVar(&cfg.noPublicCache, "no-public-cache", false, "do not reuse public answers (campaign home, lookups, stats, widgets, count.json) for a few seconds: to measure their cost, or behind a CDN that caches them")
 	fs.IntVar(&cfg.cosponsorsStaleDays, "cosponsors-stale-days", 14, "warn organizers when cosponsor data is older than `DAYS` (0: never)")
 	fs.DurationVar(&cfg.dbTimeout, "db-timeout", 3*time.Second, "how long a letter, a confirmation, an erasure or /healthz waits for the database before answering 503 with Retry-After")
+	fs.IntVar(&cfg.letterQueue, "letter-queue", 1000, "how many letters may wait for the database's writer; a letter past that is answered 503 with Retry-After at once, unsaved (0: no limit)")
 	return cfg
 }
 
@@ -99,6 +102,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	if cfg.dbTimeout <= 0 {
 		return errors.New("-db-timeout: must be positive")
 	}
+	if cfg.letterQueue < 0 {
+		return errors.New("-letter-queue: must be 0 (no limit) or more")
+	}
 	if hcfg.confirm && lcfg.smtp.Addr == "" {
 		return errors.New("-require-confirmation needs -smtp-addr: the confirmation link goes by email")
 	}
@@ -145,6 +151,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	letters := startLetters(lcfg, store, logger, now, data.Members)
 	defer letters.stop()
+	letters.store.LimitQueue(cfg.letterQueue)
 
 	st := data.Stats()
 	rctx, stopRetention := context.WithCancel(context.Background())

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -153,6 +154,54 @@ var settingRows = []settingRow{
 		}
 		if out := s.logs.String(); !strings.Contains(out, "database is locked") {
 			t.Errorf("the 503 did not come from the lock: %.2000s", out)
+		}
+	}},
+
+	{name: "letter-queue", env: map[string]string{"WHIPCOUNT_LETTER_QUEUE": "1"}, check: func(t *testing.T, s *liveServer) {
+		// With the write lock held elsewhere, the writer's group waits
+		// for it (up to SQLite's 5 s) and one letter may wait behind it:
+		// of four letters, one at least is refused at once, and that is
+		// the first answer. With the default queue all four would wait
+		// for the lock.
+		release := s.holdWriteLock(t)
+		defer release()
+		type answer struct {
+			code  int
+			retry string
+			body  string
+		}
+		answers := make(chan answer, 4)
+		for i := range 4 {
+			go func() {
+				body := `{"campaign": "jackson-vanik", "recipients": ["G000599"], "prefix": "Ms.", "first_name": "Ada", "last_name": "Lovelace",
+					"address1": "12 Orchard Street", "city": "New York", "state": "NY", "zip": "10002", "email": "queue` + strconv.Itoa(i) + `@example.org", "consent": true}`
+				res, err := http.Post("http://"+s.addr+"/api/v1/letters", "application/json", strings.NewReader(body))
+				if err != nil {
+					answers <- answer{body: err.Error()}
+					return
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				answers <- answer{res.StatusCode, res.Header.Get("Retry-After"), string(b)}
+			}()
+		}
+		first := <-answers
+		if first.code != 503 || first.retry != "5" || !strings.Contains(first.body, "send it again in 5 seconds") {
+			t.Fatalf("first answer with the write lock held: %d, Retry-After %q: %s", first.code, first.retry, first.body)
+		}
+		release()
+		refused := 1
+		for range 3 {
+			switch a := <-answers; {
+			case a.code == 201:
+			case a.code == 503 && a.retry == "5":
+				refused++
+			default:
+				t.Errorf("letter: %d, Retry-After %q: %s", a.code, a.retry, a.body)
+			}
+		}
+		if n := s.count(t, "SELECT count(*) FROM letters"); n != 4-refused {
+			t.Errorf("%d letters stored, want the %d not refused", n, 4-refused)
 		}
 	}},
 
