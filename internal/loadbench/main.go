@@ -56,6 +56,8 @@ type options struct {
 	pin       bool
 	// profile is a folder for a CPU profile of the server per scenario.
 	profile string
+	// db is a database to run the server on instead of a new one.
+	db string
 }
 
 func run(args []string, out io.Writer) error {
@@ -73,6 +75,7 @@ func run(args []string, out io.Writer) error {
 	fs.BoolVar(&o.keep, "keep", false, "keep the scale benchmark's databases")
 	fs.BoolVar(&o.check, "check", true, "run whipcount stats check (a full recount) on each scale database")
 	fs.BoolVar(&o.buildOnly, "build-only", false, "build the scale databases (with -keep, to keep them) and measure nothing")
+	fs.StringVar(&o.db, "db", "", "run the server on the database at `PATH` (a scale database kept with -keep, say) instead of a new one; the letters the benchmark sends stay in it")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the server during each measured scenario into `DIR` (the binary must be built with -tags profile: make bench-profile)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -164,8 +167,12 @@ func paths(format string) []string {
 }
 
 // letterSeq numbers the benchmark's senders across runs (the warm-up and
-// the measured run), so no letter is a duplicate of another.
+// the measured run), so no letter is a duplicate of another. It starts at
+// the time the benchmark starts, so that no sender repeats one of an
+// earlier run on the same database (-db) either.
 var letterSeq atomic.Uint64
+
+func init() { letterSeq.Store(uint64(time.Now().UnixNano())) }
 
 // letterTargeter posts valid letters from distinct senders in NY-10 (ZIP
 // 10002, one district).
@@ -292,7 +299,11 @@ func bench(o options, out io.Writer) error {
 	ceiling := attack(o, "ceiling", get("/")("http://"+helloAddr))
 	stop(hello)
 
-	// The real server on a fresh database.
+	// The real server on a fresh database, or on the one given.
+	dbPath := filepath.Join(tmp, "bench.db")
+	if o.db != "" {
+		dbPath = o.db
+	}
 	addr := freeAddr()
 	var env []string
 	profileAddr := ""
@@ -304,7 +315,7 @@ func bench(o options, out io.Writer) error {
 		env = append(env, "WHIPCOUNT_PROFILE_ADDR="+profileAddr)
 	}
 	srv, startedAt, err := start(pin, env, filepath.Join(tmp, "server.log"), o.bin, "serve", "-addr", addr,
-		"-db", filepath.Join(tmp, "bench.db"), "-log-level", "warn",
+		"-db", dbPath, "-log-level", "warn",
 		// The benchmark is one client: lift the per-client and global limits.
 		"-limit-lookup", "0", "-limit-letter-ip", "0", "-limit-letter-ip-max", "0", "-limit-letter-email", "0", "-letters-per-minute", "0")
 	if err != nil {
