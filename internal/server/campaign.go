@@ -39,6 +39,8 @@ type CampaignStore interface {
 type MemberDirectory interface {
 	Member(bioguide string) (advocacy.Member, bool)
 	Members() []advocacy.Member
+	// MembersByState counts Members by state.
+	MembersByState() map[string]int
 	StateShapes() map[string]orb.MultiPolygon
 }
 

@@ -419,8 +419,8 @@ func supportByState(bills []advocacy.Bill, dir MemberDirectory) map[string]*stat
 		}
 		return s
 	}
-	for _, m := range dir.Members() {
-		get(m.State).members++
+	for state, n := range dir.MembersByState() {
+		get(state).members = n
 	}
 	seen := map[string]bool{}
 	count := func(id string) {
