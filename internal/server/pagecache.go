@@ -23,6 +23,10 @@ import (
 type pageCache struct {
 	maxBytes int
 	items    *ttlcache.Cache[string, *cachedAnswer]
+	// off is set when answers are kept for no time at all (serve
+	// -no-public-cache): each is then sent as rendered, without the copy
+	// and the compressed copy that only a kept answer needs.
+	off bool
 }
 
 type cachedAnswer struct {
@@ -72,7 +76,7 @@ var cachedHeaders = []string{"Content-Type", "Cache-Control", "Vary", "ETag", "L
 	"Access-Control-Allow-Origin", "Access-Control-Allow-Methods"}
 
 func newPageCache(ttl time.Duration, maxBytes int, clock func() time.Time) *pageCache {
-	return &pageCache{maxBytes: maxBytes, items: ttlcache.New(ttl, clock, ttlcache.Options[string, *cachedAnswer]{
+	return &pageCache{maxBytes: maxBytes, off: ttl <= 0, items: ttlcache.New(ttl, clock, ttlcache.Options[string, *cachedAnswer]{
 		MaxWeight: maxBytes,
 		Weigh:     answerSize,
 	})}
@@ -109,7 +113,7 @@ func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-			if req.Method != http.MethodGet {
+			if req.Method != http.MethodGet || pc.off {
 				return next(c)
 			}
 			if q := req.URL.Query(); q.Has("lat") || q.Has("lon") || q.Has("address") {
