@@ -215,7 +215,8 @@ func (p *campaignPages) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.renderCampaignHome(c, camp, "/", false)
+	// The home page's campaign is the one pages without a campaign mean.
+	return p.renderHome(c, camp, "/", false, camp.Slug)
 }
 
 // campaignHomePage serves /campaigns/{slug}.
@@ -230,10 +231,16 @@ func (p *campaignPages) campaignHomePage(c echo.Context) error {
 // renderCampaignHome renders a campaign's home page at path; preview marks
 // a draft shown in the workspace.
 func (p *campaignPages) renderCampaignHome(c echo.Context, camp advocacy.Campaign, path string, preview bool) error {
+	return p.renderHome(c, camp, path, preview, p.core.defaultSlug(c.Request().Context()))
+}
+
+// renderHome is renderCampaignHome for a caller that knows defaultSlug,
+// the campaign that pages without one mean.
+func (p *campaignPages) renderHome(c echo.Context, camp advocacy.Campaign, path string, preview bool, defaultSlug string) error {
 	ctx := c.Request().Context()
 	ref := cleanRef(c.QueryParam("ref"))
 	v := templates.HomeView{Lookup: templates.LookupView{Ref: ref, AddressOn: p.core.addressOn()}}
-	if camp.Slug != p.core.defaultSlug(ctx) {
+	if camp.Slug != defaultSlug {
 		// Pages without a campaign mean the default one: only another
 		// campaign needs naming in the lookup's links.
 		v.Lookup.Campaign = camp.Slug
@@ -242,7 +249,7 @@ func (p *campaignPages) renderCampaignHome(c echo.Context, camp advocacy.Campaig
 	cv := p.campaignView(ctx, camp)
 	cv.Preview = preview
 	v.Campaign = &cv
-	m := p.core.meta(c, camp.Title, path)
+	m := p.core.metaWith(c, camp.Title, path, camp)
 	m.Description = camp.Ask
 	if preview {
 		return p.core.render(c, http.StatusOK, templates.HomePage(m, v), nil)
