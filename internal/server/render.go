@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io/fs"
 	"net/http"
 	"path"
@@ -124,7 +125,7 @@ func (s *Server) gzipStatic(name string) ([]byte, bool) {
 	if err != nil || len(b) < minGzip {
 		return nil, false
 	}
-	gz := gzipBytes(b)
+	gz := gzipBytes(b, gzip.BestCompression)
 	s.staticGz.Store(name, gz)
 	return gz, true
 }
