@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -40,6 +41,9 @@ type campaignPages struct {
 	canEdit  func(echo.Context) bool
 	activity func(ctx context.Context, billID string) (advocacy.BillActivity, bool)
 	clock    func() time.Time
+	// mapImages are the drawn maps by their colours: a few at a time (one
+	// per set of colours the campaigns show), each a few dozen kilobytes.
+	mapImages *ttlcache.Cache[string, mapImage]
 	// cards are the drawn share cards by slug, drawn again when the title
 	// changes.
 	mu    sync.Mutex
@@ -54,7 +58,10 @@ func newCampaignPages(s *Server) *campaignPages {
 	}
 	return &campaignPages{core: s, campaigns: s.deps.Campaigns, members: s.deps.Members, homePages: s.homePages,
 		homeCampaign: s.cfg.HomeCampaign, canEdit: func(c echo.Context) bool { return s.org.ws.canEditContent(c) }, activity: s.billActivity, clock: s.deps.Clock,
-		cards: map[string]shareCard{}}
+		cards: map[string]shareCard{},
+		mapImages: ttlcache.New(time.Hour, s.deps.Clock, ttlcache.Options[string, mapImage]{
+			MaxWeight: 4 << 20, Weigh: func(_ string, m mapImage) int { return len(m.body) + len(m.gz) },
+		})}
 }
 
 // routes mounts the pages. The home pages and the progress region are what
@@ -67,7 +74,7 @@ func (p *campaignPages) routes(e *echo.Echo) {
 	e.GET("/talking-points", p.talkingPoints)
 	e.GET("/campaigns/:slug/talking-points", p.campaignTalkingPoints)
 	e.GET("/bills/:id", p.billPage)
-	e.GET("/campaigns/map-shapes.svg", p.mapShapes)
+	e.GET("/campaigns/map.svg", p.mapImage)
 	e.GET("/campaigns/:slug/share.png", p.shareCardImage)
 }
 
