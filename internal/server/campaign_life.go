@@ -271,6 +271,7 @@ func (s *Server) forgetHome() {
 	s.homeMemo.Clear()
 	s.homePages.clear()
 	s.campaignMemo.Clear()
+	s.desk.forgetTemplates()
 	s.widgets.forget()
 }
 

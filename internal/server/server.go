@@ -224,7 +224,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.attributeLetters()
 	s.letters = s.newLetterService()
 	s.lookupCounts = newLookupCounter(deps.Organizer.Stats, deps.Clock, deps.Logger)
-	s.desk = newLetterDesk(s)
+	s.desk = newLetterDesk(s, ttl)
 	s.lookup = newLookup(s)
 	s.pages = newCampaignPages(s)
 	s.api = newPublicAPI(s)
