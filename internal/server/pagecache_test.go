@@ -16,7 +16,7 @@ func TestPageCache(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	s := &Server{deps: Deps{Clock: clock}}
-	pc := newPageCache(5*time.Second, 1<<20, clock)
+	pc := newPageCache(5*time.Second, 1<<20, gzip.BestSpeed, clock)
 	e := echo.New()
 	renders := 0
 	e.GET("/p", func(c echo.Context) error {
@@ -66,7 +66,7 @@ func TestPageCache(t *testing.T) {
 
 func TestPageCacheStaysWithinItsBudget(t *testing.T) {
 	now := time.Now()
-	pc := newPageCache(time.Minute, 64<<10, func() time.Time { return now })
+	pc := newPageCache(time.Minute, 64<<10, gzip.BestSpeed, func() time.Time { return now })
 	body := make([]byte, 3<<10)
 	for i := range 200 {
 		pc.put(string(rune('a'+i%26))+strings.Repeat("x", i), &cachedAnswer{status: 200, body: body})
@@ -80,7 +80,7 @@ func TestPageCacheServesGzip(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
 	s := &Server{deps: Deps{Clock: clock}}
-	pc := newPageCache(time.Minute, 1<<20, clock)
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
 	e := echo.New()
 	page := strings.Repeat("<p>Repeal Jackson-Vanik for Central Asia.</p>\n", 200)
 	e.GET("/big", func(c echo.Context) error { return c.HTML(http.StatusOK, page) }, s.cachePublic(pc))
@@ -117,7 +117,7 @@ func TestPageCacheReplaysValidators(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
 	s := &Server{deps: Deps{Clock: clock}}
-	pc := newPageCache(time.Minute, 1<<20, clock)
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
 	e := echo.New()
 	e.GET("/v", func(c echo.Context) error {
 		return s.sendCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte("<p>same</p>"), now)
@@ -146,7 +146,7 @@ func TestPageCacheReplaysLastModified(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	s := &Server{deps: Deps{Clock: clock}}
-	pc := newPageCache(time.Minute, 1<<20, clock)
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
 	e := echo.New()
 	changed := now.Add(-time.Hour)
 	e.GET("/m", func(c echo.Context) error {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io/fs"
 	"net/http"
 	"path"
@@ -11,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/templates"
 	"github.com/whipcount/whipcount/web"
 )
@@ -53,13 +55,24 @@ func (s *Server) renderWith(c echo.Context, page, fragment templ.Component, send
 // meta builds the layout's page data: with the running campaign's sponsor
 // in the footer and its card for sharing.
 func (s *Server) meta(c echo.Context, title, path string) templates.PageMeta {
+	return s.metaWith(c, title, path, advocacy.Campaign{})
+}
+
+// metaWith is meta for a page that has read the campaign known: when that
+// is the home campaign, the footer and the card come from it instead of
+// reading it again.
+func (s *Server) metaWith(c echo.Context, title, path string, known advocacy.Campaign) templates.PageMeta {
 	m := templates.PageMeta{
 		Title:    title,
 		Path:     path,
 		Assets:   s.assets,
 		DataDate: s.freshness().AsOf,
 	}
-	if camp, ok := s.pageCampaign(c.Request().Context()); ok {
+	camp, ok := known, known.Slug != "" && known.Slug == s.cfg.HomeCampaign && known.Status != advocacy.CampaignDraft
+	if !ok {
+		camp, ok = s.pageCampaign(c.Request().Context())
+	}
+	if ok {
 		m.Sponsor = sponsorView(camp.Sponsor)
 		m.Share = s.shareMeta(c, camp)
 	}
@@ -112,7 +125,7 @@ func (s *Server) gzipStatic(name string) ([]byte, bool) {
 	if err != nil || len(b) < minGzip {
 		return nil, false
 	}
-	gz := gzipBytes(b)
+	gz := gzipBytes(b, gzip.BestCompression)
 	s.staticGz.Store(name, gz)
 	return gz, true
 }
