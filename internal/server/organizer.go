@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/whipcount/whipcount/internal/accounts"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/templates"
 )
@@ -194,21 +194,17 @@ func newWorkspaceFeatures(s *Server) workspaceFeatures {
 // frame their pages.
 type workspace struct {
 	// core renders pages and gives the site-wide page metadata.
-	core     *Server
+	core *Server
+	// accounts signs in, keeps sessions and changes passwords; users lists
+	// the accounts and partners.
+	accounts *accounts.Service
 	users    UserStore
-	sessions SessionStore
-	cfg      OrganizerConfig
-	clock    func() time.Time
-	// rand is the source of session and CSRF tokens and password salts.
+	// rand is the source of the sign-in form's tokens.
 	rand   io.Reader
 	logger *slog.Logger
 	// desk gives the warning above every page while delivery is held; nil
 	// when no delivery desk is wired.
-	desk     DeliveryDesk
-	throttle *loginThrottle
-
-	dummyOnce sync.Once
-	dummy     string
+	desk DeliveryDesk
 }
 
 // newWorkspace builds the workspace's core, or nil without accounts or
@@ -223,8 +219,9 @@ func newWorkspace(s *Server) *workspace {
 		r = rand.Reader
 	}
 	cfg := s.cfg.Organizer.withDefaults()
-	return &workspace{core: s, users: o.Users, sessions: o.Sessions, cfg: cfg, clock: s.deps.Clock, rand: r,
-		logger: s.deps.Logger, desk: o.Deliveries, throttle: newLoginThrottle(cfg, s.deps.Clock)}
+	svc := accounts.New(o.Users, o.Sessions, accounts.Config{Sessions: cfg.Sessions, Passwords: cfg.Passwords,
+		AccountThrottle: cfg.AccountThrottle, IPThrottle: cfg.IPThrottle, GlobalThrottle: cfg.GlobalThrottle}, s.deps.Clock, r)
+	return &workspace{core: s, accounts: svc, users: o.Users, rand: r, logger: s.deps.Logger, desk: o.Deliveries}
 }
 
 // routes mounts sign-in and the account page; everything under /organizer
