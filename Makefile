@@ -50,9 +50,9 @@ bench: build
 # The scale benchmark: databases of 100,000, 1,000,000 and 10,000,000
 # letters (SIZES=100k,1M to choose), each route cold and warm, with and
 # without the public caches, letter intake, size per letter, memory and
-# start-up. The 10M database takes about 25 GB in TMPDIR while it runs.
+# start-up. The 10M database takes about 66 GB in TMPDIR while it runs.
 bench-scale: build
-	cd internal/loadbench && $(GO) run . -bin ../../bin/whipcount -scale "$${SIZES:-100k,1M,10M}"
+	cd internal/loadbench && $(GO) run . -bin ../../bin/whipcount -scale "$${SIZES:-100k,1M,10M}" $${SCALEFLAGS}
 
 # Go micro-benchmarks (lookups, letter store, export).
 microbench: web generate

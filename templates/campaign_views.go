@@ -340,8 +340,11 @@ type TalkingPointsView struct {
 	CampaignTitle string
 	CampaignURL   string
 	Ask           string
-	Groups        []TalkingPointGroup
-	Objections    []TalkingPointItem
+	// Campaign is the campaign's slug when it is not the site's default
+	// one, so that the closing call to action leads to its letters.
+	Campaign   string
+	Groups     []TalkingPointGroup
+	Objections []TalkingPointItem
 }
 
 // TalkingPointGroup is the talking points for one audience.

@@ -251,7 +251,7 @@ func TalkingPointsPage(m PageMeta, v TalkingPointsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = ActionBand(ActionBandView{}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ActionBand(ActionBandView{Campaign: v.Campaign}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/sqlite"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 // runCampaign runs "whipcount campaign ..." through run, at 2026-12-02.
@@ -76,10 +76,7 @@ func TestCampaignCommand(t *testing.T) {
 		t.Errorf("create running: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 
-	d, err := sqlite.Open(context.Background(), dbPath, db.Migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testkit.OpenDB(t, dbPath)
 	defer d.Close()
 	c, err := sqlite.NewCampaigns(d).Campaign(context.Background(), "live-now")
 	if err != nil || c.Status != advocacy.CampaignActive || c.Sponsor.Name != "Workshops Alliance" {

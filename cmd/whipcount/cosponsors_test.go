@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/whipcount/whipcount/db"
-	"github.com/whipcount/whipcount/internal/sqlite"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 // The fixture is an illustrative list in the Congress.gov API v3 format
@@ -40,10 +39,7 @@ func runImport(t *testing.T, now time.Time, args ...string) importRun {
 // its as-of time.
 func cosponsorState(t *testing.T, dbPath, billID string) string {
 	t.Helper()
-	d, err := sqlite.Open(context.Background(), dbPath, db.Migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testkit.OpenDB(t, dbPath)
 	defer d.Close()
 	var b strings.Builder
 	rows, err := d.R.Query(`SELECT bioguide, joined_on, original, ifnull(withdrawn_on, '-') FROM cosponsors WHERE bill_id = ? ORDER BY bioguide`, billID)

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/sqlite"
 	"github.com/whipcount/whipcount/internal/standin"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 // cwcEnv is the environment of a server or command that delivers through
@@ -98,10 +98,7 @@ func TestCWCSettingsCheckedAtStart(t *testing.T) {
 func TestDeliveriesCommand(t *testing.T) {
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "w.db")
-	store, err := sqlite.Open(ctx, dbPath, db.Migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := testkit.OpenDB(t, dbPath)
 	now := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
 	if err := sqlite.SeedCampaign(ctx, store, now); err != nil {
 		t.Fatal(err)
@@ -142,10 +139,7 @@ func TestDeliveriesCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "house    2       0") || strings.Contains(out, "HELD since") {
 		t.Fatalf("status after retry: exit %d:\n%s", code, out)
 	}
-	store, err = sqlite.Open(ctx, dbPath, db.Migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store = testkit.OpenDB(t, dbPath)
 	defer store.Close()
 	entries, err := sqlite.NewAudit(store).AuditLog(ctx, 0, 10)
 	if err != nil || len(entries) == 0 || entries[0].Action != "deliveries.retry" || entries[0].UserID != 0 {

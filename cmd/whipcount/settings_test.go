@@ -24,12 +24,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/db/reference"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/congress"
 	"github.com/whipcount/whipcount/internal/sqlite"
 	"github.com/whipcount/whipcount/internal/standin"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 // Every setting of serve must change what the running server does. This
@@ -667,11 +667,7 @@ type settingHarness struct {
 // seedAt creates the database with the campaign seeded at a past time.
 func (h *settingHarness) seedAt(t *testing.T, at time.Time) *sqlite.DB {
 	t.Helper()
-	store, err := sqlite.Open(context.Background(), h.env["WHIPCOUNT_DB"], db.Migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := testkit.OpenDB(t, h.env["WHIPCOUNT_DB"])
 	if err := sqlite.SeedCampaign(context.Background(), store, at); err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/sqlite"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 func TestStatsCheckAndRebuild(t *testing.T) {
@@ -26,10 +26,7 @@ func TestStatsCheckAndRebuild(t *testing.T) {
 		code := run(ctx, append([]string{"whipcount", "stats"}, args...), env, &out, &errOut)
 		return out.String() + errOut.String(), code
 	}
-	store, err := sqlite.Open(ctx, dbPath, db.Migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := testkit.OpenDB(t, dbPath)
 	if err := sqlite.SeedCampaign(ctx, store, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/sqlite"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 func TestUserCommand(t *testing.T) {
@@ -54,10 +54,7 @@ func TestUserCommand(t *testing.T) {
 		t.Fatalf("no generated password in:\n%s", out)
 	}
 
-	store, err := sqlite.Open(ctx, dbPath, db.Migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := testkit.OpenDB(t, dbPath)
 	defer store.Close()
 	users := sqlite.NewUsers(store, time.Now)
 	for email, pw := range map[string]string{"admin@example.org": "a piped-in password", "org@example.org": m[1]} {

@@ -156,11 +156,16 @@ func TestBillIDs(t *testing.T) {
 			t.Errorf("ParseBillID(%q) = %q %d %d %v", id, typ, n, c, err)
 		}
 	}
-	if got := (Bill{Type: "s", Number: 3103}).Label(); got != "S. 3103" {
-		t.Errorf("Label = %q; want S. 3103", got)
-	}
-	if got := (Bill{Type: "hr", Number: 5917}).Label(); got != "H.R. 5917" {
-		t.Errorf("Label = %q; want H.R. 5917", got)
+	for _, tc := range []struct {
+		bill Bill
+		want string
+	}{
+		{Bill{Type: "s", Number: 3103}, "S. 3103"},
+		{Bill{Type: "hr", Number: 5917}, "H.R. 5917"},
+	} {
+		if got := tc.bill.Label(); got != tc.want {
+			t.Errorf("Label = %q; want %s", got, tc.want)
+		}
 	}
 	for id, label := range map[string]string{"hres5-119": "H.Res. 5", "sjres12-120": "S.J.Res. 12", "hconres3-118": "H.Con.Res. 3"} {
 		typ, n, c, err := ParseBillID(id)

@@ -4,17 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/sqlite"
 	"github.com/whipcount/whipcount/internal/standin"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 const testKey = "test-key-0123456789"
@@ -69,27 +68,21 @@ type syncEnv struct {
 
 func newSyncEnv(t *testing.T, bills ...standin.CongressGovBill) *syncEnv {
 	t.Helper()
-	d, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sync.db"), db.Migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := sqlite.SeedCampaign(context.Background(), d, syncNow.AddDate(0, -1, 0)); err != nil {
-		t.Fatal(err)
-	}
+	k := testkit.New(t, syncNow)
+	k.SeedCampaign(t, syncNow.AddDate(0, -1, 0))
 	api := standin.NewCongressGov(t, testKey, bills...)
 	var mu sync.Mutex
 	waits := &[]time.Duration{}
-	client := &Client{BaseURL: api.URL, Key: testKey, Clock: func() time.Time { return syncNow },
+	client := &Client{BaseURL: api.URL, Key: testKey, Clock: k.Clock.Now,
 		Sleep: func(_ context.Context, d time.Duration) error {
 			mu.Lock()
 			defer mu.Unlock()
 			*waits = append(*waits, d)
 			return nil
 		}}
-	store := sqlite.NewCongressGov(d)
+	store := sqlite.NewCongressGov(k.DB)
 	return &syncEnv{api: api, store: store, waits: waits,
-		syncer: &Syncer{Client: client, Store: store, ChamberOf: chamberOf, Clock: func() time.Time { return syncNow }}}
+		syncer: &Syncer{Client: client, Store: store, ChamberOf: chamberOf, Clock: k.Clock.Now}}
 }
 
 func (e *syncEnv) bill(t *testing.T, id string) advocacy.Bill {

@@ -8,61 +8,21 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/sqlite"
 	"github.com/whipcount/whipcount/internal/standin"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
-
-// testMigrations are the real migrations, plus a stand-in campaigns table
-// while no real migration creates one.
-func testMigrations(t testing.TB) fs.FS {
-	t.Helper()
-	out := fstest.MapFS{}
-	names, err := fs.Glob(db.Migrations, "migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	re := regexp.MustCompile(`(?i)CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?campaigns\b`)
-	has := false
-	for _, n := range names {
-		b, err := fs.ReadFile(db.Migrations, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[n] = &fstest.MapFile{Data: b}
-		has = has || re.Match(b)
-	}
-	if !has {
-		out["migrations/0002_create_campaigns.sql"] = &fstest.MapFile{Data: []byte(`CREATE TABLE campaigns (
-			id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, title TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '',
-			ask TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'draft', starts_on TEXT, ends_on TEXT,
-			cwc_campaign_id TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL DEFAULT '') STRICT;`)}
-	}
-	return out
-}
-
-func openTestDB(t testing.TB, path string) *sqlite.DB {
-	t.Helper()
-	d, err := sqlite.Open(context.Background(), path, testMigrations(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
 
 // insertCampaign fills whatever required columns campaigns has.
 func insertCampaign(t testing.TB, d *sqlite.DB) int64 {
@@ -116,24 +76,12 @@ func insertCampaign(t testing.TB, d *sqlite.DB) int64 {
 	return id
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 var t0 = time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
 
 type outboxEnv struct {
 	db      *sqlite.DB
 	store   *sqlite.Letters
-	clock   *fakeClock
+	clock   *testkit.Clock
 	worker  *Worker
 	cwc     *standin.CWC
 	logs    *lockedBuffer
@@ -146,10 +94,9 @@ type outboxEnv struct {
 // "house-secret-key" and "senate-secret-key", and a worker for the House.
 func newOutboxEnv(t testing.TB) *outboxEnv {
 	t.Helper()
-	e := &outboxEnv{clock: &fakeClock{t: t0}, logs: &lockedBuffer{}}
+	e := &outboxEnv{clock: testkit.NewClock(t0), logs: &lockedBuffer{}}
 	e.path = filepath.Join(t.TempDir(), "outbox.db")
-	e.db = openTestDB(t, e.path)
-	t.Cleanup(func() { e.db.Close() })
+	e.db = testkit.OpenDB(t, e.path)
 	e.camp = insertCampaign(t, e.db)
 	e.store = sqlite.NewLetters(e.db, e.clock.Now, rand.Reader)
 	e.cwc = standin.NewCWC(t, "house-secret-key", "senate-secret-key")
@@ -593,7 +540,7 @@ func TestOutboxNoDoubleSends(t *testing.T) {
 	for range letters {
 		e.addLetter(t, false)
 	}
-	db2 := openTestDB(t, e.path)
+	db2 := testkit.OpenDB(t, e.path)
 	defer db2.Close()
 	w1 := e.worker
 	w2 := e.newWorker(sqlite.NewLetters(db2, e.clock.Now, rand.Reader))
@@ -643,7 +590,7 @@ func TestOutboxResumesAfterRestart(t *testing.T) {
 	}
 	e.db.Close()
 
-	db2 := openTestDB(t, e.path)
+	db2 := testkit.OpenDB(t, e.path)
 	defer db2.Close()
 	store2 := sqlite.NewLetters(db2, e.clock.Now, rand.Reader)
 	w := e.newWorker(store2)

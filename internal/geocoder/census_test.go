@@ -29,11 +29,10 @@ func TestCensusGeocode(t *testing.T) {
 		t.Errorf("request = %v", req)
 	}
 
-	if _, err := c.Geocode(ctx, "99 Nowhere Lane, Atlantis"); advocacy.ErrorCode(err) != advocacy.CodeNotFound {
-		t.Errorf("unknown address: %v", err)
-	}
-	if _, err := c.Geocode(ctx, " "); advocacy.ErrorCode(err) != advocacy.CodeNotFound {
-		t.Errorf("an address the service refuses: %v", err)
+	for what, address := range map[string]string{"unknown address": "99 Nowhere Lane, Atlantis", "an address the service refuses": " "} {
+		if _, err := c.Geocode(ctx, address); advocacy.ErrorCode(err) != advocacy.CodeNotFound {
+			t.Errorf("%s: %v", what, err)
+		}
 	}
 
 	g.SetMode(standin.GeocoderFail)

@@ -15,4 +15,6 @@
 //     internal/campaigns and internal/accounts, depend on none of those
 //     adapters either.
 //   - templates depend on no package of this module but internal/advocacy.
+//   - internal/testkit, the shared test fixtures, is imported by no package
+//     of this module outside its _test.go files.
 package layers

@@ -170,3 +170,48 @@ func TestViolationsNameTheChain(t *testing.T) {
 		t.Errorf("a package go list did not list: %q, want it reported", got)
 	}
 }
+
+// testkit is the package of shared test fixtures: only _test.go files may
+// import it, so it never reaches the app.
+const testkit = "internal/testkit"
+
+// importersOf lists the packages of g, named relative to the module, that
+// import pkg. The graph holds non-test imports only, so any package it
+// names imports pkg from code that is built into the app.
+func (g graph) importersOf(pkg string) []string {
+	pkg = module + "/" + pkg
+	var found []string
+	for p, imports := range g {
+		if p != pkg && slices.Contains(imports, pkg) {
+			found = append(found, short(p))
+		}
+	}
+	slices.Sort(found)
+	return found
+}
+
+func TestTestKitOnlyInTests(t *testing.T) {
+	g := loadGraph(t, "...")
+	if _, ok := g[module+"/"+testkit]; !ok {
+		t.Fatalf("%s was not listed: the check would see nothing", testkit)
+	}
+	for _, p := range g.importersOf(testkit) {
+		t.Errorf("%s imports %s outside its _test.go files; only tests may use the test kit", p, testkit)
+	}
+}
+
+func TestImportersOfNamesCodeThatImportsTheKit(t *testing.T) {
+	p := func(s string) string { return module + "/" + s }
+	g := graph{
+		p("cmd/whipcount"):   {p("internal/server"), p("internal/sqlite")},
+		p("internal/server"): {"net/http", p(testkit)},
+		p(testkit):           {p("internal/sqlite"), "testing"},
+		p("internal/sqlite"): {"database/sql"},
+	}
+	if got, want := g.importersOf(testkit), []string{"internal/server"}; !slices.Equal(got, want) {
+		t.Errorf("importers of the kit = %q, want %q", got, want)
+	}
+	if got := g.importersOf("internal/advocacy"); len(got) != 0 {
+		t.Errorf("importers of a package nobody imports = %q, want none", got)
+	}
+}

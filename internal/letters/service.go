@@ -1,9 +1,11 @@
 // Package letters is the letter submission workflow, apart from HTTP: it
 // screens a built letter against the abuse controls, issues the token that
 // proves the sender's email when one is needed, stores the letter, mails
-// the confirmation link and wakes the outbox. The site's form, the action
-// widget and the JSON API all submit through one Service; they only turn
-// requests into Submissions and Results or errors into answers.
+// the confirmation link and wakes the outbox; when the sender confirms
+// their address it releases the letter and mails the receipt. The site's
+// form, the action widget and the JSON API all submit through one Service;
+// they only turn requests into Submissions and Results or errors into
+// answers. The words of both mails are here too.
 package letters
 
 import (
@@ -41,9 +43,13 @@ type Store interface {
 	// idempotent on the input's form token, skipping recipients the same
 	// email wrote to in the last 30 days.
 	CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error)
+	// ConfirmLetter records that a letter's sender confirmed their email,
+	// releasing the letter when it waited for that; first is true for the
+	// call that confirmed.
+	ConfirmLetter(ctx context.Context, publicID, token string) (l advocacy.Letter, first bool, err error)
 }
 
-// Mailer sends a plain-text email (the confirmation link).
+// Mailer sends a plain-text email (the confirmation link, the receipt).
 type Mailer interface {
 	Send(ctx context.Context, to, subject, body string) error
 }
@@ -79,14 +85,23 @@ type FormTiming struct {
 type Deps struct {
 	Store  Store
 	Screen Screen
-	// Mailer mails confirmation links; nil when the site sends no mail, and
-	// then no address is asked to prove itself.
+	// Mailer mails confirmation links and receipts; nil when the site sends
+	// no mail, and then no address is asked to prove itself.
 	Mailer Mailer
 	// Wake tells the outbox worker that CWC deliveries are waiting; nil when
 	// no worker runs.
 	Wake func()
-	// Link makes a site path into the link a mail carries.
-	Link func(path string) string
+	// BaseURL is the site's public address ("https://whipcount.example"),
+	// which links in mail start with. Without it the confirmation link is a
+	// bare path and the receipt carries no link: a request's Host header is
+	// not to be trusted in mail.
+	BaseURL string
+	// MemberName names a member in the receipt ("Senator Kirsten E.
+	// Gillibrand"), or "" for one it does not know; nil names none.
+	MemberName func(bioguideID string) string
+	// CampaignTitle is the title of the campaign with this ID for the
+	// receipt, or "" when it is not known; nil gives none.
+	CampaignTitle func(ctx context.Context, campaignID int64) string
 	// RequireConfirmation holds each new letter until its sender follows
 	// the mailed link.
 	RequireConfirmation bool
@@ -115,8 +130,11 @@ func New(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	if d.Link == nil {
-		d.Link = func(p string) string { return p }
+	if d.MemberName == nil {
+		d.MemberName = func(string) string { return "" }
+	}
+	if d.CampaignTitle == nil {
+		d.CampaignTitle = func(context.Context, int64) string { return "" }
 	}
 	if d.MailTimeout <= 0 {
 		d.MailTimeout = time.Minute
@@ -248,6 +266,52 @@ func (s *Service) Wake(l advocacy.Letter) {
 	}
 }
 
+// Confirm records that the sender of the letter publicID followed the link
+// mailed to them with token: a letter that waited for it is released (and
+// the outbox woken for its CWC copies), and the receipt the sender asked
+// for goes out in the background. Confirming again changes nothing and
+// sends nothing. A wrong token is an advocacy.Error.
+func (s *Service) Confirm(ctx context.Context, publicID, token string) (advocacy.Letter, error) {
+	l, first, err := s.d.Store.ConfirmLetter(ctx, publicID, token)
+	if err != nil || !first {
+		return l, err
+	}
+	if l.Status == advocacy.LetterActive {
+		s.Wake(l)
+	}
+	if l.Receipt && s.d.Mailer != nil {
+		// The copy the sender asked for waited for the confirmation.
+		s.sendReceipt(ctx, l)
+	}
+	return l, nil
+}
+
+// sendReceipt mails the copy of l in the background: the person never
+// waits for the mail server. Call it only for a confirmed address.
+func (s *Service) sendReceipt(ctx context.Context, l advocacy.Letter) {
+	r := advocacy.Receipt{Letter: l, CampaignTitle: s.d.CampaignTitle(ctx, l.CampaignID), Members: map[string]string{}}
+	if s.d.BaseURL != "" {
+		r.StatusURL = s.link("/letters/" + l.PublicID)
+	}
+	for _, d := range l.Deliveries {
+		if name := s.d.MemberName(d.BioguideID); name != "" {
+			r.Members[d.BioguideID] = name
+		}
+	}
+	subject, body := ReceiptSubject(r), ReceiptText(r)
+	s.Mail("receipt", l.ID, func(ctx context.Context) error {
+		return s.d.Mailer.Send(ctx, l.Email, subject, body)
+	})
+}
+
+// link is a site path as a link in mail.
+func (s *Service) link(path string) string {
+	if s.d.BaseURL == "" {
+		return path
+	}
+	return strings.TrimRight(s.d.BaseURL, "/") + path
+}
+
 // ConfirmationText is the confirmation email. It carries nothing the
 // sender typed (the address is not yet proved to be theirs, so the mail
 // must be useless to anyone who would send text to a stranger's inbox):
@@ -271,7 +335,7 @@ func ConfirmationText(link, campaignTitle string, receiptOnly bool) string {
 // sendConfirmation mails the link that proves the sender's address, in the
 // background.
 func (s *Service) sendConfirmation(l advocacy.Letter, token, campaignTitle string, receiptOnly bool) {
-	link := s.d.Link("/letters/" + l.PublicID + "/confirm?t=" + token)
+	link := s.link("/letters/" + l.PublicID + "/confirm?t=" + token)
 	subject := "Please confirm your letter to Congress"
 	if receiptOnly {
 		subject = "Please confirm your email to get your copy"

@@ -16,6 +16,12 @@ import (
 type fakeStore struct {
 	got    []advocacy.NewLetter
 	answer func(nl advocacy.NewLetter) (advocacy.CreatedLetter, error)
+	// confirm answers ConfirmLetter.
+	confirm func(publicID, token string) (advocacy.Letter, bool, error)
+}
+
+func (f *fakeStore) ConfirmLetter(_ context.Context, publicID, token string) (advocacy.Letter, bool, error) {
+	return f.confirm(publicID, token)
 }
 
 func (f *fakeStore) CreateLetter(_ context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error) {
@@ -89,8 +95,8 @@ func newRig(t *testing.T, mail bool, confirm bool) *rig {
 	t.Helper()
 	r := &rig{store: &fakeStore{}, screen: &fakeScreen{}}
 	d := Deps{Store: r.store, Screen: r.screen, Wake: func() { r.woken++ },
-		Link:  func(p string) string { return "https://whipcount.example" + p },
-		Clock: func() time.Time { return now }, Rand: bytes.NewReader(bytes.Repeat([]byte{1}, 64)),
+		BaseURL: "https://whipcount.example",
+		Clock:   func() time.Time { return now }, Rand: bytes.NewReader(bytes.Repeat([]byte{1}, 64)),
 		RequireConfirmation: confirm}
 	if mail {
 		r.mail = &fakeMailer{}
@@ -320,4 +326,100 @@ func TestWaitWaitsForBackgroundMail(t *testing.T) {
 	if err := r.svc.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Confirming sends what waited for the sender's address: the letter to the
+// outbox, when it goes out, and the receipt, when asked for; once only.
+func TestConfirmReleasesTheLetterAndMailsTheReceiptOnce(t *testing.T) {
+	letter := func(status advocacy.LetterStatus, receipt bool) advocacy.Letter {
+		return advocacy.Letter{ID: 7, PublicID: "pub7", CampaignID: 3, Email: "a@example.org", LastName: "Doe",
+			Status: status, Receipt: receipt,
+			Deliveries: []advocacy.Delivery{{BioguideID: "A000001", OfficeCode: "HNY12", Channel: advocacy.ChannelCWC,
+				Status: advocacy.DeliveryQueued, Subject: "Please cosponsor", TemplateText: "Please cosponsor H.R. 1."}}}
+	}
+	for _, tc := range []struct {
+		name      string
+		l         advocacy.Letter
+		first     bool
+		wake      int
+		receipted bool
+	}{
+		{name: "a letter that waited, with a receipt", l: letter(advocacy.LetterActive, true), first: true, wake: 1, receipted: true},
+		{name: "a letter that waited, without a receipt", l: letter(advocacy.LetterActive, false), first: true, wake: 1},
+		{name: "a letter held for moderation", l: letter(advocacy.LetterHeld, true), first: true, receipted: true},
+		{name: "confirmed before", l: letter(advocacy.LetterActive, true)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, true, true)
+			r.store.confirm = func(publicID, token string) (advocacy.Letter, bool, error) {
+				if publicID != "pub7" || token != "tok" {
+					t.Fatalf("confirmed %q with %q", publicID, token)
+				}
+				return tc.l, tc.first, nil
+			}
+			r.svc.d.MemberName = func(id string) string { return map[string]string{"A000001": "Representative Ann Able"}[id] }
+			r.svc.d.CampaignTitle = func(_ context.Context, id int64) string {
+				return map[int64]string{3: "Repeal Jackson-Vanik"}[id]
+			}
+			l, err := r.svc.Confirm(context.Background(), "pub7", "tok")
+			if werr := r.svc.Wait(context.Background()); werr != nil {
+				t.Fatal(werr)
+			}
+			if err != nil || l.PublicID != "pub7" {
+				t.Fatalf("confirm: %v, %+v", err, l)
+			}
+			if r.woken != tc.wake {
+				t.Errorf("outbox woken %d times, want %d", r.woken, tc.wake)
+			}
+			if !tc.receipted {
+				if len(r.mail.sent) != 0 {
+					t.Fatalf("mailed %v", r.mail.sent)
+				}
+				return
+			}
+			if len(r.mail.sent) != 1 {
+				t.Fatalf("mailed %d messages, want the receipt", len(r.mail.sent))
+			}
+			to, rest, _ := strings.Cut(r.mail.sent[0], "|")
+			subject, body, _ := strings.Cut(rest, "|")
+			if to != "a@example.org" || subject != "Your letter to Congress: Repeal Jackson-Vanik" {
+				t.Errorf("receipt to %q, subject %q", to, subject)
+			}
+			for _, want := range []string{"To: Representative Ann Able\n",
+				"Follow your letter here: https://whipcount.example/letters/pub7\n"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("receipt lacks %q:\n%s", want, body)
+				}
+			}
+		})
+	}
+
+	t.Run("a wrong token", func(t *testing.T) {
+		r := newRig(t, true, true)
+		wrong := advocacy.Invalid("t", "This link is not valid.")
+		r.store.confirm = func(string, string) (advocacy.Letter, bool, error) { return advocacy.Letter{}, false, wrong }
+		if _, err := r.svc.Confirm(context.Background(), "pub7", "nope"); err != wrong {
+			t.Fatalf("error %v, want the store's", err)
+		}
+		if err := r.svc.Wait(context.Background()); err != nil || r.woken != 0 || len(r.mail.sent) != 0 {
+			t.Fatalf("a refused confirmation woke %d, mailed %v", r.woken, r.mail.sent)
+		}
+	})
+
+	t.Run("without a base URL the receipt has no link", func(t *testing.T) {
+		r := newRig(t, true, true)
+		r.svc.d.BaseURL = ""
+		r.store.confirm = func(string, string) (advocacy.Letter, bool, error) {
+			return letter(advocacy.LetterActive, true), true, nil
+		}
+		if _, err := r.svc.Confirm(context.Background(), "pub7", "tok"); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.svc.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.mail.sent) != 1 || strings.Contains(r.mail.sent[0], "/letters/pub7") || !strings.Contains(r.mail.sent[0], "To: the office HNY12") {
+			t.Fatalf("mailed %v", r.mail.sent)
+		}
+	})
 }

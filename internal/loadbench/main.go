@@ -52,6 +52,7 @@ type options struct {
 	repeat    int
 	keep      bool
 	check     bool
+	buildOnly bool
 	pin       bool
 }
 
@@ -68,7 +69,8 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.tmp, "tmp", "", "`DIR` for the scale benchmark's databases (default: the system's temporary folder)")
 	fs.IntVar(&o.repeat, "repeat", 200, "requests per route after the first, in the scale benchmark")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scale benchmark's databases")
-	fs.BoolVar(&o.check, "check", false, "run whipcount stats check on each scale database of up to 2,000,000 letters (a full recount)")
+	fs.BoolVar(&o.check, "check", true, "run whipcount stats check (a full recount) on each scale database")
+	fs.BoolVar(&o.buildOnly, "build-only", false, "build the scale databases (with -keep, to keep them) and measure nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func letterStatus(t *testing.T, e *letterEnv, email string) string {
+func letterStatus(t *testing.T, e *env, email string) string {
 	t.Helper()
 	var st string
 	if err := e.db.R.QueryRow("SELECT status FROM letters WHERE email_norm = ?", email).Scan(&st); err != nil {
@@ -20,7 +20,7 @@ func letterStatus(t *testing.T, e *letterEnv, email string) string {
 }
 
 func TestHoneypotAndFillTime(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	now := e.clock.Now()
 
 	// A filled honeypot is refused and nothing is stored.
@@ -58,7 +58,7 @@ func TestHoneypotAndFillTime(t *testing.T) {
 }
 
 func TestGlobalCapSendsTheExcessToModeration(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LettersPerMinute = 2 }, nil)
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.Limits.LettersPerMinute = 2 }))
 	for i := range 3 {
 		f := with(validForm(e.formToken(t)), "email", fmt.Sprintf("cap%d@example.org", i))
 		if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
@@ -81,7 +81,7 @@ func TestGlobalCapSendsTheExcessToModeration(t *testing.T) {
 }
 
 func TestEmailLimit(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterEmail = Limit{PerMinute: 1.0 / 60, Burst: 2} }, nil)
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.Limits.LetterEmail = Limit{PerMinute: 1.0 / 60, Burst: 2} }))
 	// Different recipients each time, so the 30-day dedupe does not decide.
 	for i, who := range []string{goldman, schumer} {
 		f := with(validForm(e.formToken(t)), "recipients", who)
@@ -108,7 +108,7 @@ func TestEmailLimit(t *testing.T) {
 // them) and case do not make a new sender, for the limit as for the
 // 30-day dedupe; the address is stored as given.
 func TestEmailLimitSeesThroughVariants(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterEmail = Limit{PerMinute: 1.0 / 60, Burst: 2} }, nil)
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.Limits.LetterEmail = Limit{PerMinute: 1.0 / 60, Burst: 2} }))
 	first := with(with(validForm(e.formToken(t)), "email", "ada.lovelace@gmail.com"), "recipients", goldman)
 	if rec := e.post(t, "/write/send", first, false); rec.Code != http.StatusSeeOther {
 		t.Fatalf("first letter: %d", rec.Code)
@@ -142,10 +142,10 @@ func TestEmailLimitSeesThroughVariants(t *testing.T) {
 // through.
 func TestFloodFromOneClient(t *testing.T) {
 	const soft, limit = 20, 50
-	e := newLetterEnvConfig(t, func(c *Config) {
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) {
 		c.Limits.LetterIP = Limit{PerMinute: soft / 60.0, Burst: soft}
 		c.Limits.LetterIPMax = Limit{PerMinute: limit / 60.0, Burst: limit}
-	}, nil)
+	}))
 	send := func(addr, email string) int {
 		body := fmt.Sprintf(`{"campaign":"jackson-vanik","recipients":[%q],"prefix":"Mx.","first_name":"Flo","last_name":"Od",
 			"address1":"12 Orchard Street","city":"New York","state":"NY","zip":"10002","email":%q,"consent":true}`, goldman, email)
@@ -197,7 +197,7 @@ func TestFloodFromOneClient(t *testing.T) {
 // letters than the per-address limit; they are stored and wait for
 // moderation, and the sender is told so.
 func TestSharedNetworkLettersWait(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterIP = Limit{PerMinute: 2 / 60.0, Burst: 2} }, nil)
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.Limits.LetterIP = Limit{PerMinute: 2 / 60.0, Burst: 2} }))
 	var last string
 	for i := range 3 {
 		f := with(validForm(e.formToken(t)), "email", fmt.Sprintf("colleague%d@example.org", i))
@@ -216,7 +216,7 @@ func TestSharedNetworkLettersWait(t *testing.T) {
 }
 
 func TestClientAddressIsNotTakenFromHeaders(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterIPMax = Limit{PerMinute: 1, Burst: 1} }, nil)
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.Limits.LetterIPMax = Limit{PerMinute: 1, Burst: 1} }))
 	codes := []int{}
 	for i := range 3 {
 		body := fmt.Sprintf(`{"campaign":"jackson-vanik","recipients":[%q],"prefix":"Mx.","first_name":"A","last_name":"B",
@@ -237,7 +237,7 @@ func TestClientAddressIsNotTakenFromHeaders(t *testing.T) {
 // TestCrossSitePostsRefused: a third-party page cannot post letters, or
 // any step of the form, through its visitors' browsers.
 func TestCrossSitePostsRefused(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	form := validForm(e.formToken(t))
 	for _, path := range []string{"/write/send", "/write/preview", "/write", "/write/validate?field=first_name", "/write/personal"} {
 		for _, h := range []map[string]string{
@@ -270,7 +270,7 @@ func TestCrossSitePostsRefused(t *testing.T) {
 // TestOldStampsExpire: a start time kept for hours no longer vouches for a
 // letter (it waits for moderation), and showing the form again renews it.
 func TestOldStampsExpire(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	old := e.srv.stampAt(e.clock.Now().Add(-3 * time.Hour))
 	f := with(with(validForm(e.formToken(t)), "started", old), "email", "bot@example.org")
 	if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {

@@ -66,32 +66,28 @@ func checkAddress(address string) error {
 // geocode finds the district of a street address. Invalid input and an
 // address the service does not know are *advocacy.Error; a service that
 // is off, slow or down is errAddressService.
-func (s *Server) geocode(c echo.Context, address string) (addressLookup, error) {
-	if !s.addressOn() {
+func (lu *lookup) geocode(c echo.Context, address string) (addressLookup, error) {
+	if lu.geocoder == nil {
 		return addressLookup{}, advocacy.Invalid("address", "Looking up a street address is turned off on this site. Enter your ZIP code instead.")
 	}
 	if err := checkAddress(address); err != nil {
 		return addressLookup{}, err
 	}
-	if ok, wait := s.limits.address.allow(keyedHash(s.cfg.Secret, "address", c.RealIP())); !ok {
+	if ok, wait := lu.addressLimit.allow(keyedHash(lu.secret, "address", c.RealIP())); !ok {
 		return addressLookup{}, rateLimited(wait)
 	}
-	timeout := s.cfg.GeocodeTimeout
-	if timeout <= 0 {
-		timeout = defaultGeocodeTimeout
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), lu.geocodeTimeout)
 	defer cancel()
-	m, err := s.deps.Geocoder.Geocode(ctx, address)
+	m, err := lu.geocoder.Geocode(ctx, address)
 	switch code := advocacy.ErrorCode(err); {
 	case err == nil:
 	case code == advocacy.CodeNotFound:
 		return addressLookup{}, err
 	default:
-		s.deps.Logger.WarnContext(c.Request().Context(), "address lookup failed", "err", err)
+		lu.logger.WarnContext(c.Request().Context(), "address lookup failed", "err", err)
 		return addressLookup{}, errAddressService{err: err}
 	}
-	l, err := s.deps.Reps.LookupPoint(m.Lat, m.Lon)
+	l, err := lu.reps.LookupPoint(m.Lat, m.Lon)
 	if err != nil {
 		return addressLookup{}, err
 	}
@@ -118,18 +114,18 @@ func addressFallbackZIP(q repsQuery) string {
 // repsByAddress fills the lookup page for /reps?address=: the settled
 // district of a found address; else the ZIP code's candidates (map and
 // list) with a note saying why, or the field's error.
-func (s *Server) repsByAddress(c echo.Context, q repsQuery, v *templates.LookupView) (status int, announce string, err error) {
+func (lu *lookup) repsByAddress(c echo.Context, q repsQuery, v *templates.LookupView) (status int, announce string, err error) {
 	// A person's address is theirs: no cache keeps the answer.
 	c.Response().Header().Set("Cache-Control", "private, no-store")
 	v.Address = strings.TrimSpace(q.address)
-	a, err := s.geocode(c, v.Address)
+	a, err := lu.geocode(c, v.Address)
 	if err == nil {
 		v.Lookup, v.Settled, v.SettledBy = &a.lookup, &a.lookup.Districts[0], "address"
 		v.ZIP = a.lookup.Query.Zip
 		v.MatchedAddress = a.match.MatchedAddress
-		announce = s.fillResults(v)
-		v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
-		s.fillLetters(c.Request().Context(), v, c.QueryParam("ref"))
+		announce = lu.fillResults(v)
+		v.Statuses = lu.core.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
+		lu.desk.fillLetters(c.Request().Context(), v, c.QueryParam("ref"))
 		return http.StatusOK, announce, nil
 	}
 	switch code := advocacy.ErrorCode(err); {
@@ -155,7 +151,7 @@ func (s *Server) repsByAddress(c echo.Context, q repsQuery, v *templates.LookupV
 	}
 	// Fall back on the ZIP code: its one district, or the map and list of
 	// its candidates.
-	l, settled, by, lerr := s.lookup(repsQuery{zip: zip})
+	l, settled, by, lerr := lu.core.runLookup(repsQuery{zip: zip})
 	if lerr != nil {
 		if v.AddressNote != "" {
 			v.AddressNote += ", or enter your ZIP code."
@@ -170,10 +166,10 @@ func (s *Server) repsByAddress(c echo.Context, q repsQuery, v *templates.LookupV
 			v.AddressNote += ". Choose your district on the map or in the list below."
 		}
 	}
-	announce = s.fillResults(v)
+	announce = lu.fillResults(v)
 	if v.Settled != nil {
-		v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
-		s.fillLetters(c.Request().Context(), v, c.QueryParam("ref"))
+		v.Statuses = lu.core.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
+		lu.desk.fillLetters(c.Request().Context(), v, c.QueryParam("ref"))
 	}
 	if v.AddressNote != "" {
 		announce = v.AddressNote + " " + announce
@@ -188,9 +184,9 @@ func (s *Server) repsByAddress(c echo.Context, q repsQuery, v *templates.LookupV
 // addressAPI answers GET /api/v1/representatives?address=: the district of
 // the address's point. An address not found is 404; a geocoder that is off
 // or did not answer is 503 with Retry-After (the ZIP code still works).
-func (s *Server) addressAPI(c echo.Context, address string) error {
+func (lu *lookup) addressAPI(c echo.Context, address string) error {
 	c.Response().Header().Set("Cache-Control", "private, no-store")
-	a, err := s.geocode(c, strings.TrimSpace(address))
+	a, err := lu.geocode(c, strings.TrimSpace(address))
 	if errors.As(err, new(errAddressService)) {
 		c.Response().Header().Set("Retry-After", "30")
 		return c.JSON(http.StatusServiceUnavailable, apiError{Error: "The address service did not answer. Try again later, or look up by zip."})

@@ -6,34 +6,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/whipcount/whipcount/internal/geocoder"
-	"github.com/whipcount/whipcount/internal/sqlite"
 	"github.com/whipcount/whipcount/internal/standin"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
-// newAddressEnv is a letter env whose street addresses go to a geocoder
-// stand-in that knows two addresses of the split ZIP 10025.
-func newAddressEnv(t *testing.T) (*letterEnv, *standin.Geocoder) {
-	t.Helper()
-	g := standin.NewGeocoder(t)
-	g.Add("300 W 96th St, New York, NY 10025", standin.GeocoderMatch{Lat: 40.7955, Lon: -73.9745,
-		Matched: "300 W 96TH ST, NEW YORK, NY, 10025", Zip: "10025", State: "NY", City: "NEW YORK"})
-	g.Add("490 Riverside Dr, New York, NY 10027", standin.GeocoderMatch{Lat: 40.8115, Lon: -73.9630,
-		Matched: "490 RIVERSIDE DR, NEW YORK, NY, 10027", Zip: "10027", State: "NY", City: "NEW YORK"})
-	e := newLetterEnvDeps(t, func(c *Config) {
-		// Long enough for a loaded machine's answer from the stand-in;
-		// the hanging stand-in still runs into it.
-		c.GeocodeTimeout = time.Second
-		c.GeocoderHost = "geocoding.geo.census.gov"
-	}, nil,
-		func(_ *sqlite.DB, d *Deps) { d.Geocoder = &geocoder.Census{BaseURL: g.URL, Timeout: time.Second} })
-	return e, g
-}
-
 func TestRepsByAddress(t *testing.T) {
-	e, g := newAddressEnv(t)
+	g := testkit.Geocoder(t)
+	e := newEnv(t, letterFlow(), withGeocoder(g))
 	rec := e.get(t, "/reps?address="+url.QueryEscape("300 W 96th St, New York, NY 10025"), false)
 	if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "private, no-store" {
 		t.Fatalf("address lookup: %d, Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))
@@ -66,7 +46,8 @@ func TestRepsByAddress(t *testing.T) {
 }
 
 func TestRepsByAddressFallsBack(t *testing.T) {
-	e, g := newAddressEnv(t)
+	g := testkit.Geocoder(t)
+	e := newEnv(t, letterFlow(), withGeocoder(g))
 
 	// Not found, with the ZIP the split page carried: the map and list.
 	rec := e.get(t, "/reps?zip=10025&address="+url.QueryEscape("1 Nowhere Lane"), false)
@@ -109,7 +90,8 @@ func TestRepsByAddressFallsBack(t *testing.T) {
 }
 
 func TestRepresentativesAPIByAddress(t *testing.T) {
-	e, g := newAddressEnv(t)
+	g := testkit.Geocoder(t)
+	e := newEnv(t, letterFlow(), withGeocoder(g))
 	rec := e.get(t, "/api/v1/representatives?address="+url.QueryEscape("300 W 96th St, New York, NY 10025"), false)
 	var out struct {
 		Query struct {
@@ -142,7 +124,7 @@ func TestRepresentativesAPIByAddress(t *testing.T) {
 }
 
 func TestAddressLookupOff(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	d := mustDoc(t, e.get(t, "/", false))
 	if d.Find(`[data-testid="address-form"]`).Length() != 0 {
 		t.Error("the address form is offered while the geocoder is off")
@@ -153,7 +135,7 @@ func TestAddressLookupOff(t *testing.T) {
 	if got := mustDoc(t, e.get(t, "/privacy", false)).Find(`[data-testid="geocoder-privacy"]`).Text(); !strings.Contains(got, "turned off") {
 		t.Errorf("privacy page: %q", got)
 	}
-	on, _ := newAddressEnv(t)
+	on := newEnv(t, letterFlow(), withGeocoder(testkit.Geocoder(t)))
 	if got := mustDoc(t, on.get(t, "/privacy", false)).Find(`[data-testid="geocoder-privacy"]`).Text(); !strings.Contains(got, "geocoding.geo.census.gov") {
 		t.Errorf("privacy page with the geocoder: %q", got)
 	}

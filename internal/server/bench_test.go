@@ -8,7 +8,7 @@ import (
 
 // benchGET measures one GET through the whole handler stack.
 func benchGET(b *testing.B, target string, htmx bool) {
-	env := newTestEnv(b)
+	env := newEnv(b)
 	h := env.srv.Handler()
 	b.ReportAllocs()
 	b.ResetTimer()

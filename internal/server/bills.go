@@ -44,12 +44,12 @@ func readCosponsorSort(c echo.Context) (key string, desc bool) {
 }
 
 // billPage serves /bills/{id}: the bill, its progress and cosponsors.
-func (s *Server) billPage(c echo.Context) error {
+func (p *campaignPages) billPage(c echo.Context) error {
 	id := strings.ToLower(c.Param("id"))
-	if _, _, _, err := advocacy.ParseBillID(id); err != nil || s.deps.Campaigns == nil || s.deps.Members == nil {
+	if _, _, _, err := advocacy.ParseBillID(id); err != nil {
 		return advocacy.NotFound("We could not find that bill.")
 	}
-	camp, err := s.campaignForBill(c.Request().Context(), id, c.QueryParam("campaign"))
+	camp, err := p.campaignForBill(c.Request().Context(), id, c.QueryParam("campaign"))
 	if err != nil {
 		return err
 	}
@@ -57,15 +57,15 @@ func (s *Server) billPage(c echo.Context) error {
 	key, desc := readCosponsorSort(c)
 	v := templates.BillPageView{
 		CampaignTitle: camp.Title,
-		CampaignURL:   s.campaignURL(camp.Slug),
-		Bill:          s.billProgress(bill),
+		CampaignURL:   p.core.campaignURL(camp.Slug),
+		Bill:          p.core.billProgress(bill),
 		Status:        orDash(bill.Status),
 		Committees:    orDash(bill.Committees),
-		Cosponsors:    s.cosponsorRows(bill, key, desc),
+		Cosponsors:    p.cosponsorRows(bill, key, desc),
 		Headers:       sortHeaders(id, key, desc, bill.Chamber != advocacy.Senate),
 		Districts:     bill.Chamber != advocacy.Senate,
 	}
-	if act, ok := s.billActivity(c.Request().Context(), id); ok {
+	if act, ok := p.activity(c.Request().Context(), id); ok {
 		// What Congress.gov says wins over what was typed in by hand.
 		if names := act.CommitteeNames(); names != "" {
 			v.Committees = names
@@ -91,30 +91,30 @@ func (s *Server) billPage(c echo.Context) error {
 			}
 		}
 	}
-	m := s.meta(c, bill.Label()+": cosponsors", "")
+	m := p.core.meta(c, bill.Label()+": cosponsors", "")
 	m.Description = bill.Label() + ": " + bill.Title
 	// Instructions for refreshing the list are for the campaign's staff
 	// only; such a page is theirs alone and is never cached.
 	c.Response().Header().Add("Vary", "Cookie")
-	if v.Bill.Stale && s.org.ws.canEditContent(c) {
+	if v.Bill.Stale && p.canEdit(c) {
 		v.ImportURL = orgCampaignURL(camp.Slug, "edit") + "#bill-" + bill.ID
 		c.Response().Header().Set("Cache-Control", "private, no-store")
-		return s.render(c, http.StatusOK, templates.BillPage(m, v), nil)
+		return p.core.render(c, http.StatusOK, templates.BillPage(m, v), nil)
 	}
-	return s.renderCached(c, http.StatusOK, templates.BillPage(m, v), nil, s.campaignModified(camp, false))
+	return p.core.renderCached(c, http.StatusOK, templates.BillPage(m, v), nil, p.core.campaignModified(camp, false))
 }
 
 // campaignForBill picks the public campaign a bill page is shown for: the
 // one named by ?campaign= when it has the bill, else the default campaign
 // when it has it, else the first public campaign that has it (running ones
 // first).
-func (s *Server) campaignForBill(ctx context.Context, billID, want string) (advocacy.Campaign, error) {
-	camps, err := s.deps.Campaigns.CampaignsOfBill(ctx, billID)
+func (p *campaignPages) campaignForBill(ctx context.Context, billID, want string) (advocacy.Campaign, error) {
+	camps, err := p.campaigns.CampaignsOfBill(ctx, billID)
 	if err != nil {
 		return advocacy.Campaign{}, err
 	}
 	pick := ""
-	for _, prefer := range []string{want, s.cfg.HomeCampaign} {
+	for _, prefer := range []string{want, p.homeCampaign} {
 		for _, c := range camps {
 			if pick == "" && prefer != "" && c.Slug == prefer && c.Public() {
 				pick = c.Slug
@@ -129,7 +129,7 @@ func (s *Server) campaignForBill(ctx context.Context, billID, want string) (advo
 	if pick == "" {
 		return advocacy.Campaign{}, advocacy.NotFound("We could not find that bill.")
 	}
-	return public(s.deps.Campaigns.Campaign(ctx, pick))
+	return public(p.campaigns.Campaign(ctx, pick))
 }
 
 func orDash(s string) string {
@@ -141,7 +141,7 @@ func orDash(s string) string {
 
 // cosponsorRows builds the table rows of b, ordered by key. Ties fall back
 // to the name, then the bioguide ID, so the order is always the same.
-func (s *Server) cosponsorRows(b advocacy.Bill, key string, desc bool) []templates.CosponsorRow {
+func (p *campaignPages) cosponsorRows(b advocacy.Bill, key string, desc bool) []templates.CosponsorRow {
 	type row struct {
 		r        templates.CosponsorRow
 		c        advocacy.Cosponsor
@@ -150,7 +150,7 @@ func (s *Server) cosponsorRows(b advocacy.Bill, key string, desc bool) []templat
 	}
 	rows := make([]row, 0, len(b.Cosponsors))
 	for _, cs := range b.Cosponsors {
-		ref := s.memberRef(cs.BioguideID)
+		ref := p.core.memberRef(cs.BioguideID)
 		r := templates.CosponsorRow{
 			Member:    ref,
 			Joined:    longDate(cs.JoinedOn),
@@ -163,7 +163,7 @@ func (s *Server) cosponsorRows(b advocacy.Bill, key string, desc bool) []templat
 		}
 		last := ref.Name
 		district := 0
-		if m, ok := s.deps.Members.Member(cs.BioguideID); ok {
+		if m, ok := p.members.Member(cs.BioguideID); ok {
 			last = m.LastName + " " + m.FirstName
 			district = m.District
 			r.Member.Name = m.Name

@@ -14,7 +14,7 @@ import (
 // the campaign.
 func TestBrowserCampaignHome(t *testing.T) {
 	ctx := browser(t)
-	env := newCampaignEnv(t, fakeLetterCounter{n: 42})
+	env := newEnv(t, campaignSite(fakeLetterCounter{n: 42}))
 	ts := httptest.NewServer(env.srv.Handler())
 	defer ts.Close()
 

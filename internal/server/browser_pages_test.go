@@ -13,9 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/whipcount/whipcount/internal/geocoder"
-	"github.com/whipcount/whipcount/internal/sqlite"
-	"github.com/whipcount/whipcount/internal/standin"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 // pagesOutput is where TestBrowserPublicPages saves its screenshots:
@@ -38,14 +36,8 @@ func pagesOutput(t *testing.T) string {
 // and lookup are in the first screen, that no page scrolls sideways, runs
 // axe-core on each, and saves a full-page screenshot of each.
 func TestBrowserPublicPages(t *testing.T) {
-	g := standin.NewGeocoder(t)
-	g.Add("300 W 96th St, New York, NY 10025", standin.GeocoderMatch{Lat: 40.7955, Lon: -73.9745,
-		Matched: "300 W 96TH ST, NEW YORK, NY, 10025", Zip: "10025", State: "NY", City: "NEW YORK"})
-	e := newLetterEnvDeps(t, nil, func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" },
-		func(store *sqlite.DB, d *Deps) {
-			d.Geocoder = &geocoder.Census{BaseURL: g.URL, Timeout: time.Second}
-			d.Organizer = OrganizerDeps{Users: sqlite.NewUsers(store, time.Now), Sessions: sqlite.NewSessions(store)}
-		})
+	e := newEnv(t, letterFlow(func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" }),
+		withGeocoder(testkit.Geocoder(t)), withOrganizer())
 	if _, err := e.db.W.ExecContext(context.Background(), `UPDATE campaigns SET sponsor_name = 'Central Asia Trade Council',
 		sponsor_url = 'https://catc.example.org', sponsor_email = 'hello@catc.example.org',
 		paid_for_by = 'Paid for by the Central Asia Trade Council'`); err != nil {

@@ -151,7 +151,7 @@ func waitFor(cond string) chromedp.Action[chromedp.Void] {
 
 func TestBrowserLookup(t *testing.T) {
 	ctx := browser(t)
-	env := newTestEnv(t)
+	env := newEnv(t)
 	ts := httptest.NewServer(env.srv.Handler())
 	defer ts.Close()
 

@@ -70,8 +70,8 @@ func (s *Server) usMapBase() *usMapBase {
 // mapShapes serves the state outlines the campaign map's <use> elements
 // point into. Its URL carries a hash of its content, so it is cached for a
 // year.
-func (s *Server) mapShapes(c echo.Context) error {
-	base := s.usMapBase()
+func (p *campaignPages) mapShapes(c echo.Context) error {
+	base := p.core.usMapBase()
 	if base == nil {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
@@ -134,32 +134,29 @@ func (s *Server) campaignModified(camp advocacy.Campaign, withLetters bool) time
 
 // campaignProgress serves the progress region: the fragment for htmx's
 // refresh, or a small page of its own.
-func (s *Server) campaignProgress(c echo.Context) error {
+func (p *campaignPages) campaignProgress(c echo.Context) error {
 	ctx := c.Request().Context()
-	if !s.campaignEnabled() {
-		return advocacy.NotFound("We could not find that campaign.")
-	}
-	camp, err := public(s.deps.Campaigns.Campaign(ctx, c.Param("slug")))
+	camp, err := public(p.campaigns.Campaign(ctx, c.Param("slug")))
 	if err != nil {
 		return err
 	}
-	pv := s.progressView(ctx, camp)
+	pv := p.core.progressView(ctx, camp)
 	page := pv
 	page.HeadingLevel = 2
-	return s.renderCached(c, http.StatusOK,
-		templates.ProgressPage(s.meta(c, camp.Title+": progress", ""), camp.Title, page),
+	return p.core.renderCached(c, http.StatusOK,
+		templates.ProgressPage(p.core.meta(c, camp.Title+": progress", ""), camp.Title, page),
 		templates.CampaignProgress(pv),
-		s.campaignModified(camp, true))
+		p.core.campaignModified(camp, true))
 }
 
 // campaignView builds the home page's campaign part: for a closed
 // campaign a notice instead of the lookup, and for bills that died with
 // their Congress what happens next.
-func (s *Server) campaignView(ctx context.Context, camp advocacy.Campaign) templates.CampaignView {
-	now := s.deps.Clock()
+func (p *campaignPages) campaignView(ctx context.Context, camp advocacy.Campaign) templates.CampaignView {
+	now := p.clock()
 	v := templates.CampaignView{
 		Slug: camp.Slug, Title: camp.Title, Summary: camp.Summary, Ask: camp.Ask, Why: camp.Why,
-		Progress:         s.progressView(ctx, camp),
+		Progress:         p.core.progressView(ctx, camp),
 		TalkingPointsURL: talkingPointsURL(camp.Slug),
 		NextSteps:        nextSteps(camp, now),
 		Opposes:          len(camp.Bills) > 0,
@@ -174,14 +171,14 @@ func (s *Server) campaignView(ctx context.Context, camp advocacy.Campaign) templ
 	}
 	// The map counts the members on the bills, which is support only for
 	// the bills the campaign supports.
-	if base := s.usMapBase(); base != nil && len(base.states) > 0 && len(supported) > 0 {
-		v.Map = usMap(base, supported, s.deps.Members)
+	if base := p.core.usMapBase(); base != nil && len(base.states) > 0 && len(supported) > 0 {
+		v.Map = usMap(base, supported, p.members)
 	}
-	if camp.Slug == s.cfg.HomeCampaign {
+	if camp.Slug == p.homeCampaign {
 		v.TalkingPointsURL = "/talking-points"
 	}
 	if camp.Status == advocacy.CampaignClosed {
-		ended := s.endedView(ctx, camp)
+		ended := p.core.endedView(ctx, camp)
 		v.Ended = &ended
 	}
 	return v
@@ -348,150 +345,6 @@ func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult, 
 		add(sen)
 	}
 	return out
-}
-
-// campaignJSON is the public JSON shape of a campaign.
-type campaignJSON struct {
-	Slug    string      `json:"slug"`
-	Title   string      `json:"title"`
-	Ask     string      `json:"ask"`
-	Status  string      `json:"status"`
-	URL     string      `json:"url"`
-	Bills   []billJSON  `json:"bills"`
-	Letters lettersJSON `json:"letters"`
-}
-
-type billJSON struct {
-	ID string `json:"id"`
-	// Position is "support" or "oppose"; Goal what Count counts towards
-	// Target: "cosponsors", "not_cosponsoring" or "withdrawals".
-	Position string `json:"position"`
-	Goal     string `json:"goal"`
-	Count    int    `json:"count"`
-	// Expired is set once the bill's Congress has ended (CongressEnds).
-	Expired      bool    `json:"expired"`
-	CongressEnds string  `json:"congress_ends"`
-	Replaces     *string `json:"replaces"`
-	Label        string  `json:"label"`
-	Chamber      string  `json:"chamber"`
-	Congress     int     `json:"congress"`
-	Type         string  `json:"type"`
-	Number       int     `json:"number"`
-	Title        string  `json:"title"`
-	Sponsor      string  `json:"sponsor"`
-	SponsorName  string  `json:"sponsor_name"`
-	Cosponsors   int     `json:"cosponsors"`
-	Withdrawn    int     `json:"withdrawn"`
-	Target       int     `json:"target"`
-	Percent      int     `json:"percent"`
-	Reached      bool    `json:"reached"`
-	AsOf         *string `json:"as_of"`
-	URL          string  `json:"url"`
-}
-
-type lettersJSON struct {
-	Total int `json:"total"`
-}
-
-// campaignAPI serves GET /api/v1/campaigns/{slug}.
-func (s *Server) campaignAPI(c echo.Context) error {
-	ctx := c.Request().Context()
-	camp, err := s.apiCampaign(ctx, c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	out := campaignJSON{
-		Slug: camp.Slug, Title: camp.Title, Ask: camp.Ask, Status: string(camp.Status),
-		URL: s.campaignURL(camp.Slug), Bills: []billJSON{},
-		Letters: lettersJSON{Total: s.letterCount(ctx, camp)},
-	}
-	now := s.deps.Clock()
-	for _, b := range camp.Bills {
-		p := b.Progress()
-		active := advocacy.ActiveCount(b.Cosponsors)
-		bj := billJSON{
-			ID: b.ID, Label: b.Label(), Chamber: string(b.Chamber), Congress: b.Congress, Type: b.Type,
-			Number: b.Number, Title: b.Title, Sponsor: b.SponsorID,
-			Cosponsors: active, Withdrawn: len(b.Cosponsors) - active,
-			Target: p.Target, Percent: p.Percent, Reached: p.Reached, URL: s.campaignBillURL(camp.Slug, b.ID),
-			Position: string(b.Position.OrSupport()), Goal: string(b.Goal), Count: p.Count,
-			Expired: b.Expired(now), CongressEnds: b.Term().End.UTC().Format(time.RFC3339),
-		}
-		if b.Succeeds != "" {
-			bj.Replaces = &b.Succeeds
-		}
-		if m, ok := s.deps.Members.Member(b.SponsorID); ok {
-			bj.SponsorName = m.Name
-		}
-		if !b.CosponsorsAsOf.IsZero() {
-			asOf := b.CosponsorsAsOf.UTC().Format(time.RFC3339)
-			bj.AsOf = &asOf
-		}
-		out.Bills = append(out.Bills, bj)
-	}
-	return s.jsonCached(c, http.StatusOK, out, s.campaignModified(camp, true))
-}
-
-// cosponsorJSON is one cosponsorship in the public JSON.
-type cosponsorJSON struct {
-	Bill        string  `json:"bill"`
-	BioguideID  string  `json:"bioguide_id"`
-	Name        string  `json:"name"`
-	Party       string  `json:"party"`
-	State       string  `json:"state"`
-	District    *int    `json:"district"`
-	JoinedOn    string  `json:"joined_on"`
-	Original    bool    `json:"original"`
-	WithdrawnOn *string `json:"withdrawn_on"`
-}
-
-// cosponsorsAPI serves GET /api/v1/campaigns/{slug}/cosponsors, optionally
-// for one bill (?bill=hr5917-119). Withdrawn cosponsors are listed with the
-// date they withdrew.
-func (s *Server) cosponsorsAPI(c echo.Context) error {
-	camp, err := s.apiCampaign(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	only := c.QueryParam("bill")
-	if only != "" {
-		found := false
-		for _, b := range camp.Bills {
-			found = found || b.ID == only
-		}
-		if !found {
-			return advocacy.Invalid("bill", "The campaign has no bill "+strconv.Quote(only)+".")
-		}
-	}
-	type listJSON struct {
-		Slug       string          `json:"slug"`
-		Cosponsors []cosponsorJSON `json:"cosponsors"`
-	}
-	out := listJSON{Slug: camp.Slug, Cosponsors: []cosponsorJSON{}}
-	for _, b := range camp.Bills {
-		if only != "" && b.ID != only {
-			continue
-		}
-		for _, cs := range b.Cosponsors {
-			cj := cosponsorJSON{
-				Bill: b.ID, BioguideID: cs.BioguideID, Party: "Unknown",
-				JoinedOn: cs.JoinedOn.Format(advocacy.DateLayout), Original: cs.Original,
-			}
-			if m, ok := s.deps.Members.Member(cs.BioguideID); ok {
-				cj.Name, cj.Party, cj.State = m.Name, m.Party, m.State
-				if m.Chamber == advocacy.House {
-					d := m.District
-					cj.District = &d
-				}
-			}
-			if !cs.Active() {
-				w := cs.WithdrawnOn.Format(advocacy.DateLayout)
-				cj.WithdrawnOn = &w
-			}
-			out.Cosponsors = append(out.Cosponsors, cj)
-		}
-	}
-	return s.jsonCached(c, http.StatusOK, out, s.campaignModified(camp, false))
 }
 
 // apiCampaign loads a campaign for the API; not found when campaigns are

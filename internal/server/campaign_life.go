@@ -210,7 +210,11 @@ func (s *Server) previewCampaign(c echo.Context) error {
 	}
 	orgNoStore(c)
 	c.Response().Header().Set("X-Robots-Tag", "noindex")
-	return s.renderCampaignHome(c, camp, orgCampaignURL(camp.Slug, "preview"), camp.Status == advocacy.CampaignDraft)
+	if s.pages == nil {
+		// No member data: the public pages are not mounted either.
+		return advocacy.NotFound("We could not find that campaign.")
+	}
+	return s.pages.renderCampaignHome(c, camp, orgCampaignURL(camp.Slug, "preview"), camp.Status == advocacy.CampaignDraft)
 }
 
 // changeCampaignStatus serves POST /organizer/campaigns/{slug}/status:
@@ -265,7 +269,7 @@ func (l *campaignLife) featureCampaign(c echo.Context) error {
 // campaign opened, closed or featured changes them at once.
 func (s *Server) forgetHome() {
 	s.homeMemo.Clear()
-	s.campaignPages.clear()
+	s.homePages.clear()
 	s.campaignMemo.Clear()
 	s.widgets.forget()
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 // TestBrowserSecondCampaign starts a second campaign in Chromium: an
@@ -16,7 +18,7 @@ import (
 // and opens it. axe-core checks every page.
 func TestBrowserSecondCampaign(t *testing.T) {
 	ctx := browser(t)
-	e := newLifeEnv(t)
+	e := newEnv(t, campaignLifecycle())
 	ts := httptest.NewServer(e.srv.Handler())
 	defer ts.Close()
 
@@ -24,7 +26,7 @@ func TestBrowserSecondCampaign(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/organizer"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#login-email`), "org@example.org"),
-		chromedp.SendKeys(chromedp.CSS(`#login-password`), testPassword),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), testkit.Password),
 		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="new-campaign"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="new-campaign"]`)),
@@ -88,7 +90,7 @@ func TestBrowserSecondCampaign(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="campaign-life"][data-status="active"]`)),
 	)
 	checkAxe(t, ctx, "editor of a running campaign")
-	if n := e.countRows(t, "SELECT count(*) FROM campaigns WHERE slug = 'stop-the-widget-tax' AND status = 'active'"); n != 1 {
+	if n := e.count(t, "SELECT count(*) FROM campaigns WHERE slug = 'stop-the-widget-tax' AND status = 'active'"); n != 1 {
 		t.Error("the campaign did not open")
 	}
 }
@@ -99,7 +101,7 @@ func TestBrowserSecondCampaign(t *testing.T) {
 // organizer closes it, and its page and widgets say it has ended.
 func TestBrowserSecondCampaignLetters(t *testing.T) {
 	ctx := browser(t)
-	e := newLifeEnv(t)
+	e := newEnv(t, campaignLifecycle())
 	cl := e.mustLogin(t, "org@example.org")
 	form := widgetTax()
 	form.Set("slug", "stop-the-widget-tax")
@@ -165,7 +167,7 @@ func TestBrowserSecondCampaignLetters(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="letter-flow"][data-step="status"]`)),
 		idle,
 	)
-	if n := e.countRows(t, "SELECT count(*) FROM deliveries WHERE position = 'oppose'"); n != 3 {
+	if n := e.count(t, "SELECT count(*) FROM deliveries WHERE position = 'oppose'"); n != 3 {
 		t.Errorf("oppose deliveries stored: %d", n)
 	}
 
@@ -182,7 +184,7 @@ func TestBrowserSecondCampaignLetters(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/organizer"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#login-email`), "org@example.org"),
-		chromedp.SendKeys(chromedp.CSS(`#login-password`), testPassword),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), testkit.Password),
 		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="campaigns"]`)),
 		chromedp.Navigate(ts.URL+"/organizer/campaigns/stop-the-widget-tax/edit"),

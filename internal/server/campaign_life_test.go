@@ -17,32 +17,6 @@ import (
 	"github.com/whipcount/whipcount/internal/sqlite"
 )
 
-// lifeEnv is the organizer workspace with the letter flow, for the life
-// of a second campaign next to the seeded one.
-type lifeEnv struct {
-	*orgEnv
-	lt *letterEnv
-}
-
-func newLifeEnv(t *testing.T) *lifeEnv {
-	t.Helper()
-	var (
-		cfg  Config
-		deps Deps
-	)
-	e := newOrgEnv(t, func(c *Config, d *Deps) {
-		c.Secret = []byte("test secret, thirty-two bytes ok")
-		c.CampaignCacheTTL = -1
-		cfg, deps = *c, *d
-	})
-	// The same server with the letter flow over the same database.
-	deps.Letters = LetterDeps{Store: e.letters, Templates: deps.Organizer.Editor}
-	deps.LetterCounter = e.letters
-	e.srv = New(cfg, deps)
-	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
-	return &lifeEnv{orgEnv: e, lt: &letterEnv{srv: e.srv, db: e.db, letters: e.letters, clock: e.clock}}
-}
-
 // widgetTax is the creation form of an oppose campaign about a House and a
 // Senate bill of the 119th Congress.
 func widgetTax() url.Values {
@@ -57,7 +31,7 @@ func widgetTax() url.Values {
 }
 
 func TestCreateCampaignForm(t *testing.T) {
-	e := newLifeEnv(t)
+	e := newEnv(t, campaignLifecycle())
 	e.addPartner(t, "Business Council", "bizco")
 	e.addUser(t, "partner@example.org", advocacy.RolePartner, "bizco")
 	cl := e.mustLogin(t, "org@example.org")
@@ -102,7 +76,7 @@ func TestCreateCampaignForm(t *testing.T) {
 	if v := doc.Find("#nc-bill0_id").AttrOr("value", ""); v != "hr1234-121" {
 		t.Errorf("the form lost what was typed: %q", v)
 	}
-	if n := e.countRows(t, "SELECT count(*) FROM campaigns"); n != 1 {
+	if n := e.count(t, "SELECT count(*) FROM campaigns"); n != 1 {
 		t.Fatalf("an invalid campaign was stored: %d campaigns", n)
 	}
 	// A dead bill and an unknown member.
@@ -120,7 +94,7 @@ func TestCreateCampaignForm(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/organizer/campaigns/widget-tax/edit?done=created" {
 		t.Fatalf("create: %d %s %s", rec.Code, rec.Header().Get("Location"), rec.Body)
 	}
-	camp, err := e.srv.deps.Campaigns.Campaign(context.Background(), "widget-tax")
+	camp, err := e.campaigns.Campaign(context.Background(), "widget-tax")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +107,7 @@ func TestCreateCampaignForm(t *testing.T) {
 		s.ID != "s99-119" || s.Goal != advocacy.GoalWithdrawals || s.Target != 5 {
 		t.Errorf("bills %+v %+v", hr, s)
 	}
-	tps, _ := e.srv.deps.Campaigns.TalkingPoints(context.Background(), camp.ID)
+	tps, _ := e.campaigns.TalkingPoints(context.Background(), camp.ID)
 	if len(tps) != 11 {
 		t.Errorf("copied %d talking points from the seeded campaign", len(tps))
 	}
@@ -154,11 +128,10 @@ func TestCreateCampaignForm(t *testing.T) {
 	}
 
 	// Drafts are not public; the workspace previews them.
-	if rec := e.lt.get(t, "/campaigns/widget-tax", false); rec.Code != http.StatusNotFound {
-		t.Errorf("public page of a draft: %d", rec.Code)
-	}
-	if rec := e.lt.get(t, "/widgets/widget-tax/progress", false); rec.Code != http.StatusNotFound {
-		t.Errorf("widget of a draft: %d", rec.Code)
+	for what, target := range map[string]string{"public page": "/campaigns/widget-tax", "widget": "/widgets/widget-tax/progress"} {
+		if rec := e.get(t, target, false); rec.Code != http.StatusNotFound {
+			t.Errorf("%s of a draft: %d", what, rec.Code)
+		}
 	}
 	rec = cl.get(t, "/organizer/campaigns/widget-tax/preview")
 	if rec.Code != http.StatusOK || orgDoc(t, rec).Find(`[data-testid="preview-banner"]`).Length() != 1 ||
@@ -177,7 +150,7 @@ func TestCreateCampaignForm(t *testing.T) {
 }
 
 // createWidgetTax creates and opens the second campaign.
-func (e *lifeEnv) createWidgetTax(t *testing.T, cl *orgClient) {
+func (e *env) createWidgetTax(t *testing.T, cl *orgClient) {
 	t.Helper()
 	if rec := cl.post(t, "/organizer/campaigns/new", widgetTax()); rec.Code != http.StatusSeeOther {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body)
@@ -187,36 +160,27 @@ func (e *lifeEnv) createWidgetTax(t *testing.T, cl *orgClient) {
 	}
 }
 
-func (e *orgEnv) countRows(t testing.TB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := e.db.R.QueryRow(query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
-
 func TestSecondCampaignLife(t *testing.T) {
-	e := newLifeEnv(t)
+	e := newEnv(t, campaignLifecycle())
 	cl := e.mustLogin(t, "org@example.org")
 	e.createWidgetTax(t, cl)
 
 	// Two campaigns run and none is featured: the home page lists both,
 	// and the old addresses still mean the seeded campaign.
-	rec := e.lt.get(t, "/", false)
+	rec := e.get(t, "/", false)
 	doc := mustDoc(t, rec)
 	if n := doc.Find(`[data-testid="campaign-card"]`).Length(); rec.Code != http.StatusOK || n != 2 {
 		t.Fatalf("home with two running campaigns: %d, %d cards", rec.Code, n)
 	}
-	if rec := e.lt.get(t, "/talking-points", false); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Repeal Jackson-Vanik") {
+	if rec := e.get(t, "/talking-points", false); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Repeal Jackson-Vanik") {
 		t.Errorf("/talking-points: %d", rec.Code)
 	}
-	if rec := e.lt.get(t, "/campaigns/widget-tax/talking-points", false); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Stop the Widget Tax") {
+	if rec := e.get(t, "/campaigns/widget-tax/talking-points", false); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Stop the Widget Tax") {
 		t.Errorf("the new campaign's talking points: %d", rec.Code)
 	}
 
 	// The campaign's own page, lookup and stances follow its position.
-	rec = e.lt.get(t, "/campaigns/widget-tax", false)
+	rec = e.get(t, "/campaigns/widget-tax", false)
 	doc = mustDoc(t, rec)
 	if got := doc.Find(`[data-testid="call-to-action"] h2`).First().Text(); rec.Code != http.StatusOK || got != "Find your members and tell them to oppose the bills" {
 		t.Errorf("campaign page: %d, call to action %q", rec.Code, got)
@@ -227,7 +191,7 @@ func TestSecondCampaignLife(t *testing.T) {
 	if got := squash(doc.Find(`[data-bill="hr1234-119"] [data-testid="progress-text"]`).Text()); !strings.HasPrefix(got, "434 of 435 seats are not on the bill; the goal is to keep at least 218 off it. Goal met.") {
 		t.Errorf("oppose progress = %q", got)
 	}
-	rec = e.lt.get(t, "/reps?zip=10002&campaign=widget-tax", false)
+	rec = e.get(t, "/reps?zip=10002&campaign=widget-tax", false)
 	doc = mustDoc(t, rec)
 	if got := squash(doc.Find(`[data-testid="lookup"]`).Text()); !strings.Contains(got, "Ask them not to cosponsor H.R. 1234.") || !strings.Contains(got, "Ask them not to cosponsor S. 99.") {
 		t.Errorf("stances in the lookup: %s", got)
@@ -238,13 +202,13 @@ func TestSecondCampaignLife(t *testing.T) {
 	}
 
 	// A letter through the form: the oppose letter, stored with its position.
-	tok := e.lt.formToken(t)
+	tok := e.formToken(t)
 	form := with(validForm(tok), "campaign", "widget-tax")
-	rec = e.lt.get(t, write, false)
+	rec = e.get(t, write, false)
 	if got := squash(mustDoc(t, rec).Find(`[data-testid="recipient"]`).First().Text()); !strings.Contains(got, "your letter asks them not to sign on") {
 		t.Errorf("compose: %s", got)
 	}
-	id := e.lt.sendOne(t, form)
+	id := e.sendOne(t, form)
 	l, err := e.letters.LetterByPublicID(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
@@ -262,26 +226,26 @@ func TestSecondCampaignLife(t *testing.T) {
 		}
 	}
 	// One person may write in both campaigns; the dedupe is per campaign.
-	if rec := e.lt.post(t, "/write/send", validForm(e.lt.formToken(t)), false); rec.Code != http.StatusSeeOther {
+	if rec := e.post(t, "/write/send", validForm(e.formToken(t)), false); rec.Code != http.StatusSeeOther {
 		t.Errorf("the same person in the seeded campaign: %d", rec.Code)
 	}
-	if rec := e.lt.post(t, "/write/send", with(validForm(e.lt.formToken(t)), "campaign", "widget-tax"), false); rec.Code != http.StatusConflict {
+	if rec := e.post(t, "/write/send", with(validForm(e.formToken(t)), "campaign", "widget-tax"), false); rec.Code != http.StatusConflict {
 		t.Errorf("the same person again in the new campaign: %d", rec.Code)
 	}
 	// The API takes letters for the new campaign too.
 	body := `{"campaign":"widget-tax","recipients":["S000148"],"prefix":"Mr.","first_name":"Alan","last_name":"Turing",
 		"address1":"5 Orchard Street","city":"New York","state":"NY","zip":"10002","email":"alan@example.org","consent":true}`
-	if rec := e.lt.postJSON(t, body, nil); rec.Code != http.StatusCreated {
+	if rec := e.postJSON(t, body, nil); rec.Code != http.StatusCreated {
 		t.Fatalf("API letter: %d %s", rec.Code, rec.Body)
 	}
 
 	// Figures are per campaign.
 	var api campaignJSON
-	rec = e.lt.get(t, "/api/v1/campaigns/widget-tax", false)
+	rec = e.get(t, "/api/v1/campaigns/widget-tax", false)
 	if err := json.Unmarshal(rec.Body.Bytes(), &api); err != nil || api.Letters.Total != 2 || api.URL != "/campaigns/widget-tax" {
 		t.Errorf("campaign API: %+v %v", api, err)
 	}
-	rec = e.lt.get(t, "/api/v1/campaigns/jackson-vanik", false)
+	rec = e.get(t, "/api/v1/campaigns/jackson-vanik", false)
 	if err := json.Unmarshal(rec.Body.Bytes(), &api); err != nil || api.Letters.Total != 1 {
 		t.Errorf("seeded campaign API: %+v %v", api, err)
 	}
@@ -293,7 +257,7 @@ func TestSecondCampaignLife(t *testing.T) {
 	if rows, err := csv.NewReader(rec.Body).ReadAll(); rec.Code != http.StatusOK || err != nil || len(rows) != 1+4 {
 		t.Errorf("letters export of the new campaign: %d, %d rows, %v", rec.Code, len(rows), err)
 	}
-	rec = e.lt.get(t, "/widgets/widget-tax/progress", false)
+	rec = e.get(t, "/widgets/widget-tax/progress", false)
 	if got := squash(mustDoc(t, rec).Find(`[data-bill="s99-119"] [data-testid="widget-progress-text"]`).Text()); rec.Code != http.StatusOK || !strings.HasPrefix(got, "0 of 5 withdrawals") {
 		t.Errorf("progress widget: %d %q", rec.Code, got)
 	}
@@ -302,7 +266,7 @@ func TestSecondCampaignLife(t *testing.T) {
 	if rec := cl.post(t, "/organizer/featured", url.Values{"slug": {"widget-tax"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("feature: %d", rec.Code)
 	}
-	if got := testIDText(mustDoc(t, e.lt.get(t, "/", false)), "campaign-ask"); !strings.Contains(got, "H.R. 1234") {
+	if got := testIDText(mustDoc(t, e.get(t, "/", false)), "campaign-ask"); !strings.Contains(got, "H.R. 1234") {
 		t.Errorf("home page with the new campaign featured: %q", got)
 	}
 
@@ -311,7 +275,7 @@ func TestSecondCampaignLife(t *testing.T) {
 		rec.Header().Get("Location") != "/organizer/campaigns/widget-tax/edit?done=closed" {
 		t.Fatalf("close: %d %s", rec.Code, rec.Header().Get("Location"))
 	}
-	rec = e.lt.get(t, "/campaigns/widget-tax", false)
+	rec = e.get(t, "/campaigns/widget-tax", false)
 	doc = mustDoc(t, rec)
 	if rec.Code != http.StatusOK || doc.Find(`[data-testid="campaign-ended"]`).Length() != 1 || doc.Find(`[data-testid="zip-form"]`).Length() != 0 {
 		t.Errorf("closed campaign page: %d\n%s", rec.Code, squash(doc.Find("main").Text()))
@@ -322,46 +286,46 @@ func TestSecondCampaignLife(t *testing.T) {
 	if got := testIDText(doc, "letters-count"); !strings.HasPrefix(squash(got), "2 constituents have written") {
 		t.Errorf("final letter count: %q", got)
 	}
-	if got := testIDText(mustDoc(t, e.lt.get(t, "/", false)), "campaign-ask"); !strings.Contains(got, "H.R. 5917") {
+	if got := testIDText(mustDoc(t, e.get(t, "/", false)), "campaign-ask"); !strings.Contains(got, "H.R. 5917") {
 		t.Errorf("home page after the featured campaign closed: %q", got)
 	}
-	if rec := e.lt.get(t, "/write?zip=10002&campaign=widget-tax", false); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "has ended") {
+	if rec := e.get(t, "/write?zip=10002&campaign=widget-tax", false); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "has ended") {
 		t.Errorf("letter form of a closed campaign: %d", rec.Code)
 	}
-	if rec := e.lt.post(t, "/write/send", with(validForm(e.lt.formToken(t)), "campaign", "widget-tax", "email", "new@example.org"), false); rec.Code != http.StatusConflict {
+	if rec := e.post(t, "/write/send", with(validForm(e.formToken(t)), "campaign", "widget-tax", "email", "new@example.org"), false); rec.Code != http.StatusConflict {
 		t.Errorf("sending to a closed campaign: %d", rec.Code)
 	}
-	rec = e.lt.postJSON(t, strings.Replace(body, "alan@", "grace@", 1), nil)
+	rec = e.postJSON(t, strings.Replace(body, "alan@", "grace@", 1), nil)
 	var apiErr apiError
 	if json.Unmarshal(rec.Body.Bytes(), &apiErr); rec.Code != http.StatusConflict || !strings.Contains(apiErr.Error, "has ended") {
 		t.Errorf("API letter to a closed campaign: %d %s", rec.Code, rec.Body)
 	}
 	// The store refuses too, in the letter's own transaction.
-	camp, _ := e.srv.deps.Campaigns.Campaign(context.Background(), "widget-tax")
+	camp, _ := e.campaigns.Campaign(context.Background(), "widget-tax")
 	_, err = e.letters.CreateLetter(context.Background(), advocacy.NewLetter{CampaignID: camp.ID, Input: advocacy.LetterInput{Email: "x@example.org"},
 		State: "NY", District: 10, SettledBy: advocacy.SettledByZIP, Recipients: []advocacy.NewDelivery{{BioguideID: "S000148", OfficeCode: "SNY01",
 			Chamber: advocacy.Senate, Channel: advocacy.ChannelAssisted, Subject: "S", TemplateText: "T"}}})
 	if advocacy.ErrorCode(err) != advocacy.CodeConflict {
 		t.Errorf("store letter for a closed campaign: %v", err)
 	}
-	rec = e.lt.get(t, "/widgets/widget-tax/action", false)
+	rec = e.get(t, "/widgets/widget-tax/action", false)
 	if got := testIDText(mustDoc(t, rec), "widget-ended"); rec.Code != http.StatusOK || !strings.Contains(got, "This campaign ended on November 28, 2026. It takes no more letters") {
 		t.Errorf("action widget of a closed campaign: %d %q", rec.Code, got)
 	}
-	rec = e.lt.get(t, "/widgets/widget-tax/progress", false)
+	rec = e.get(t, "/widgets/widget-tax/progress", false)
 	doc = mustDoc(t, rec)
 	if doc.Find(`[data-testid="widget-ended"]`).Length() != 1 || doc.Find(`[data-testid="widget-cta"]`).Length() != 0 ||
 		doc.Find(`[data-testid="widget-running"]`).AttrOr("href", "") != "/" {
 		t.Errorf("progress widget of a closed campaign:\n%s", squash(doc.Text()))
 	}
-	if rec := e.lt.get(t, "/api/v1/campaigns/widget-tax/count.json", false); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"letters":2`) {
+	if rec := e.get(t, "/api/v1/campaigns/widget-tax/count.json", false); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"letters":2`) {
 		t.Errorf("count.json of a closed campaign: %d %s", rec.Code, rec.Body)
 	}
 
 	var list struct {
 		Campaigns []campaignListJSON `json:"campaigns"`
 	}
-	if err := json.Unmarshal(e.lt.get(t, "/api/v1/campaigns", false).Body.Bytes(), &list); err != nil || len(list.Campaigns) != 2 ||
+	if err := json.Unmarshal(e.get(t, "/api/v1/campaigns", false).Body.Bytes(), &list); err != nil || len(list.Campaigns) != 2 ||
 		list.Campaigns[0].Slug != "jackson-vanik" || list.Campaigns[1].Status != "closed" || list.Campaigns[1].URL != "/campaigns/widget-tax" {
 		t.Errorf("campaign list: %+v %v", list, err)
 	}
@@ -377,7 +341,7 @@ func TestSecondCampaignLife(t *testing.T) {
 	if rec := cl.post(t, "/organizer/campaigns/widget-tax/status", url.Values{"status": {"running"}}); rec.Code != http.StatusSeeOther {
 		t.Errorf("reopen: %d", rec.Code)
 	}
-	if n := e.countRows(t, "SELECT count(*) FROM audit_log WHERE action IN ('campaign.create', 'campaign.status', 'campaign.feature')"); n != 5 {
+	if n := e.count(t, "SELECT count(*) FROM audit_log WHERE action IN ('campaign.create', 'campaign.status', 'campaign.feature')"); n != 5 {
 		t.Errorf("audit entries for the campaign's life: %d", n)
 	}
 }
@@ -386,11 +350,11 @@ func TestSecondCampaignLife(t *testing.T) {
 // what happens next, takes no letters for them, and moves on once an
 // organizer adds the bill reintroduced in the 120th.
 func TestBillsAcrossCongresses(t *testing.T) {
-	e := newLifeEnv(t)
+	e := newEnv(t, campaignLifecycle())
 	e.clock.Add(time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC).Sub(e.clock.Now()))
 	cl := e.mustLogin(t, "org@example.org")
 
-	rec := e.lt.get(t, "/", false)
+	rec := e.get(t, "/", false)
 	doc := mustDoc(t, rec)
 	next := squash(testIDText(doc, "next-steps"))
 	for _, want := range []string{"H.R. 5917 died when the 119th Congress ended on January 3, 2027", "S. 3103 died",
@@ -408,17 +372,17 @@ func TestBillsAcrossCongresses(t *testing.T) {
 	if got := squash(doc.Find(`[data-bill="s3103-119"] [data-testid="progress-text"]`).Text()); !strings.HasPrefix(got, "3 of 51 cosponsors") {
 		t.Errorf("Senate bill's final count: %q", got)
 	}
-	rec = e.lt.get(t, "/reps?zip=10002", false)
+	rec = e.get(t, "/reps?zip=10002", false)
 	if got := squash(mustDoc(t, rec).Find(`[data-testid="lookup"]`).Text()); !strings.Contains(got, "S. 3103 died at the end of the 119th Congress") ||
 		mustDoc(t, rec).Find(`[data-testid="write-link"]`).Length() != 0 {
 		t.Errorf("lookup after the Congress ended: %s", got)
 	}
-	if rec := e.lt.get(t, "/write?zip=10002", false); rec.Code != http.StatusConflict {
+	if rec := e.get(t, "/write?zip=10002", false); rec.Code != http.StatusConflict {
 		t.Errorf("letter form for dead bills: %d", rec.Code)
 	}
 	body := `{"campaign":"jackson-vanik","recipients":["S000148"],"prefix":"Mr.","first_name":"Alan","last_name":"Turing",
 		"address1":"5 Orchard Street","city":"New York","state":"NY","zip":"10002","email":"alan@example.org","consent":true}`
-	if rec := e.lt.postJSON(t, body, nil); rec.Code != http.StatusConflict {
+	if rec := e.postJSON(t, body, nil); rec.Code != http.StatusConflict {
 		t.Errorf("API letter about a dead bill: %d %s", rec.Code, rec.Body)
 	}
 
@@ -443,7 +407,7 @@ func TestBillsAcrossCongresses(t *testing.T) {
 	}
 
 	// The campaign now asks about S. 40 of the 120th, with S. 3103's record kept.
-	doc = mustDoc(t, e.lt.get(t, "/", false))
+	doc = mustDoc(t, e.get(t, "/", false))
 	if got := squash(doc.Find(`[data-bill="s40-120"] [data-testid="bill-history"]`).Text()); !strings.Contains(got, "S. 3103 (119th Congress): ended with 3 cosponsors of a target of 51") {
 		t.Errorf("history of the new bill: %q", got)
 	}
@@ -453,10 +417,10 @@ func TestBillsAcrossCongresses(t *testing.T) {
 	if got := squash(testIDText(doc, "next-steps")); !strings.Contains(got, "H.R. 5917 died") || strings.Contains(got, "S. 3103") || !strings.Contains(got, "Letters to the other chamber") {
 		t.Errorf("next steps with one bill replaced: %q", got)
 	}
-	if rec := e.lt.get(t, "/bills/s3103-119", false); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Died at the end of the 119th Congress") {
+	if rec := e.get(t, "/bills/s3103-119", false); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Died at the end of the 119th Congress") {
 		t.Errorf("the dead bill's page: %d", rec.Code)
 	}
-	rec = e.lt.postJSON(t, body, nil)
+	rec = e.postJSON(t, body, nil)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("API letter about the new bill: %d %s", rec.Code, rec.Body)
 	}
@@ -470,14 +434,14 @@ func TestBillsAcrossCongresses(t *testing.T) {
 		t.Errorf("letter about the new bill: %+v %v", l.Deliveries, err)
 	}
 	var api campaignJSON
-	if err := json.Unmarshal(e.lt.get(t, "/api/v1/campaigns/jackson-vanik", false).Body.Bytes(), &api); err != nil ||
+	if err := json.Unmarshal(e.get(t, "/api/v1/campaigns/jackson-vanik", false).Body.Bytes(), &api); err != nil ||
 		api.Letters.Total != 1 || len(api.Bills) != 2 || api.Bills[1].ID != "s40-120" || api.Bills[1].Target != 55 {
 		t.Errorf("campaign API after the replacement: %+v %v", api, err)
 	}
 }
 
 func TestEditCampaignBills(t *testing.T) {
-	e := newLifeEnv(t)
+	e := newEnv(t, campaignLifecycle())
 	cl := e.mustLogin(t, "org@example.org")
 	form := widgetTax()
 	for _, k := range []string{"bill1_id", "bill1_stance", "bill1_target"} {
@@ -504,7 +468,7 @@ func TestEditCampaignBills(t *testing.T) {
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("change a draft's position: %d %s", rec.Code, rec.Body)
 	}
-	camp, _ := e.srv.deps.Campaigns.Campaign(context.Background(), "widget-tax")
+	camp, _ := e.campaigns.Campaign(context.Background(), "widget-tax")
 	if len(camp.Bills) != 2 || camp.Bills[0].Position != advocacy.PositionSupport || camp.Bills[0].Target != 200 ||
 		camp.Bills[1].ID != "s77-119" || camp.Bills[1].Goal != advocacy.GoalWithdrawals {
 		t.Errorf("bills after editing: %+v", camp.Bills)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,55 +14,69 @@ import (
 	"github.com/whipcount/whipcount/templates"
 )
 
-// The public pages of each campaign: /campaigns/{slug} (its home, with
-// progress, ask and lookup) and /campaigns/{slug}/talking-points; its
-// progress region, bills and widgets have their own files. The site's home
-// page shows the featured campaign, the only running one, or an index of
-// the running campaigns. Drafts are never public; closed campaigns stay as
-// a record with their final figures.
-
-// campaignPageRoutes registers the public campaign pages and the list of
-// campaigns in the API.
-func (s *Server) campaignPageRoutes(e *echo.Echo, publicGET func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc)) {
-	e.GET("/campaigns/:slug", s.campaignHomePage, s.cachePublic(s.campaignPages))
-	e.GET("/campaigns/:slug/talking-points", s.campaignTalkingPoints)
-	publicGET("/campaigns", s.campaignsAPI)
+// campaignPages are the public pages of the campaigns: the site's home
+// page (the featured campaign, the only running one, or an index of the
+// running campaigns), each campaign's home /campaigns/{slug} (progress,
+// ask and lookup) with its progress region, its talking points, its bills'
+// pages, the map's shapes and the share card. Drafts are never public;
+// closed campaigns stay as a record with their final figures. The feature
+// is mounted when the campaigns and the member data are wired; without
+// them the home page is the lookup alone.
+type campaignPages struct {
+	// core renders pages, reads campaigns for every feature and answers
+	// errors.
+	core      *Server
+	campaigns CampaignStore
+	members   MemberDirectory
+	// homePages is the core's short-lived cache of the campaign home and
+	// its progress region.
+	homePages *pageCache
+	// homeCampaign is the configured campaign that pages without one mean
+	// when no campaign is featured.
+	homeCampaign string
+	// canEdit reports a signed-in account that may edit campaigns (a bill
+	// page then tells them how to refresh its list); activity is what
+	// Congress.gov says of a bill, when that is wired.
+	canEdit  func(echo.Context) bool
+	activity func(ctx context.Context, billID string) (advocacy.BillActivity, bool)
+	clock    func() time.Time
+	// cards are the drawn share cards by slug, drawn again when the title
+	// changes.
+	mu    sync.Mutex
+	cards map[string]shareCard
 }
 
-// campaignListJSON is one campaign in GET /api/v1/campaigns.
-type campaignListJSON struct {
-	Slug     string `json:"slug"`
-	Title    string `json:"title"`
-	Ask      string `json:"ask"`
-	Status   string `json:"status"`
-	Featured bool   `json:"featured"`
-	URL      string `json:"url"`
-	API      string `json:"api"`
-}
-
-// campaignsAPI serves GET /api/v1/campaigns: the public campaigns, running
-// ones first, then closed ones. Drafts are not listed.
-func (s *Server) campaignsAPI(c echo.Context) error {
-	ctx := c.Request().Context()
-	out := struct {
-		Campaigns []campaignListJSON `json:"campaigns"`
-	}{Campaigns: []campaignListJSON{}}
-	if s.deps.Campaigns != nil {
-		ch, err := s.homeChoice(ctx)
-		if err != nil {
-			return err
-		}
-		featured, err := s.deps.Campaigns.Featured(ctx)
-		if err != nil {
-			return err
-		}
-		for _, camp := range ch.public {
-			out.Campaigns = append(out.Campaigns, campaignListJSON{Slug: camp.Slug, Title: camp.Title, Ask: camp.Ask,
-				Status: string(camp.Status), Featured: camp.Slug == featured, URL: s.campaignURL(camp.Slug),
-				API: "/api/v1/campaigns/" + camp.Slug})
-		}
+// newCampaignPages builds the pages, or nil without campaigns or member
+// data.
+func newCampaignPages(s *Server) *campaignPages {
+	if !s.campaignEnabled() {
+		return nil
 	}
-	return s.jsonCached(c, http.StatusOK, out, time.Time{})
+	return &campaignPages{core: s, campaigns: s.deps.Campaigns, members: s.deps.Members, homePages: s.homePages,
+		homeCampaign: s.cfg.HomeCampaign, canEdit: func(c echo.Context) bool { return s.org.ws.canEditContent(c) }, activity: s.billActivity, clock: s.deps.Clock,
+		cards: map[string]shareCard{}}
+}
+
+// routes mounts the pages. The home pages and the progress region are what
+// a crowd loads first; they change only when cosponsors or letter counts
+// do, so a rendered copy is kept for a moment (Config.CampaignCacheTTL).
+func (p *campaignPages) routes(e *echo.Echo) {
+	e.GET("/", p.home, p.core.cachePublic(p.homePages))
+	e.GET("/campaigns/:slug", p.campaignHomePage, p.core.cachePublic(p.homePages))
+	e.GET("/campaigns/:slug/progress", p.campaignProgress, p.core.cachePublic(p.homePages))
+	e.GET("/talking-points", p.talkingPoints)
+	e.GET("/campaigns/:slug/talking-points", p.campaignTalkingPoints)
+	e.GET("/bills/:id", p.billPage)
+	e.GET("/campaigns/map-shapes.svg", p.mapShapes)
+	e.GET("/campaigns/:slug/share.png", p.shareCardImage)
+}
+
+// lookupHome is the home page of a site without a public campaign: the
+// lookup alone.
+func (s *Server) lookupHome(c echo.Context) error {
+	ref := cleanRef(c.QueryParam("ref"))
+	lookup := templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref, AddressOn: s.addressOn()}
+	return s.render(c, http.StatusOK, templates.HomePage(s.meta(c, "Whipcount", "/"), templates.HomeView{Lookup: lookup}), nil)
 }
 
 // homeChoice is what the home page shows: one campaign (slug), or the index
@@ -163,97 +178,94 @@ func cleanSlug(s string) string {
 
 // home serves /: the home page's campaign, the index of campaigns, or the
 // lookup alone when there is no public campaign.
-func (s *Server) home(c echo.Context) error {
+func (p *campaignPages) home(c echo.Context) error {
 	ctx := c.Request().Context()
 	ref := cleanRef(c.QueryParam("ref"))
-	lookup := templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref, AddressOn: s.addressOn()}
-	if !s.campaignEnabled() {
-		return s.render(c, http.StatusOK, templates.HomePage(s.meta(c, "Whipcount", "/"), templates.HomeView{Lookup: lookup}), nil)
-	}
-	ch, err := s.homeChoice(ctx)
+	lookup := templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref, AddressOn: p.core.addressOn()}
+	ch, err := p.core.homeChoice(ctx)
 	if err != nil {
 		return err
 	}
 	if ch.slug == "" && len(ch.public) > 0 {
 		v := templates.CampaignIndexView{Lookup: lookup}
 		for _, camp := range ch.public {
-			full, err := s.deps.Campaigns.Campaign(ctx, camp.Slug)
+			full, err := p.campaigns.Campaign(ctx, camp.Slug)
 			if err != nil {
 				return err
 			}
-			card := s.campaignCard(full, ref)
+			card := p.campaignCard(full, ref)
 			if camp.Running() {
 				v.Running = append(v.Running, card)
 			} else {
 				v.Closed = append(v.Closed, card)
 			}
 		}
-		m := s.meta(c, "Campaigns", "/")
+		m := p.core.meta(c, "Campaigns", "/")
 		m.Description = "The campaigns you can join: each asks members of Congress to act on a bill."
-		return s.renderCached(c, http.StatusOK, templates.CampaignIndexPage(m, v), nil, time.Time{})
+		return p.core.renderCached(c, http.StatusOK, templates.CampaignIndexPage(m, v), nil, time.Time{})
 	}
 	slug := ch.slug
 	if slug == "" {
-		slug = s.cfg.HomeCampaign
+		slug = p.homeCampaign
 	}
-	camp, err := public(s.deps.Campaigns.Campaign(ctx, slug))
+	camp, err := public(p.campaigns.Campaign(ctx, slug))
 	if advocacy.ErrorCode(err) == advocacy.CodeNotFound {
-		return s.render(c, http.StatusOK, templates.HomePage(s.meta(c, "Whipcount", "/"), templates.HomeView{Lookup: lookup}), nil)
+		return p.core.lookupHome(c)
 	}
 	if err != nil {
 		return err
 	}
-	return s.renderCampaignHome(c, camp, "/", false)
+	return p.renderCampaignHome(c, camp, "/", false)
 }
 
 // campaignHomePage serves /campaigns/{slug}.
-func (s *Server) campaignHomePage(c echo.Context) error {
-	camp, err := s.campaignFor(c.Request().Context(), c.Param("slug"))
+func (p *campaignPages) campaignHomePage(c echo.Context) error {
+	camp, err := p.core.campaignFor(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	return s.renderCampaignHome(c, camp, "/campaigns/"+camp.Slug, false)
+	return p.renderCampaignHome(c, camp, "/campaigns/"+camp.Slug, false)
 }
 
 // renderCampaignHome renders a campaign's home page at path; preview marks
 // a draft shown in the workspace.
-func (s *Server) renderCampaignHome(c echo.Context, camp advocacy.Campaign, path string, preview bool) error {
+func (p *campaignPages) renderCampaignHome(c echo.Context, camp advocacy.Campaign, path string, preview bool) error {
 	ctx := c.Request().Context()
 	ref := cleanRef(c.QueryParam("ref"))
-	v := templates.HomeView{Lookup: templates.LookupView{Ref: ref, AddressOn: s.addressOn()}}
-	if camp.Slug != s.defaultSlug(ctx) {
+	v := templates.HomeView{Lookup: templates.LookupView{Ref: ref, AddressOn: p.core.addressOn()}}
+	if camp.Slug != p.core.defaultSlug(ctx) {
 		// Pages without a campaign mean the default one: only another
 		// campaign needs naming in the lookup's links.
 		v.Lookup.Campaign = camp.Slug
 	}
 	v.Lookup.LocationURL = v.Lookup.Carry("/reps")
-	cv := s.campaignView(ctx, camp)
+	cv := p.campaignView(ctx, camp)
 	cv.Preview = preview
 	v.Campaign = &cv
-	m := s.meta(c, camp.Title, path)
+	m := p.core.meta(c, camp.Title, path)
 	m.Description = camp.Ask
 	if preview {
-		return s.render(c, http.StatusOK, templates.HomePage(m, v), nil)
+		return p.core.render(c, http.StatusOK, templates.HomePage(m, v), nil)
 	}
-	return s.renderCached(c, http.StatusOK, templates.HomePage(m, v), nil, s.campaignModified(camp, true))
+	return p.core.renderCached(c, http.StatusOK, templates.HomePage(m, v), nil, p.core.campaignModified(camp, true))
 }
 
 // campaignTalkingPoints serves /campaigns/{slug}/talking-points.
-func (s *Server) campaignTalkingPoints(c echo.Context) error {
-	camp, err := s.campaignFor(c.Request().Context(), c.Param("slug"))
+func (p *campaignPages) campaignTalkingPoints(c echo.Context) error {
+	camp, err := p.core.campaignFor(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	return s.renderTalkingPoints(c, camp, talkingPointsURL(camp.Slug))
+	return p.renderTalkingPoints(c, camp, talkingPointsURL(camp.Slug))
 }
 
 func talkingPointsURL(slug string) string { return "/campaigns/" + slug + "/talking-points" }
 
 // campaignCard describes a campaign in the index and in "campaigns you can
 // join" lists.
-func (s *Server) campaignCard(camp advocacy.Campaign, ref string) templates.CampaignCard {
+func (p *campaignPages) campaignCard(camp advocacy.Campaign, ref string) templates.CampaignCard {
 	card := templates.CampaignCard{Slug: camp.Slug, Title: camp.Title, Ask: camp.Ask,
-		URL: templates.WithRef(s.campaignURL(camp.Slug), ref)}
+		URL: templates.WithRef(p.core.campaignURL(camp.Slug), ref)}
 	for _, b := range camp.Bills {
 		card.Bills = append(card.Bills, b.Position.OrSupport().Label()+" "+b.LabelWithCongress())
 	}

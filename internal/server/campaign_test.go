@@ -7,10 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,22 +15,10 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/sqlite"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
-
-// campaignNow is the tests' clock: well after the seed's as-of date, so the
-// seeded cosponsor data is stale.
-var campaignNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// campaignEnv is a server with the seeded campaign over a real SQLite file
-// and the real reference data.
-type campaignEnv struct {
-	srv   *Server
-	db    *sqlite.DB
-	store *sqlite.Campaigns
-}
 
 type fakeLetterCounter struct {
 	n   int
@@ -42,50 +27,11 @@ type fakeLetterCounter struct {
 
 func (f fakeLetterCounter) CountLetters(context.Context, int64) (int, error) { return f.n, f.err }
 
-func newCampaignEnv(t testing.TB, letters LetterCounter) *campaignEnv {
-	t.Helper()
-	d, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "campaign.db"), db.Migrations)
-	if err != nil {
-		t.Fatalf("open db: %v", err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := sqlite.SeedCampaign(context.Background(), d, campaignNow.Add(-30*24*time.Hour)); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	data := testData(t)
-	store := sqlite.NewCampaigns(d)
-	// These tests change cosponsors and expect the very next page to show
-	// it, so the two-second campaign page cache is off (pagecache_test.go
-	// tests the cache).
-	srv := New(Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, CosponsorsStaleDays: 14,
-		CampaignCacheTTL: -1}, Deps{
-		Logger:        slog.New(slog.DiscardHandler),
-		Clock:         func() time.Time { return campaignNow },
-		Reps:          data,
-		Health:        d.Ping,
-		Campaigns:     store,
-		Members:       data,
-		LetterCounter: letters,
-	})
-	return &campaignEnv{srv: srv, db: d, store: store}
-}
-
-func (e *campaignEnv) get(t testing.TB, target string, header ...string) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, target, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	rec := httptest.NewRecorder()
-	e.srv.Handler().ServeHTTP(rec, req)
-	return rec
-}
-
 // importHouse records a fuller House list: the seeded original, two more
 // current House members, one of whom later withdrew.
-func (e *campaignEnv) importHouse(t *testing.T, asOf time.Time) (joined, withdrew string) {
+func (e *env) importHouse(t *testing.T, asOf time.Time) (joined, withdrew string) {
 	t.Helper()
-	data := testData(t)
+	data := testkit.Reference(t)
 	var extra []string
 	for _, m := range data.Members() {
 		if m.Chamber == advocacy.House && !m.NonVoting() && m.BioguideID != "M001205" && m.BioguideID != "P000613" {
@@ -102,7 +48,7 @@ func (e *campaignEnv) importHouse(t *testing.T, asOf time.Time) (joined, withdre
 		{BioguideID: extra[1], JoinedOn: day("2025-12-01"), WithdrawnOn: day("2026-02-02")},
 	}}
 	chamberOf := func(id string) (advocacy.Chamber, bool) { m, ok := data.Member(id); return m.Chamber, ok }
-	if _, err := e.store.ImportCosponsors(context.Background(), sqlite.SeedSlug, "hr5917-119", f, chamberOf, asOf); err != nil {
+	if _, err := e.campaigns.ImportCosponsors(context.Background(), sqlite.SeedSlug, "hr5917-119", f, chamberOf, asOf); err != nil {
 		t.Fatalf("import: %v", err)
 	}
 	return extra[0], extra[1]
@@ -131,7 +77,7 @@ func joinText(sel *goquery.Selection) string {
 }
 
 func TestSeedMembersAreInReferenceData(t *testing.T) {
-	data := testData(t)
+	data := testkit.Reference(t)
 	for _, id := range sqlite.SeedBioguideIDs() {
 		if _, ok := data.Member(id); !ok {
 			t.Errorf("seeded member %s is not in the reference data", id)
@@ -140,8 +86,8 @@ func TestSeedMembersAreInReferenceData(t *testing.T) {
 }
 
 func TestCampaignHome(t *testing.T) {
-	env := newCampaignEnv(t, nil)
-	rec := env.get(t, "/")
+	env := newEnv(t, campaignSite(nil))
+	rec := env.get(t, "/", false)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status = %d", rec.Code)
 	}
@@ -268,8 +214,8 @@ func checkSVGs(t *testing.T, body []byte, atLeast int) {
 }
 
 func TestCampaignProgressFragment(t *testing.T) {
-	env := newCampaignEnv(t, nil)
-	rec := env.get(t, "/campaigns/jackson-vanik/progress", "HX-Request", "true")
+	env := newEnv(t, campaignSite(nil))
+	rec := env.get(t, "/campaigns/jackson-vanik/progress", true)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status = %d", rec.Code)
 	}
@@ -292,7 +238,7 @@ func TestCampaignProgressFragment(t *testing.T) {
 		t.Error("fragment has no ETag")
 	}
 
-	full := env.get(t, "/campaigns/jackson-vanik/progress")
+	full := env.get(t, "/campaigns/jackson-vanik/progress", false)
 	fd := parseDoc(t, full.Body.String())
 	if full.Code != 200 || fd.Find("h1").Length() != 1 || fd.Find(`#campaign-progress`).Length() != 1 {
 		t.Errorf("plain GET of the region is not a full page (status %d)", full.Code)
@@ -300,14 +246,14 @@ func TestCampaignProgressFragment(t *testing.T) {
 	if full.Header().Get("ETag") == rec.Header().Get("ETag") {
 		t.Error("page and fragment share an ETag")
 	}
-	if got := env.get(t, "/campaigns/nope/progress"); got.Code != http.StatusNotFound {
+	if got := env.get(t, "/campaigns/nope/progress", false); got.Code != http.StatusNotFound {
 		t.Errorf("unknown campaign: status %d", got.Code)
 	}
 }
 
 func TestCampaignLettersCount(t *testing.T) {
-	env := newCampaignEnv(t, fakeLetterCounter{n: 42})
-	rec := env.get(t, "/")
+	env := newEnv(t, campaignSite(fakeLetterCounter{n: 42}))
+	rec := env.get(t, "/", false)
 	d := parseDoc(t, rec.Body.String())
 	if got := squash(d.Find(`[data-testid="letters-count"]`).Text()); got != "42 constituents have written to their members so far." {
 		t.Errorf("letters count = %q", got)
@@ -318,57 +264,57 @@ func TestCampaignLettersCount(t *testing.T) {
 	var api struct {
 		Letters struct{ Total int } `json:"letters"`
 	}
-	if err := json.Unmarshal(env.get(t, "/api/v1/campaigns/jackson-vanik").Body.Bytes(), &api); err != nil || api.Letters.Total != 42 {
+	if err := json.Unmarshal(env.get(t, "/api/v1/campaigns/jackson-vanik", false).Body.Bytes(), &api); err != nil || api.Letters.Total != 42 {
 		t.Errorf("API letters = %+v, %v", api, err)
 	}
 
-	failing := newCampaignEnv(t, fakeLetterCounter{err: errors.New("db down")})
-	if rec := failing.get(t, "/"); rec.Code != 200 || strings.Contains(rec.Body.String(), `data-testid="letters-count"`) {
+	failing := newEnv(t, campaignSite(fakeLetterCounter{err: errors.New("db down")}))
+	if rec := failing.get(t, "/", false); rec.Code != 200 || strings.Contains(rec.Body.String(), `data-testid="letters-count"`) {
 		t.Errorf("a failing letter count should hide the line, not fail the page (status %d)", rec.Code)
 	}
 }
 
 func TestConditionalRequests(t *testing.T) {
-	env := newCampaignEnv(t, nil)
+	env := newEnv(t, campaignSite(nil))
 	for _, target := range []string{"/", "/campaigns/jackson-vanik/progress", "/bills/hr5917-119", "/talking-points", "/api/v1/campaigns/jackson-vanik", "/api/v1/campaigns/jackson-vanik/cosponsors"} {
 		t.Run(target, func(t *testing.T) {
-			first := env.get(t, target)
+			first := env.get(t, target, false)
 			tag, lm := first.Header().Get("ETag"), first.Header().Get("Last-Modified")
 			if first.Code != 200 || tag == "" || lm == "" {
 				t.Fatalf("status %d, ETag %q, Last-Modified %q", first.Code, tag, lm)
 			}
-			again := env.get(t, target)
+			again := env.get(t, target, false)
 			if again.Header().Get("ETag") != tag {
 				t.Error("ETag changes between identical answers")
 			}
-			hit := env.get(t, target, "If-None-Match", tag)
+			hit := env.fetch(t, http.MethodGet, target, nil, "If-None-Match", tag)
 			if hit.Code != http.StatusNotModified || hit.Body.Len() != 0 {
 				t.Errorf("If-None-Match: status %d, %d bytes", hit.Code, hit.Body.Len())
 			}
-			if got := env.get(t, target, "If-None-Match", `W/"other", `+tag); got.Code != http.StatusNotModified {
+			if got := env.fetch(t, http.MethodGet, target, nil, "If-None-Match", `W/"other", `+tag); got.Code != http.StatusNotModified {
 				t.Errorf("If-None-Match list: status %d", got.Code)
 			}
-			if got := env.get(t, target, "If-None-Match", `W/"other"`); got.Code != 200 {
+			if got := env.fetch(t, http.MethodGet, target, nil, "If-None-Match", `W/"other"`); got.Code != 200 {
 				t.Errorf("stale If-None-Match: status %d", got.Code)
 			}
-			if got := env.get(t, target, "If-Modified-Since", lm); got.Code != http.StatusNotModified {
+			if got := env.fetch(t, http.MethodGet, target, nil, "If-Modified-Since", lm); got.Code != http.StatusNotModified {
 				t.Errorf("If-Modified-Since = Last-Modified: status %d", got.Code)
 			}
 			earlier := campaignNow.Add(-365 * 24 * time.Hour).Format(http.TimeFormat)
-			if got := env.get(t, target, "If-Modified-Since", earlier); got.Code != 200 {
+			if got := env.fetch(t, http.MethodGet, target, nil, "If-Modified-Since", earlier); got.Code != 200 {
 				t.Errorf("older If-Modified-Since: status %d", got.Code)
 			}
 			// A matching date does not win over a stale ETag.
-			if got := env.get(t, target, "If-None-Match", `W/"other"`, "If-Modified-Since", lm); got.Code != 200 {
+			if got := env.fetch(t, http.MethodGet, target, nil, "If-None-Match", `W/"other"`, "If-Modified-Since", lm); got.Code != 200 {
 				t.Errorf("stale ETag with a current date: status %d", got.Code)
 			}
 		})
 	}
 
 	// New cosponsor data changes both validators.
-	before := env.get(t, "/")
+	before := env.get(t, "/", false)
 	env.importHouse(t, campaignNow)
-	after := env.get(t, "/", "If-None-Match", before.Header().Get("ETag"), "If-Modified-Since", before.Header().Get("Last-Modified"))
+	after := env.fetch(t, http.MethodGet, "/", nil, "If-None-Match", before.Header().Get("ETag"), "If-Modified-Since", before.Header().Get("Last-Modified"))
 	if after.Code != 200 || after.Header().Get("ETag") == before.Header().Get("ETag") {
 		t.Errorf("after an import: status %d, ETag unchanged %v", after.Code, after.Header().Get("ETag") == before.Header().Get("ETag"))
 	}
@@ -378,7 +324,7 @@ func TestConditionalRequests(t *testing.T) {
 }
 
 func TestBillPage(t *testing.T) {
-	env := newCampaignEnv(t, nil)
+	env := newEnv(t, campaignSite(nil))
 	rows := func(d *goquery.Document) string {
 		var out []string
 		d.Find(`[data-testid="cosponsor-row"]`).Each(func(_ int, s *goquery.Selection) {
@@ -399,7 +345,7 @@ func TestBillPage(t *testing.T) {
 		{"?sort=bogus&dir=sideways", "M001169,R000584,S001181", "date", "ascending"},
 	}
 	for _, tt := range tests {
-		rec := env.get(t, "/bills/s3103-119"+tt.query)
+		rec := env.get(t, "/bills/s3103-119"+tt.query, false)
 		if rec.Code != 200 {
 			t.Fatalf("%s: status %d", tt.query, rec.Code)
 		}
@@ -421,7 +367,7 @@ func TestBillPage(t *testing.T) {
 		}
 	}
 
-	d := parseDoc(t, env.get(t, "/bills/s3103-119").Body.String())
+	d := parseDoc(t, env.get(t, "/bills/s3103-119", false).Body.String())
 	checks := map[string]string{
 		`[data-testid="sponsor"]`:        "Sen. Steve Daines (R-MT)",
 		`[data-testid="bill-status"]`:    "Introduced",
@@ -442,14 +388,14 @@ func TestBillPage(t *testing.T) {
 	if got := joinText(d.Find(`[data-testid="cosponsor-row"][data-bioguide="S001181"]`).Children()); got != "Jeanne Shaheen Democrat NH November 4, 2025 Yes —No" {
 		t.Errorf("Shaheen row = %q", got)
 	}
-	hr := parseDoc(t, env.get(t, "/bills/hr5917-119").Body.String())
+	hr := parseDoc(t, env.get(t, "/bills/hr5917-119", false).Body.String())
 	if got := squash(hr.Find(`[data-testid="bill-committee"]`).Text()); !strings.Contains(got, "not confirmed") {
 		t.Errorf("House committee = %q", got)
 	}
 
 	// After a fresh import: withdrawals shown, not counted, no warning.
 	joined, withdrew := env.importHouse(t, campaignNow)
-	d = parseDoc(t, env.get(t, "/bills/hr5917-119").Body.String())
+	d = parseDoc(t, env.get(t, "/bills/hr5917-119", false).Body.String())
 	if d.Find(`[data-testid="stale-warning"]`).Length() != 0 {
 		t.Error("fresh data flagged as stale")
 	}
@@ -463,17 +409,17 @@ func TestBillPage(t *testing.T) {
 	if rows(d) != "P000613,"+withdrew+","+joined {
 		t.Errorf("rows by date = %s", rows(d))
 	}
-	checkSVGs(t, env.get(t, "/bills/hr5917-119").Body.Bytes(), 3)
+	checkSVGs(t, env.get(t, "/bills/hr5917-119", false).Body.Bytes(), 3)
 
 	for _, bad := range []string{"/bills/hr1-119", "/bills/nonsense", "/bills/hres5-119"} {
-		if rec := env.get(t, bad); rec.Code != http.StatusNotFound {
+		if rec := env.get(t, bad, false); rec.Code != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", bad, rec.Code)
 		}
 	}
 }
 
 func TestTalkingPointsPage(t *testing.T) {
-	env := newCampaignEnv(t, nil)
+	env := newEnv(t, campaignSite(nil))
 	// An organizer's careless (or hostile) text must come out harmless.
 	if _, err := env.db.W.Exec(`INSERT INTO talking_points (campaign_id, audience, position, title, body_md, sources)
 		VALUES (1, 'business', 99, 'Hostile', ?,
@@ -481,7 +427,7 @@ func TestTalkingPointsPage(t *testing.T) {
 		"<script>alert(1)</script>\n\n<img src=x onerror=\"alert(2)\">\n\n[site](javascript:alert(3)) and [ok](https://example.org/)"); err != nil {
 		t.Fatal(err)
 	}
-	rec := env.get(t, "/talking-points")
+	rec := env.get(t, "/talking-points", false)
 	if rec.Code != 200 || rec.Header().Get("ETag") == "" {
 		t.Fatalf("status %d, ETag %q", rec.Code, rec.Header().Get("ETag"))
 	}
@@ -527,8 +473,8 @@ func TestTalkingPointsPage(t *testing.T) {
 }
 
 func TestCampaignAPI(t *testing.T) {
-	env := newCampaignEnv(t, nil)
-	rec := env.get(t, "/api/v1/campaigns/jackson-vanik")
+	env := newEnv(t, campaignSite(nil))
+	rec := env.get(t, "/api/v1/campaigns/jackson-vanik", false)
 	if rec.Code != 200 || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("status %d, CORS %q", rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
 	}
@@ -572,7 +518,7 @@ func TestCampaignAPI(t *testing.T) {
 			WithdrawnOn *string `json:"withdrawn_on"`
 		} `json:"cosponsors"`
 	}
-	if err := json.Unmarshal(env.get(t, "/api/v1/campaigns/jackson-vanik/cosponsors").Body.Bytes(), &list); err != nil {
+	if err := json.Unmarshal(env.get(t, "/api/v1/campaigns/jackson-vanik/cosponsors", false).Body.Bytes(), &list); err != nil {
 		t.Fatal(err)
 	}
 	if len(list.Cosponsors) != 4 {
@@ -582,11 +528,11 @@ func TestCampaignAPI(t *testing.T) {
 		c.District == nil || *c.District != 19 || c.JoinedOn != "2025-11-04" || !c.Original || c.WithdrawnOn != nil {
 		t.Errorf("first cosponsor = %+v", c)
 	}
-	if err := json.Unmarshal(env.get(t, "/api/v1/campaigns/jackson-vanik/cosponsors?bill=s3103-119").Body.Bytes(), &list); err != nil || len(list.Cosponsors) != 3 {
+	if err := json.Unmarshal(env.get(t, "/api/v1/campaigns/jackson-vanik/cosponsors?bill=s3103-119", false).Body.Bytes(), &list); err != nil || len(list.Cosponsors) != 3 {
 		t.Errorf("senate cosponsors = %d, %v", len(list.Cosponsors), err)
 	}
 	_, withdrew := env.importHouse(t, campaignNow)
-	if err := json.Unmarshal(env.get(t, "/api/v1/campaigns/jackson-vanik/cosponsors?bill=hr5917-119").Body.Bytes(), &list); err != nil {
+	if err := json.Unmarshal(env.get(t, "/api/v1/campaigns/jackson-vanik/cosponsors?bill=hr5917-119", false).Body.Bytes(), &list); err != nil {
 		t.Fatal(err)
 	}
 	found := false
@@ -604,7 +550,7 @@ func TestCampaignAPI(t *testing.T) {
 		"/api/v1/campaigns/nope/cosponsors":                 404,
 		"/api/v1/campaigns/jackson-vanik/cosponsors?bill=x": 400,
 	} {
-		rec := env.get(t, target)
+		rec := env.get(t, target, false)
 		var e apiError
 		if rec.Code != status || json.Unmarshal(rec.Body.Bytes(), &e) != nil || e.Error == "" {
 			t.Errorf("%s: status %d, body %s", target, rec.Code, rec.Body.String())
@@ -613,23 +559,23 @@ func TestCampaignAPI(t *testing.T) {
 }
 
 func TestDraftCampaignIsNotPublic(t *testing.T) {
-	env := newCampaignEnv(t, nil)
+	env := newEnv(t, campaignSite(nil))
 	if _, err := env.db.W.Exec("UPDATE campaigns SET status = 'draft'"); err != nil {
 		t.Fatal(err)
 	}
 	for _, target := range []string{"/talking-points", "/bills/hr5917-119", "/api/v1/campaigns/jackson-vanik", "/campaigns/jackson-vanik/progress"} {
-		if rec := env.get(t, target); rec.Code != http.StatusNotFound {
+		if rec := env.get(t, target, false); rec.Code != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", target, rec.Code)
 		}
 	}
-	d := parseDoc(t, env.get(t, "/").Body.String())
+	d := parseDoc(t, env.get(t, "/", false).Body.String())
 	if d.Find(`[data-testid="campaign-ask"]`).Length() != 0 || d.Find(`input#zip`).Length() != 1 {
 		t.Error("home shows a draft campaign, or lost the lookup")
 	}
 }
 
 func TestLookupShowsStances(t *testing.T) {
-	env := newCampaignEnv(t, nil)
+	env := newEnv(t, campaignSite(nil))
 	tests := []struct {
 		zip  string
 		want map[string]string // bioguide → status, ask fragment
@@ -640,12 +586,7 @@ func TestLookupShowsStances(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, htmx := range []bool{false, true} {
-			var rec *httptest.ResponseRecorder
-			if htmx {
-				rec = env.get(t, "/reps?zip="+tt.zip, "HX-Request", "true")
-			} else {
-				rec = env.get(t, "/reps?zip="+tt.zip)
-			}
+			rec := env.get(t, "/reps?zip="+tt.zip, htmx)
 			d := parseDoc(t, rec.Body.String())
 			if n := d.Find(`[data-testid="member-status"]`).Length(); n != 3 {
 				t.Errorf("%s: %d member statuses, want 3", tt.zip, n)
@@ -658,7 +599,7 @@ func TestLookupShowsStances(t *testing.T) {
 			}
 		}
 	}
-	d := parseDoc(t, env.get(t, "/reps?zip=06103").Body.String())
+	d := parseDoc(t, env.get(t, "/reps?zip=06103", false).Body.String())
 	murphy := joinText(d.Find(`[data-bioguide="M001169"] [data-testid="member-status"]`).Contents())
 	if murphy != "Cosponsor of S. 3103 since November 4, 2025 Thank them for cosponsoring S. 3103." {
 		t.Errorf("Murphy = %q", murphy)
@@ -675,8 +616,8 @@ func TestLookupShowsStances(t *testing.T) {
 // BenchmarkCampaignPages measures the busiest public pages: the home page,
 // the progress fragment htmx polls every minute, and its 304 answer.
 func BenchmarkCampaignPages(b *testing.B) {
-	env := newCampaignEnv(b, nil)
-	tag := env.get(b, "/campaigns/jackson-vanik/progress", "HX-Request", "true").Header().Get("ETag")
+	env := newEnv(b, campaignSite(nil))
+	tag := env.get(b, "/campaigns/jackson-vanik/progress", true).Header().Get("ETag")
 	for _, bc := range []struct {
 		name   string
 		target string
@@ -690,7 +631,7 @@ func BenchmarkCampaignPages(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				if rec := env.get(b, bc.target, bc.header...); rec.Code >= 400 {
+				if rec := env.fetch(b, http.MethodGet, bc.target, nil, bc.header...); rec.Code >= 400 {
 					b.Fatalf("status %d", rec.Code)
 				}
 			}
@@ -701,14 +642,14 @@ func BenchmarkCampaignPages(b *testing.B) {
 // TestMapShapes: the map's <use> elements point into one shared, cacheable
 // document that holds every state they name.
 func TestMapShapes(t *testing.T) {
-	e := newCampaignEnv(t, nil)
-	d := parseDoc(t, e.get(t, "/").Body.String())
+	e := newEnv(t, campaignSite(nil))
+	d := parseDoc(t, e.get(t, "/", false).Body.String())
 	href := d.Find(`svg[data-testid="us-map"] use.state`).First().AttrOr("href", "")
 	url, frag, ok := strings.Cut(href, "#")
 	if !ok || !strings.HasPrefix(url, "/campaigns/map-shapes.svg?v=") {
 		t.Fatalf("use href = %q", href)
 	}
-	rec := e.get(t, url)
+	rec := e.get(t, url, false)
 	if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/svg+xml" || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
 		t.Fatalf("shapes: %d %v", rec.Code, rec.Header())
 	}
@@ -725,7 +666,7 @@ func TestMapShapes(t *testing.T) {
 	if frag == "" {
 		t.Error("no fragment")
 	}
-	if stale := e.get(t, "/campaigns/map-shapes.svg?v=old"); strings.Contains(stale.Header().Get("Cache-Control"), "immutable") {
+	if stale := e.get(t, "/campaigns/map-shapes.svg?v=old", false); strings.Contains(stale.Header().Get("Cache-Control"), "immutable") {
 		t.Error("a stale version is cached for good")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 func chartDay(s string) time.Time {
@@ -108,7 +109,7 @@ func TestMapBin(t *testing.T) {
 }
 
 func TestUSMapBaseIsCompact(t *testing.T) {
-	data := testData(t)
+	data := testkit.Reference(t)
 	base := buildUSMapBase(data.StateShapes())
 	size := 0
 	codes := map[string]bool{}

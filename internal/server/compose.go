@@ -99,13 +99,13 @@ func letterEditsFromForm(f url.Values) []advocacy.LetterEdit {
 
 // readLetterForm parses a posted letter form, loads its campaign and
 // settles its district again.
-func (s *Server) readLetterForm(c echo.Context) (letterRequest, error) {
+func (ld *letterDesk) readLetterForm(c echo.Context) (letterRequest, error) {
 	f, err := c.FormParams()
 	if err != nil {
 		return letterRequest{}, advocacy.Invalid("form", "We could not read the form. Please try again.")
 	}
 	in := letterInputFromForm(f)
-	camp, err := s.letterCampaign(c.Request().Context(), strings.TrimSpace(in.Campaign))
+	camp, err := ld.letterCampaign(c.Request().Context(), strings.TrimSpace(in.Campaign))
 	if err != nil {
 		return letterRequest{}, err
 	}
@@ -114,7 +114,7 @@ func (s *Server) readLetterForm(c echo.Context) (letterRequest, error) {
 		// The honeypot: no person sees that field.
 		return letterRequest{}, advocacy.Invalid("form", "We could not accept this form. Please reload the page and write your letter again.")
 	}
-	st, err := s.settle(settleQuery{zip: f.Get("lookup_zip"), district: f.Get("district"), lat: f.Get("lat"), lon: f.Get("lon"),
+	st, err := ld.settle(settleQuery{zip: f.Get("lookup_zip"), district: f.Get("district"), lat: f.Get("lat"), lon: f.Get("lon"),
 		started: f.Get("started")})
 	if err != nil {
 		if errors.As(err, new(errNotSettled)) {
@@ -122,25 +122,25 @@ func (s *Server) readLetterForm(c echo.Context) (letterRequest, error) {
 		}
 		return letterRequest{}, err
 	}
-	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock()), viaForm: true}, nil
+	return letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District, ld.clock()), viaForm: true}, nil
 }
 
 // validate checks the letter against the settled district, and each
 // chosen recipient's subject and text as they will be sent; it keeps the
 // normalised input in r and returns the field errors, if any.
-func (s *Server) validate(ctx context.Context, r *letterRequest) (map[string]string, error) {
+func (ld *letterDesk) validate(ctx context.Context, r *letterRequest) (map[string]string, error) {
 	out, err := advocacy.ValidateLetter(r.in, r.settle.Settlement)
 	var de *advocacy.Error
 	if errors.As(err, &de) {
 		return de.Fields, nil
 	}
-	tpls, err := s.letterTemplates(ctx, r.camp)
+	tpls, err := ld.letterTemplates(ctx, r.camp)
 	if err != nil {
 		return nil, err
 	}
 	r.in = out
 	r.in.Letters = plainEdits(tpls, r.recips, r.in)
-	if !s.receiptsOn() {
+	if !ld.receipts {
 		// No copy can be emailed: none is promised or recorded.
 		r.in.Receipt = false
 	}
@@ -215,15 +215,15 @@ func ownWords(tpls map[advocacy.TemplateKind]advocacy.LetterTemplate, recips []r
 }
 
 // writePage serves GET /write: the letter form for a settled district.
-func (s *Server) writePage(c echo.Context) error {
+func (ld *letterDesk) writePage(c echo.Context) error {
 	noStore(c)
 	ctx := c.Request().Context()
-	camp, err := s.letterCampaign(ctx, c.QueryParam("campaign"))
+	camp, err := ld.letterCampaign(ctx, c.QueryParam("campaign"))
 	if err != nil {
 		return err
 	}
 	q := settleQuery{zip: c.QueryParam("zip"), district: c.QueryParam("district"), lat: c.QueryParam("lat"), lon: c.QueryParam("lon")}
-	st, err := s.settle(q)
+	st, err := ld.settle(q)
 	var ns errNotSettled
 	if errors.As(err, &ns) {
 		// A split ZIP: the person picks their district on the lookup first.
@@ -232,11 +232,11 @@ func (s *Server) writePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	token, err := advocacy.NewLetterToken(s.letterRand())
+	token, err := advocacy.NewLetterToken(ld.rand)
 	if err != nil {
 		return err
 	}
-	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
+	r := letterRequest{camp: camp, settle: st, recips: recipientsFor(camp, st.District, ld.clock())}
 	r.in = advocacy.LetterInput{
 		Campaign: camp.Slug, State: st.District.State, Zip: st.query.zip, City: st.city,
 		Ref: cleanRef(c.QueryParam("ref")), FormToken: token,
@@ -244,28 +244,28 @@ func (s *Server) writePage(c echo.Context) error {
 	for _, rc := range r.recips {
 		r.in.Recipients = append(r.in.Recipients, rc.member.BioguideID)
 	}
-	v, err := s.composeView(ctx, r, nil)
+	v, err := ld.composeView(ctx, r, nil)
 	if err != nil {
 		return err
 	}
-	m := s.meta(c, "Write to your members", "/write")
-	return s.render(c, http.StatusOK, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
+	m := ld.core.meta(c, "Write to your members", "/write")
+	return ld.core.render(c, http.StatusOK, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
 }
 
 // editLetter serves POST /write: the form again with what was sent ("Edit"
 // on the preview).
-func (s *Server) editLetter(c echo.Context) error {
+func (ld *letterDesk) editLetter(c echo.Context) error {
 	noStore(c)
-	r, err := s.readLetterForm(c)
+	r, err := ld.readLetterForm(c)
 	if err != nil {
 		return err
 	}
-	return s.renderCompose(c, http.StatusOK, r, nil)
+	return ld.renderCompose(c, http.StatusOK, r, nil)
 }
 
 // renderCompose renders the form with r's values and errs.
-func (s *Server) renderCompose(c echo.Context, status int, r letterRequest, errs map[string]string) error {
-	v, err := s.composeView(c.Request().Context(), r, errs)
+func (ld *letterDesk) renderCompose(c echo.Context, status int, r letterRequest, errs map[string]string) error {
+	v, err := ld.composeView(c.Request().Context(), r, errs)
 	if err != nil {
 		return err
 	}
@@ -273,13 +273,13 @@ func (s *Server) renderCompose(c echo.Context, status int, r letterRequest, errs
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
-	m := s.meta(c, title, "/write")
-	return s.render(c, status, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
+	m := ld.core.meta(c, title, "/write")
+	return ld.core.render(c, status, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
 }
 
 // composeView builds the letter form.
-func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[string]string) (templates.ComposeView, error) {
-	tpls, err := s.letterTemplates(ctx, r.camp)
+func (ld *letterDesk) composeView(ctx context.Context, r letterRequest, errs map[string]string) (templates.ComposeView, error) {
+	tpls, err := ld.letterTemplates(ctx, r.camp)
 	if err != nil {
 		return templates.ComposeView{}, err
 	}
@@ -288,7 +288,7 @@ func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[stri
 		CampaignTitle: r.camp.Title,
 		Ask:           r.camp.Ask,
 		DistrictLabel: templates.DistrictLabel(d),
-		Settle:        s.withStamp(r.settle.query.fields()),
+		Settle:        ld.core.withStamp(r.settle.query.fields()),
 		Input:         r.in,
 		Errors:        errs,
 		Prefixes:      advocacy.Prefixes(),
@@ -300,7 +300,7 @@ func (s *Server) composeView(ctx context.Context, r letterRequest, errs map[stri
 		v.ChangeURL = "/reps"
 	}
 	v.Personal = personalScoreOf(ownWords(tpls, r.recips, r.in))
-	v.ReceiptsOn = s.receiptsOn()
+	v.ReceiptsOn = ld.receipts
 	v.CampaignFrom = "The campaign’s organizers"
 	if r.camp.Sponsor.Name != "" {
 		v.CampaignFrom = r.camp.Sponsor.Name
@@ -357,31 +357,31 @@ func personalScoreOf(n int) templates.PersonalScoreView {
 
 // previewLetter serves POST /write/preview: each recipient's exact letter,
 // or the form again with its errors (422).
-func (s *Server) previewLetter(c echo.Context) error {
+func (ld *letterDesk) previewLetter(c echo.Context) error {
 	noStore(c)
-	r, err := s.readLetterForm(c)
+	r, err := ld.readLetterForm(c)
 	if err != nil {
 		return err
 	}
-	if errs, err := s.validate(c.Request().Context(), &r); err != nil || errs != nil {
+	if errs, err := ld.validate(c.Request().Context(), &r); err != nil || errs != nil {
 		if err != nil {
 			return err
 		}
-		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
+		return ld.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
-	return s.renderPreview(c, http.StatusOK, r, nil)
+	return ld.renderPreview(c, http.StatusOK, r, nil)
 }
 
 // renderPreview renders the preview of r, with alert above it when set.
-func (s *Server) renderPreview(c echo.Context, status int, r letterRequest, alert *templates.AlertView) error {
-	nl, err := s.newLetter(c.Request().Context(), r)
+func (ld *letterDesk) renderPreview(c echo.Context, status int, r letterRequest, alert *templates.AlertView) error {
+	nl, err := ld.newLetter(c.Request().Context(), r)
 	if errs, ok := fieldErrors(err); ok {
-		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
+		return ld.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
 	if err != nil {
 		return err
 	}
-	v, err := s.previewView(c.Request().Context(), r, nl)
+	v, err := ld.previewView(c.Request().Context(), r, nl)
 	if err != nil {
 		return err
 	}
@@ -390,8 +390,8 @@ func (s *Server) renderPreview(c echo.Context, status int, r letterRequest, aler
 	if alert != nil {
 		title = "Not sent: " + title
 	}
-	m := s.meta(c, title, "/write")
-	return s.render(c, status, templates.PreviewPage(m, v), titled(m, templates.PreviewFlow(v)))
+	m := ld.core.meta(c, title, "/write")
+	return ld.core.render(c, status, templates.PreviewPage(m, v), titled(m, templates.PreviewFlow(v)))
 }
 
 // sendFailed answers a send that could not be stored (too many letters,
@@ -399,19 +399,19 @@ func (s *Server) renderPreview(c echo.Context, status int, r letterRequest, aler
 // the preview, which stays as it was; without JavaScript the preview
 // comes back with the notice and every value, so nothing typed is lost
 // and the person can press Send again when the notice says.
-func (s *Server) sendFailed(c echo.Context, r letterRequest, err error) error {
+func (ld *letterDesk) sendFailed(c echo.Context, r letterRequest, err error) error {
 	if isFragment(c) || advocacy.ErrorCode(err) == advocacy.CodeInvalid {
 		return err
 	}
 	// The preview is rendered even when the request's time for the
 	// database ran out.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
-	a := s.answerFor(c, err)
+	a := ld.core.answerFor(c, err)
 	if a.retryAfter != "" {
 		c.Response().Header().Set("Retry-After", a.retryAfter)
 	}
 	alert := a.alert()
-	if rerr := s.renderPreview(c, a.status, r, &alert); rerr != nil {
+	if rerr := ld.renderPreview(c, a.status, r, &alert); rerr != nil {
 		return err
 	}
 	return nil
@@ -419,14 +419,14 @@ func (s *Server) sendFailed(c echo.Context, r letterRequest, err error) error {
 
 // previewView shows each recipient's letter exactly as it will be sent, for
 // the site's preview step and the action widget's.
-func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.NewLetter) (templates.PreviewView, error) {
+func (ld *letterDesk) previewView(ctx context.Context, r letterRequest, nl advocacy.NewLetter) (templates.PreviewView, error) {
 	in := r.in
-	tpls, err := s.letterTemplates(ctx, r.camp)
+	tpls, err := ld.letterTemplates(ctx, r.camp)
 	if err != nil {
 		return templates.PreviewView{}, err
 	}
 	v := templates.PreviewView{
-		Hidden: templates.LetterHiddenFields(in, s.withStamp(r.settle.query.fields())),
+		Hidden: templates.LetterHiddenFields(in, ld.core.withStamp(r.settle.query.fields())),
 		Sender: senderLines(advocacy.Letter{Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
 			Title: in.Title, Organization: in.Organization, Address1: in.Address1, Address2: in.Address2,
 			City: in.City, State: in.State, Zip: in.Zip}),
@@ -434,7 +434,7 @@ func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.N
 		Phone:    in.Phone,
 		Personal: personalScoreOf(ownWords(tpls, r.recips, in)),
 	}
-	if in.Receipt && s.receiptsOn() {
+	if in.Receipt && ld.receipts {
 		v.Extras = append(v.Extras, "We will email you a link to confirm your address, then a copy with a link to your letter’s page.")
 	}
 	if in.Newsletter {
@@ -449,7 +449,7 @@ func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.N
 	}
 	for _, d := range nl.Recipients {
 		l := templates.PreviewLetter{
-			BioguideID: d.BioguideID, To: s.memberLabel(d.BioguideID), Subject: d.Subject,
+			BioguideID: d.BioguideID, To: ld.core.memberLabel(d.BioguideID), Subject: d.Subject,
 			Body:       letterText(d.TemplateText, in.PersonalMessage),
 			Electronic: d.Channel == advocacy.ChannelCWC,
 		}
@@ -460,7 +460,7 @@ func (s *Server) previewView(ctx context.Context, r letterRequest, nl advocacy.N
 		}
 		v.Letters = append(v.Letters, l)
 	}
-	v.Summary, v.SendLabel = s.sendPlan(v.Letters)
+	v.Summary, v.SendLabel = ld.sendPlan(v.Letters)
 	return v, nil
 }
 
@@ -470,7 +470,7 @@ func (s *Server) receiptsOn() bool { return s.deps.Letters.Receipts != nil }
 // sendPlan says, before anything is sent, what pressing the button will
 // do: which copies go electronically at once, which the sender then sends
 // themselves and how long that takes; and names the button for it.
-func (s *Server) sendPlan(letters []templates.PreviewLetter) (summary, button string) {
+func (ld *letterDesk) sendPlan(letters []templates.PreviewLetter) (summary, button string) {
 	auto, yours := 0, 0
 	for _, l := range letters {
 		if l.Electronic {
@@ -481,7 +481,7 @@ func (s *Server) sendPlan(letters []templates.PreviewLetter) (summary, button st
 	}
 	n := len(letters)
 	switch {
-	case s.cfg.RequireConfirmation && s.receiptsOn():
+	case ld.requireConfirmation && ld.receipts:
 		summary = "We will email you a link to confirm your address. Nothing goes out until you follow it."
 		if yours > 0 {
 			summary += fmt.Sprintf(" Then %s %s you to send %s yourself: about two minutes each.",
@@ -512,8 +512,8 @@ func capitalize(s string) string {
 // newLetter turns a validated request into the letter to store: one
 // delivery per chosen recipient, with the template of their stance
 // rendered, their chamber's bill and their channel.
-func (s *Server) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLetter, error) {
-	tpls, err := s.letterTemplates(ctx, r.camp)
+func (ld *letterDesk) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLetter, error) {
+	tpls, err := ld.letterTemplates(ctx, r.camp)
 	if err != nil {
 		return advocacy.NewLetter{}, err
 	}
@@ -531,8 +531,8 @@ func (s *Server) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLe
 		rc := r.recips[i]
 		subject, body := recipientLetter(tpls, rc, r.in)
 		office, ch := advocacy.OfficeCode(rc.member), advocacy.ChannelAssisted
-		if s.deps.Letters.Route != nil {
-			office, ch = s.deps.Letters.Route(rc.member)
+		if ld.route != nil {
+			office, ch = ld.route(rc.member)
 		}
 		if office == "" {
 			// Without an office code CWC cannot route it: the sender sends it.
@@ -551,7 +551,7 @@ func (s *Server) newLetter(ctx context.Context, r letterRequest) (advocacy.NewLe
 	}
 	// What the merge fields made of the campaign's text must still be
 	// something Congress's system takes.
-	if err := nl.Deliverable(s.memberLabel); err != nil {
+	if err := nl.Deliverable(ld.core.memberLabel); err != nil {
 		return advocacy.NewLetter{}, err
 	}
 	return nl, nil
@@ -569,17 +569,17 @@ func fieldErrors(err error) (map[string]string, bool) {
 // submit hands a validated letter from the client at address ip to the
 // submission service: the letter is built as its preview showed it, and
 // the form's start time and the keyed address go along for screening.
-func (s *Server) submit(ctx context.Context, r letterRequest, ip string) (letters.Result, error) {
-	nl, err := s.newLetter(ctx, r)
+func (ld *letterDesk) submit(ctx context.Context, r letterRequest, ip string) (letters.Result, error) {
+	nl, err := ld.newLetter(ctx, r)
 	if err != nil {
 		return letters.Result{}, err
 	}
-	sub := letters.Submission{Letter: nl, CampaignTitle: r.camp.Title, AddressKey: keyedHash(s.cfg.Secret, "letter", ip)}
+	sub := letters.Submission{Letter: nl, CampaignTitle: r.camp.Title, AddressKey: keyedHash(ld.secret, "letter", ip)}
 	if r.viaForm {
-		age, ok := s.stampAge(r.settle.query.started)
+		age, ok := ld.core.stampAge(r.settle.query.started)
 		sub.Form = &letters.FormTiming{Age: age, Valid: ok}
 	}
-	return s.letters.Submit(ctx, sub)
+	return ld.service.Submit(ctx, sub)
 }
 
 // newLetterService builds the submission service on the letter store and
@@ -593,9 +593,19 @@ func (s *Server) newLetterService() *letters.Service {
 		Store: s.deps.Letters.Store,
 		Screen: letterScreen{secret: s.cfg.Secret, email: s.limits.letterEmail, address: s.limits.letterIP,
 			addressLimit: s.cfg.Limits.LetterIP, global: s.limits.global},
-		Mailer:              mailer,
-		Wake:                s.deps.Letters.Wake,
-		Link:                s.absoluteURL,
+		Mailer:  mailer,
+		Wake:    s.deps.Letters.Wake,
+		BaseURL: s.deps.Letters.BaseURL,
+		MemberName: func(id string) string {
+			if m, ok := s.member(id); ok {
+				return memberName(m)
+			}
+			return ""
+		},
+		CampaignTitle: func(ctx context.Context, id int64) string {
+			camp, _ := s.campaignOfLetter(ctx, advocacy.Letter{CampaignID: id})
+			return camp.Title
+		},
 		RequireConfirmation: s.cfg.RequireConfirmation,
 		MailTimeout:         s.deps.Letters.ReceiptTimeout,
 		Clock:               s.deps.Clock,
@@ -604,57 +614,40 @@ func (s *Server) newLetterService() *letters.Service {
 	})
 }
 
-// sendReceipt emails the copy in the background: the person never waits
-// for the mail server. Call it only for a confirmed address.
-func (s *Server) sendReceipt(l advocacy.Letter, campaignTitle string) {
-	rc := advocacy.Receipt{Letter: l, CampaignTitle: campaignTitle, Members: map[string]string{}}
-	if s.deps.Letters.BaseURL != "" {
-		rc.StatusURL = s.absoluteURL("/letters/" + l.PublicID)
-	}
-	for _, d := range l.Deliveries {
-		if m, ok := s.member(d.BioguideID); ok {
-			rc.Members[d.BioguideID] = memberName(m)
-		}
-	}
-	s.letters.Mail("receipt", l.ID, func(ctx context.Context) error {
-		return s.deps.Letters.Receipts.SendReceipt(ctx, rc)
-	})
-}
-
 // sendLetter serves POST /write/send: store the letter (idempotent on the
 // form token), then 303 to its status page. With htmx, the status page is
 // swapped in and pushed to the address bar, and letter-sent is triggered so
 // the campaign progress refreshes.
-func (s *Server) sendLetter(c echo.Context) error {
+func (ld *letterDesk) sendLetter(c echo.Context) error {
 	noStore(c)
 	ctx := c.Request().Context()
-	r, err := s.readLetterForm(c)
+	r, err := ld.readLetterForm(c)
 	if err != nil {
 		return err
 	}
-	if errs, err := s.validate(ctx, &r); err != nil || errs != nil {
+	if errs, err := ld.validate(ctx, &r); err != nil || errs != nil {
 		if err != nil {
 			return err
 		}
-		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
+		return ld.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
-	res, err := s.submit(ctx, r, c.RealIP())
+	res, err := ld.submit(ctx, r, c.RealIP())
 	if errs, ok := fieldErrors(err); ok {
-		return s.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
+		return ld.renderCompose(c, http.StatusUnprocessableEntity, r, errs)
 	}
 	if err != nil {
-		return s.sendFailed(c, r, err)
+		return ld.sendFailed(c, r, err)
 	}
 	if res.Duplicates {
-		v := templates.AlreadyWroteView{CampaignURL: s.campaignURL(r.camp.Slug),
-			Copies: s.earlierCopies(ctx, r.camp.ID, r.in, res.Created.AlreadyWrote)}
+		v := templates.AlreadyWroteView{CampaignURL: ld.core.campaignURL(r.camp.Slug),
+			Copies: ld.earlierCopies(ctx, r.camp.ID, r.in, res.Created.AlreadyWrote)}
 		status := http.StatusConflict
 		if isFragment(c) {
 			// A duplicate is an answer, not an error: htmx swaps it as one.
 			status = http.StatusOK
 		}
-		m := s.meta(c, "You have already written", "/write")
-		return s.render(c, status, templates.AlreadyWrotePage(m, v), titled(m, templates.AlreadyWroteFlow(v)))
+		m := ld.core.meta(c, "You have already written", "/write")
+		return ld.core.render(c, status, templates.AlreadyWrotePage(m, v), titled(m, templates.AlreadyWroteFlow(v)))
 	}
 	l := res.Created.Letter
 	fresh := !res.Created.Existing
@@ -669,28 +662,28 @@ func (s *Server) sendLetter(c echo.Context) error {
 	}
 	if res.Created.Existing {
 		// The stored letter, not what this request carried.
-		if l, err = s.deps.Letters.Store.LetterByPublicID(ctx, l.PublicID); err != nil {
+		if l, err = ld.store.LetterByPublicID(ctx, l.PublicID); err != nil {
 			return err
 		}
 	}
-	v := s.statusView(c, l, fresh, res.Created.AlreadyWrote)
-	m := s.meta(c, v.Heading, "")
-	return s.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
+	v := ld.statusView(c, l, fresh, res.Created.AlreadyWrote)
+	m := ld.core.meta(c, v.Heading, "")
+	return ld.core.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
 }
 
 // validateField serves POST /write/validate?field=NAME: the inline check of
 // one field as the person leaves it, answered with that field re-rendered.
-func (s *Server) validateField(c echo.Context) error {
+func (ld *letterDesk) validateField(c echo.Context) error {
 	noStore(c)
 	name := c.QueryParam("field")
 	if !slices.Contains(templates.ComposeTextFields, name) {
 		return echo.NewHTTPError(http.StatusBadRequest, "Unknown field.")
 	}
-	r, err := s.readLetterForm(c)
+	r, err := ld.readLetterForm(c)
 	if err != nil {
 		return err
 	}
-	errs, err := s.validate(c.Request().Context(), &r)
+	errs, err := ld.validate(c.Request().Context(), &r)
 	if err != nil {
 		return err
 	}
@@ -699,19 +692,19 @@ func (s *Server) validateField(c echo.Context) error {
 	if msg != "" {
 		v.Errors = map[string]string{name: msg}
 	}
-	return s.render(c, http.StatusOK, templates.ComposeField(name, v), templates.ComposeField(name, v))
+	return ld.core.render(c, http.StatusOK, templates.ComposeField(name, v), templates.ComposeField(name, v))
 }
 
 // personalScore serves POST /write/personal: the "how personal" indicator
 // for the text typed so far.
-func (s *Server) personalScore(c echo.Context) error {
+func (ld *letterDesk) personalScore(c echo.Context) error {
 	noStore(c)
 	v := personalScoreOf(len(strings.Fields(c.FormValue("personal_message"))))
-	if r, err := s.readLetterForm(c); err == nil {
+	if r, err := ld.readLetterForm(c); err == nil {
 		// With the whole form, the words added to the letters count too.
-		if tpls, err := s.letterTemplates(c.Request().Context(), r.camp); err == nil {
+		if tpls, err := ld.letterTemplates(c.Request().Context(), r.camp); err == nil {
 			v = personalScoreOf(ownWords(tpls, r.recips, r.in))
 		}
 	}
-	return s.render(c, http.StatusOK, templates.PersonalScore(v), templates.PersonalScore(v))
+	return ld.core.render(c, http.StatusOK, templates.PersonalScore(v), templates.PersonalScore(v))
 }

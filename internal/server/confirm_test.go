@@ -16,10 +16,10 @@ import (
 // mailed to them through a real SMTP conversation.
 func TestEmailConfirmationFlow(t *testing.T) {
 	smtp := standin.NewSMTP(t, standin.SMTPOptions{})
-	e := newLetterEnvConfig(t, func(c *Config) { c.RequireConfirmation = true }, func(d *LetterDeps) {
+	e := newEnv(t, letterFlow(func(d *LetterDeps) {
 		d.Receipts = testMailer(smtp)
 		d.BaseURL = "https://whipcount.example"
-	})
+	}), withConfig(func(c *Config) { c.RequireConfirmation = true }))
 	form := validForm(e.formToken(t))
 	form.Set("receipt", "true")
 	id := e.sendOne(t, form)

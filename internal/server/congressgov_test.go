@@ -47,9 +47,8 @@ func TestBillPageShowsCongressGovActivity(t *testing.T) {
 	fake := &fakeCongressGov{activity: map[string]advocacy.BillActivity{"s3103-119": {
 		LatestActionOn: time.Date(2025, 11, 4, 0, 0, 0, 0, time.UTC), LatestAction: "Read twice and referred to the Committee on Finance.",
 		Committees: []advocacy.Committee{{Name: "Finance Committee", Chamber: "Senate"}}, FetchedAt: fetched}}}
-	env := newCampaignEnv(t, nil)
-	env.srv.deps.CongressGov.Reader = fake
-	d := parseDoc(t, env.get(t, "/bills/s3103-119").Body.String())
+	env := newEnv(t, campaignSite(nil), withDeps(func(d *Deps) { d.CongressGov.Reader = fake }))
+	d := parseDoc(t, env.get(t, "/bills/s3103-119", false).Body.String())
 	if got := squash(d.Find(`[data-testid="bill-latest-action"]`).Text()); got != "November 4, 2025: Read twice and referred to the Committee on Finance." {
 		t.Errorf("latest action = %q", got)
 	}
@@ -60,7 +59,7 @@ func TestBillPageShowsCongressGovActivity(t *testing.T) {
 		t.Errorf("as of = %q", got)
 	}
 	// Before a sync, the organizer's own text shows.
-	d = parseDoc(t, env.get(t, "/bills/hr5917-119").Body.String())
+	d = parseDoc(t, env.get(t, "/bills/hr5917-119", false).Body.String())
 	if d.Find(`[data-testid="bill-latest-action"]`).Length() != 0 || d.Find(`[data-testid="activity-as-of"]`).Length() != 0 {
 		t.Error("activity shown for a bill never synced")
 	}
@@ -73,9 +72,9 @@ func TestDashboardShowsSyncsAndSyncsOnRequest(t *testing.T) {
 		"s3103-119": {BillID: "s3103-119", OK: true, FinishedAt: orgNow.Add(-time.Hour), Pages: 1,
 			Result: advocacy.ImportResult{InFile: 4, Added: 1, Unchanged: 3}},
 	}}
-	e := newOrgEnv(t, func(_ *Config, d *Deps) {
+	e := newEnv(t, organizerWorkspace(), withDeps(func(d *Deps) {
 		d.CongressGov = CongressGovDeps{Reader: fake, Syncer: fake, Every: 6 * time.Hour}
-	})
+	}))
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	e.addPartner(t, "Biz Co", "bizco")
 	e.addUser(t, "viewer@example.org", advocacy.RolePartner, "bizco")

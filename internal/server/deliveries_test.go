@@ -56,10 +56,10 @@ func houseLetter(t *testing.T, letters *sqlite.Letters, campaignID int64, email 
 
 func TestDeliveryHealthPageAndResend(t *testing.T) {
 	var desk *testDesk
-	e := newOrgEnv(t, func(_ *Config, d *Deps) {
+	e := newEnv(t, organizerWorkspace(), withDeps(func(d *Deps) {
 		desk = &testDesk{now: d.Clock, diffs: []advocacy.OfficeDisagreement{{BioguideID: "S000148", Derived: "SNY03", Listed: "SNY04"}}}
 		d.Organizer.Deliveries = desk
-	})
+	}))
 	desk.letters = e.letters
 	for _, email := range []string{"a@example.org", "b@example.org", "c@example.org"} {
 		houseLetter(t, e.letters, e.campaignID, email)
@@ -135,7 +135,7 @@ func TestDeliveryHealthPageAndResend(t *testing.T) {
 
 // The status page and receipt say a held copy is held, not on its way.
 func TestStatusPageOfAHeldCopy(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	id := e.sendOne(t, validForm(e.formToken(t)))
 	if _, err := e.db.W.Exec("UPDATE deliveries SET channel = 'cwc', status = 'held' WHERE bioguide_id = ?", goldman); err != nil {
 		t.Fatal(err)

@@ -17,11 +17,11 @@ const mapW, mapH = 400.0, 300.0
 // each district is a link that settles the ZIP on it (keeping what the
 // lookup v carries: the partner code and the campaign). It returns nil when no
 // district has a shape (the list alone then does the job).
-func (s *Server) districtMap(zip string, v templates.LookupView, ds []advocacy.DistrictResult) *templates.DistrictMap {
+func (lu *lookup) districtMap(zip string, v templates.LookupView, ds []advocacy.DistrictResult) *templates.DistrictMap {
 	shapes := make([]orb.MultiPolygon, len(ds))
 	var drawn []orb.MultiPolygon
 	for i, d := range ds {
-		if mp, ok := s.deps.Reps.DistrictShape(d.Key()); ok {
+		if mp, ok := lu.reps.DistrictShape(d.Key()); ok {
 			shapes[i] = mp
 			drawn = append(drawn, mp)
 		}

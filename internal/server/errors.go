@@ -76,6 +76,10 @@ type errorAnswer struct {
 	// retryAfter is the Retry-After in seconds, or "" when retrying at once
 	// is fine.
 	retryAfter string
+	// retryTold is set when msg itself says when to try again: the domain's
+	// rate-limit and unavailable errors do (and carry their Retry-After),
+	// and so does the answer to a fault of ours.
+	retryTold bool
 }
 
 // answerFor classifies an error; it is the one mapping from errors to
@@ -83,7 +87,8 @@ type errorAnswer struct {
 // are logged here, with the database's faults as warnings of their own;
 // their details never reach the client.
 func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
-	a := errorAnswer{status: http.StatusInternalServerError, msg: "Something went wrong on our side. Please try again in a moment."}
+	a := errorAnswer{status: http.StatusInternalServerError, msg: "Something went wrong on our side. Please try again in a moment.",
+		retryTold: true}
 	var de *advocacy.Error
 	var he *echo.HTTPError
 	switch {
@@ -96,15 +101,18 @@ func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
 	switch {
 	case de != nil:
 		a.status = statusFor(de.Code, isAPI(c))
-		a.msg, a.fields = de.Message, de.Fields
+		a.msg, a.fields, a.retryTold = de.Message, de.Fields, false
 		if ra := de.Fields["retry_after"]; ra != "" && (de.Code == advocacy.CodeRateLimit || de.Code == advocacy.CodeUnavailable) {
-			a.retryAfter = ra
+			a.retryAfter, a.retryTold = ra, true
 			if de.Code == advocacy.CodeUnavailable {
 				a.fields = nil
 			}
 		}
 	case errors.As(err, &he):
 		a.status = he.Code
+		if a.status < 500 {
+			a.retryTold = false
+		}
 		switch a.status {
 		case http.StatusNotFound:
 			a.msg = "We could not find that page."
@@ -144,10 +152,11 @@ func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
 	return a
 }
 
-// alert is the answer as a notice inside the page.
+// alert is the answer as a notice inside the page, saying when to try
+// again unless its message does.
 func (a errorAnswer) alert() templates.AlertView {
 	v := templates.AlertView{Heading: a.heading, Message: a.msg}
-	if a.retryAfter != "" && !strings.Contains(a.msg, "wait") && !strings.Contains(a.msg, "try again in") {
+	if a.retryAfter != "" && !a.retryTold {
 		v.Retry = "Please try again in " + a.retryAfter + " seconds."
 	}
 	return v

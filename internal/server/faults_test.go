@@ -19,7 +19,7 @@ import (
 
 // holdWriteLock takes the database's write lock from a connection of its
 // own, as another process would, until release is called.
-func (e *letterEnv) holdWriteLock(t *testing.T) (release func()) {
+func (e *env) holdWriteLock(t *testing.T) (release func()) {
 	t.Helper()
 	return holdWriteLock(t, e.db)
 }
@@ -50,7 +50,7 @@ func TestLetterWhileDatabaseLocked(t *testing.T) {
 	// The time-out bounds the requests made while the lock is held; it is
 	// long enough that a letter sent once the lock is free succeeds on a
 	// loaded machine.
-	e := newLetterEnvConfig(t, func(c *Config) { c.DBTimeout = 2 * time.Second }, nil)
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.DBTimeout = 2 * time.Second }))
 	form := validForm(e.formToken(t))
 	release := e.holdWriteLock(t)
 
@@ -120,11 +120,11 @@ func TestLetterWhileDatabaseLocked(t *testing.T) {
 
 // faultEnv is a letter server whose logs the test reads, as the operator
 // would.
-func faultEnv(t *testing.T) (*letterEnv, *syncLog) {
+func faultEnv(t *testing.T) (*env, *syncLog) {
 	t.Helper()
 	logs := &syncLog{}
-	e := newLetterEnvConfig(t, func(c *Config) { c.DBTimeout = 2 * time.Second }, nil)
-	e.srv.deps.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.DBTimeout = 2 * time.Second }),
+		withDeps(func(d *Deps) { d.Logger = slog.New(slog.NewJSONHandler(logs, nil)) }))
 	return e, logs
 }
 
@@ -223,7 +223,7 @@ func TestFaultInjection(t *testing.T) {
 // a start time that now lies in the future or too far back only sends the
 // letter to moderation, where an organizer sees why.
 func TestClockJumps(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	tok := e.formToken(t)
 	stamp := e.srv.stampAt(e.clock.Now().Add(-time.Minute))
 	e.clock.Add(-2 * time.Hour) // the clock steps back
@@ -245,7 +245,7 @@ func TestClockJumps(t *testing.T) {
 // letter the database cannot take comes back on its preview, kept, with a
 // 503 and Retry-After.
 func TestWidgetLetterWhileDatabaseLocked(t *testing.T) {
-	e := newWidgetEnv(t, func(c *Config) { c.DBTimeout = 2 * time.Second })
+	e := newEnv(t, partnerWidgets(), withConfig(func(c *Config) { c.DBTimeout = 2 * time.Second }))
 	rec := e.fetch(t, http.MethodGet, "/widgets/jackson-vanik/action?partner=bizco&zip=10002", nil)
 	_, vals := widgetForm(t, rec, `[data-testid="compose-form"]`)
 	fillLetter(vals, "framed@example.org")

@@ -13,7 +13,7 @@ import (
 // seat; axe-clean and usable at 320 px.
 func TestBrowserEndedTerms(t *testing.T) {
 	ctx := browser(t)
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	inNewCongress(t, e)
 	ts := httptest.NewServer(e.srv.Handler())
 	defer ts.Close()

@@ -20,9 +20,9 @@ var afterCongress = time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC)
 // inNewCongress moves e's clock to afterCongress and puts the seeded
 // campaign on bills reintroduced in the 120th Congress, as its organizers
 // would: the 119th's bills died with it and take no letters.
-func inNewCongress(t testing.TB, e *letterEnv) {
+func inNewCongress(t testing.TB, e *env) {
 	t.Helper()
-	e.clock.now = afterCongress
+	e.clock.Set(afterCongress)
 	ed := sqlite.NewCampaignEditor(e.db, e.clock.Now)
 	for old, nb := range map[string]advocacy.NewBill{
 		"hr5917-119": {ID: "hr40-120", Position: advocacy.PositionSupport, Goal: advocacy.GoalCosponsors, Target: 218, Title: "Central Asia Trade Act"},
@@ -35,7 +35,7 @@ func inNewCongress(t testing.TB, e *letterEnv) {
 }
 
 func TestLookupOnceTermsHaveEnded(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	inNewCongress(t, e)
 
 	// NY-12: the representative's term has ended; both senators serve on.
@@ -125,8 +125,8 @@ func TestLookupOnceTermsHaveEnded(t *testing.T) {
 func TestLookupAppointedSenatorsTermEnded(t *testing.T) {
 	// By the data's own dates the appointed senators of Ohio and Florida
 	// served until 2026-11-03.
-	e := newLetterEnv(t, nil)
-	e.clock.now = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	e := newEnv(t, letterFlow())
+	e.clock.Set(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
 	d := parseDoc(t, e.get(t, "/reps?zip=43215&district=OH-3", false).Body.String())
 	ended := d.Find(`[data-testid="ended-seat"][data-chamber="senate"]`)
 	if ended.Length() != 1 || ended.AttrOr("data-bioguide", "") != "H001104" ||
@@ -142,8 +142,8 @@ func TestLookupAppointedSenatorsTermEnded(t *testing.T) {
 func TestMemberWithoutContactDetails(t *testing.T) {
 	// G000607 (CA-1) joined in June 2026; the data has no phone, website,
 	// Capitol address or district office for him yet.
-	e := newLetterEnv(t, nil)
-	e.clock.now = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	e := newEnv(t, letterFlow())
+	e.clock.Set(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
 	d := parseDoc(t, e.get(t, "/reps?zip=95926", false).Body.String())
 	card := d.Find(`[data-testid="member"][data-bioguide="G000607"]`)
 	fb := card.Find(`[data-testid="missing-contact"]`)
@@ -201,8 +201,8 @@ func staleStatus() DataStatus {
 }
 
 func TestAboutSaysHowFreshTheDataIs(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.DataStaleDays = 30 }, nil)
-	e.clock.now = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.DataStaleDays = 30 }))
+	e.clock.Set(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
 	e.srv.deps.Reference = fakeReference{staleStatus()}
 	d := parseDoc(t, e.get(t, "/about", false).Body.String())
 	warn := squash(d.Find(`[data-testid="data-warning"]`).Text())
@@ -230,10 +230,8 @@ func TestAboutSaysHowFreshTheDataIs(t *testing.T) {
 }
 
 func TestDashboardListsStaleMemberData(t *testing.T) {
-	e := newOrgEnv(t, func(c *Config, d *Deps) {
-		c.DataStaleDays = 30
-		d.Reference = fakeReference{staleStatus()}
-	})
+	e := newEnv(t, organizerWorkspace(), withConfig(func(c *Config) { c.DataStaleDays = 30 }),
+		withDeps(func(d *Deps) { d.Reference = fakeReference{staleStatus()} }))
 	e.addUser(t, "admin@example.org", advocacy.RoleAdmin, "")
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 

@@ -19,7 +19,7 @@ func FuzzLetterAPI(f *testing.F) {
 	f.Add(`{"campaign":"jackson-vanik","zip":"10025","district":"NY-99","recipients":["G000599","G000599","G000599","G000599"]}`)
 	f.Add(`{"a":1}{"b":2}`)
 	f.Add(strings.Repeat(`{"x":`, 2000))
-	e := newLetterEnv(f, nil)
+	e := newEnv(f, letterFlow())
 	f.Fuzz(func(t *testing.T, body string) {
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/letters", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -43,7 +43,7 @@ func FuzzLetterForm(f *testing.F) {
 	f.Add("Ms.", "Ada", "10002", "NY", "ada@example.org", "G000599", "", "true")
 	f.Add("", "", "", "", "", "", "NY-13", "")
 	f.Add("Dr.\x00", "<script>", "1000", "N", "@", "X", "NY-\u00a0", "on")
-	e := newLetterEnv(f, nil)
+	e := newEnv(f, letterFlow())
 	f.Fuzz(func(t *testing.T, prefix, first, zip, state, email, recipient, district, consent string) {
 		form := url.Values{"campaign": {"jackson-vanik"}, "lookup_zip": {"10002"}, "district": {district},
 			"prefix": {prefix}, "first_name": {first}, "last_name": {"Lovelace"}, "address1": {"12 Orchard Street"},

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/letters"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -53,11 +55,11 @@ type LetterTemplateSource interface {
 	LetterTemplates(ctx context.Context, campaignID int64) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error)
 }
 
-// ReceiptSender emails a constituent the copy of their letter (implemented
+// ReceiptSender mails a constituent the link that confirms their address
+// and the copy of their letter, written by the letter service (implemented
 // by delivery.Mailer, whose errors satisfy advocacy.MailFailure).
 type ReceiptSender interface {
-	SendReceipt(ctx context.Context, r advocacy.Receipt) error
-	// Send mails a plain-text message (the confirmation link).
+	// Send mails a plain-text message.
 	Send(ctx context.Context, to, subject, body string) error
 }
 
@@ -88,17 +90,76 @@ type LetterDeps struct {
 	Rand io.Reader
 }
 
-// lettersEnabled reports whether people can write letters: it needs the
-// letter store and the campaigns.
-func (s *Server) lettersEnabled() bool {
-	return s.deps.Letters.Store != nil && s.deps.Campaigns != nil
+// letterDesk is where constituents write: the letter form (/write, with
+// its preview, send and inline checks), each letter's private pages (its
+// status, printing a copy, saying a copy was sent, confirming the email,
+// deleting the details) and POST /api/v1/letters; it also gives the lookup
+// its "Write to your members" link and the action widget its letter steps.
+// Handlers build the letter and hand it to the letter service. It is
+// mounted when the letter store and the campaigns are wired.
+type letterDesk struct {
+	// core renders pages, reads campaigns and members, signs the forms'
+	// start times and answers errors.
+	core      *Server
+	service   *letters.Service
+	store     LetterStore
+	campaigns CampaignStore
+	// templates reads campaigns' own letters; nil uses the defaults.
+	templates LetterTemplateSource
+	// route says how a copy to a member travels; nil sends every copy
+	// through the assisted channels.
+	route func(advocacy.Member) (office string, ch advocacy.Channel)
+	// receipts is set when a copy can be emailed (SMTP is configured);
+	// requireConfirmation holds each letter until its sender confirms.
+	receipts, requireConfirmation bool
+	// baseURL is the site's public address, for the API's status links.
+	baseURL string
+	// rand is the source of form tokens.
+	rand io.Reader
+	// secret keys the clients' addresses for the service's screening.
+	secret []byte
+	clock  func() time.Time
+	logger *slog.Logger
 }
 
-func (s *Server) letterRand() io.Reader {
-	if s.deps.Letters.Rand != nil {
-		return s.deps.Letters.Rand
+// newLetterDesk builds the desk, or nil without a letter store or
+// campaigns.
+func newLetterDesk(s *Server) *letterDesk {
+	if s.deps.Letters.Store == nil || s.deps.Campaigns == nil {
+		return nil
 	}
-	return rand.Reader
+	ld := &letterDesk{core: s, service: s.letters, store: s.deps.Letters.Store, campaigns: s.deps.Campaigns,
+		templates: s.deps.Letters.Templates, route: s.deps.Letters.Route, receipts: s.receiptsOn(),
+		requireConfirmation: s.cfg.RequireConfirmation, baseURL: s.deps.Letters.BaseURL, rand: s.deps.Letters.Rand,
+		secret: s.cfg.Secret, clock: s.deps.Clock, logger: s.deps.Logger}
+	if ld.rand == nil {
+		ld.rand = rand.Reader
+	}
+	return ld
+}
+
+// routes mounts the letter form, the letters' pages and the API's POST.
+// Forms take posts only from this site's own pages; letterLimit refuses a
+// flood from one address before any work is done (below that ceiling the
+// per-address limit only sends letters to moderation, see letterScreen, so
+// a busy shared network is never cut off); what writes waits for the
+// database only so long (boundDB).
+func (ld *letterDesk) routes(e *echo.Echo, api *echo.Group, letterLimit echo.MiddlewareFunc) {
+	bound := ld.core.boundDB
+	e.GET("/write", ld.writePage)
+	e.POST("/write", ld.editLetter, sameOrigin)
+	e.POST("/write/preview", ld.previewLetter, sameOrigin)
+	e.POST("/write/send", ld.sendLetter, sameOrigin, letterLimit, bound)
+	e.POST("/write/validate", ld.validateField, sameOrigin)
+	e.POST("/write/personal", ld.personalScore, sameOrigin)
+	e.GET("/letters/:id", ld.letterStatus)
+	e.GET("/letters/:id/print/:delivery", ld.printLetter)
+	e.POST("/letters/:id/deliveries/:delivery/confirm", ld.confirmDelivery, bound)
+	e.GET("/letters/:id/confirm", ld.confirmPage)
+	e.POST("/letters/:id/confirm", ld.confirmLetter, bound)
+	e.GET("/letters/:id/delete", ld.eraseConfirm)
+	e.POST("/letters/:id/delete", ld.eraseLetter, bound)
+	api.POST("/letters", ld.createLetterAPI, letterLimit, bound)
 }
 
 // WaitBackground waits until the mail being sent in the background is
@@ -116,21 +177,18 @@ func noStore(c echo.Context) {
 // letterCampaign loads a campaign that takes letters; the default campaign
 // when slug is empty. A draft is not found; a closed campaign, or one whose
 // bills all died with their Congress, is a conflict that says so.
-func (s *Server) letterCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
-	if !s.lettersEnabled() {
-		return advocacy.Campaign{}, advocacy.NotFound("Letters are not available on this site.")
-	}
+func (ld *letterDesk) letterCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
 	if slug == "" {
-		slug = s.defaultSlug(ctx)
+		slug = ld.core.defaultSlug(ctx)
 	}
 	if slug == "" {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is taking letters.")
 	}
-	camp, err := s.memoCampaign(ctx, slug)
+	camp, err := ld.core.memoCampaign(ctx, slug)
 	if err != nil {
 		return camp, err
 	}
-	return camp, takesLetters(camp, s.deps.Clock())
+	return camp, takesLetters(camp, ld.clock())
 }
 
 // takesLetters says why campaign c takes no letters at now, or nil when it
@@ -179,13 +237,13 @@ func (e errNotSettled) Error() string { return "district not settled for ZIP " +
 // settle works out the constituent's district from what settled it: the
 // district a client names is only ever used to pick among the ZIP's own
 // candidate districts.
-func (s *Server) settle(q settleQuery) (settlement, error) {
+func (ld *letterDesk) settle(q settleQuery) (settlement, error) {
 	rq := repsQuery{zip: q.zip, district: q.district, lat: strings.TrimSpace(q.lat), lon: strings.TrimSpace(q.lon)}
 	rq.hasCoords = rq.lat != "" || rq.lon != ""
 	if !rq.hasCoords && strings.TrimSpace(q.zip) == "" {
 		return settlement{}, advocacy.Invalid("zip", "Look up your members with your ZIP code or location first.")
 	}
-	l, d, by, err := s.lookup(rq)
+	l, d, by, err := ld.core.runLookup(rq)
 	if err != nil {
 		return settlement{}, err
 	}
@@ -194,7 +252,7 @@ func (s *Server) settle(q settleQuery) (settlement, error) {
 	}
 	out := settlement{city: l.Query.City}
 	out.District = *d
-	out.ZIPInState = s.zipInState
+	out.ZIPInState = ld.core.zipInState
 	out.query = settleQuery{zip: l.Query.Zip, started: q.started}
 	switch by {
 	case "location":
@@ -262,12 +320,12 @@ func letterKind(b advocacy.Bill, bioguide string) advocacy.TemplateKind {
 
 // letterTemplates returns the campaign's templates, falling back to the
 // defaults for any kind it lacks.
-func (s *Server) letterTemplates(ctx context.Context, camp advocacy.Campaign) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error) {
+func (ld *letterDesk) letterTemplates(ctx context.Context, camp advocacy.Campaign) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error) {
 	out := advocacy.DefaultLetterTemplates()
-	if s.deps.Letters.Templates == nil {
+	if ld.templates == nil {
 		return out, nil
 	}
-	own, err := s.deps.Letters.Templates.LetterTemplates(ctx, camp.ID)
+	own, err := ld.templates.LetterTemplates(ctx, camp.ID)
 	if err != nil {
 		return nil, fmt.Errorf("letter templates of %q: %w", camp.Slug, err)
 	}
@@ -351,26 +409,23 @@ func statusPath(publicID string, fresh bool, already []string) string {
 }
 
 // absoluteURL prefixes a path with the configured base URL, if any.
-func (s *Server) absoluteURL(path string) string {
-	if s.deps.Letters.BaseURL == "" {
+func (ld *letterDesk) absoluteURL(path string) string {
+	if ld.baseURL == "" {
 		return path
 	}
-	return strings.TrimRight(s.deps.Letters.BaseURL, "/") + path
+	return strings.TrimRight(ld.baseURL, "/") + path
 }
 
 // letterFromPath loads the letter named by the route's :id, the
 // unguessable public ID.
-func (s *Server) letterFromPath(c echo.Context) (advocacy.Letter, error) {
-	if !s.lettersEnabled() {
-		return advocacy.Letter{}, advocacy.NotFound("We could not find that letter.")
-	}
-	return s.deps.Letters.Store.LetterByPublicID(c.Request().Context(), c.Param("id"))
+func (ld *letterDesk) letterFromPath(c echo.Context) (advocacy.Letter, error) {
+	return ld.store.LetterByPublicID(c.Request().Context(), c.Param("id"))
 }
 
 // letterStatus serves GET /letters/{id}: the letter's private status page.
-func (s *Server) letterStatus(c echo.Context) error {
+func (ld *letterDesk) letterStatus(c echo.Context) error {
 	noStore(c)
-	l, err := s.letterFromPath(c)
+	l, err := ld.letterFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -380,13 +435,13 @@ func (s *Server) letterStatus(c echo.Context) error {
 			already = append(already, id)
 		}
 	}
-	v := s.statusView(c, l, c.QueryParam("sent") == "1", already)
-	m := s.meta(c, v.Heading, "")
-	return s.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
+	v := ld.statusView(c, l, c.QueryParam("sent") == "1", already)
+	m := ld.core.meta(c, v.Heading, "")
+	return ld.core.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
 }
 
 // statusView builds the status page of a letter.
-func (s *Server) statusView(c echo.Context, l advocacy.Letter, fresh bool, already []string) templates.LetterStatusView {
+func (ld *letterDesk) statusView(c echo.Context, l advocacy.Letter, fresh bool, already []string) templates.LetterStatusView {
 	ctx := c.Request().Context()
 	v := templates.LetterStatusView{
 		PublicID:   l.PublicID,
@@ -394,10 +449,10 @@ func (s *Server) statusView(c echo.Context, l advocacy.Letter, fresh bool, alrea
 		SenderName: strings.TrimSpace(l.FirstName + " " + l.LastName),
 		Date:       longDate(l.CreatedAt),
 	}
-	camp, ok := s.campaignOfLetter(ctx, l)
+	camp, ok := ld.core.campaignOfLetter(ctx, l)
 	if ok {
 		v.CampaignTitle = camp.Title
-		v.CampaignURL = s.campaignURL(camp.Slug)
+		v.CampaignURL = ld.core.campaignURL(camp.Slug)
 	}
 	if !l.ErasedAt.IsZero() {
 		v.Erased = longDate(l.ErasedAt)
@@ -405,19 +460,19 @@ func (s *Server) statusView(c echo.Context, l advocacy.Letter, fresh bool, alrea
 		return v
 	}
 	if ok && l.Status != advocacy.LetterRejected {
-		v.Share = s.shareView(c, camp, l.Ref)
+		v.Share = ld.core.shareView(c, camp, l.Ref)
 	}
 	if len(already) > 0 {
-		v.AlreadyWrote = s.earlierCopies(ctx, l.CampaignID, advocacy.LetterInput{Email: l.Email, LastName: l.LastName,
+		v.AlreadyWrote = ld.earlierCopies(ctx, l.CampaignID, advocacy.LetterInput{Email: l.Email, LastName: l.LastName,
 			Address1: l.Address1, Zip: l.Zip}, already)
 	}
-	waiting, err := s.deps.Letters.Store.AwaitingConfirmation(ctx, l.PublicID)
+	waiting, err := ld.store.AwaitingConfirmation(ctx, l.PublicID)
 	if err != nil {
-		s.deps.Logger.Error("check letter confirmation", "err", err)
+		ld.logger.Error("check letter confirmation", "err", err)
 	}
 	yours, going := 0, 0
 	for _, d := range l.Deliveries {
-		dv := s.deliveryView(l, d, camp, waiting)
+		dv := ld.deliveryView(l, d, camp, waiting)
 		// A held copy may be sent by hand, but need not be.
 		if dv.SelfSend && dv.State != string(advocacy.CopyHeld) {
 			yours++
@@ -434,7 +489,7 @@ func (s *Server) statusView(c echo.Context, l advocacy.Letter, fresh bool, alrea
 		v.Moderation = "Your letter is waiting for a check by the campaign before anything goes out. Come back to this page: it shows what happens next."
 	case l.Status == advocacy.LetterRejected:
 		v.Moderation = "The campaign did not send this letter."
-	case fresh && l.Receipt && s.deps.Letters.Receipts != nil:
+	case fresh && l.Receipt && ld.receipts:
 		v.Moderation = "We emailed you a link to confirm your address. Your copy of the letter follows once you do."
 	}
 	v.Summary = deliverySummary(yours, going)
@@ -511,7 +566,7 @@ func (s *Server) memberLabel(id string) string {
 // the letter's campaign, for the phone script (its zero value when not
 // known); waiting is whether the letter waits for its sender's email
 // confirmation.
-func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advocacy.Campaign, waiting bool) templates.DeliveryView {
+func (ld *letterDesk) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advocacy.Campaign, waiting bool) templates.DeliveryView {
 	v := templates.DeliveryView{
 		ID: d.DeliveryID, To: "the office " + d.OfficeCode, Channel: string(d.Channel), Status: string(d.Status),
 		Subject:    d.Subject,
@@ -522,7 +577,7 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 	if d.OfficeCode == "" {
 		v.To = "the office"
 	}
-	m, known := s.member(d.BioguideID)
+	m, known := ld.core.member(d.BioguideID)
 	if known {
 		v.To = memberName(m)
 		v.Role = templates.RoleLine(m)
@@ -554,7 +609,7 @@ func (s *Server) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp advoc
 		}
 		v.ContactURL, v.ContactLabel = advocacy.FindMemberURL(ch), "Find their office on the chamber’s own directory"
 	}
-	if known && v.SelfSend && m.TermEnded(s.deps.Clock()) {
+	if known && v.SelfSend && m.TermEnded(ld.clock()) {
 		// Copies not sent before the term ended would reach an office that
 		// has closed.
 		v.SelfSend = false
@@ -599,32 +654,29 @@ func phoneScript(l advocacy.Letter, d advocacy.Delivery, m advocacy.Member, camp
 
 // confirmDelivery serves POST /letters/{id}/deliveries/{delivery}/confirm:
 // the constituent says they sent a copy themselves, and how.
-func (s *Server) confirmDelivery(c echo.Context) error {
+func (ld *letterDesk) confirmDelivery(c echo.Context) error {
 	if err := checkOrigin(c.Request()); err != nil {
 		return err
 	}
 	noStore(c)
 	ctx := c.Request().Context()
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that letter.")
-	}
 	publicID := c.Param("id")
-	if _, err := s.deps.Letters.Store.ConfirmDelivery(ctx, publicID, c.Param("delivery"),
+	if _, err := ld.store.ConfirmDelivery(ctx, publicID, c.Param("delivery"),
 		advocacy.Channel(c.FormValue("channel"))); err != nil {
 		return err
 	}
 	if !isFragment(c) {
 		return c.Redirect(http.StatusSeeOther, "/letters/"+publicID+"#delivery-"+c.Param("delivery"))
 	}
-	l, err := s.deps.Letters.Store.LetterByPublicID(ctx, publicID)
+	l, err := ld.store.LetterByPublicID(ctx, publicID)
 	if err != nil {
 		return err
 	}
 	for _, d := range l.Deliveries {
 		if d.DeliveryID == c.Param("delivery") {
 			c.Response().Header().Set("HX-Trigger", "letter-confirmed")
-			camp, _ := s.campaignOfLetter(ctx, l)
-			return s.render(c, http.StatusOK, nil, templates.DeliveryCard(s.deliveryView(l, d, camp, false)))
+			camp, _ := ld.core.campaignOfLetter(ctx, l)
+			return ld.core.render(c, http.StatusOK, nil, templates.DeliveryCard(ld.deliveryView(l, d, camp, false)))
 		}
 	}
 	return advocacy.NotFound("We could not find that letter.")
@@ -632,9 +684,9 @@ func (s *Server) confirmDelivery(c echo.Context) error {
 
 // printLetter serves GET /letters/{id}/print/{delivery}: one copy laid out
 // as a letter to the member's Washington office.
-func (s *Server) printLetter(c echo.Context) error {
+func (ld *letterDesk) printLetter(c echo.Context) error {
 	noStore(c)
-	l, err := s.letterFromPath(c)
+	l, err := ld.letterFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -645,16 +697,16 @@ func (s *Server) printLetter(c echo.Context) error {
 		v := templates.PrintLetterView{
 			BackURL:     "/letters/" + l.PublicID,
 			SenderLines: senderLines(l),
-			Date:        longDate(s.deps.Clock()),
+			Date:        longDate(ld.clock()),
 			Subject:     d.Subject,
 		}
 		v.Body, v.Closing, v.Signer = signOff(letterText(d.TemplateText, l.PersonalMessage))
-		if m, ok := s.member(d.BioguideID); ok {
+		if m, ok := ld.core.member(d.BioguideID); ok {
 			v.RecipientLines = append([]string{memberName(m)}, officeLines(m.Address, m.Chamber)...)
 		} else {
 			v.RecipientLines = []string{"The office " + d.OfficeCode}
 		}
-		return s.render(c, http.StatusOK, templates.PrintLetterPage(s.meta(c, "Print your letter", ""), v), nil)
+		return ld.core.render(c, http.StatusOK, templates.PrintLetterPage(ld.core.meta(c, "Print your letter", ""), v), nil)
 	}
 	return advocacy.NotFound("We could not find that letter.")
 }
@@ -699,63 +751,45 @@ func (s *Server) privacy(c echo.Context) error {
 // confirmPage serves GET /letters/{id}/confirm?t=TOKEN, the link in the
 // confirmation email. It asks for a click rather than confirming at once:
 // mail scanners follow links, people press buttons.
-func (s *Server) confirmPage(c echo.Context) error {
+func (ld *letterDesk) confirmPage(c echo.Context) error {
 	noStore(c)
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that letter.")
-	}
-	return s.render(c, http.StatusOK, templates.ConfirmEmailPage(s.meta(c, "Confirm your email address", ""), c.Param("id"), c.QueryParam("t")), nil)
+	return ld.core.render(c, http.StatusOK, templates.ConfirmEmailPage(ld.core.meta(c, "Confirm your email address", ""), c.Param("id"), c.QueryParam("t")), nil)
 }
 
 // confirmLetter serves POST /letters/{id}/confirm: the sender confirmed
 // their email, so the letter counts and goes out.
-func (s *Server) confirmLetter(c echo.Context) error {
+func (ld *letterDesk) confirmLetter(c echo.Context) error {
 	noStore(c)
 	if err := checkOrigin(c.Request()); err != nil {
 		return err
 	}
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that letter.")
-	}
 	id := c.Param("id")
-	l, first, err := s.deps.Letters.Store.ConfirmLetter(c.Request().Context(), id, c.FormValue("t"))
-	if err != nil {
+	if _, err := ld.service.Confirm(c.Request().Context(), id, c.FormValue("t")); err != nil {
 		return err
-	}
-	if first && l.Status == advocacy.LetterActive {
-		s.letters.Wake(l)
-	}
-	if first && l.Receipt && s.deps.Letters.Receipts != nil {
-		// The copy the sender asked for waited for the confirmation.
-		camp, _ := s.campaignOfLetter(c.Request().Context(), l)
-		s.sendReceipt(l, camp.Title)
 	}
 	return c.Redirect(http.StatusSeeOther, "/letters/"+id+"?sent=1")
 }
 
 // eraseConfirm serves GET /letters/{id}/delete: are you sure?
-func (s *Server) eraseConfirm(c echo.Context) error {
+func (ld *letterDesk) eraseConfirm(c echo.Context) error {
 	noStore(c)
-	l, err := s.letterFromPath(c)
+	l, err := ld.letterFromPath(c)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.EraseConfirmPage(s.meta(c, "Delete your details", ""), l.PublicID), nil)
+	return ld.core.render(c, http.StatusOK, templates.EraseConfirmPage(ld.core.meta(c, "Delete your details", ""), l.PublicID), nil)
 }
 
 // eraseLetter serves POST /letters/{id}/delete: the sender deletes their
 // details. The unguessable letter ID is the only credential, as for the
 // status page itself.
-func (s *Server) eraseLetter(c echo.Context) error {
+func (ld *letterDesk) eraseLetter(c echo.Context) error {
 	noStore(c)
 	if err := checkOrigin(c.Request()); err != nil {
 		return err
 	}
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that letter.")
-	}
 	id := c.Param("id")
-	if err := s.deps.Letters.Store.EraseLetter(c.Request().Context(), id); err != nil {
+	if err := ld.store.EraseLetter(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/letters/"+id)
@@ -763,24 +797,24 @@ func (s *Server) eraseLetter(c echo.Context) error {
 
 // fillLetters adds the "Write to your members" link and the district's
 // letter count to a lookup with a settled district. Errors are logged: the
-// lookup works without them.
-func (s *Server) fillLetters(ctx context.Context, v *templates.LookupView, ref string) {
-	if v.Settled == nil || !s.lettersEnabled() {
+// lookup works without them. Safe on nil (no letters: nothing to add).
+func (ld *letterDesk) fillLetters(ctx context.Context, v *templates.LookupView, ref string) {
+	if ld == nil || v.Settled == nil {
 		return
 	}
-	camp, err := s.letterCampaign(ctx, v.Campaign)
+	camp, err := ld.letterCampaign(ctx, v.Campaign)
 	if err != nil {
 		if code := advocacy.ErrorCode(err); code != advocacy.CodeNotFound && code != advocacy.CodeConflict {
-			s.deps.Logger.ErrorContext(ctx, "letters for lookup", "err", err)
+			ld.logger.ErrorContext(ctx, "letters for lookup", "err", err)
 		}
 		return
 	}
-	if len(recipientsFor(camp, *v.Settled, s.deps.Clock())) > 0 {
+	if len(recipientsFor(camp, *v.Settled, ld.clock())) > 0 {
 		v.WriteURL = writeURL(*v, ref)
 	}
-	n, err := s.deps.Letters.Store.CountByDistrict(ctx, camp.ID, v.Settled.State, v.Settled.District)
+	n, err := ld.store.CountByDistrict(ctx, camp.ID, v.Settled.State, v.Settled.District)
 	if err != nil {
-		s.deps.Logger.ErrorContext(ctx, "count district letters", "err", err)
+		ld.logger.ErrorContext(ctx, "count district letters", "err", err)
 		return
 	}
 	v.DistrictLetters = n
@@ -827,14 +861,14 @@ func cleanRef(ref string) string {
 // page when the new letter proves to come from the same person (same
 // last name, street address and ZIP as well as email: an email alone is
 // no key to someone's letter).
-func (s *Server) earlierCopies(ctx context.Context, campaignID int64, in advocacy.LetterInput, ids []string) []templates.EarlierCopy {
-	earlier, err := s.deps.Letters.Store.EarlierLetters(ctx, campaignID, in.Email, ids)
+func (ld *letterDesk) earlierCopies(ctx context.Context, campaignID int64, in advocacy.LetterInput, ids []string) []templates.EarlierCopy {
+	earlier, err := ld.store.EarlierLetters(ctx, campaignID, in.Email, ids)
 	if err != nil {
-		s.deps.Logger.ErrorContext(ctx, "find earlier letters", "err", err)
+		ld.logger.ErrorContext(ctx, "find earlier letters", "err", err)
 	}
 	var out []templates.EarlierCopy
 	for _, id := range ids {
-		ec := templates.EarlierCopy{Name: s.memberLabel(id)}
+		ec := templates.EarlierCopy{Name: ld.core.memberLabel(id)}
 		if l, ok := earlier[id]; ok {
 			ec.Date = longDate(l.CreatedAt)
 			for _, d := range l.Deliveries {

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -172,12 +171,9 @@ func apiInvalid(c echo.Context, fields map[string]string) error {
 // with the same rules. 201 with the letter and its deliveries; 422 with
 // field errors; 409 when every recipient already got a letter from this
 // email in the last 30 days; 400 for a body that is not a JSON letter.
-func (s *Server) createLetterAPI(c echo.Context) error {
+func (ld *letterDesk) createLetterAPI(c echo.Context) error {
 	noStore(c)
 	ctx := c.Request().Context()
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("Letters are not available on this site.")
-	}
 	body, err := decodeLetterJSON(c)
 	if err != nil {
 		return err
@@ -189,7 +185,7 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		}
 	}
 
-	camp, err := s.letterCampaign(ctx, strings.TrimSpace(in.Campaign))
+	camp, err := ld.letterCampaign(ctx, strings.TrimSpace(in.Campaign))
 	switch {
 	case strings.TrimSpace(in.Campaign) == "":
 		return apiInvalid(c, map[string]string{"campaign": "Give the campaign's slug."})
@@ -207,7 +203,7 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		q.lat = strconv.FormatFloat(*body.Lat, 'f', -1, 64)
 		q.lon = strconv.FormatFloat(*body.Lon, 'f', -1, 64)
 	}
-	st, err := s.settle(q)
+	st, err := ld.settle(q)
 	var ns errNotSettled
 	switch code := advocacy.ErrorCode(err); {
 	case errors.As(err, &ns):
@@ -236,8 +232,8 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		return err
 	}
 
-	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District, s.deps.Clock())}
-	errs, err := s.validate(ctx, &r)
+	r := letterRequest{in: in, camp: camp, settle: st, recips: recipientsFor(camp, st.District, ld.clock())}
+	errs, err := ld.validate(ctx, &r)
 	if err != nil {
 		return err
 	}
@@ -248,7 +244,7 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		}
 		return apiInvalid(c, errs)
 	}
-	res, err := s.submit(ctx, r, c.RealIP())
+	res, err := ld.submit(ctx, r, c.RealIP())
 	if advocacy.ErrorCode(err) == advocacy.CodeInvalid {
 		var de *advocacy.Error
 		errors.As(err, &de)
@@ -266,7 +262,7 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 	l := res.Created.Letter
 	out := letterCreatedJSON{
 		LetterID:     l.PublicID,
-		StatusURL:    s.absoluteURL("/letters/" + l.PublicID),
+		StatusURL:    ld.absoluteURL("/letters/" + l.PublicID),
 		Deliveries:   []deliveryStatusJSON{},
 		AlreadyWrote: []string{},
 	}
@@ -281,40 +277,4 @@ func (s *Server) createLetterAPI(c echo.Context) error {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	return c.JSON(http.StatusCreated, out)
-}
-
-// letterStatsJSON is a campaign's public letter aggregates.
-type letterStatsJSON struct {
-	Campaign  string         `json:"campaign"`
-	Total     int            `json:"total"`
-	ByChamber map[string]int `json:"by_chamber"`
-	Last24h   int            `json:"last_24h"`
-	ByState   map[string]int `json:"by_state"`
-}
-
-// letterStatsAPI serves GET /api/v1/campaigns/{slug}/stats: totals, letters
-// per chamber (a letter to two senators counts twice), the last 24 hours
-// and letters per state. No personal data.
-func (s *Server) letterStatsAPI(c echo.Context) error {
-	ctx := c.Request().Context()
-	if !s.lettersEnabled() {
-		return advocacy.NotFound("We could not find that campaign.")
-	}
-	camp, err := public(s.deps.Campaigns.Campaign(ctx, c.Param("slug")))
-	if err != nil {
-		return err
-	}
-	st, err := s.deps.Letters.Store.Stats(ctx, camp.ID, s.deps.Clock().Add(-24*time.Hour))
-	if err != nil {
-		return err
-	}
-	out := letterStatsJSON{Campaign: camp.Slug, Total: st.Total, Last24h: st.Since,
-		ByChamber: map[string]int{}, ByState: map[string]int{}}
-	for ch, n := range st.ByChamber {
-		out.ByChamber[string(ch)] = n
-	}
-	for state, n := range st.ByState {
-		out.ByState[state] = n
-	}
-	return s.jsonCached(c, http.StatusOK, out, time.Time{})
 }

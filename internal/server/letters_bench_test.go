@@ -19,7 +19,7 @@ import (
 // in one transaction.
 func BenchmarkSubmitLetter(b *testing.B) {
 	run := func(b *testing.B, parallel bool) {
-		e := newLetterEnv(b, nil)
+		e := newEnv(b, letterFlow())
 		base := validForm("")
 		var seq atomic.Int64
 		submit := func() {

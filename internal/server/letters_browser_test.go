@@ -15,7 +15,7 @@ import (
 // "I sent it"; axe-core checks every step.
 func TestBrowserWriteLetter(t *testing.T) {
 	ctx := browser(t)
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	// htmx has finished its requests and swaps. Chromedp must not type into
 	// a node whose attributes htmx is still changing.
 	idle := waitFor(`document.querySelector(".htmx-request, .htmx-settling, .htmx-swapping, .htmx-added") === null`)

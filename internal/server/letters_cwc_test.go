@@ -11,7 +11,7 @@ import (
 // field in plain words; what can be mended (a unit line like "#2", a
 // two-letter company) is accepted and mended when the message is built.
 func TestLettersRefuseWhatCWCCannotTake(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	refused := []struct {
 		field, value, words string
 	}{

@@ -12,7 +12,7 @@ import (
 // TestComposeOffersWholeLetter: the form shows each member's whole letter,
 // greeted by surname, with tokens where the sender's details go.
 func TestComposeOffersWholeLetter(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	d := mustDoc(t, e.get(t, "/write?zip=10002", false))
 	edits := d.Find(`[data-testid="letter-edit"]`)
 	if edits.Length() != 3 {
@@ -37,7 +37,7 @@ func TestComposeOffersWholeLetter(t *testing.T) {
 // TestEditedLetterIsSent: a changed letter goes to that member with the
 // sender's details filled in; the others keep the campaign's letter.
 func TestEditedLetterIsSent(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	form := validForm(e.formToken(t))
 	form = with(form, "subject-"+schumer, "Jackson-Vanik and my business in [your city]")
 	form = with(form, "body-"+schumer, "Dear Senator Schumer,\n\nMy own letter about S. 3103 and the uranium trade.\n\nSincerely,\n[your name]\n[your city]")
@@ -81,7 +81,7 @@ func TestEditedLetterIsSent(t *testing.T) {
 // TestEditedLetterLimits: a letter or subject CWC would refuse comes back
 // to its field with everything typed kept.
 func TestEditedLetterLimits(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	form := validForm(e.formToken(t))
 	form = with(form, "subject-"+schumer, "Hi")
 	form = with(form, "body-"+schumer, "Dear Senator Schumer, please cosponsor.")
@@ -121,7 +121,7 @@ func TestEditedLetterLimits(t *testing.T) {
 // TestPersonalScoreCountsEdits: words a sender adds to the campaign's
 // letter count towards "how personal", as their paragraph does.
 func TestPersonalScoreCountsEdits(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	form := with(validForm(e.formToken(t)), "personal_message")
 	d := mustDoc(t, e.post(t, "/write/personal", form, true))
 	if got := d.Find(`[data-testid="personal-label"]`).Text(); got != "Template only" {

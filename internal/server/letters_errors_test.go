@@ -11,7 +11,7 @@ import (
 // was typed stay), and a plain form with the preview again, every value
 // kept, saying when to retry.
 func TestSendRefusedInsideTheStep(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.Limits.LetterEmail = Limit{PerMinute: 1.0 / 60, Burst: 1} }, nil)
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.Limits.LetterEmail = Limit{PerMinute: 1.0 / 60, Burst: 1} }))
 	e.sendOne(t, with(validForm(e.formToken(t)), "recipients", goldman))
 	form := with(validForm(e.formToken(t)), "recipients", schumer)
 
@@ -48,7 +48,7 @@ func TestSendRefusedInsideTheStep(t *testing.T) {
 // TestHTMXErrorAimsAtTheRegion: the notice goes to the alert region of the
 // region the request was updating.
 func TestHTMXErrorAimsAtTheRegion(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	req := e.post(t, "/write/send", with(validForm(e.formToken(t)), "campaign", "no-such-campaign"), true)
 	if req.Code != http.StatusNotFound {
 		t.Fatalf("unknown campaign: %d", req.Code)
@@ -63,7 +63,7 @@ func TestHTMXErrorAimsAtTheRegion(t *testing.T) {
 // TestStepsNameThemselves: each htmx step's answer starts with its title,
 // which htmx gives the document.
 func TestStepsNameThemselves(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	for path, want := range map[string]string{
 		"/reps?zip=10025":  "<title>Members for ZIP 10025 · Whipcount</title>",
 		"/reps?zip=10002":  "<title>Your members for New York’s 10th district · Whipcount</title>",

@@ -2,21 +2,16 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/sqlite"
 )
@@ -30,141 +25,8 @@ const (
 	shaheen    = "S001181" // NH senator, an original cosponsor of S. 3103 in the seed
 )
 
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// letterEnv is a server with the letter flow over a real SQLite file with
-// the seeded campaign.
-type letterEnv struct {
-	srv     *Server
-	db      *sqlite.DB
-	letters *sqlite.Letters
-	clock   *testClock
-}
-
-// newLetterEnv builds the server; edit adjusts the letter wiring (CWC
-// channel, wake-up, receipts, base URL) before it starts.
-func newLetterEnv(t testing.TB, edit func(*LetterDeps)) *letterEnv {
-	t.Helper()
-	return newLetterEnvConfig(t, nil, edit)
-}
-
-// newLetterEnvConfig is newLetterEnv with the server's Config adjusted too
-// (rate limits, the secret).
-func newLetterEnvConfig(t testing.TB, config func(*Config), edit func(*LetterDeps)) *letterEnv {
-	t.Helper()
-	return newLetterEnvDeps(t, config, edit, nil)
-}
-
-// newLetterEnvDeps is newLetterEnvConfig with the other collaborators
-// adjusted too (the geocoder).
-func newLetterEnvDeps(t testing.TB, config func(*Config), edit func(*LetterDeps), more func(*sqlite.DB, *Deps)) *letterEnv {
-	t.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "letters.db"), db.Migrations)
-	if err != nil {
-		t.Fatalf("open db: %v", err)
-	}
-	t.Cleanup(func() { store.Close() })
-	clock := &testClock{now: time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)}
-	if err := sqlite.SeedCampaign(ctx, store, clock.Now()); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	letters := sqlite.NewLetters(store, clock.Now, rand.Reader)
-	ld := LetterDeps{Store: letters}
-	if edit != nil {
-		edit(&ld)
-	}
-	data := testData(t)
-	// A busy test machine must not turn slow writes into 503s; the fault
-	// tests set a short time-out of their own.
-	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, Secret: []byte("test secret, thirty-two bytes ok"),
-		DBTimeout: time.Minute}
-	if config != nil {
-		config(&cfg)
-	}
-	deps := Deps{
-		Logger:        slog.New(slog.DiscardHandler),
-		Clock:         clock.Now,
-		Reps:          data,
-		Health:        func(ctx context.Context) error { return store.CheckWrites(ctx, clock.Now().String()) },
-		Unavailable:   sqlite.Unavailable,
-		Campaigns:     sqlite.NewCampaigns(store),
-		Members:       data,
-		LetterCounter: letters,
-		Letters:       ld,
-	}
-	if more != nil {
-		more(store, &deps)
-	}
-	srv := New(cfg, deps)
-	return &letterEnv{srv: srv, db: store, letters: letters, clock: clock}
-}
-
-// do sends a request through the handler.
-func (e *letterEnv) do(t testing.TB, req *http.Request, htmx bool) *httptest.ResponseRecorder {
-	t.Helper()
-	if htmx {
-		req.Header.Set("HX-Request", "true")
-	}
-	rec := httptest.NewRecorder()
-	e.srv.Handler().ServeHTTP(rec, req)
-	return rec
-}
-
-func (e *letterEnv) get(t testing.TB, target string, htmx bool) *httptest.ResponseRecorder {
-	t.Helper()
-	return e.do(t, httptest.NewRequest(http.MethodGet, target, nil), htmx)
-}
-
-func (e *letterEnv) post(t testing.TB, target string, form url.Values, htmx bool) *httptest.ResponseRecorder {
-	t.Helper()
-	if form.Get("campaign") != "" && !form.Has("started") {
-		// A person who opened the form a minute ago (see abuse.go).
-		form = with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute)))
-	}
-	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return e.do(t, req, htmx)
-}
-
-func (e *letterEnv) postJSON(t testing.TB, body string, header map[string]string) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/api/v1/letters", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	return e.do(t, req, false)
-}
-
-// count runs a count query on the database.
-func (e *letterEnv) count(t testing.TB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := e.db.R.QueryRow(query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
-
 // formToken opens the form for ZIP 10002 and returns its token.
-func (e *letterEnv) formToken(t testing.TB) string {
+func (e *env) formToken(t testing.TB) string {
 	t.Helper()
 	rec := e.get(t, "/write?zip=10002", false)
 	if rec.Code != http.StatusOK {
@@ -226,7 +88,7 @@ func mustDoc(t testing.TB, rec *httptest.ResponseRecorder) *goquery.Document {
 }
 
 func TestWritePage(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 
 	t.Run("single district", func(t *testing.T) {
 		rec := e.get(t, "/write?zip=10002&ref=partner_1", false)
@@ -318,20 +180,25 @@ func TestWritePage(t *testing.T) {
 	})
 
 	t.Run("bad lookups", func(t *testing.T) {
-		if rec := e.get(t, "/write?zip=12", false); rec.Code != http.StatusUnprocessableEntity {
-			t.Errorf("bad ZIP: %d", rec.Code)
-		}
-		if rec := e.get(t, "/write", false); rec.Code != http.StatusUnprocessableEntity {
-			t.Errorf("no lookup: %d", rec.Code)
-		}
-		if rec := e.get(t, "/write?zip=10002&campaign=nope", false); rec.Code != http.StatusNotFound {
-			t.Errorf("unknown campaign: %d", rec.Code)
+		for _, tc := range []struct {
+			name, target string
+			want         int
+		}{
+			{"bad ZIP", "/write?zip=12", http.StatusUnprocessableEntity},
+			{"no lookup", "/write", http.StatusUnprocessableEntity},
+			{"unknown campaign", "/write?zip=10002&campaign=nope", http.StatusNotFound},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if rec := e.get(t, tc.target, false); rec.Code != tc.want {
+					t.Errorf("%s: %d, want %d", tc.target, rec.Code, tc.want)
+				}
+			})
 		}
 	})
 }
 
 func TestWriteDisabled(t *testing.T) {
-	env := newTestEnv(t) // no letter store
+	env := newEnv(t) // no letter store
 	if rec := env.get(t, "/write?zip=10002", false); rec.Code != http.StatusNotFound {
 		t.Errorf("GET /write without letters = %d", rec.Code)
 	}
@@ -345,7 +212,7 @@ func TestWriteDisabled(t *testing.T) {
 // expects 422, the message in the summary linking to the field, and the
 // field marked invalid with its message.
 func TestLetterValidation(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	base := validForm(e.formToken(t))
 	long := strings.Repeat("word ", advocacy.LetterMaxPersonal/5+1)
 	tests := []struct {
@@ -433,7 +300,7 @@ func TestLetterValidation(t *testing.T) {
 }
 
 func TestLetterLocationSettlement(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	// A point on the Lower East Side, in NY-10.
 	rec := e.get(t, "/write?lat=40.7150&lon=-73.9843", false)
 	if rec.Code != http.StatusOK {
@@ -457,7 +324,7 @@ func TestLetterLocationSettlement(t *testing.T) {
 }
 
 func TestLetterPreview(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	tok := e.formToken(t)
 	form := validForm(tok)
 	form.Set("ref", "news_1")
@@ -560,7 +427,7 @@ func TestLetterPreview(t *testing.T) {
 
 func TestSendLetter(t *testing.T) {
 	var wakes int
-	e := newLetterEnv(t, func(d *LetterDeps) { d.Wake = func() { wakes++ } })
+	e := newEnv(t, letterFlow(func(d *LetterDeps) { d.Wake = func() { wakes++ } }))
 	tok := e.formToken(t)
 	form := validForm(tok)
 	form.Set("ref", "news_1")
@@ -617,7 +484,7 @@ func TestSendLetter(t *testing.T) {
 }
 
 func TestSendLetterHTMX(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	rec := e.post(t, "/write/send", validForm(e.formToken(t)), true)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
@@ -636,7 +503,7 @@ func TestSendLetterHTMX(t *testing.T) {
 }
 
 func TestSendLetterDedupe(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	first := validForm(e.formToken(t))
 	first["recipients"] = []string{goldman, schumer}
 	if rec := e.post(t, "/write/send", first, false); rec.Code != http.StatusSeeOther {
@@ -702,7 +569,7 @@ func TestSendLetterDedupe(t *testing.T) {
 }
 
 // sendOne stores a letter through the form and returns its public ID.
-func (e *letterEnv) sendOne(t testing.TB, form url.Values) string {
+func (e *env) sendOne(t testing.TB, form url.Values) string {
 	t.Helper()
 	rec := e.post(t, "/write/send", form, false)
 	if rec.Code != http.StatusSeeOther {
@@ -716,7 +583,7 @@ func (e *letterEnv) sendOne(t testing.TB, form url.Values) string {
 }
 
 func TestLetterStatusPage(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	id := e.sendOne(t, validForm(e.formToken(t)))
 
 	rec := e.get(t, "/letters/"+id+"?sent=1", false)
@@ -777,7 +644,7 @@ func TestLetterStatusPage(t *testing.T) {
 }
 
 func TestConfirmDelivery(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	id := e.sendOne(t, validForm(e.formToken(t)))
 	d := mustDoc(t, e.get(t, "/letters/"+id, false))
 	cards := d.Find(`[data-testid="delivery"]`)
@@ -817,7 +684,7 @@ func TestConfirmDelivery(t *testing.T) {
 }
 
 func TestPrintLetter(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	id := e.sendOne(t, validForm(e.formToken(t)))
 	d := mustDoc(t, e.get(t, "/letters/"+id, false))
 	href := d.Find(`[data-testid="delivery"]`).Eq(1).Find(`[data-testid="print-link"]`).AttrOr("href", "")
@@ -840,7 +707,7 @@ func TestPrintLetter(t *testing.T) {
 }
 
 func TestLetterInlineChecks(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	form := validForm(e.formToken(t))
 	rec := e.post(t, "/write/validate?field=email", with(form, "email", "nope"), true)
 	if rec.Code != http.StatusOK {
@@ -878,7 +745,7 @@ func TestLetterInlineChecks(t *testing.T) {
 }
 
 func TestRepsWriteLink(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	tests := []struct{ url, want string }{
 		{"/reps?zip=10002", "/write?zip=10002"},
 		{"/reps?zip=10025&district=NY-12&ref=club-7", "/write?district=NY-12&ref=club-7&zip=10025"},
@@ -901,7 +768,7 @@ func TestRepsWriteLink(t *testing.T) {
 }
 
 func TestPrivacyPage(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	rec := e.get(t, "/privacy", false)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "What we store") {
 		t.Errorf("privacy: %d", rec.Code)
@@ -909,7 +776,7 @@ func TestPrivacyPage(t *testing.T) {
 }
 
 func TestCampaignHomeCountsLetters(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	e.sendOne(t, validForm(e.formToken(t)))
 	d := mustDoc(t, e.get(t, "/", false))
 	if got := d.Find(`[data-testid="letters-count"]`).Text(); !strings.Contains(got, "1 constituent has written") {
@@ -929,7 +796,7 @@ func letterJSONBody(email string, recipients ...string) string {
 }
 
 func TestLettersAPI(t *testing.T) {
-	e := newLetterEnv(t, func(d *LetterDeps) { d.BaseURL = "https://whipcount.example/" })
+	e := newEnv(t, letterFlow(func(d *LetterDeps) { d.BaseURL = "https://whipcount.example/" }))
 
 	rec := e.postJSON(t, letterJSONBody("grace@example.org", nadler, schumer), map[string]string{"Idempotency-Key": "order-1"})
 	if rec.Code != http.StatusCreated {
@@ -1033,7 +900,7 @@ func TestLettersAPI(t *testing.T) {
 }
 
 func TestLetterStatsAPI(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	e.sendOne(t, validForm(e.formToken(t)))
 	if rec := e.postJSON(t, letterJSONBody("grace@example.org", nadler), nil); rec.Code != http.StatusCreated {
 		t.Fatal(rec.Body)
@@ -1064,7 +931,7 @@ func TestLetterStatsAPI(t *testing.T) {
 }
 
 func TestLetterStatusHeld(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	ctx := context.Background()
 	camp, err := sqlite.NewCampaigns(e.db).Campaign(ctx, sqlite.SeedSlug)
 	if err != nil {
@@ -1098,10 +965,10 @@ func (s stubTemplates) LetterTemplates(context.Context, int64) (map[advocacy.Tem
 }
 
 func TestLetterUsesCampaignTemplates(t *testing.T) {
-	e := newLetterEnv(t, func(d *LetterDeps) {
+	e := newEnv(t, letterFlow(func(d *LetterDeps) {
 		d.Templates = stubTemplates{advocacy.TemplateAsk: {Kind: advocacy.TemplateAsk,
 			Subject: "Sign on to {{bill}}", Body: "Dear {{member_title}} {{member_name}},\n\nJoin {{bill}} today.\n\nSincerely,\n{{constituent_name}}"}}
-	})
+	}))
 	d := mustDoc(t, e.post(t, "/write/preview", validForm(e.formToken(t)), false))
 	house := d.Find(`[data-testid="preview-letter"][data-bioguide="` + goldman + `"]`)
 	if got := house.Find(`[data-testid="preview-subject"]`).Text(); got != "Sign on to H.R. 5917" {

@@ -12,9 +12,8 @@ import (
 // TestLogsCarryNoKeysOrPlaces: request logs name the route, never a
 // letter's ID (the key to its page) or a query's ZIP or coordinates.
 func TestLogsCarryNoKeysOrPlaces(t *testing.T) {
-	e := newLetterEnv(t, nil)
 	var buf bytes.Buffer
-	e.srv.deps.Logger = slog.New(slog.NewJSONHandler(&buf, nil))
+	e := newEnv(t, letterFlow(), withDeps(func(d *Deps) { d.Logger = slog.New(slog.NewJSONHandler(&buf, nil)) }))
 	id := e.sendOne(t, validForm(e.formToken(t)))
 	for _, target := range []string{"/letters/" + id, "/reps?zip=10025", "/reps?lat=38.8899&lon=-77.0091", "/no/such/" + id} {
 		rec := httptest.NewRecorder()
@@ -32,7 +31,7 @@ func TestLogsCarryNoKeysOrPlaces(t *testing.T) {
 }
 
 func TestCoordinatesAreNotCached(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	rec := e.get(t, "/api/v1/representatives?lat=38.8899&lon=-77.0091", false)
 	if rec.Code != 200 || rec.Header().Get("Cache-Control") != "private, no-store" {
 		t.Errorf("point lookup: %d, Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 // TestBrowserOrganizer signs in with Chromium, checks the dashboard with
@@ -27,7 +28,7 @@ func TestBrowserOrganizer(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/organizer/campaigns/jackson-vanik"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#login-email`), "org@example.org"),
-		chromedp.SendKeys(chromedp.CSS(`#login-password`), testPassword),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), testkit.Password),
 		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="totals"]`)),
 	)

@@ -16,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 // letterSpec is a fixture letter.
@@ -36,7 +37,7 @@ type letterSpec struct {
 }
 
 // addLetter stores a letter through the letters store at its time.
-func (e *orgEnv) addLetter(t testing.TB, ls letterSpec) advocacy.Letter {
+func (e *env) addLetter(t testing.TB, ls letterSpec) advocacy.Letter {
 	t.Helper()
 	if ls.first == "" {
 		ls.first, ls.last = "Ann", "Writer"
@@ -49,7 +50,7 @@ func (e *orgEnv) addLetter(t testing.TB, ls letterSpec) advocacy.Letter {
 			City: ls.city, State: ls.state, Zip: "10025", Email: ls.email, PersonalMessage: ls.personal, Consent: true,
 			Newsletter: ls.newsletter, CampaignUpdates: ls.updates, Ref: ls.ref, Organization: ls.org, Title: ls.title, Recipients: ls.to}}
 	for _, id := range ls.to {
-		m, ok := testData(t).Member(id)
+		m, ok := testkit.Reference(t).Member(id)
 		if !ok {
 			t.Fatalf("no member %s", id)
 		}
@@ -74,9 +75,9 @@ func day(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 
 
 // dashboardEnv holds the letters the dashboard tests count (see the
 // expectations in TestDashboardFigures).
-func dashboardEnv(t *testing.T) *orgEnv {
+func dashboardEnv(t *testing.T) *env {
 	t.Helper()
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addPartner(t, "Business Council", "bizco")
 	e.addPartner(t, "Rival League", "rival")
 	e.addLetter(t, letterSpec{at: day(11, 27, 10), state: "NY", district: 12, email: "ann@example.org", ref: "bizco", to: []string{"N000002", "S000148"}})
@@ -87,7 +88,7 @@ func dashboardEnv(t *testing.T) *orgEnv {
 	e.addLetter(t, letterSpec{at: day(11, 26, 8), state: "NY", district: 12, email: "dee@example.org", ref: "rival", to: []string{"N000002"}})
 	e.addLetter(t, letterSpec{at: day(11, 28, 11), state: "NY", district: 12, email: "held@example.org", status: advocacy.LetterHeld, to: []string{"N000002"}})
 	// Schumer cosponsors S. 3103 the day after his first letter.
-	if _, err := e.srv.deps.Organizer.Editor.SaveCosponsor(context.Background(), "jackson-vanik", "s3103-119",
+	if _, err := e.kit.Editor.SaveCosponsor(context.Background(), "jackson-vanik", "s3103-119",
 		advocacy.Cosponsor{BioguideID: "S000148", JoinedOn: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +421,7 @@ func (p *pagedExports) Contacts(context.Context, int64, func([]advocacy.Contact)
 
 func TestExportStreamsPageByPage(t *testing.T) {
 	fake := &pagedExports{pages: 5, t: t}
-	e := newOrgEnv(t, func(_ *Config, d *Deps) { d.Organizer.Exports = fake })
+	e := newEnv(t, organizerWorkspace(), withDeps(func(d *Deps) { d.Organizer.Exports = fake }))
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	req := httptest.NewRequest(http.MethodGet, "/organizer/campaigns/jackson-vanik/exports/letters.csv", nil)
@@ -496,7 +497,7 @@ func TestModerationQueue(t *testing.T) {
 // 2025, a year before these tests' clock, past a 14-day limit, so
 // organizers are told to import a fresh one.
 func TestDashboardWarnsOfStaleCosponsors(t *testing.T) {
-	e := newOrgEnv(t, func(c *Config, _ *Deps) { c.CosponsorsStaleDays = 14 })
+	e := newEnv(t, organizerWorkspace(), withConfig(func(c *Config) { c.CosponsorsStaleDays = 14 }))
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	doc := orgDoc(t, e.mustLogin(t, "org@example.org").get(t, "/organizer/campaigns/jackson-vanik"))
 	warn := doc.Find(`[data-testid="stale-cosponsors"]`)
@@ -506,7 +507,7 @@ func TestDashboardWarnsOfStaleCosponsors(t *testing.T) {
 	if href := warn.Find("a").AttrOr("href", ""); href != "/organizer/campaigns/jackson-vanik/edit" {
 		t.Errorf("warning links to %q", href)
 	}
-	fresh := newOrgEnv(t, func(c *Config, _ *Deps) { c.CosponsorsStaleDays = 1000 })
+	fresh := newEnv(t, organizerWorkspace(), withConfig(func(c *Config) { c.CosponsorsStaleDays = 1000 }))
 	fresh.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	if n := orgDoc(t, fresh.mustLogin(t, "org@example.org").get(t, "/organizer/campaigns/jackson-vanik")).Find(`[data-testid="stale-cosponsors"]`).Length(); n != 0 {
 		t.Errorf("%d warnings within the limit", n)

@@ -13,7 +13,7 @@ import (
 	"github.com/whipcount/whipcount/internal/advocacy"
 )
 
-func auditActions(t *testing.T, e *orgEnv) []string {
+func auditActions(t *testing.T, e *env) []string {
 	t.Helper()
 	rows, err := e.db.R.Query("SELECT action FROM audit_log ORDER BY id")
 	if err != nil {
@@ -31,7 +31,7 @@ func auditActions(t *testing.T, e *orgEnv) []string {
 	return out
 }
 
-func firstPointID(t *testing.T, e *orgEnv) int64 {
+func firstPointID(t *testing.T, e *env) int64 {
 	t.Helper()
 	var id int64
 	if err := e.db.R.QueryRow("SELECT id FROM talking_points ORDER BY CASE audience WHEN 'constituents' THEN 0 WHEN 'business' THEN 1 ELSE 2 END, position, id LIMIT 1").Scan(&id); err != nil {
@@ -41,7 +41,7 @@ func firstPointID(t *testing.T, e *orgEnv) int64 {
 }
 
 func TestEditTalkingPoint(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	id := firstPointID(t, e)
@@ -128,7 +128,7 @@ func TestEditTalkingPoint(t *testing.T) {
 }
 
 func TestEditCampaignBillsAndTemplates(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	base := "/organizer/campaigns/jackson-vanik/edit"
@@ -217,7 +217,7 @@ func TestEditCampaignBillsAndTemplates(t *testing.T) {
 	if rec.Code != http.StatusSeeOther {
 		t.Errorf("save template: %d", rec.Code)
 	}
-	tpls, err := e.srv.deps.Organizer.Editor.LetterTemplates(t.Context(), e.campaignID)
+	tpls, err := e.kit.Editor.LetterTemplates(t.Context(), e.campaignID)
 	if err != nil || tpls[advocacy.TemplateAsk].Subject != "Cosponsor {{bill}}" {
 		t.Errorf("stored template %+v %v", tpls[advocacy.TemplateAsk], err)
 	}
@@ -231,7 +231,7 @@ func TestEditCampaignBillsAndTemplates(t *testing.T) {
 // with its text; every public footer then names it, and a wrong address
 // is refused with its field's message, saving nothing.
 func TestEditCampaignSponsor(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	target := "/organizer/campaigns/jackson-vanik/edit/text"

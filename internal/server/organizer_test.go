@@ -2,13 +2,10 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,110 +14,19 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
-	campaignsvc "github.com/whipcount/whipcount/internal/campaigns"
-	"github.com/whipcount/whipcount/internal/sqlite"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
-
-// orgNow is the organizer tests' starting time.
-var orgNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-
-// testPasswords keep argon2id cheap in tests; the format is the real one.
-var testPasswords = advocacy.PasswordParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-
-// orgEnv is a server with the organizer workspace, the seeded campaign and
-// the public campaign pages over a real SQLite file.
-type orgEnv struct {
-	srv        *Server
-	db         *sqlite.DB
-	clock      *testClock
-	users      *sqlite.Users
-	letters    *sqlite.Letters
-	campaignID int64
-	others     int
-}
-
-func newOrgEnv(t testing.TB, edit ...func(*Config, *Deps)) *orgEnv {
-	t.Helper()
-	d, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "org.db"), db.Migrations)
-	if err != nil {
-		t.Fatalf("open db: %v", err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := sqlite.SeedCampaign(context.Background(), d, orgNow.Add(-60*24*time.Hour)); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	data := testData(t)
-	clock := &testClock{now: orgNow}
-	campaigns := sqlite.NewCampaigns(d)
-	camp, err := campaigns.Campaign(context.Background(), sqlite.SeedSlug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &orgEnv{db: d, clock: clock, users: sqlite.NewUsers(d, clock.Now), letters: sqlite.NewLetters(d, clock.Now, rand.Reader), campaignID: camp.ID}
-	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, Organizer: OrganizerConfig{Passwords: testPasswords},
-		DBTimeout: time.Minute}
-	deps := Deps{
-		Logger:    slog.New(slog.DiscardHandler),
-		Clock:     clock.Now,
-		Reps:      data,
-		Health:    d.Ping,
-		Campaigns: campaigns,
-		Members:   data,
-		Organizer: OrganizerDeps{
-			Users:      e.users,
-			Sessions:   sqlite.NewSessions(d),
-			Audit:      sqlite.NewAudit(d),
-			Stats:      sqlite.NewStats(d),
-			Exports:    sqlite.NewExports(d, 0),
-			Moderation: sqlite.NewModeration(d, clock.Now),
-			Editor:     sqlite.NewCampaignEditor(d, clock.Now),
-			Campaigns: campaignsvc.New(sqlite.NewCampaignEditor(d, clock.Now), func(id string) (advocacy.Chamber, bool) {
-				m, ok := data.Member(id)
-				return m.Chamber, ok
-			}, clock.Now),
-		},
-	}
-	for _, f := range edit {
-		f(&cfg, &deps)
-	}
-	e.srv = New(cfg, deps)
-	return e
-}
-
-const testPassword = "correct horse battery staple"
-
-// addUser creates an account with testPassword.
-func (e *orgEnv) addUser(t testing.TB, email string, role advocacy.Role, partner string) advocacy.User {
-	t.Helper()
-	h, err := advocacy.HashPassword(testPassword, testPasswords, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := e.users.CreateUser(context.Background(), advocacy.NewUser{Email: email, Role: role, PartnerCode: partner, PasswordHash: h}, 0)
-	if err != nil {
-		t.Fatalf("add user %s: %v", email, err)
-	}
-	return u
-}
-
-func (e *orgEnv) addPartner(t testing.TB, name, code string) {
-	t.Helper()
-	if _, err := e.users.CreatePartner(context.Background(), advocacy.Partner{Name: name, Slug: strings.ToLower(code), SourceCode: code}, 0); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // orgClient is a browser stand-in: it keeps cookies and the CSRF token.
 type orgClient struct {
-	env     *orgEnv
+	env     *env
 	cookies map[string]*http.Cookie
 	csrf    string
 	ip      string
 }
 
-func (e *orgEnv) client() *orgClient {
+func (e *env) client() *orgClient {
 	return &orgClient{env: e, cookies: map[string]*http.Cookie{}, ip: "192.0.2.10"}
 }
 
@@ -199,10 +105,10 @@ func (cl *orgClient) login(t testing.TB, email, password string) *httptest.Respo
 
 // mustLogin signs in and loads the workspace, so the client holds the
 // session's CSRF token.
-func (e *orgEnv) mustLogin(t testing.TB, email string) *orgClient {
+func (e *env) mustLogin(t testing.TB, email string) *orgClient {
 	t.Helper()
 	cl := e.client()
-	rec := cl.login(t, email, testPassword)
+	rec := cl.login(t, email, testkit.Password)
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/organizer" {
 		t.Fatalf("login %s: %d %s %s", email, rec.Code, rec.Header().Get("Location"), rec.Body.String())
 	}
@@ -221,7 +127,7 @@ func orgDoc(t testing.TB, rec *httptest.ResponseRecorder) *goquery.Document {
 	return doc
 }
 
-func sessionCount(t testing.TB, e *orgEnv) int {
+func sessionCount(t testing.TB, e *env) int {
 	t.Helper()
 	var n int
 	if err := e.db.R.QueryRow("SELECT count(*) FROM sessions").Scan(&n); err != nil {
@@ -231,7 +137,7 @@ func sessionCount(t testing.TB, e *orgEnv) int {
 }
 
 func TestLoginAndSessionCookie(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.client()
 
@@ -244,7 +150,7 @@ func TestLoginAndSessionCookie(t *testing.T) {
 		t.Errorf("anonymous htmx: %d %q", rec.Code, rec.Header().Get("HX-Redirect"))
 	}
 
-	rec = cl.login(t, "ORG@example.org ", testPassword)
+	rec = cl.login(t, "ORG@example.org ", testkit.Password)
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/organizer" {
 		t.Fatalf("login: %d %s", rec.Code, rec.Body.String())
 	}
@@ -274,7 +180,7 @@ func TestLoginAndSessionCookie(t *testing.T) {
 	// never adopted (no session fixation).
 	planted := e.client()
 	planted.cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: "AAAAAAAAAAAAAAAAAAAAAA"}
-	planted.login(t, "org@example.org", testPassword)
+	planted.login(t, "org@example.org", testkit.Password)
 	if got := planted.cookies[sessionCookie]; got == nil || got.Value == "AAAAAAAAAAAAAAAAAAAAAA" || got.Value == ck.Value {
 		t.Errorf("login kept a planted or shared token: %+v", got)
 	}
@@ -282,21 +188,21 @@ func TestLoginAndSessionCookie(t *testing.T) {
 	// Behind an HTTPS proxy the cookie is Secure.
 	sec := e.client()
 	sec.get(t, "/login")
-	rec = sec.post(t, "/login", url.Values{"email": {"org@example.org"}, "password": {testPassword}}, "X-Forwarded-Proto", "https")
+	rec = sec.post(t, "/login", url.Values{"email": {"org@example.org"}, "password": {testkit.Password}}, "X-Forwarded-Proto", "https")
 	if ck := sec.cookies[sessionCookie]; rec.Code != http.StatusSeeOther || ck == nil || !ck.Secure {
 		t.Errorf("https login: %d cookie %+v", rec.Code, ck)
 	}
 	// A next outside the workspace is ignored.
 	ext := e.client()
 	ext.get(t, "/login")
-	rec = ext.post(t, "/login", url.Values{"email": {"org@example.org"}, "password": {testPassword}, "next": {"//evil.example/"}})
+	rec = ext.post(t, "/login", url.Values{"email": {"org@example.org"}, "password": {testkit.Password}, "next": {"//evil.example/"}})
 	if rec.Header().Get("Location") != "/organizer" {
 		t.Errorf("next redirect to %q", rec.Header().Get("Location"))
 	}
 }
 
 func TestLoginWrongPasswordAndThrottling(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.client()
 	rec := cl.login(t, "org@example.org", "wrong password!")
@@ -307,7 +213,7 @@ func TestLoginWrongPasswordAndThrottling(t *testing.T) {
 		t.Fatal("a wrong password started a session")
 	}
 	// An unknown account answers the same way.
-	if rec := cl.login(t, "nobody@example.org", testPassword); rec.Code != http.StatusUnauthorized {
+	if rec := cl.login(t, "nobody@example.org", testkit.Password); rec.Code != http.StatusUnauthorized {
 		t.Errorf("unknown account: %d", rec.Code)
 	}
 	// Five failures on one account from one address stop that address
@@ -316,7 +222,7 @@ func TestLoginWrongPasswordAndThrottling(t *testing.T) {
 	for range 4 {
 		cl.login(t, "org@example.org", "wrong password!")
 	}
-	rec = cl.login(t, "org@example.org", testPassword)
+	rec = cl.login(t, "org@example.org", testkit.Password)
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
 		t.Fatalf("sixth attempt: %d Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 	}
@@ -325,11 +231,11 @@ func TestLoginWrongPasswordAndThrottling(t *testing.T) {
 	}
 	other := e.client()
 	other.ip = "198.51.100.7"
-	if rec := other.login(t, "org@example.org", testPassword); rec.Code != http.StatusSeeOther {
+	if rec := other.login(t, "org@example.org", testkit.Password); rec.Code != http.StatusSeeOther {
 		t.Errorf("the owner from another address: %d", rec.Code)
 	}
 	e.clock.Add(15 * time.Minute)
-	if rec := cl.login(t, "org@example.org", testPassword); rec.Code != http.StatusSeeOther {
+	if rec := cl.login(t, "org@example.org", testkit.Password); rec.Code != http.StatusSeeOther {
 		t.Errorf("after the window: %d", rec.Code)
 	}
 
@@ -340,33 +246,33 @@ func TestLoginWrongPasswordAndThrottling(t *testing.T) {
 	for i := range 20 {
 		spray.login(t, "guess"+string(rune('a'+i))+"@example.org", "whatever password")
 	}
-	if rec := spray.login(t, "second@example.org", testPassword); rec.Code != http.StatusTooManyRequests {
+	if rec := spray.login(t, "second@example.org", testkit.Password); rec.Code != http.StatusTooManyRequests {
 		t.Errorf("address over its limit: %d", rec.Code)
 	}
-	if rec := e.client().login(t, "second@example.org", testPassword); rec.Code != http.StatusSeeOther {
+	if rec := e.client().login(t, "second@example.org", testkit.Password); rec.Code != http.StatusSeeOther {
 		t.Errorf("the account from a fresh address: %d", rec.Code)
 	}
 }
 
 func TestLoginFormCSRF(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	// No login cookie: the form was not served to this browser.
 	cl := e.client()
-	rec := cl.post(t, "/login", url.Values{"email": {"org@example.org"}, "password": {testPassword}, "csrf": {"forged"}})
+	rec := cl.post(t, "/login", url.Values{"email": {"org@example.org"}, "password": {testkit.Password}, "csrf": {"forged"}})
 	if rec.Code != http.StatusForbidden || cl.cookies[sessionCookie] != nil {
 		t.Errorf("login without the form's cookie: %d", rec.Code)
 	}
 	// A cross-site post is refused even with the token.
 	cl.get(t, "/login")
-	rec = cl.post(t, "/login", url.Values{"email": {"org@example.org"}, "password": {testPassword}}, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
+	rec = cl.post(t, "/login", url.Values{"email": {"org@example.org"}, "password": {testkit.Password}}, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
 	if rec.Code != http.StatusForbidden || cl.cookies[sessionCookie] != nil {
 		t.Errorf("cross-site login: %d", rec.Code)
 	}
 }
 
 func TestCSRFRejection(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	form := func() url.Values {
@@ -413,17 +319,8 @@ func TestCSRFRejection(t *testing.T) {
 	}
 }
 
-// mustLoginToken signs in another account and returns its CSRF token.
-func (e *orgEnv) mustLoginToken(t testing.TB) string {
-	t.Helper()
-	e.others++
-	email := "other" + strconv.Itoa(e.others) + "@example.org"
-	e.addUser(t, email, advocacy.RoleOrganizer, "")
-	return e.mustLogin(t, email).csrf
-}
-
 func TestLogoutAndDisableEndSessions(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "admin@example.org", advocacy.RoleAdmin, "")
 	org := e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
@@ -451,7 +348,7 @@ func TestLogoutAndDisableEndSessions(t *testing.T) {
 	if rec := cl.get(t, "/organizer"); rec.Code != http.StatusSeeOther {
 		t.Errorf("disabled account's session still works: %d", rec.Code)
 	}
-	right := e.client().login(t, "org@example.org", testPassword)
+	right := e.client().login(t, "org@example.org", testkit.Password)
 	if right.Code != http.StatusForbidden {
 		t.Errorf("disabled account signs in: %d", right.Code)
 	}
@@ -469,7 +366,7 @@ func TestLogoutAndDisableEndSessions(t *testing.T) {
 }
 
 func TestSessionTimeouts(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 
 	// Idle: 29 minutes is fine, and use restarts the clock; 30 idle ends it.
@@ -505,7 +402,7 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func TestPasswordChange(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "org@example.org")
 	elsewhere := e.mustLogin(t, "org@example.org")
@@ -514,15 +411,15 @@ func TestPasswordChange(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity || orgDoc(t, rec).Find(`[data-testid=error-current]`).Length() != 1 {
 		t.Errorf("wrong current password: %d", rec.Code)
 	}
-	rec = cl.post(t, "/organizer/account/password", url.Values{"current": {testPassword}, "password": {"short"}, "confirm": {"short"}})
+	rec = cl.post(t, "/organizer/account/password", url.Values{"current": {testkit.Password}, "password": {"short"}, "confirm": {"short"}})
 	if rec.Code != http.StatusUnprocessableEntity || orgDoc(t, rec).Find(`[data-testid=error-password]`).Length() != 1 {
 		t.Errorf("short password: %d", rec.Code)
 	}
-	rec = cl.post(t, "/organizer/account/password", url.Values{"current": {testPassword}, "password": {"a new long password"}, "confirm": {"a different one!!"}})
+	rec = cl.post(t, "/organizer/account/password", url.Values{"current": {testkit.Password}, "password": {"a new long password"}, "confirm": {"a different one!!"}})
 	if rec.Code != http.StatusUnprocessableEntity || orgDoc(t, rec).Find(`[data-testid=error-confirm]`).Length() != 1 {
 		t.Errorf("mismatch: %d", rec.Code)
 	}
-	rec = cl.post(t, "/organizer/account/password", url.Values{"current": {testPassword}, "password": {"a new long password"}, "confirm": {"a new long password"}})
+	rec = cl.post(t, "/organizer/account/password", url.Values{"current": {testkit.Password}, "password": {"a new long password"}, "confirm": {"a new long password"}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("change: %d %s", rec.Code, rec.Body.String())
 	}
@@ -538,7 +435,7 @@ func TestPasswordChange(t *testing.T) {
 }
 
 func TestRoleChecks(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addPartner(t, "Business Council", "bizco")
 	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
 	e.addUser(t, "viewer@biz.example", advocacy.RolePartner, "bizco")
@@ -579,7 +476,7 @@ func TestRoleChecks(t *testing.T) {
 }
 
 func TestUsersAndPartnersAdmin(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.addUser(t, "admin@example.org", advocacy.RoleAdmin, "")
 	admin := e.mustLogin(t, "admin@example.org")
 	rec := admin.post(t, "/organizer/partners", url.Values{"name": {"Business Council"}, "slug": {"business-council"}, "source_code": {"bizco"},
@@ -620,7 +517,7 @@ func TestUsersAndPartnersAdmin(t *testing.T) {
 }
 
 func TestCountLookupFlushes(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	e.srv.lookupCounts.count("zip")
 	e.srv.lookupCounts.count("zip")
 	e.srv.lookupCounts.count("api")
@@ -651,7 +548,7 @@ func TestCountLookupFlushes(t *testing.T) {
 
 	// A failed flush keeps the counts for the next one.
 	failing := &failingStats{}
-	f := newOrgEnv(t, func(_ *Config, d *Deps) { failing.DashboardStore = d.Organizer.Stats; d.Organizer.Stats = failing })
+	f := newEnv(t, organizerWorkspace(), withDeps(func(d *Deps) { failing.DashboardStore = d.Organizer.Stats; d.Organizer.Stats = failing }))
 	f.srv.lookupCounts.count("zip")
 	failing.fail = true
 	if err := f.srv.FlushLookups(context.Background()); err == nil {
@@ -668,7 +565,7 @@ func TestCountLookupFlushes(t *testing.T) {
 	}
 
 	// RunLookupFlusher flushes when its context ends.
-	g := newOrgEnv(t)
+	g := newEnv(t, organizerWorkspace())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { g.srv.RunLookupFlusher(ctx, time.Hour); close(done) }()
@@ -681,7 +578,7 @@ func TestCountLookupFlushes(t *testing.T) {
 }
 
 func TestCountLookupsMiddleware(t *testing.T) {
-	e := newOrgEnv(t)
+	e := newEnv(t, organizerWorkspace())
 	ok := func(c echo.Context) error { return c.String(http.StatusOK, "ok") }
 	invalid := func(c echo.Context) error { return advocacy.Invalid("zip", "bad") }
 	for _, tc := range []struct {
@@ -735,7 +632,7 @@ func (f *failingStats) AddLookups(ctx context.Context, m map[advocacy.LookupKey]
 // to refresh it, in an answer no cache keeps; partners and the public see
 // no such note.
 func TestBillPageStaffNote(t *testing.T) {
-	e := newOrgEnv(t, func(c *Config, _ *Deps) { c.CosponsorsStaleDays = 14 })
+	e := newEnv(t, organizerWorkspace(), withConfig(func(c *Config) { c.CosponsorsStaleDays = 14 }))
 	e.addUser(t, "staff@example.org", advocacy.RoleOrganizer, "")
 	cl := e.mustLogin(t, "staff@example.org")
 	rec := cl.get(t, "/bills/hr5917-119")

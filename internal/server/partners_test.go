@@ -65,7 +65,7 @@ func TestEmbedSnippetsGolden(t *testing.T) {
 }
 
 func TestPartnerSnippetsOnTheWorkspace(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	e.addUser(t, "admin@example.org", advocacy.RoleAdmin, "")
 	cl := e.mustLogin(t, "admin@example.org")
 
@@ -103,7 +103,7 @@ func TestPartnerSnippetsOnTheWorkspace(t *testing.T) {
 }
 
 func TestPartnerViewerPage(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	e.addUser(t, "viewer@council.example", advocacy.RolePartner, "bizco")
 	e.addUser(t, "admin@example.org", advocacy.RoleAdmin, "")
 	e.addLetter(t, letterSpec{at: orgNow.Add(-48 * time.Hour), state: "NY", district: 12, email: "secret.person@example.org",

@@ -11,7 +11,7 @@ import (
 // details" link: a confirmation, then the erasure, after which the page
 // shows no personal data and the count stays.
 func TestSenderDeletesTheirDetails(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	id := e.sendOne(t, validForm(e.formToken(t)))
 	status := e.get(t, "/letters/"+id, false)
 	link := mustDoc(t, status).Find(`[data-testid="delete-link"]`).AttrOr("href", "")
@@ -54,7 +54,7 @@ func TestSenderDeletesTheirDetails(t *testing.T) {
 }
 
 func TestPrivacyPageStatesRetention(t *testing.T) {
-	e := newLetterEnvConfig(t, func(c *Config) { c.RetentionDays = 180 }, nil)
+	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.RetentionDays = 180 }))
 	rec := e.get(t, "/privacy", false)
 	if got := mustDoc(t, rec).Find(`[data-testid="retention"]`).Text(); !strings.Contains(got, "180 days") {
 		t.Errorf("retention paragraph: %q", got)

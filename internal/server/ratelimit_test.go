@@ -66,7 +66,7 @@ func TestKeyedHash(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	big := strings.Repeat("x", maxBody+1)
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/letters", strings.NewReader(`{"personal_message":"`+big+`"}`))
 	req.Header.Set("Content-Type", "application/json")

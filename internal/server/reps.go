@@ -3,14 +3,64 @@ package server
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/templates"
 )
+
+// lookup finds a person's members of Congress: the lookup page /reps (by
+// ZIP code, location or street address, with the map of a split ZIP's
+// districts) and GET /api/v1/representatives. It is mounted when the
+// reference data is wired; street addresses need the geocoder too.
+type lookup struct {
+	// core renders pages, reads the campaign's stances and answers errors.
+	core *Server
+	reps RepFinder
+	// geocoder finds street addresses; nil turns them off.
+	geocoder Geocoder
+	// desk adds the letters' part to a settled district; nil when there
+	// are no letters.
+	desk *letterDesk
+	// lookups is the core's cache of public lookup answers, limit the
+	// lookups one client may make; addressLimit bounds the street
+	// addresses, each a request to an outside service.
+	lookups             *pageCache
+	limit, addressLimit *limiter
+	// secret keys the clients' addresses for the limits.
+	secret         []byte
+	geocodeTimeout time.Duration
+	clock          func() time.Time
+	logger         *slog.Logger
+}
+
+// newLookup builds the lookup, or nil without reference data.
+func newLookup(s *Server) *lookup {
+	if s.deps.Reps == nil {
+		return nil
+	}
+	timeout := s.cfg.GeocodeTimeout
+	if timeout <= 0 {
+		timeout = defaultGeocodeTimeout
+	}
+	return &lookup{core: s, reps: s.deps.Reps, geocoder: s.deps.Geocoder, desk: s.desk, lookups: s.lookups,
+		limit: s.limits.lookup, addressLimit: s.limits.address, secret: s.cfg.Secret, geocodeTimeout: timeout,
+		clock: s.deps.Clock, logger: s.deps.Logger}
+}
+
+// routes mounts the page and the API. Lookups are limited per client and
+// counted with count (for the dashboard's conversion) before the cache, so
+// cached answers count too.
+func (lu *lookup) routes(e *echo.Echo, publicGET func(string, echo.HandlerFunc, ...echo.MiddlewareFunc), count echo.MiddlewareFunc) {
+	mw := []echo.MiddlewareFunc{lu.core.limitByIP("lookup", lu.limit), count, lu.core.cachePublic(lu.lookups)}
+	e.GET("/reps", lu.repsPage, mw...)
+	publicGET("/representatives", lu.repsAPI, mw...)
+}
 
 // repsQuery is what /reps and the representatives API accept.
 type repsQuery struct {
@@ -33,9 +83,10 @@ func readRepsQuery(c echo.Context) repsQuery {
 	return q
 }
 
-// lookup runs the query as of the server's clock. It returns the lookup and, when the person's
+// runLookup runs the query as of the server's clock, for the lookup, the letters
+// and the widgets. It returns the lookup and, when the person's
 // district is known, which one and how it was settled.
-func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult, string, error) {
+func (s *Server) runLookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult, string, error) {
 	if q.hasCoords {
 		lat, lon, err := advocacy.ParseLatLon(q.lat, q.lon)
 		if err != nil {
@@ -78,28 +129,28 @@ func (s *Server) lookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult,
 }
 
 // repsPage serves /reps: the full page, or the lookup region for htmx.
-func (s *Server) repsPage(c echo.Context) error {
+func (lu *lookup) repsPage(c echo.Context) error {
 	q := readRepsQuery(c)
 	v := templates.LookupView{Input: strings.TrimSpace(q.zip), Ref: cleanRef(c.QueryParam("ref")),
-		Campaign: cleanSlug(c.QueryParam("campaign")), AddressOn: s.addressOn(), Freshness: s.freshness()}
+		Campaign: cleanSlug(c.QueryParam("campaign")), AddressOn: lu.core.addressOn(), Freshness: lu.core.freshness()}
 	status := http.StatusOK
 	announce := ""
 	if c.QueryParams().Has("address") && !q.hasCoords {
 		var err error
-		if status, announce, err = s.repsByAddress(c, q, &v); err != nil {
+		if status, announce, err = lu.repsByAddress(c, q, &v); err != nil {
 			return err
 		}
 	} else if q.zip != "" || q.hasCoords {
-		l, settled, by, err := s.lookup(q)
+		l, settled, by, err := lu.core.runLookup(q)
 		switch code := advocacy.ErrorCode(err); {
 		case err == nil:
 			v.Lookup, v.Settled, v.SettledBy = &l, settled, by
 			v.ZIP = l.Query.Zip
-			announce = s.fillResults(&v)
+			announce = lu.fillResults(&v)
 			if v.Settled != nil {
-				v.Statuses = s.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
+				v.Statuses = lu.core.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
 			}
-			s.fillLetters(c.Request().Context(), &v, c.QueryParam("ref"))
+			lu.desk.fillLetters(c.Request().Context(), &v, c.QueryParam("ref"))
 		case code == advocacy.CodeInvalid:
 			status = http.StatusUnprocessableEntity
 			v.FieldError = errorMessage(err)
@@ -129,13 +180,13 @@ func (s *Server) repsPage(c echo.Context) error {
 	case v.ZIP != "":
 		title = "Members for ZIP " + v.ZIP
 	}
-	m := s.meta(c, title, "/reps")
-	return s.render(c, status, templates.RepsPage(m, v), titled(m, templates.LookupFragment(v, announce)))
+	m := lu.core.meta(c, title, "/reps")
+	return lu.core.render(c, status, templates.RepsPage(m, v), titled(m, templates.LookupFragment(v, announce)))
 }
 
 // fillResults adds the map for a split ZIP and returns the announcement for
 // screen readers.
-func (s *Server) fillResults(v *templates.LookupView) string {
+func (lu *lookup) fillResults(v *templates.LookupView) string {
 	if v.Settled != nil {
 		n := 0
 		if v.Settled.Representative != nil {
@@ -144,7 +195,7 @@ func (s *Server) fillResults(v *templates.LookupView) string {
 		n += len(v.Settled.Senators)
 		return fmt.Sprintf("Showing %d %s for %s.", n, pluralWord(n, "member", "members"), templates.DistrictLabel(*v.Settled))
 	}
-	v.Map = s.districtMap(v.ZIP, *v, v.Lookup.Districts)
+	v.Map = lu.districtMap(v.ZIP, *v, v.Lookup.Districts)
 	return fmt.Sprintf("ZIP %s is split between %d districts. Choose yours.", v.ZIP, len(v.Lookup.Districts))
 }
 
@@ -164,15 +215,15 @@ func errorMessage(err error) string {
 }
 
 // repsAPI serves GET /api/v1/representatives?zip= or ?lat=&lon=.
-func (s *Server) repsAPI(c echo.Context) error {
+func (lu *lookup) repsAPI(c echo.Context) error {
 	q := readRepsQuery(c)
 	if c.QueryParams().Has("address") && q.zip == "" && !q.hasCoords {
-		return s.addressAPI(c, q.address)
+		return lu.addressAPI(c, q.address)
 	}
 	if q.zip == "" && !q.hasCoords {
 		return advocacy.Invalid("zip", "Give a zip, an address, or lat and lon.")
 	}
-	l, _, _, err := s.lookup(repsQuery{zip: q.zip, lat: q.lat, lon: q.lon, hasCoords: q.hasCoords})
+	l, _, _, err := lu.core.runLookup(repsQuery{zip: q.zip, lat: q.lat, lon: q.lon, hasCoords: q.hasCoords})
 	if err != nil {
 		return err
 	}

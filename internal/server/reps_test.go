@@ -20,7 +20,7 @@ func doc(t *testing.T, body string) *goquery.Document {
 }
 
 func TestRepsPage(t *testing.T) {
-	env := newTestEnv(t)
+	env := newEnv(t)
 	tests := []struct {
 		name   string
 		url    string
@@ -168,7 +168,7 @@ func TestRepsPage(t *testing.T) {
 }
 
 func TestRepsFragment(t *testing.T) {
-	env := newTestEnv(t)
+	env := newEnv(t)
 	rec := env.get(t, "/reps?zip=10002", true)
 	if rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
@@ -207,7 +207,7 @@ func TestRepsFragment(t *testing.T) {
 }
 
 func TestRepsAPI(t *testing.T) {
-	env := newTestEnv(t)
+	env := newEnv(t)
 	type member struct {
 		Name, Party, Chamber, State, Phone, URL string
 		BioguideID                              string `json:"bioguide_id"`
@@ -287,7 +287,7 @@ func TestRepsAPI(t *testing.T) {
 }
 
 func TestHealthzAndAbout(t *testing.T) {
-	env := newTestEnv(t)
+	env := newEnv(t)
 	if rec := env.get(t, "/healthz", false); rec.Code != 200 {
 		t.Errorf("healthz = %d", rec.Code)
 	}
@@ -298,14 +298,14 @@ func TestHealthzAndAbout(t *testing.T) {
 	if rec := env.get(t, "/no-such-page", false); rec.Code != 404 || !strings.Contains(rec.Body.String(), "Page not found") {
 		t.Errorf("404 page: %d", rec.Code)
 	}
-	env.store.Close()
+	env.db.Close()
 	if rec := env.get(t, "/healthz", false); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("healthz with a closed database = %d, want 503", rec.Code)
 	}
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	env := newTestEnv(t)
+	env := newEnv(t)
 	rec := env.get(t, "/", false)
 	h := rec.Header()
 	for _, want := range []string{"object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'"} {
@@ -321,7 +321,7 @@ func TestSecurityHeaders(t *testing.T) {
 // TestRefSurvivesTheLookup: a visitor who arrives with a partner's ?ref=
 // keeps it through the ZIP form, the district picker and the write link.
 func TestRefSurvivesTheLookup(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	home := mustDoc(t, e.get(t, "/?ref=bizco", false))
 	if home.Find(`[data-testid="zip-form"] input[name="ref"]`).AttrOr("value", "") != "bizco" {
 		t.Error("the home page's ZIP form drops the ref")

@@ -5,10 +5,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// routes registers every route of the app, in one place: the core's
-// public pages, letters and JSON API, then each feature that is mounted
-// (a feature that is not configured is not mounted, so its paths answer
-// 404).
+// routes registers every route of the app, in one place: the core's own
+// (health, static files, icons, the About and privacy pages), then each
+// feature that is mounted. A feature that is not configured is nil and not
+// mounted, so its paths answer 404.
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}), headAsGet)
@@ -19,45 +19,10 @@ func (s *Server) routes() {
 	e.GET("/static/*", s.static)
 	e.GET("/favicon.ico", s.favicon)
 	e.GET("/apple-touch-icon.png", s.touchIcon)
-	e.GET("/campaigns/:slug/share.png", s.shareCardImage)
-
-	// Public pages.
-	// The campaign home and its progress region are what a crowd loads
-	// first; they change only when cosponsors or letter counts do, so a
-	// rendered copy is kept for two seconds.
-	e.GET("/", s.home, s.cachePublic(s.campaignPages))
-	// Lookups are counted (for the dashboard's conversion) before the
-	// cache, so cached answers count too.
-	lookup := []echo.MiddlewareFunc{s.limitByIP("lookup", s.limits.lookup), s.lookupCounts.middleware, s.cachePublic(s.lookups)}
-	e.GET("/reps", s.repsPage, lookup...)
 	e.GET("/about", s.about)
-	e.GET("/bills/:id", s.billPage)
-	e.GET("/talking-points", s.talkingPoints)
-	e.GET("/campaigns/:slug/progress", s.campaignProgress, s.cachePublic(s.campaignPages))
-	e.GET("/campaigns/map-shapes.svg", s.mapShapes)
-
-	// Letters: compose, preview, send, and the private status page.
-	// Their forms take posts only from this site's own pages.
-	e.GET("/write", s.writePage)
-	e.POST("/write", s.editLetter, sameOrigin)
-	e.POST("/write/preview", s.previewLetter, sameOrigin)
-	// A flood from one address is refused before any work is done; below
-	// that ceiling the per-address limit only sends letters to moderation
-	// (see letterScreen), so a busy shared network is never cut off.
-	letterLimit := s.limitByIP("letter", s.limits.letterIPMax)
-	e.POST("/write/send", s.sendLetter, sameOrigin, letterLimit, s.boundDB)
-	e.POST("/write/validate", s.validateField, sameOrigin)
-	e.POST("/write/personal", s.personalScore, sameOrigin)
-	e.GET("/letters/:id", s.letterStatus)
-	e.GET("/letters/:id/print/:delivery", s.printLetter)
-	e.POST("/letters/:id/deliveries/:delivery/confirm", s.confirmDelivery, s.boundDB)
 	e.GET("/privacy", s.privacy)
-	e.GET("/letters/:id/confirm", s.confirmPage)
-	e.POST("/letters/:id/confirm", s.confirmLetter, s.boundDB)
-	e.GET("/letters/:id/delete", s.eraseConfirm)
-	e.POST("/letters/:id/delete", s.eraseLetter, s.boundDB)
 
-	// Public JSON API. Its GETs are open to every origin (CORS, with a
+	// The public JSON API. Its GETs are open to every origin (CORS, with a
 	// real preflight answer); a wrong method answers 405 with Allow. (A
 	// group-wide middleware would turn those into 404s.)
 	api := e.Group("/api/v1")
@@ -65,14 +30,29 @@ func (s *Server) routes() {
 		api.GET(path, h, append([]echo.MiddlewareFunc{s.publicCORS}, m...)...)
 		api.OPTIONS(path, s.preflight)
 	}
-	publicGET("/representatives", s.repsAPI, lookup...)
-	s.campaignPageRoutes(e, publicGET)
-	publicGET("/campaigns/:slug", s.campaignAPI)
-	publicGET("/campaigns/:slug/cosponsors", s.cosponsorsAPI)
-	// The public totals read only aggregates, and are kept like the
-	// campaign home: anyone may ask, as often as they like.
-	publicGET("/campaigns/:slug/stats", s.letterStatsAPI, s.cachePublic(s.campaignPages))
-	api.POST("/letters", s.createLetterAPI, letterLimit, s.boundDB)
+	// A flood of letters from one address is refused, on the site's form,
+	// the API and the action widget alike.
+	letterLimit := s.limitByIP("letter", s.limits.letterIPMax)
+
+	// The campaigns' pages (the home page among them), or the lookup alone
+	// as the home page of a site without campaigns.
+	if s.pages != nil {
+		s.pages.routes(e)
+	} else {
+		e.GET("/", s.lookupHome, s.cachePublic(s.homePages))
+	}
+	// Finding one's members: /reps and /api/v1/representatives.
+	if s.lookup != nil {
+		s.lookup.routes(e, publicGET, s.lookupCounts.middleware)
+	}
+	// Writing letters: /write, /letters/{id}/... and POST /api/v1/letters.
+	if s.desk != nil {
+		s.desk.routes(e, api, letterLimit)
+	}
+	// The campaigns in the JSON API: /api/v1/campaigns/...
+	if s.api != nil {
+		s.api.routes(publicGET)
+	}
 
 	// Widgets for partners: the loader, the widgets and count.json.
 	if s.widgets != nil {

@@ -143,10 +143,10 @@ type Server struct {
 	camp   campaignCache
 	// lookups caches public lookup answers; limits holds the rate limiters.
 	lookups *pageCache
-	// campaignPages caches the public campaign home and progress region;
-	// campaignMemo the campaigns letters are written to.
-	campaignPages *pageCache
-	campaignMemo  *ttlcache.Cache[string, advocacy.Campaign]
+	// homePages caches the public campaign home, its progress region and
+	// letter totals; campaignMemo the campaigns letters are written to.
+	homePages    *pageCache
+	campaignMemo *ttlcache.Cache[string, advocacy.Campaign]
 	// homeMemo keeps the home choice for as long: every lookup without a
 	// campaign asks for it.
 	homeMemo *ttlcache.Cache[struct{}, homeChoice]
@@ -166,6 +166,10 @@ type Server struct {
 	// letters is the letter submission service.
 	letters *letters.Service
 	// The features mounted on the core; nil when not mounted.
+	desk       *letterDesk
+	lookup     *lookup
+	pages      *campaignPages
+	api        *publicAPI
 	widgets    *widgets
 	deliveries *deliveries
 	// org is the organizer workspace and its features.
@@ -204,7 +208,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.homeMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[struct{}, homeChoice]{})
 	s.partnerDir = ttlcache.New(partnerTTL, deps.Clock, ttlcache.Options[struct{}, map[string]advocacy.Partner]{ServeStale: true})
 	s.lookups = newPageCache(lookupTTL, 16<<20, deps.Clock)
-	s.campaignPages = newPageCache(ttl, 4<<20, deps.Clock)
+	s.homePages = newPageCache(ttl, 4<<20, deps.Clock)
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
 	s.limits.letterIPMax = newLimiter(cfg.Limits.LetterIPMax, deps.Clock)
@@ -217,6 +221,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.attributeLetters()
 	s.letters = s.newLetterService()
 	s.lookupCounts = newLookupCounter(deps.Organizer.Stats, deps.Clock, deps.Logger)
+	s.desk = newLetterDesk(s)
+	s.lookup = newLookup(s)
+	s.pages = newCampaignPages(s)
+	s.api = newPublicAPI(s)
 	s.widgets = newWidgets(s)
 	s.org = newWorkspaceFeatures(s)
 	s.deliveries = newDeliveries(s, s.org.ws)

@@ -16,16 +16,13 @@ import (
 	"github.com/whipcount/whipcount/templates"
 )
 
-// shareRuntime holds the drawn pictures: the icons, drawn once, and each
-// campaign's share card, redrawn when its title changes.
+// shareRuntime holds the site's icons, drawn once. (The campaigns' share
+// cards are kept by the campaign pages.)
 type shareRuntime struct {
 	iconOnce sync.Once
 	ico      []byte
 	touch    []byte
 	iconErr  error
-
-	mu    sync.Mutex
-	cards map[string]shareCard // by slug
 }
 
 type shareCard struct {
@@ -82,27 +79,24 @@ func (s *Server) touchIcon(c echo.Context) error {
 // shareCardImage serves /campaigns/{slug}/share.png: the picture a link to
 // the campaign shows when posted. With the current version in its URL it
 // is cached for a year.
-func (s *Server) shareCardImage(c echo.Context) error {
-	camp, err := s.apiCampaign(c.Request().Context(), c.Param("slug"))
+func (p *campaignPages) shareCardImage(c echo.Context) error {
+	camp, err := public(p.campaigns.Campaign(c.Request().Context(), c.Param("slug")))
 	if err != nil {
 		return err
 	}
 	v := cardVersion(camp.Title)
-	s.share.mu.Lock()
-	card, ok := s.share.cards[camp.Slug]
-	s.share.mu.Unlock()
+	p.mu.Lock()
+	card, ok := p.cards[camp.Slug]
+	p.mu.Unlock()
 	if !ok || card.version != v {
 		b, err := shareimage.Card(camp.Title, cardLine)
 		if err != nil {
 			return err
 		}
 		card = shareCard{version: v, png: b}
-		s.share.mu.Lock()
-		if s.share.cards == nil {
-			s.share.cards = map[string]shareCard{}
-		}
-		s.share.cards[camp.Slug] = card
-		s.share.mu.Unlock()
+		p.mu.Lock()
+		p.cards[camp.Slug] = card
+		p.mu.Unlock()
 	}
 	if c.QueryParam("v") == v {
 		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")

@@ -17,7 +17,7 @@ import (
 // paid-for-by line are in every page's footer; pages carry Open Graph and
 // Twitter tags whose card image is served.
 func TestSponsorFooterAndShareTags(t *testing.T) {
-	e := newLetterEnv(t, func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" })
+	e := newEnv(t, letterFlow(func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" }))
 	if _, err := e.db.W.ExecContext(context.Background(), `UPDATE campaigns SET sponsor_name = 'Central Asia Trade Council',
 		sponsor_url = 'https://catc.example.org', sponsor_email = 'hello@catc.example.org',
 		paid_for_by = 'Paid for by the Central Asia Trade Council', updated_at = '2026-03-02T16:00:00Z'`); err != nil {
@@ -53,14 +53,21 @@ func TestSponsorFooterAndShareTags(t *testing.T) {
 	if p, err := png.Decode(bytes.NewReader(rec.Body.Bytes())); err != nil || p.Bounds().Dx() != 1200 {
 		t.Errorf("card image: %v", err)
 	}
-	if rec := e.get(t, "/favicon.ico", false); rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/x-icon" {
-		t.Errorf("favicon: %d", rec.Code)
-	}
-	if rec := e.get(t, "/apple-touch-icon.png", false); rec.Code != http.StatusOK {
-		t.Errorf("touch icon: %d", rec.Code)
-	}
-	if rec := e.get(t, "/campaigns/nope/share.png", false); rec.Code != http.StatusNotFound {
-		t.Errorf("card of no campaign: %d", rec.Code)
+	for _, tc := range []struct {
+		name, target string
+		code         int
+		contentType  string // "" leaves it unchecked
+	}{
+		{"favicon", "/favicon.ico", http.StatusOK, "image/x-icon"},
+		{"touch icon", "/apple-touch-icon.png", http.StatusOK, ""},
+		{"card of no campaign", "/campaigns/nope/share.png", http.StatusNotFound, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := e.get(t, tc.target, false)
+			if rec.Code != tc.code || tc.contentType != "" && rec.Header().Get("Content-Type") != tc.contentType {
+				t.Errorf("%s: %d %q, want %d %q", tc.target, rec.Code, rec.Header().Get("Content-Type"), tc.code, tc.contentType)
+			}
+		})
 	}
 }
 
@@ -68,7 +75,7 @@ func TestSponsorFooterAndShareTags(t *testing.T) {
 // absolute address taken from a request's Host header goes into pages that
 // are cached for everyone.
 func TestShareTagsWithoutBaseURL(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	req, _ := http.NewRequest(http.MethodGet, "/", nil)
 	req.Host = "evil.example"
 	rec := e.do(t, req, false)
@@ -85,7 +92,7 @@ func TestShareTagsWithoutBaseURL(t *testing.T) {
 // through a ref link passes that code on; letters from shared links keep
 // their code.
 func TestShareAfterSending(t *testing.T) {
-	e := newLetterEnv(t, func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" })
+	e := newEnv(t, letterFlow(func(ld *LetterDeps) { ld.BaseURL = "https://letters.example.org" }))
 	id := e.sendOne(t, validForm(e.formToken(t)))
 	d := mustDoc(t, e.get(t, "/letters/"+id+"?sent=1", false))
 	share := d.Find(`[data-testid="share"]`)
@@ -125,7 +132,7 @@ func TestShareAfterSending(t *testing.T) {
 // the name of who runs it, and the choice is stored apart from the
 // offices' newsletter.
 func TestCampaignOptIn(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	if _, err := e.db.W.ExecContext(context.Background(), `UPDATE campaigns SET sponsor_name = 'Central Asia Trade Council'`); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +154,7 @@ func TestCampaignOptIn(t *testing.T) {
 // TestStaticCompressed: the stylesheet and htmx go gzip-compressed to
 // browsers that ask, whole to others.
 func TestStaticCompressed(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	for _, path := range []string{e.srv.assets.CSS, e.srv.assets.HTMX, e.srv.assets.JS} {
 		req, _ := http.NewRequest(http.MethodGet, path, nil)
 		req.Header.Set("Accept-Encoding", "gzip, deflate, br")

@@ -13,11 +13,12 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/testkit"
 )
 
 // TestHeadWhereverGet: HEAD answers like GET, without a body.
 func TestHeadWhereverGet(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	srv := httptest.NewServer(e.srv.Handler())
 	defer srv.Close()
 	for _, path := range []string{"/healthz", "/livez", "/", "/reps?zip=10002", "/api/v1/campaigns/jackson-vanik", "/privacy"} {
@@ -36,7 +37,7 @@ func TestHeadWhereverGet(t *testing.T) {
 // TestAPIMethodsAndPreflight: a wrong method is 405 with Allow, not 404,
 // and the public GETs answer a CORS preflight.
 func TestAPIMethodsAndPreflight(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	for _, tc := range []struct{ method, path string }{
 		{http.MethodDelete, "/api/v1/campaigns/jackson-vanik"},
 		{http.MethodPost, "/api/v1/representatives?zip=10002"},
@@ -100,7 +101,7 @@ func TestLoneSurrogate(t *testing.T) {
 // TestAPIRefusesBrokenText: invalid UTF-8 and lone surrogates are refused,
 // not stored as U+FFFD.
 func TestAPIRefusesBrokenText(t *testing.T) {
-	e := newLetterEnv(t, nil)
+	e := newEnv(t, letterFlow())
 	for _, name := range []string{"Ada\xff", `Ada\ud800`} {
 		body := `{"campaign": "jackson-vanik", "recipients": ["G000599"], "prefix": "Ms.", "first_name": "` + name + `",
 			"last_name": "Lovelace", "address1": "1 Main St", "city": "New York", "state": "NY", "zip": "10002",
@@ -131,7 +132,7 @@ func (p *slowPartners) Partners(ctx context.Context) ([]advocacy.Partner, error)
 // directory from a slow database, the others answer from the directory
 // they have.
 func TestPartnerReloadStallsNobody(t *testing.T) {
-	clock := &testClock{now: orgNow}
+	clock := testkit.NewClock(orgNow)
 	p := &slowPartners{calls: make(chan struct{}, 4), release: make(chan struct{})}
 	s := New(Config{}, Deps{Clock: clock.Now, Partners: p})
 	close(p.release) // the first load is quick

@@ -19,29 +19,34 @@ var audienceHeadings = map[advocacy.Audience][2]string{
 }
 
 // talkingPoints serves /talking-points for the default campaign.
-func (s *Server) talkingPoints(c echo.Context) error {
-	camp, err := s.campaignFor(c.Request().Context(), "")
+func (p *campaignPages) talkingPoints(c echo.Context) error {
+	camp, err := p.core.campaignFor(c.Request().Context(), "")
 	if err != nil {
 		return err
 	}
-	return s.renderTalkingPoints(c, camp, "/talking-points")
+	return p.renderTalkingPoints(c, camp, "/talking-points")
 }
 
 // renderTalkingPoints renders a campaign's talking points at path.
-func (s *Server) renderTalkingPoints(c echo.Context, camp advocacy.Campaign, path string) error {
+func (p *campaignPages) renderTalkingPoints(c echo.Context, camp advocacy.Campaign, path string) error {
 	ctx := c.Request().Context()
-	tps, err := s.deps.Campaigns.TalkingPoints(ctx, camp.ID)
+	tps, err := p.campaigns.TalkingPoints(ctx, camp.ID)
 	if err != nil {
 		return err
 	}
-	v := templates.TalkingPointsView{CampaignTitle: camp.Title, CampaignURL: s.campaignURL(camp.Slug), Ask: camp.Ask}
+	v := templates.TalkingPointsView{CampaignTitle: camp.Title, CampaignURL: p.core.campaignURL(camp.Slug), Ask: camp.Ask}
+	if camp.Slug != p.core.defaultSlug(ctx) {
+		// Pages without a campaign mean the default one: only another
+		// campaign needs naming for the lookup to lead to its letters.
+		v.Campaign = camp.Slug
+	}
 	groups := map[advocacy.Audience]*templates.TalkingPointGroup{}
 	for _, a := range advocacy.Audiences() {
 		h := audienceHeadings[a]
 		groups[a] = &templates.TalkingPointGroup{ID: string(a), Heading: h[0], Intro: h[1]}
 	}
 	for _, tp := range tps {
-		item, err := s.talkingPointItem(tp)
+		item, err := p.talkingPointItem(tp)
 		if err != nil {
 			return err
 		}
@@ -58,15 +63,15 @@ func (s *Server) renderTalkingPoints(c echo.Context, camp advocacy.Campaign, pat
 			v.Groups = append(v.Groups, *g)
 		}
 	}
-	m := s.meta(c, "Talking points", path)
+	m := p.core.meta(c, "Talking points", path)
 	m.Description = "Talking points for " + camp.Title + ", by audience, with sources."
-	return s.renderCached(c, http.StatusOK, templates.TalkingPointsPage(m, v), nil, s.campaignModified(camp, false))
+	return p.core.renderCached(c, http.StatusOK, templates.TalkingPointsPage(m, v), nil, p.core.campaignModified(camp, false))
 }
 
 // talkingPointItem renders a talking point's Markdown safely and keeps only
 // web sources with http(s) links.
-func (s *Server) talkingPointItem(tp advocacy.TalkingPoint) (templates.TalkingPointItem, error) {
-	body, err := s.markdown().Render(tp.BodyMD)
+func (p *campaignPages) talkingPointItem(tp advocacy.TalkingPoint) (templates.TalkingPointItem, error) {
+	body, err := p.core.markdown().Render(tp.BodyMD)
 	if err != nil {
 		return templates.TalkingPointItem{}, err
 	}

@@ -39,9 +39,10 @@ import (
 
 // widgets is the feature that serves them, with count.json and the
 // loader script. It is mounted only on a site with campaigns; the action
-// widget's letter steps use the core's letter flow.
+// widget, only where letters are written too, and its letter steps are the
+// letter desk's.
 type widgets struct {
-	// core renders pages, answers errors and runs the letter flow.
+	// core renders pages and answers errors.
 	core *Server
 	// partners finds partners and counts what they brought; nil leaves
 	// widgets unattributed and framed by this site only.
@@ -49,6 +50,9 @@ type widgets struct {
 	// letters counts letters when there are no partners; nil shows the
 	// campaign's total only.
 	letters LetterStore
+	// desk runs the action widget's letter steps; nil (no letters on this
+	// site) leaves the action widget out.
+	desk *letterDesk
 	// secret signs the action widget's forms (see widgetSecret).
 	secret []byte
 	clock  func() time.Time
@@ -62,7 +66,7 @@ func newWidgets(s *Server) *widgets {
 	if s.deps.Campaigns == nil {
 		return nil
 	}
-	w := &widgets{core: s, partners: s.deps.Partners, letters: s.deps.Letters.Store, secret: s.cfg.Secret,
+	w := &widgets{core: s, partners: s.deps.Partners, letters: s.deps.Letters.Store, desk: s.desk, secret: s.cfg.Secret,
 		clock: s.deps.Clock, logger: s.deps.Logger}
 	ttl := widgetDataTTL
 	if s.cfg.NoPublicCache {
@@ -79,12 +83,14 @@ func (w *widgets) routes(e *echo.Echo, publicGET func(string, echo.HandlerFunc, 
 	e.GET("/embed.js", w.core.embedJS)
 	e.GET("/widgets/accent.css", w.accentCSS)
 	e.GET("/widgets/:campaign/progress", w.progressWidget, w.widgetFrame, w.widgetErrors(advocacy.WidgetProgress))
-	action := []echo.MiddlewareFunc{w.widgetFrame, w.widgetErrors(advocacy.WidgetAction)}
-	e.GET("/widgets/:campaign/action", w.actionWidget, action...)
-	e.POST("/widgets/:campaign/action/preview", w.actionPreview, action...)
-	e.POST("/widgets/:campaign/action/edit", w.actionEdit, action...)
-	e.POST("/widgets/:campaign/action/send", w.actionSend, append(action, letterLimit, w.core.boundDB)...)
-	e.GET("/widgets/:campaign/action/sent/:id", w.actionSent, action...)
+	if w.desk != nil {
+		action := []echo.MiddlewareFunc{w.widgetFrame, w.widgetErrors(advocacy.WidgetAction)}
+		e.GET("/widgets/:campaign/action", w.actionWidget, action...)
+		e.POST("/widgets/:campaign/action/preview", w.actionPreview, action...)
+		e.POST("/widgets/:campaign/action/edit", w.actionEdit, action...)
+		e.POST("/widgets/:campaign/action/send", w.actionSend, append(action, letterLimit, w.core.boundDB)...)
+		e.GET("/widgets/:campaign/action/sent/:id", w.actionSent, action...)
+	}
 	publicGET("/campaigns/:slug/count.json", w.countAPI)
 }
 
@@ -486,7 +492,7 @@ func (w *widgets) actionWidget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	camp, err := w.core.letterCampaign(ctx, o.Campaign)
+	camp, err := w.desk.letterCampaign(ctx, o.Campaign)
 	if camp.Status == advocacy.CampaignClosed {
 		// A partner's page may embed the widget for years: it says the
 		// campaign ended and points to the running ones.
@@ -513,11 +519,11 @@ func (w *widgets) actionWidget(c echo.Context) error {
 	}
 	noStore(c)
 	lv.ZIP = zip
-	st, err := w.core.settle(settleQuery{zip: zip, district: c.QueryParam("district")})
+	st, err := w.desk.settle(settleQuery{zip: zip, district: c.QueryParam("district")})
 	var ns errNotSettled
 	switch {
 	case errors.As(err, &ns):
-		l, _, _, err := w.core.lookup(repsQuery{zip: zip})
+		l, _, _, err := w.core.runLookup(repsQuery{zip: zip})
 		if err != nil {
 			return err
 		}
@@ -543,7 +549,7 @@ func (w *widgets) actionWidget(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	token, err := advocacy.NewLetterToken(w.core.letterRand())
+	token, err := advocacy.NewLetterToken(w.desk.rand)
 	if err != nil {
 		return err
 	}
@@ -559,7 +565,7 @@ func (w *widgets) actionWidget(c echo.Context) error {
 // renderWidgetCompose renders the letter form in the widget with a freshly
 // signed token for its form token.
 func (w *widgets) renderWidgetCompose(c echo.Context, o advocacy.WidgetOptions, status int, r letterRequest, errs map[string]string, notice string) error {
-	v, err := w.core.composeView(c.Request().Context(), r, errs)
+	v, err := w.desk.composeView(c.Request().Context(), r, errs)
 	if err != nil {
 		return err
 	}
@@ -585,7 +591,7 @@ func (w *widgets) renderWidgetCompose(c echo.Context, o advocacy.WidgetOptions, 
 // source code is the token's partner, whatever the form says. expired is
 // set when the token is good but too old: the form is shown again.
 func (w *widgets) widgetLetter(c echo.Context, o advocacy.WidgetOptions) (r letterRequest, expired bool, err error) {
-	r, err = w.core.readLetterForm(c)
+	r, err = w.desk.readLetterForm(c)
 	if err != nil {
 		return r, false, err
 	}
@@ -610,14 +616,14 @@ func (w *widgets) actionPreview(c echo.Context) error {
 	if done || err != nil {
 		return err
 	}
-	nl, err := w.core.newLetter(c.Request().Context(), r)
+	nl, err := w.desk.newLetter(c.Request().Context(), r)
 	if errs, ok := fieldErrors(err); ok {
 		return w.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
 	if err != nil {
 		return err
 	}
-	pv, err := w.core.previewView(c.Request().Context(), r, nl)
+	pv, err := w.desk.previewView(c.Request().Context(), r, nl)
 	if err != nil {
 		return err
 	}
@@ -641,7 +647,7 @@ func (w *widgets) validWidgetLetter(c echo.Context) (advocacy.WidgetOptions, let
 	if expired {
 		return o, r, true, w.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, nil, advocacy.ErrWidgetTokenExpired.Message)
 	}
-	if errs, err := w.core.validate(c.Request().Context(), &r); err != nil || errs != nil {
+	if errs, err := w.desk.validate(c.Request().Context(), &r); err != nil || errs != nil {
 		if err != nil {
 			return o, r, true, err
 		}
@@ -674,11 +680,11 @@ func (w *widgets) actionEdit(c echo.Context) error {
 func (w *widgets) widgetSendFailed(c echo.Context, o advocacy.WidgetOptions, r letterRequest, err error) error {
 	ctx := context.WithoutCancel(c.Request().Context())
 	c.SetRequest(c.Request().WithContext(ctx))
-	nl, nerr := w.core.newLetter(ctx, r)
+	nl, nerr := w.desk.newLetter(ctx, r)
 	if nerr != nil {
 		return err
 	}
-	pv, perr := w.core.previewView(ctx, r, nl)
+	pv, perr := w.desk.previewView(ctx, r, nl)
 	if perr != nil {
 		return err
 	}
@@ -702,7 +708,7 @@ func (w *widgets) actionSend(c echo.Context) error {
 	if done || err != nil {
 		return err
 	}
-	res, err := w.core.submit(c.Request().Context(), r, c.RealIP())
+	res, err := w.desk.submit(c.Request().Context(), r, c.RealIP())
 	if errs, ok := fieldErrors(err); ok {
 		return w.renderWidgetCompose(c, o, http.StatusUnprocessableEntity, r, errs, "")
 	}
@@ -737,7 +743,7 @@ func (w *widgets) actionSent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := w.core.letterFromPath(c)
+	l, err := w.desk.letterFromPath(c)
 	if err != nil {
 		return err
 	}
@@ -753,7 +759,7 @@ func (w *widgets) actionSent(c echo.Context) error {
 		w.logger.Error("check letter confirmation", "err", err)
 	}
 	for _, d := range l.Deliveries {
-		dv := w.core.deliveryView(l, d, camp, waiting)
+		dv := w.desk.deliveryView(l, d, camp, waiting)
 		v.Deliveries = append(v.Deliveries, templates.WidgetSentDelivery{To: dv.To, Role: dv.Role, Copy: dv.Copy,
 			SelfSend: dv.SelfSend})
 		v.SelfSend = v.SelfSend || (dv.SelfSend && dv.State != string(advocacy.CopyHeld))

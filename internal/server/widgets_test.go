@@ -3,16 +3,13 @@ package server
 import (
 	"compress/gzip"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,97 +19,10 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 
-	"github.com/whipcount/whipcount/db"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/sqlite"
 	"github.com/whipcount/whipcount/web"
 )
-
-// widgetEnv is the organizer test environment with partners and the
-// letter flow wired, and three partners: bizco (two allowed origins),
-// open (any origin) and quiet (none listed).
-type widgetEnv struct {
-	*orgEnv
-	partners *sqlite.Partners
-}
-
-func newWidgetEnv(t testing.TB, edit ...func(*Config)) *widgetEnv {
-	t.Helper()
-	ctx := context.Background()
-	d, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "widgets.db"), db.Migrations)
-	if err != nil {
-		t.Fatalf("open db: %v", err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := sqlite.SeedCampaign(ctx, d, orgNow.Add(-60*24*time.Hour)); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	data := testData(t)
-	clock := &testClock{now: orgNow}
-	campaigns := sqlite.NewCampaigns(d)
-	camp, err := campaigns.Campaign(ctx, sqlite.SeedSlug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	letters := sqlite.NewLetters(d, clock.Now, rand.Reader)
-	e := &widgetEnv{
-		orgEnv:   &orgEnv{db: d, clock: clock, users: sqlite.NewUsers(d, clock.Now), letters: letters, campaignID: camp.ID},
-		partners: sqlite.NewPartners(d, clock.Now),
-	}
-	for _, p := range []advocacy.Partner{
-		{Name: "Business Council", Slug: "business-council", SourceCode: "bizco", LogoText: "BizCo",
-			AllowedOrigins: []string{"https://council.example", "http://127.0.0.2:8080"}},
-		{Name: "Open Network", Slug: "open", SourceCode: "open", AllowAnyOrigin: true},
-		{Name: "Quiet Group", Slug: "quiet", SourceCode: "quiet"},
-	} {
-		if _, err := e.partners.CreatePartner(ctx, p, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := Config{DataDate: data.Stats().DataDate, HomeCampaign: sqlite.SeedSlug, DBTimeout: time.Minute,
-		Organizer: OrganizerConfig{Passwords: testPasswords}, Secret: []byte("widget test secret, 32 bytes ..")}
-	for _, f := range edit {
-		f(&cfg)
-	}
-	e.srv = New(cfg,
-		Deps{
-			Logger:        slog.New(slog.DiscardHandler),
-			Clock:         clock.Now,
-			Reps:          data,
-			Health:        d.Ping,
-			Campaigns:     campaigns,
-			Members:       data,
-			LetterCounter: letters,
-			Letters:       LetterDeps{Store: letters},
-			Partners:      e.partners,
-			Organizer: OrganizerDeps{
-				Users:    e.users,
-				Sessions: sqlite.NewSessions(d),
-				Audit:    sqlite.NewAudit(d),
-				Stats:    sqlite.NewStats(d),
-				Editor:   sqlite.NewCampaignEditor(d, clock.Now),
-			},
-		})
-	return e
-}
-
-// fetch sends a request straight to the handler.
-func (e *widgetEnv) fetch(t testing.TB, method, target string, form url.Values, header ...string) *httptest.ResponseRecorder {
-	t.Helper()
-	var req *http.Request
-	if form != nil {
-		req = httptest.NewRequest(method, target, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	} else {
-		req = httptest.NewRequest(method, target, nil)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	rec := httptest.NewRecorder()
-	e.srv.Handler().ServeHTTP(rec, req)
-	return rec
-}
 
 // frameAncestors is the frame-ancestors directive of an answer's policy.
 func frameAncestors(rec *httptest.ResponseRecorder) string {
@@ -125,7 +35,7 @@ func frameAncestors(rec *httptest.ResponseRecorder) string {
 }
 
 func TestWidgetFrameAncestors(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	const listed = "'self' https://council.example http://127.0.0.2:8080"
 	tests := []struct {
 		name, target, want string
@@ -172,7 +82,7 @@ func TestWidgetFrameAncestors(t *testing.T) {
 }
 
 func TestPartnerEditChangesFramingAtOnce(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	e.addUser(t, "admin@example.org", advocacy.RoleAdmin, "")
 	cl := e.mustLogin(t, "admin@example.org")
 
@@ -230,7 +140,7 @@ func TestPartnerEditChangesFramingAtOnce(t *testing.T) {
 }
 
 func TestProgressWidget(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	e.addLetter(t, letterSpec{at: orgNow.Add(-time.Hour), state: "NY", district: 12, email: "a@example.org", ref: "bizco", to: []string{nadler}})
 	e.addLetter(t, letterSpec{at: orgNow.Add(-time.Hour), state: "NY", district: 12, email: "b@example.org", to: []string{nadler}})
 
@@ -246,7 +156,7 @@ func TestProgressWidget(t *testing.T) {
 	if n := doc.Find(`[data-testid="widget-bill"]`).Length(); n != 2 {
 		t.Errorf("bills = %d, want 2", n)
 	}
-	camp, err := e.srv.deps.Campaigns.Campaign(context.Background(), sqlite.SeedSlug)
+	camp, err := e.campaigns.Campaign(context.Background(), sqlite.SeedSlug)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +244,7 @@ func TestProgressWidget(t *testing.T) {
 }
 
 func TestAccentCSS(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	rec := e.fetch(t, http.MethodGet, "/widgets/accent.css?c=1D4ED8", nil)
 	if rec.Code != http.StatusOK || rec.Body.String() != ":root{--wc-accent:#1d4ed8}\n" ||
 		!strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
@@ -348,7 +258,7 @@ func TestAccentCSS(t *testing.T) {
 }
 
 func TestCountJSON(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	for _, ls := range []letterSpec{
 		{at: orgNow.Add(-72 * time.Hour), state: "NY", district: 12, email: "a@example.org", ref: "bizco", to: []string{nadler}},
 		{at: orgNow.Add(-2 * time.Hour), state: "NY", district: 12, email: "b@example.org", ref: "bizco", to: []string{nadler, schumer}},
@@ -358,7 +268,7 @@ func TestCountJSON(t *testing.T) {
 	} {
 		e.addLetter(t, ls)
 	}
-	camp, err := e.srv.deps.Campaigns.Campaign(context.Background(), sqlite.SeedSlug)
+	camp, err := e.campaigns.Campaign(context.Background(), sqlite.SeedSlug)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +321,7 @@ func TestCountJSON(t *testing.T) {
 }
 
 func TestEmbedJS(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	rec := e.fetch(t, http.MethodGet, "/embed.js", nil)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("embed.js: %d", rec.Code)
@@ -506,7 +416,7 @@ func fillLetter(v url.Values, email string) url.Values {
 }
 
 func TestActionWidgetFlow(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	const base = "/widgets/jackson-vanik/action"
 
 	// The ZIP form is public and cacheable, and carries the options.
@@ -613,7 +523,7 @@ func TestActionWidgetFlow(t *testing.T) {
 }
 
 func TestActionWidgetToken(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	const base = "/widgets/jackson-vanik/action"
 	rec := e.fetch(t, http.MethodGet, base+"?partner=bizco&zip=10002", nil)
 	action, vals := widgetForm(t, rec, `[data-testid="compose-form"]`)
@@ -671,7 +581,7 @@ func TestActionWidgetToken(t *testing.T) {
 // TestRefAttribution: ?ref= on the main site's letter form keeps a known
 // partner's code and drops an unknown one; so does the JSON API.
 func TestRefAttribution(t *testing.T) {
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	for i, tt := range []struct{ ref, want string }{{"bizco", "bizco"}, {"nobody", ""}, {"", ""}} {
 		rec := e.fetch(t, http.MethodGet, "/write?zip=10002&ref="+tt.ref, nil)
 		_, vals := widgetForm(t, rec, `[data-testid="compose-form"]`)
@@ -706,7 +616,7 @@ func TestRefAttribution(t *testing.T) {
 // faster than a person writes waits for moderation, as on the main site,
 // and the per-address letter limit counts widget and site together.
 func TestActionWidgetSharesAbuseControls(t *testing.T) {
-	e := newWidgetEnv(t, func(c *Config) { c.Limits.LetterIPMax = Limit{PerMinute: 1, Burst: 1} })
+	e := newEnv(t, partnerWidgets(), withConfig(func(c *Config) { c.Limits.LetterIPMax = Limit{PerMinute: 1, Burst: 1} }))
 	rec := e.fetch(t, http.MethodGet, "/widgets/jackson-vanik/action?partner=bizco&zip=10002", nil)
 	_, vals := widgetForm(t, rec, `[data-testid="compose-form"]`)
 	fillLetter(vals, "fast@example.org")
@@ -794,7 +704,7 @@ func frameTarget(t *testing.T, ctx context.Context, prefix string) context.Conte
 // the widget; axe-core checks both widgets.
 func TestBrowserWidgets(t *testing.T) {
 	ctx := browser(t)
-	e := newWidgetEnv(t)
+	e := newEnv(t, partnerWidgets())
 	wc := httptest.NewServer(e.srv.Handler())
 	defer wc.Close()
 	loader := wc.URL + "/embed.js?v=" + web.Version("embed.js")
@@ -936,7 +846,7 @@ func TestBrowserWidgets(t *testing.T) {
 // reused for a few seconds.
 func TestNoPublicCache(t *testing.T) {
 	for _, off := range []bool{false, true} {
-		e := newWidgetEnv(t, func(c *Config) { c.NoPublicCache = off })
+		e := newEnv(t, partnerWidgets(), withConfig(func(c *Config) { c.NoPublicCache = off }))
 		counts := func() string {
 			var out []string
 			for _, path := range []string{"/api/v1/campaigns/jackson-vanik/count.json", "/api/v1/campaigns/jackson-vanik/stats", "/"} {

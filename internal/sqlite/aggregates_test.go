@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -27,6 +29,14 @@ func checkAggregatesAtEnd(t testing.TB, d *DB) {
 		for _, diff := range diffs {
 			t.Errorf("aggregate differs from a recount: %s", diff)
 		}
+		sqlDiffs, err := checkAggregatesSQL(context.Background(), d)
+		if err != nil {
+			t.Errorf("check aggregates with the recount queries: %v", err)
+			return
+		}
+		for _, diff := range sqlDiffs {
+			t.Errorf("aggregate differs from its recount query: %s", diff)
+		}
 	})
 }
 
@@ -40,6 +50,71 @@ func mustAgree(t *testing.T, d *DB, after string) {
 	for _, diff := range diffs {
 		t.Errorf("after %s: %s", after, diff)
 	}
+	sqlDiffs, err := checkAggregatesSQL(context.Background(), d)
+	if err != nil {
+		t.Fatalf("after %s: check with the recount queries: %v", after, err)
+	}
+	for _, diff := range sqlDiffs {
+		t.Errorf("after %s: recount query: %s", after, diff)
+	}
+}
+
+// checkAggregatesSQL compares every aggregate with its recount query in
+// aggTables, the plain-SQL definition that CheckAggregates's one-pass
+// recount must match: together with CheckAggregates after every kind of
+// change, it holds the triggers, the one-pass recount and the definitions
+// to the same counts.
+func checkAggregatesSQL(ctx context.Context, db *DB) ([]AggregateDiff, error) {
+	tx, err := db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var out []AggregateDiff
+	for _, t := range aggTables() {
+		var vals []string
+		for _, v := range t.vals {
+			if !t.ignore[v] {
+				vals = append(vals, v)
+			}
+		}
+		cols := strings.Join(append(append([]string{}, t.keys...), vals...), ", ")
+		all := strings.Join(append(append([]string{}, t.keys...), t.vals...), ", ")
+		kept := `SELECT ` + cols + ` FROM ` + t.name + ` WHERE n <> 0`
+		recount := `SELECT ` + cols + ` FROM r WHERE n <> 0`
+		rows, err := tx.QueryContext(ctx, `WITH r (`+all+`) AS MATERIALIZED (`+t.recount+`)
+			SELECT 0, * FROM (`+kept+` EXCEPT `+recount+`)
+			UNION ALL SELECT 1, * FROM (`+recount+` EXCEPT `+kept+`)`)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.name, err)
+		}
+		for rows.Next() {
+			var side int
+			v := make([]sql.NullString, len(t.keys)+len(vals))
+			dest := []any{&side}
+			for i := range v {
+				dest = append(dest, &v[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var parts []string
+			for i, c := range append(append([]string{}, t.keys...), vals...) {
+				parts = append(parts, c+"="+v[i].String)
+			}
+			d := AggregateDiff{Table: t.name, Key: strings.Join(parts, " "), Kept: "this row", Recounted: "not"}
+			if side == 1 {
+				d.Kept, d.Recounted = "not", "this row"
+			}
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // TestAggregatesFollowEveryChange makes each kind of change that moves a
