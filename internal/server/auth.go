@@ -266,7 +266,7 @@ func (w *workspace) renderLogin(c echo.Context, status int, v templates.LoginVie
 	}
 	setCookie(c, loginCookie, tok, "/login", 3600, http.SameSiteStrictMode)
 	v.CSRF = tok
-	return w.core.render(c, status, templates.LoginPage(w.core.meta(c, "Sign in", "/login"), v), nil)
+	return w.view.render(c, status, templates.LoginPage(w.view.meta(c, "Sign in", "/login"), v), nil)
 }
 
 // login checks the credentials and starts a session with a new token.
@@ -330,7 +330,7 @@ func (w *workspace) accountPage(c echo.Context) error {
 func (w *workspace) renderAccount(c echo.Context, status int, f templates.PasswordForm) error {
 	m := w.frame(c, "Your account", "/organizer/account", "")
 	page := templates.AccountPage(m, f)
-	return w.core.render(c, status, page, templates.PasswordFormRegion(m, f))
+	return w.view.render(c, status, page, templates.PasswordFormRegion(m, f))
 }
 
 // changePassword checks the current password, then stores the new one and

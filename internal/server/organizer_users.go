@@ -17,7 +17,7 @@ import (
 // partners: the lists, the forms that add them, and disabling an account.
 // It is mounted with the workspace, on the same account store.
 type userAdmin struct {
-	core *Server
+	view *renderer
 	ws   *workspace
 	// users lists, disables and enables accounts and keeps partners;
 	// accounts creates accounts with their passwords.
@@ -26,7 +26,7 @@ type userAdmin struct {
 }
 
 func newUserAdmin(s *Server, ws *workspace) *userAdmin {
-	return &userAdmin{core: s, ws: ws, users: ws.users, accounts: ws.accounts}
+	return &userAdmin{view: s.view, ws: ws, users: ws.users, accounts: ws.accounts}
 }
 
 // routes mounts the accounts and partners lists and their forms.
@@ -68,7 +68,7 @@ func (u *userAdmin) renderUsers(c echo.Context, status int, v templates.UsersVie
 	if v.Form == nil {
 		v.Form = map[string]string{"role": string(advocacy.RoleOrganizer)}
 	}
-	return u.core.render(c, status, templates.UsersPage(u.ws.frame(c, "Users", "/organizer/users", ""), v), nil)
+	return u.view.render(c, status, templates.UsersPage(u.ws.frame(c, "Users", "/organizer/users", ""), v), nil)
 }
 
 // createUser adds an account. Without a password typed in, one is
@@ -150,7 +150,7 @@ func (u *userAdmin) renderPartners(c echo.Context, status int, v templates.Partn
 	if v.Form == nil {
 		v.Form = map[string]string{}
 	}
-	return u.core.render(c, status, templates.PartnersPage(u.ws.frame(c, "Partners", "/organizer/partners", ""), v), nil)
+	return u.view.render(c, status, templates.PartnersPage(u.ws.frame(c, "Partners", "/organizer/partners", ""), v), nil)
 }
 
 // createPartner adds a partner.
