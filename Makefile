@@ -2,7 +2,7 @@
 GO      ?= go
 VENDOR  := web/static/vendor
 
-.PHONY: run test build install web generate vet lint bench bench-scale microbench fmt check check-generated clean
+.PHONY: run test build install web generate vet lint bench bench-profile bench-scale microbench fmt check check-generated clean
 
 # WHIPCOUNT_ADDR, WHIPCOUNT_DB and every other WHIPCOUNT_* variable set in
 # the environment take effect; these two only get defaults.
@@ -46,6 +46,13 @@ lint:
 # module, so vegeta stays out of the app's module graph.
 bench: build
 	cd internal/loadbench && $(GO) run . -bin ../../bin/whipcount
+
+# The load benchmark with a CPU profile of the server per scenario, in
+# bin/profiles (go tool pprof bin/whipcount-profile bin/profiles/NAME.pprof).
+# The binary is built with the profiler, which a release build lacks.
+bench-profile: web generate
+	$(GO) build -trimpath -tags profile -o bin/whipcount-profile ./cmd/whipcount
+	cd internal/loadbench && $(GO) run . -bin ../../bin/whipcount-profile -cpuprofile ../../bin/profiles $${ONLY:+-only "$$ONLY"}
 
 # The scale benchmark: databases of 100,000, 1,000,000 and 10,000,000
 # letters (SIZES=100k,1M to choose), each route cold and warm, with and

@@ -54,6 +54,8 @@ type options struct {
 	check     bool
 	buildOnly bool
 	pin       bool
+	// profile is a folder for a CPU profile of the server per scenario.
+	profile string
 }
 
 func run(args []string, out io.Writer) error {
@@ -71,6 +73,7 @@ func run(args []string, out io.Writer) error {
 	fs.BoolVar(&o.keep, "keep", false, "keep the scale benchmark's databases")
 	fs.BoolVar(&o.check, "check", true, "run whipcount stats check (a full recount) on each scale database")
 	fs.BoolVar(&o.buildOnly, "build-only", false, "build the scale databases (with -keep, to keep them) and measure nothing")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the server during each measured scenario into `DIR` (the binary must be built with -tags profile: make bench-profile)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -278,7 +281,7 @@ func bench(o options, out io.Writer) error {
 
 	// The ceiling.
 	helloAddr := freeAddr()
-	hello, _, err := start(pin, filepath.Join(tmp, "hello.log"), self, "-hello", helloAddr)
+	hello, _, err := start(pin, nil, filepath.Join(tmp, "hello.log"), self, "-hello", helloAddr)
 	if err != nil {
 		return err
 	}
@@ -291,7 +294,16 @@ func bench(o options, out io.Writer) error {
 
 	// The real server on a fresh database.
 	addr := freeAddr()
-	srv, startedAt, err := start(pin, filepath.Join(tmp, "server.log"), o.bin, "serve", "-addr", addr,
+	var env []string
+	profileAddr := ""
+	if o.profile != "" {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
+		profileAddr = freeAddr()
+		env = append(env, "WHIPCOUNT_PROFILE_ADDR="+profileAddr)
+	}
+	srv, startedAt, err := start(pin, env, filepath.Join(tmp, "server.log"), o.bin, "serve", "-addr", addr,
 		"-db", filepath.Join(tmp, "bench.db"), "-log-level", "warn",
 		// The benchmark is one client: lift the per-client and global limits.
 		"-limit-lookup", "0", "-limit-letter-ip", "0", "-limit-letter-ip-max", "0", "-limit-letter-email", "0", "-letters-per-minute", "0")
@@ -315,7 +327,19 @@ func bench(o options, out io.Writer) error {
 		attack(warm, sc.name, sc.targeter("http://"+addr))
 		before := cpuTime(srv.Process.Pid)
 		w0, c0 := ioCount(srv.Process.Pid)
+		var profiled chan error
+		if profileAddr != "" {
+			profiled = make(chan error, 1)
+			go func() {
+				profiled <- fetchProfile("http://"+profileAddr, o.duration, filepath.Join(o.profile, fileName(sc.name)+".pprof"))
+			}()
+		}
 		r := attack(o, sc.name, sc.targeter("http://"+addr))
+		if profiled != nil {
+			if err := <-profiled; err != nil {
+				return fmt.Errorf("profile %s: %w", sc.name, err)
+			}
+		}
 		r.cpu = cpuTime(srv.Process.Pid) - before
 		w1, c1 := ioCount(srv.Process.Pid)
 		r.written, r.writeCalls = w1-w0, c1-c0
@@ -384,8 +408,43 @@ func attack(o options, name string, tr vegeta.Targeter) result {
 	return r
 }
 
-// start runs a server process, on core 0 when pinning.
-func start(pin bool, logPath string, name string, args ...string) (*exec.Cmd, time.Time, error) {
+// fetchProfile asks the server's profiler for a CPU profile of the next d
+// and writes it to path.
+func fetchProfile(base string, d time.Duration, path string) error {
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	c := &http.Client{Timeout: d + 30*time.Second}
+	res, err := c.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs))
+	if err != nil {
+		return fmt.Errorf("%w (is the binary built with -tags profile?)", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("profiler answered %s", res.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// fileName turns a scenario's name into a file name.
+func fileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '/' {
+			return '-'
+		}
+		return r
+	}, name)
+}
+
+// start runs a server process, on core 0 when pinning, with env added to
+// the environment.
+func start(pin bool, env []string, logPath string, name string, args ...string) (*exec.Cmd, time.Time, error) {
 	if pin {
 		args = append([]string{"-c", "0", name}, args...)
 		name = "taskset"
@@ -397,7 +456,7 @@ func start(pin bool, logPath string, name string, args ...string) (*exec.Cmd, ti
 	cmd := exec.Command(name, args...)
 	// The letters go to members whose terms run until January 2027 in the
 	// shipped data: run the server at a date when they still serve.
-	cmd.Env = append(os.Environ(), "WHIPCOUNT_NOW=2026-12-01T12:00:00Z")
+	cmd.Env = append(append(os.Environ(), "WHIPCOUNT_NOW=2026-12-01T12:00:00Z"), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	at := time.Now()
 	if err := cmd.Start(); err != nil {

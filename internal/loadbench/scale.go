@@ -118,7 +118,7 @@ func scaleOne(o options, n int, ds []district, out io.Writer) error {
 
 	// The app writes the schema, the campaign and one letter per district.
 	addr := freeAddr()
-	srv, _, err := start(false, logPath, o.bin, serverArgs(addr, dbPath)...)
+	srv, _, err := start(false, nil, logPath, o.bin, serverArgs(addr, dbPath)...)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func scaleOne(o options, n int, ds []district, out io.Writer) error {
 
 	// With the caches, as served: start-up, cold and warm routes, intake.
 	addr = freeAddr()
-	srv, startedAt, err := start(o.pin, logPath, o.bin, serverArgs(addr, dbPath)...)
+	srv, startedAt, err := start(o.pin, nil, logPath, o.bin, serverArgs(addr, dbPath)...)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func scaleOne(o options, n int, ds []district, out io.Writer) error {
 
 	// Without the caches: every public answer read and rendered anew.
 	addr = freeAddr()
-	srv, _, err = start(o.pin, logPath, o.bin, serverArgs(addr, dbPath, "-no-public-cache")...)
+	srv, _, err = start(o.pin, nil, logPath, o.bin, serverArgs(addr, dbPath, "-no-public-cache")...)
 	if err != nil {
 		return err
 	}

@@ -267,18 +267,20 @@ func (l *campaignLife) featureCampaign(c echo.Context) error {
 }
 
 // publicCopies are the short-lived copies of what the public sees: the
-// campaigns and the home choice, the rendered campaign pages and the
-// widgets. forget drops them all: a campaign opened, closed, featured or
-// edited shows at once.
+// campaigns and the home choice, the rendered campaign pages, the letter
+// templates the letter desk keeps and the widgets. forget drops them all:
+// a campaign opened, closed, featured or edited shows at once.
 type publicCopies struct {
 	read    *campaignReader
 	pages   *pageCache
-	widgets *widgets // nil: no widgets mounted
+	desk    *letterDesk // nil: no letters
+	widgets *widgets    // nil: no widgets mounted
 }
 
 func (pc publicCopies) forget() {
 	pc.read.forget()
 	pc.pages.clear()
+	pc.desk.forgetTemplates()
 	pc.widgets.forget()
 }
 

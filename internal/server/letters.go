@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/letters"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -108,7 +110,9 @@ type letterDesk struct {
 	store     LetterStore
 	campaigns CampaignStore
 	// templates reads campaigns' own letters; nil uses the defaults.
-	templates LetterTemplateSource
+	// keptTemplates keeps them by campaign ID, with the defaults filled in.
+	templates     LetterTemplateSource
+	keptTemplates *ttlcache.Cache[int64, map[advocacy.TemplateKind]advocacy.LetterTemplate]
 	// route says how a copy to a member travels; nil sends every copy
 	// through the assisted channels.
 	route func(advocacy.Member) (office string, ch advocacy.Channel)
@@ -126,8 +130,8 @@ type letterDesk struct {
 }
 
 // newLetterDesk builds the desk, or nil without a letter store or
-// campaigns.
-func newLetterDesk(s *Server) *letterDesk {
+// campaigns. It keeps campaigns' templates for ttl, like the campaigns.
+func newLetterDesk(s *Server, ttl time.Duration) *letterDesk {
 	if s.deps.Letters.Store == nil || s.deps.Campaigns == nil {
 		return nil
 	}
@@ -135,7 +139,8 @@ func newLetterDesk(s *Server) *letterDesk {
 		service: s.letters, store: s.deps.Letters.Store, campaigns: s.deps.Campaigns,
 		templates: s.deps.Letters.Templates, route: s.deps.Letters.Route, receipts: s.receiptsOn(),
 		requireConfirmation: s.cfg.RequireConfirmation, baseURL: s.deps.Letters.BaseURL, rand: s.deps.Letters.Rand,
-		secret: s.cfg.Secret, clock: s.deps.Clock, logger: s.deps.Logger}
+		secret: s.cfg.Secret, clock: s.deps.Clock, logger: s.deps.Logger,
+		keptTemplates: ttlcache.New(ttl, s.deps.Clock, ttlcache.Options[int64, map[advocacy.TemplateKind]advocacy.LetterTemplate]{})}
 	if ld.rand == nil {
 		ld.rand = rand.Reader
 	}
@@ -322,22 +327,40 @@ func letterKind(b advocacy.Bill, bioguide string) advocacy.TemplateKind {
 }
 
 // letterTemplates returns the campaign's templates, falling back to the
-// defaults for any kind it lacks.
+// defaults for kinds it has none of. They are kept as long as the campaign
+// itself (every letter reads them twice) and forgotten when an organizer
+// saves a template or changes a campaign.
 func (ld *letterDesk) letterTemplates(ctx context.Context, camp advocacy.Campaign) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error) {
-	out := advocacy.DefaultLetterTemplates()
 	if ld.templates == nil {
-		return out, nil
+		return advocacy.DefaultLetterTemplates(), nil
 	}
-	own, err := ld.templates.LetterTemplates(ctx, camp.ID)
+	tpls, err := ld.keptTemplates.Get(ctx, camp.ID, func(ctx context.Context) (map[advocacy.TemplateKind]advocacy.LetterTemplate, error) {
+		out := advocacy.DefaultLetterTemplates()
+		own, err := ld.templates.LetterTemplates(ctx, camp.ID)
+		if err != nil {
+			return nil, err
+		}
+		for k, t := range own {
+			if strings.TrimSpace(t.Subject) != "" && strings.TrimSpace(t.Body) != "" {
+				out[k] = t
+			}
+		}
+		return out, nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("letter templates of %q: %w", camp.Slug, err)
 	}
-	for k, t := range own {
-		if strings.TrimSpace(t.Subject) != "" && strings.TrimSpace(t.Body) != "" {
-			out[k] = t
-		}
+	// A copy: the kept map is shared by every request.
+	return maps.Clone(tpls), nil
+}
+
+// forgetTemplates drops the kept templates, so that the next letter is
+// written with what an organizer just saved. Safe on nil (no desk mounted).
+func (ld *letterDesk) forgetTemplates() {
+	if ld == nil {
+		return
 	}
-	return out, nil
+	ld.keptTemplates.Clear()
 }
 
 // memberName is how a letter names a member: "Representative Jerrold Nadler".

@@ -41,6 +41,8 @@ type editor struct {
 	// life, when mounted, adds the campaign's status panel, the form that
 	// adds a bill and the link that replaces one.
 	life *campaignLife
+	// forgetTemplates drops the letter templates the letter desk keeps.
+	forgetTemplates func()
 }
 
 // newEditor builds the editor, or nil without the content editor or the
@@ -50,7 +52,7 @@ func newEditor(s *Server, ws *workspace) *editor {
 		return nil
 	}
 	return &editor{view: s.view, read: s.read, copies: s.copies, ws: ws, store: s.deps.Organizer.Editor, campaigns: s.deps.Campaigns, members: s.deps.Members,
-		clock: s.deps.Clock}
+		clock: s.deps.Clock, forgetTemplates: s.desk.forgetTemplates}
 }
 
 // routes mounts the editor's page, its sections' forms and the Markdown
@@ -667,6 +669,8 @@ func (ed *editor) editTemplate(c echo.Context) error {
 	if err := ed.store.SaveLetterTemplate(c.Request().Context(), camp.Slug, t, a.user.ID); err != nil {
 		return err
 	}
+	// The next letter is written with the saved text.
+	ed.forgetTemplates()
 	f = templateForm(camp, t)
 	f.Saved = true
 	return ed.saved(c, camp.Slug, "template-"+string(kind), "saved", editorSection{template: &f})

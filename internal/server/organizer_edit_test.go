@@ -267,3 +267,28 @@ func TestEditCampaignSponsor(t *testing.T) {
 		}
 	}
 }
+
+// TestSavedTemplateReachesTheNextLetter: letters keep their campaign's
+// templates for a while, but a template an organizer saves is in the very
+// next letter.
+func TestSavedTemplateReachesTheNextLetter(t *testing.T) {
+	// The campaign page cache stays on: the kept templates live as long.
+	e := newEnv(t, organizerWorkspace(), withLetters(), withLetterTemplates())
+	e.addUser(t, "org@example.org", advocacy.RoleOrganizer, "")
+	subject := func() string {
+		d := mustDoc(t, e.post(t, "/write/preview", validForm(e.formToken(t)), false))
+		return d.Find(`[data-testid="preview-letter"][data-bioguide="` + goldman + `"] [data-testid="preview-subject"]`).Text()
+	}
+	if got := subject(); !strings.HasPrefix(got, "Please cosponsor") {
+		t.Fatalf("before: subject %q", got)
+	}
+	cl := e.mustLogin(t, "org@example.org")
+	rec := cl.post(t, "/organizer/campaigns/jackson-vanik/edit/templates/ask",
+		url.Values{"subject": {"Sign on to {{bill}}"}, "body": {"Dear {{member_title}} {{member_name}}, please."}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("save template: %d %s", rec.Code, rec.Body)
+	}
+	if got := subject(); got != "Sign on to H.R. 5917" {
+		t.Errorf("after saving: subject %q", got)
+	}
+}

@@ -232,12 +232,12 @@ func New(cfg Config, deps Deps) *Server {
 	// The workspace's core comes first: the public pages ask it who is
 	// signed in.
 	ws := newWorkspace(s)
-	s.desk = newLetterDesk(s)
+	s.desk = newLetterDesk(s, ttl)
 	s.lookup = newLookup(s)
 	s.pages = newCampaignPages(s, ws)
 	s.api = newPublicAPI(s)
 	s.widgets = newWidgets(s)
-	s.copies = publicCopies{read: s.read, pages: s.homePages, widgets: s.widgets}
+	s.copies = publicCopies{read: s.read, pages: s.homePages, desk: s.desk, widgets: s.widgets}
 	s.org = newWorkspaceFeatures(s, ws)
 	s.deliveries = newDeliveries(s, s.org.ws)
 	s.routes()

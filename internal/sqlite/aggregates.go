@@ -49,42 +49,59 @@ type aggTable struct {
 	vals    []string
 	ignore  map[string]bool
 	recount string
+	// perDelivery: the table counts deliveries (its recount reads the
+	// deliveries source) rather than letters.
+	perDelivery bool
+	// merge is how a row that exists takes more counts (the SET of an
+	// upsert whose new values are excluded.*).
+	merge string
 }
 
 // aggTables lists every aggregate with its definition as a full recount.
 // The triggers must always agree with these queries; check proves it.
-func aggTables() []aggTable {
+func aggTables() []aggTable { return aggTablesOver("letters", "deliveries") }
+
+// aggTablesOver is aggTables counting only the letters of the letters
+// source and the deliveries of the deliveries source (a table, or a
+// parenthesised SELECT of some of its rows).
+func aggTablesOver(letters, deliveries string) []aggTable {
 	const active = ` l.status = 'active'`
-	const dl = ` FROM deliveries d JOIN letters l ON l.id = d.letter_id,` + refAxis + ` WHERE` + active + refKept
+	dl := ` FROM ` + deliveries + ` d JOIN letters l ON l.id = d.letter_id,` + refAxis + ` WHERE` + active + refKept
+	const count = `n = n + excluded.n`
 	return []aggTable{
-		{name: "agg_letters", keys: []string{"campaign_id", "ref", "status"}, vals: []string{"n"},
-			recount: `SELECT l.campaign_id, ` + refCol + `, l.status, count(*) FROM letters l,` + refAxis +
+		{name: "agg_letters", keys: []string{"campaign_id", "ref", "status"}, vals: []string{"n"}, merge: count,
+			recount: `SELECT l.campaign_id, ` + refCol + `, l.status, count(*) FROM ` + letters + ` l,` + refAxis +
 				` WHERE true` + refKept + ` GROUP BY 1, 2, 3`},
-		{name: "agg_letter_hours", keys: []string{"campaign_id", "ref", "hour"}, vals: []string{"n"},
-			recount: `SELECT l.campaign_id, ` + refCol + `, substr(l.created_at, 1, 13), count(*) FROM letters l,` + refAxis +
+		{name: "agg_letter_hours", keys: []string{"campaign_id", "ref", "hour"}, vals: []string{"n"}, merge: count,
+			recount: `SELECT l.campaign_id, ` + refCol + `, substr(l.created_at, 1, 13), count(*) FROM ` + letters + ` l,` + refAxis +
 				` WHERE` + active + refKept + ` GROUP BY 1, 2, 3`},
-		{name: "agg_letter_districts", keys: []string{"campaign_id", "ref", "state", "district"}, vals: []string{"n"},
-			recount: `SELECT l.campaign_id, ` + refCol + `, l.state, l.district, count(*) FROM letters l,` + refAxis +
+		{name: "agg_letter_districts", keys: []string{"campaign_id", "ref", "state", "district"}, vals: []string{"n"}, merge: count,
+			recount: `SELECT l.campaign_id, ` + refCol + `, l.state, l.district, count(*) FROM ` + letters + ` l,` + refAxis +
 				` WHERE` + active + refKept + ` GROUP BY 1, 2, 3, 4`},
 		{name: "agg_deliveries", keys: []string{"campaign_id", "ref", "chamber", "channel", "status"}, vals: []string{"n"},
+			perDelivery: true, merge: count,
 			recount: `SELECT l.campaign_id, ` + refCol + `, d.chamber, d.channel, d.status, count(*)` + dl + ` GROUP BY 1, 2, 3, 4, 5`},
 		{name: "agg_offices", keys: []string{"campaign_id", "ref", "bioguide_id"}, vals: []string{"n", "first_at", "last_at"},
+			perDelivery: true,
+			merge:       count + `, first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
 			recount: `SELECT l.campaign_id, ` + refCol + `, d.bioguide_id, count(*), min(l.created_at), max(l.created_at)` + dl +
 				` GROUP BY 1, 2, 3`},
 		{name: "agg_office_days", keys: []string{"campaign_id", "ref", "bioguide_id", "day"}, vals: []string{"n"},
+			perDelivery: true, merge: count,
 			recount: `SELECT l.campaign_id, ` + refCol + `, d.bioguide_id, substr(l.created_at, 1, 10), count(*)` + dl +
 				` GROUP BY 1, 2, 3, 4`},
 		// The name shown is one of the ways the organisation was typed;
-		// which one is not part of the definition.
+		// which one is not part of the definition (a row keeps its first).
 		{name: "agg_office_orgs", keys: []string{"campaign_id", "bioguide_id", "org_key"}, vals: []string{"name", "n"},
-			ignore: map[string]bool{"name": true},
+			ignore: map[string]bool{"name": true}, perDelivery: true, merge: count,
 			recount: `SELECT l.campaign_id, d.bioguide_id, ` + orgKeySQL + `, min(l.organization), count(*)
-				FROM deliveries d JOIN letters l ON l.id = d.letter_id
+				FROM ` + deliveries + ` d JOIN letters l ON l.id = d.letter_id
 				WHERE` + active + ` AND l.organization <> '' GROUP BY 1, 2, 3`},
 		{name: "agg_office_org_facts", keys: []string{"campaign_id", "bioguide_id", "org_key", "kind", "value"}, vals: []string{"n"},
+			perDelivery: true, merge: count,
 			recount: `SELECT l.campaign_id, d.bioguide_id, ` + orgKeySQL + `, f.kind,
 					CASE f.kind WHEN 'title' THEN l.title ELSE l.city END, count(*)
-				FROM deliveries d JOIN letters l ON l.id = d.letter_id, (SELECT 'title' AS kind UNION ALL SELECT 'city') f
+				FROM ` + deliveries + ` d JOIN letters l ON l.id = d.letter_id, (SELECT 'title' AS kind UNION ALL SELECT 'city') f
 				WHERE` + active + ` AND l.organization <> '' AND (CASE f.kind WHEN 'title' THEN l.title ELSE l.city END) <> ''
 				GROUP BY 1, 2, 3, 4, 5`},
 	}
@@ -275,4 +292,72 @@ func MissingAggregateTriggers(ctx context.Context, db *DB) ([]string, error) {
 		}
 	}
 	return missing, nil
+}
+
+// The group commit counts its own new letters. While its transaction holds
+// the row of agg_group_commit (migration 0102), the triggers on new letters
+// and deliveries leave them alone; before it commits, the group adds what
+// its letters contribute with one statement per aggregate table: the
+// table's recount narrowed to the group's new rows, added to what the table
+// holds. Letters arriving together share aggregate rows (their campaign,
+// hour, district, offices), so a group of many letters touches each row
+// once instead of once per letter. Every other change (moderation,
+// confirmation, erasure, deletion, a delivery's status, seeds, imports)
+// goes through the triggers as before, and no other transaction can see the
+// row: the group deletes it before committing.
+const (
+	qGroupCountsBegin = "INSERT INTO agg_group_commit (id) VALUES (1)"
+	qGroupCountsEnd   = "DELETE FROM agg_group_commit"
+)
+
+// groupCount is one aggregate table's statement for a group: ?1 and ?2 are
+// the first and last ID of the group's new letters, or of its new
+// deliveries when perDelivery.
+type groupCount struct {
+	query       string
+	perDelivery bool
+}
+
+// groupCounts are the statements that add a group's new letters to the
+// aggregates. The IDs between the first and last of a group are all the
+// group's (one writer holds the database, and new rows take IDs above every
+// existing one); letters a group refused or rolled back are not there.
+var groupCounts = func() []groupCount {
+	var out []groupCount
+	for _, t := range aggTablesOver("(SELECT * FROM letters WHERE id BETWEEN ?1 AND ?2)",
+		"(SELECT * FROM deliveries WHERE id BETWEEN ?1 AND ?2)") {
+		cols := strings.Join(append(append([]string{}, t.keys...), t.vals...), ", ")
+		out = append(out, groupCount{perDelivery: t.perDelivery,
+			query: "INSERT INTO " + t.name + " (" + cols + ") " + t.recount + " ON CONFLICT DO UPDATE SET " + t.merge})
+	}
+	return out
+}()
+
+// idRange is the first and last of a set of row IDs; empty while last is 0.
+type idRange struct{ first, last int64 }
+
+func (r *idRange) add(id int64) {
+	if r.last == 0 {
+		r.first, r.last = id, id
+		return
+	}
+	r.first, r.last = min(r.first, id), max(r.last, id)
+}
+
+// addGroupCounts adds the letters and deliveries of the two ranges, all
+// written by the current transaction, to the aggregates.
+func addGroupCounts(ctx context.Context, tx *stmtTx, letters, deliveries idRange) error {
+	for _, g := range groupCounts {
+		r := letters
+		if g.perDelivery {
+			r = deliveries
+		}
+		if r.last == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, g.query, r.first, r.last); err != nil {
+			return fmt.Errorf("count the group's letters: %w", err)
+		}
+	}
+	return nil
 }

@@ -375,12 +375,11 @@ func TestAggregatesBackfillLettersWrittenBefore(t *testing.T) {
 			before[name] = f
 		}
 	}
-	old, err := Open(ctx, path, before)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cid := insertLetterCampaign(t, old, "jackson-vanik", "")
-	s := NewLetters(old, func() time.Time { return letterT0 }, rand.Reader)
+	// The letters are written by this version's store into a database of
+	// its own, then copied into one that stops before the aggregates.
+	src := openLetterDB(t, "")
+	cid := insertLetterCampaign(t, src, "jackson-vanik", "")
+	s := NewLetters(src, func() time.Time { return letterT0 }, rand.Reader)
 	for i, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
 		nl := sampleLetter(cid, email, "")
 		if i == 1 {
@@ -396,6 +395,29 @@ func TestAggregatesBackfillLettersWrittenBefore(t *testing.T) {
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
+	var srcPath string
+	if err := src.R.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&srcPath); err != nil {
+		t.Fatal(err)
+	}
+	old, err := Open(ctx, path, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oldCID := insertLetterCampaign(t, old, "jackson-vanik", ""); oldCID != cid {
+		t.Fatalf("campaign %d, want %d", oldCID, cid)
+	}
+	conn, err := old.W.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ATTACH DATABASE '" + srcPath + "' AS src",
+		"INSERT INTO letters SELECT * FROM src.letters", "INSERT INTO deliveries SELECT * FROM src.deliveries",
+		"DETACH DATABASE src"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	conn.Close()
 	old.Close()
 
 	d, err := Open(ctx, path, all)
@@ -407,5 +429,129 @@ func TestAggregatesBackfillLettersWrittenBefore(t *testing.T) {
 	n, err := NewLetters(d, time.Now, rand.Reader).CountLetters(ctx, cid)
 	if err != nil || n != 2 {
 		t.Errorf("letters counted after the upgrade = %d, %v; want 2", n, err)
+	}
+}
+
+// TestGroupCommitCountsItsLetters writes one group of letters of every kind
+// (two campaigns, partner codes, held letters, organisations typed two ways,
+// different hours and days; a refused duplicate, a replayed form and a
+// letter that fails half-written among them), which the group counts
+// itself, then changes them through the other paths, which the triggers
+// count, and recounts after each step.
+func TestGroupCommitCountsItsLetters(t *testing.T) {
+	f := newOrgFixture(t)
+	ctx := context.Background()
+	d, s := f.db, f.letters
+	other := insertLetterCampaign(t, d, "other-campaign", "")
+	letter := func(cid int64, fl fixtureLetter) advocacy.NewLetter {
+		nl := advocacy.NewLetter{CampaignID: cid, Status: fl.status, State: fl.state, District: fl.district,
+			SettledBy: advocacy.SettledByZIP, Input: advocacy.LetterInput{Campaign: SeedSlug, FirstName: "Ada",
+				LastName: "Lovelace", Address1: "1 Main St", City: fl.city, State: fl.state, Zip: "10025", Email: fl.email,
+				Consent: true, Ref: fl.ref, Organization: fl.organization, Title: fl.title, FormToken: fl.personal}}
+		for _, r := range fl.to {
+			nl.Input.Recipients = append(nl.Input.Recipients, r.id)
+			nl.Recipients = append(nl.Recipients, advocacy.NewDelivery{BioguideID: r.id, OfficeCode: "X" + r.id,
+				Chamber: r.chamber, Channel: r.channel, Subject: "Please cosponsor", TemplateText: "Dear member"})
+		}
+		return nl
+	}
+	// A letter from before, whose form is sent again in the group.
+	earlier := f.addLetter(t, fixtureLetter{at: orgT0.Add(-72 * time.Hour), state: "NY", district: 12, email: "z@example.org",
+		to: []recipient{toNY12}})
+	if _, err := d.W.Exec("UPDATE letters SET form_token = 'form-z' WHERE id = ?", earlier.ID); err != nil {
+		t.Fatal(err)
+	}
+	halfWritten := letter(f.campaignID, fixtureLetter{state: "NY", district: 12, email: "half@example.org", to: []recipient{toNY12, toNYSen}})
+	halfWritten.Recipients[1] = halfWritten.Recipients[0]
+	kinds := []struct {
+		at   time.Time
+		nl   advocacy.NewLetter
+		fail bool
+	}{
+		{orgT0.Add(-50 * time.Hour), letter(f.campaignID, fixtureLetter{state: "NY", district: 12, email: "a@example.org",
+			organization: "Acme Imports", title: "Owner", city: "New York", to: []recipient{toNY12, toNYSen}}), false},
+		{orgT0.Add(-time.Hour), letter(f.campaignID, fixtureLetter{state: "NY", district: 12, email: "b@example.org", ref: "bizco",
+			organization: "ACME  imports", title: "CFO", city: "Albany", to: []recipient{toNY12}}), false},
+		{orgT0, letter(f.campaignID, fixtureLetter{state: "WV", district: 1, email: "c@example.org", ref: "bizco",
+			organization: "Coal Co", status: advocacy.LetterHeld, to: []recipient{toWV1}}), false},
+		{orgT0, letter(f.campaignID, fixtureLetter{state: "NY", district: 12, email: "a@example.org", to: []recipient{toNY12}}), true},
+		{orgT0, halfWritten, true},
+		{orgT0, letter(other, fixtureLetter{state: "WV", district: 1, email: "a@example.org", ref: "bizco",
+			organization: "Coal Co", title: "Miner", to: []recipient{toWV1}}), false},
+		{orgT0, letter(f.campaignID, fixtureLetter{state: "NY", district: 12, email: "z@example.org", personal: "form-z",
+			to: []recipient{toNY12}}), false},
+	}
+	var batch []*createJob
+	for _, k := range kinds {
+		f.clock.Set(k.at)
+		j, err := s.newJob(k.nl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, j)
+	}
+	f.clock.Set(orgT0)
+	s.commitGroup(batch)
+	var got []advocacy.CreatedLetter
+	for i, j := range batch {
+		r := <-j.done
+		if (r.err != nil) != kinds[i].fail {
+			t.Fatalf("letter %d: %v", i, r.err)
+		}
+		got = append(got, r.created)
+	}
+	if !got[6].Existing || got[6].Letter.ID != earlier.ID {
+		t.Fatalf("the replayed form was written again: %+v", got[6])
+	}
+	mustAgree(t, d, "a group of letters")
+	var flags int
+	if err := d.R.QueryRow("SELECT count(*) FROM agg_group_commit").Scan(&flags); err != nil || flags != 0 {
+		t.Fatalf("agg_group_commit holds %d rows after the group, %v", flags, err)
+	}
+	for _, c := range []struct {
+		cid  int64
+		ref  string
+		want int
+	}{{f.campaignID, "", 3}, {f.campaignID, "bizco", 1}, {other, "", 1}, {other, "bizco", 1}} {
+		n, err := s.CountByRef(ctx, c.cid, c.ref)
+		if err != nil || n != c.want {
+			t.Errorf("campaign %d, code %q: %d letters, %v; want %d", c.cid, c.ref, n, err, c.want)
+		}
+	}
+
+	// The other paths, through the triggers.
+	if err := f.moderation.Approve(ctx, got[2].Letter.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	mustAgree(t, d, "approval")
+	if err := s.MarkSent(ctx, got[0].Letter.Deliveries[0].ID, orgT0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ConfirmDelivery(ctx, got[0].Letter.PublicID, got[0].Letter.Deliveries[1].DeliveryID, advocacy.ChannelPhone); err != nil {
+		t.Fatal(err)
+	}
+	mustAgree(t, d, "delivery status changes")
+	if err := s.EraseLetter(ctx, got[1].Letter.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	mustAgree(t, d, "erasure")
+
+	// A letter and its deliveries written outside the group commit are
+	// counted by the insert triggers.
+	for _, q := range []string{
+		"CREATE TEMP TABLE copy_letter AS SELECT * FROM letters WHERE id = " + idString(got[0].Letter.ID),
+		"UPDATE copy_letter SET id = (SELECT max(id) + 1 FROM letters), public_id = public_id || 'x', form_token = NULL, email_norm = 'copy'",
+		"CREATE TEMP TABLE copy_deliveries AS SELECT * FROM deliveries WHERE letter_id = " + idString(got[0].Letter.ID),
+		"UPDATE copy_deliveries SET id = id + 1000, letter_id = (SELECT id FROM copy_letter), delivery_id = 'copy' || substr(delivery_id, 5)",
+		"INSERT INTO letters SELECT * FROM copy_letter",
+		"INSERT INTO deliveries SELECT * FROM copy_deliveries",
+	} {
+		if _, err := d.W.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	mustAgree(t, d, "a letter written outside the group commit")
+	if n, err := s.CountLetters(ctx, f.campaignID); err != nil || n != 5 {
+		t.Errorf("%d letters after the copy, %v; want 5", n, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -300,7 +301,10 @@ func qAlreadyWrote(n int) string {
 
 // writeQueries are the statements prepared for the group commit.
 func writeQueries() []string {
-	qs := []string{qLetterByToken, qCampaignExists, qInsertLetter, qInsertDelivery}
+	qs := []string{qLetterByToken, qCampaignExists, qInsertLetter, qInsertDelivery, qGroupCountsBegin, qGroupCountsEnd}
+	for _, g := range groupCounts {
+		qs = append(qs, g.query)
+	}
 	for n := 1; n <= advocacy.LetterMaxRecipients; n++ {
 		qs = append(qs, qAlreadyWrote(n))
 	}
@@ -365,6 +369,10 @@ func (s *Letters) enqueue(job *createJob) {
 func (s *Letters) drain() {
 	defer s.drainers.Done()
 	for {
+		// Let the requests that are running reach the queue first: on a
+		// busy server they join this group instead of waiting for the next
+		// commit, and with nothing else to run this returns at once.
+		runtime.Gosched()
 		s.mu.Lock()
 		n := min(len(s.queue), maxGroupCommit)
 		if n == 0 {
@@ -436,6 +444,11 @@ func (s *Letters) writeGroup(ctx context.Context, batch []*createJob, savepoints
 	}
 	defer rawTx.Rollback()
 	tx := s.stmts.bind(rawTx)
+	// The group counts its letters itself, after writing them.
+	if _, err := tx.ExecContext(ctx, qGroupCountsBegin); err != nil {
+		return nil, fmt.Errorf("create letter: %w", err)
+	}
+	var newLetters, newDeliveries idRange
 	exec := func(q string) error {
 		if !savepoints {
 			return nil
@@ -461,6 +474,12 @@ func (s *Letters) writeGroup(ctx context.Context, batch []*createJob, savepoints
 		switch {
 		case err == nil:
 			ok++
+			if !created.Existing {
+				newLetters.add(created.Letter.ID)
+				for _, d := range created.Letter.Deliveries {
+					newDeliveries.add(d.ID)
+				}
+			}
 		case Unavailable(err):
 			// A full disk or an I/O error ends the whole transaction
 			// (SQLite rolls it back): nobody in the group is stored.
@@ -478,6 +497,12 @@ func (s *Letters) writeGroup(ctx context.Context, batch []*createJob, savepoints
 		results[i] = createResult{created: created, err: err}
 	}
 	if ok > 0 {
+		if err := addGroupCounts(ctx, tx, newLetters, newDeliveries); err != nil {
+			return nil, fmt.Errorf("create letter: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, qGroupCountsEnd); err != nil {
+			return nil, fmt.Errorf("create letter: %w", err)
+		}
 		if err := tx.Commit(); err != nil {
 			return nil, fmt.Errorf("create letter: commit: %w", err)
 		}
