@@ -234,21 +234,21 @@ type ChartLabel struct {
 // USMapView is the map of the United States coloured by how many of each
 // state's members support the campaign, with its legend and table.
 type USMapView struct {
-	// ShapesURL is the shared document of state outlines the map's <use>
-	// elements point into (see MapState.Code).
-	ShapesURL string
-	ViewBox   string
-	Title     string
-	Desc      string
-	States    []MapState
-	// Tiles stand for DC and the territories, too small to draw.
-	Tiles  []MapTile
-	Legend []LegendItem
+	// ImageURL is the drawn map, an image of its own that browsers keep
+	// while its colours stay the same; Width and Height are its size.
+	ImageURL      string
+	Width, Height string
+	Title         string
+	Desc          string
+	Legend        []LegendItem
 	// Rows list the states with at least one supporter; Others counts the
 	// states and territories with none.
 	Rows   []MapRow
 	Others int
 }
+
+// Alt is the map image's text: what it shows and where the table is.
+func (v USMapView) Alt() string { return v.Title + ". " + v.Desc }
 
 // MapState is one state's outline.
 type MapState struct {

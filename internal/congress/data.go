@@ -36,6 +36,7 @@ type Data struct {
 	senators map[string][]int // state → indexes into members, senior first
 	reps     []int            // per district: index into members; -1 when the seat is vacant
 	termEnds []time.Time      // per member: when the current term ends; zero when unknown
+	byState  map[string]int   // state → how many members the data lists for it
 
 	dataDate string
 	notes    memberNotes
@@ -336,12 +337,14 @@ func (d *Data) indexMembers() error {
 	d.byID = make(map[string]int, len(d.members))
 	d.termEnds = make([]time.Time, len(d.members))
 	d.senators = make(map[string][]int, 56)
+	d.byState = make(map[string]int, 56)
 	d.reps = make([]int, len(d.districts))
 	for i := range d.reps {
 		d.reps[i] = -1
 	}
 	for i, m := range d.members {
 		d.byID[m.BioguideID] = i
+		d.byState[m.State]++
 		d.termEnds[i], _ = advocacy.TermEndsAt(m.TermEnd)
 		switch m.Chamber {
 		case advocacy.Senate:

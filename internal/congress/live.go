@@ -99,6 +99,11 @@ func (l *Live) Members() []advocacy.Member {
 	return l.cur.Load().data.Members()
 }
 
+// MembersByState is Data.MembersByState on the current data.
+func (l *Live) MembersByState() map[string]int {
+	return l.cur.Load().data.MembersByState()
+}
+
 // Status describes the current data as of now: its counts, where it came
 // from, and the members whose terms have ended.
 func (l *Live) Status() Status {

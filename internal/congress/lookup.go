@@ -2,6 +2,7 @@ package congress
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,6 +122,13 @@ func (d *Data) Members() []advocacy.Member {
 		out[i] = cloneMember(m)
 	}
 	return out
+}
+
+// MembersByState counts the members Members returns, by state: what a
+// page that only needs the number of seats per state asks for, without a
+// copy of every member.
+func (d *Data) MembersByState() map[string]int {
+	return maps.Clone(d.byState)
 }
 
 // Senators returns a state's senators, senior first. It is empty (not nil)

@@ -1,6 +1,7 @@
 package congress
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -326,6 +327,21 @@ func TestMembersAndSenators(t *testing.T) {
 	}
 	if !slices.IsSortedFunc(ms, compareMembers) {
 		t.Error("Members() is not sorted")
+	}
+	byState := map[string]int{}
+	for _, m := range ms {
+		byState[m.State]++
+	}
+	if got := testData.MembersByState(); !maps.Equal(got, byState) {
+		t.Errorf("MembersByState() = %v, want the members counted by state: %v", got, byState)
+	}
+	if got := testData.MembersByState(); got["CA"] != 53 || got["DC"] != 1 {
+		t.Errorf("MembersByState() gives CA %d and DC %d, want 53 (the House seats the test data fills, and 2 senators) and 1 (the delegate)", got["CA"], got["DC"])
+	}
+	// The answer is the caller's own: changing it changes nothing kept.
+	testData.MembersByState()["CA"] = 0
+	if got := testData.MembersByState()["CA"]; got != 53 {
+		t.Errorf("after a caller changed its copy, MembersByState()[CA] = %d, want 53", got)
 	}
 	tests := []struct {
 		state string

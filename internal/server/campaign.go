@@ -1,6 +1,7 @@
 package server
 
 import (
+	"compress/gzip"
 	"context"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,8 @@ type CampaignStore interface {
 type MemberDirectory interface {
 	Member(bioguide string) (advocacy.Member, bool)
 	Members() []advocacy.Member
+	// MembersByState counts Members by state.
+	MembersByState() map[string]int
 	StateShapes() map[string]orb.MultiPolygon
 }
 
@@ -103,20 +106,38 @@ func (r *campaignReader) usMapBase() *usMapBase {
 	return r.mapBase
 }
 
-// mapShapes serves the state outlines the campaign map's <use> elements
-// point into. Its URL carries a hash of its content, so it is cached for a
-// year.
-func (p *campaignPages) mapShapes(c echo.Context) error {
+// mapImage is a drawn campaign map, with its compressed copy.
+type mapImage struct{ body, gz []byte }
+
+// mapImage serves the campaign map coloured as its URL says (usMapImage).
+// The URL holds all the image shows, so when it names the outlines in use
+// the image is cached for a year; the page links to another URL when the
+// colours change.
+func (p *campaignPages) mapImage(c echo.Context) error {
 	base := p.read.usMapBase()
-	if base == nil {
+	bins := c.QueryParam("bins")
+	if base == nil || !base.validBins(bins) {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	if "/campaigns/map-shapes.svg?v="+c.QueryParam("v") == base.shapesURL {
-		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	img, err := p.mapImages.Get(c.Request().Context(), bins, func(context.Context) (mapImage, error) {
+		body := usMapImage(base, bins)
+		return mapImage{body: body, gz: gzipBytes(body, gzip.BestCompression)}, nil
+	})
+	if err != nil {
+		return err
 	}
-	return c.Blob(http.StatusOK, "image/svg+xml", base.shapes)
+	h := c.Response().Header()
+	if c.QueryParam("v") == base.version {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "public, max-age=300")
+	}
+	h.Add("Vary", "Accept-Encoding")
+	if acceptsGzip(c.Request()) {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, "image/svg+xml", img.gz)
+	}
+	return c.Blob(http.StatusOK, "image/svg+xml", img.body)
 }
 
 // markdown returns the talking points' renderer. Headings in a talking

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -45,6 +46,9 @@ type campaignPages struct {
 	canEdit  func(echo.Context) bool
 	activity func(ctx context.Context, billID string) (advocacy.BillActivity, bool)
 	clock    func() time.Time
+	// mapImages are the drawn maps by their colours: a few at a time (one
+	// per set of colours the campaigns show), each a few dozen kilobytes.
+	mapImages *ttlcache.Cache[string, mapImage]
 	// cards are the drawn share cards by slug, drawn again when the title
 	// changes.
 	mu    sync.Mutex
@@ -61,7 +65,10 @@ func newCampaignPages(s *Server, ws *workspace) *campaignPages {
 		lookupHome: lookupHome(s.view, s.addressOn()), addressOn: s.addressOn(),
 		homeCampaign: s.cfg.HomeCampaign, canEdit: ws.canEditContent,
 		activity: billActivity(s.deps.CongressGov.Reader, s.deps.Logger), clock: s.deps.Clock,
-		cards: map[string]shareCard{}}
+		cards: map[string]shareCard{},
+		mapImages: ttlcache.New(time.Hour, s.deps.Clock, ttlcache.Options[string, mapImage]{
+			MaxWeight: 4 << 20, Weigh: func(_ string, m mapImage) int { return len(m.body) + len(m.gz) },
+		})}
 }
 
 // routes mounts the pages. The home pages and the progress region are what
@@ -74,7 +81,7 @@ func (p *campaignPages) routes(e *echo.Echo) {
 	e.GET("/talking-points", p.talkingPoints)
 	e.GET("/campaigns/:slug/talking-points", p.campaignTalkingPoints)
 	e.GET("/bills/:id", p.billPage)
-	e.GET("/campaigns/map-shapes.svg", p.mapShapes)
+	e.GET("/campaigns/map.svg", p.mapImage)
 	e.GET("/campaigns/:slug/share.png", p.shareCardImage)
 }
 
@@ -224,7 +231,8 @@ func (p *campaignPages) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.renderCampaignHome(c, camp, "/", false)
+	// The home page's campaign is the one pages without a campaign mean.
+	return p.renderHome(c, camp, "/", false, camp.Slug)
 }
 
 // campaignHomePage serves /campaigns/{slug}.
@@ -239,10 +247,16 @@ func (p *campaignPages) campaignHomePage(c echo.Context) error {
 // renderCampaignHome renders a campaign's home page at path; preview marks
 // a draft shown in the workspace.
 func (p *campaignPages) renderCampaignHome(c echo.Context, camp advocacy.Campaign, path string, preview bool) error {
+	return p.renderHome(c, camp, path, preview, p.read.defaultSlug(c.Request().Context()))
+}
+
+// renderHome is renderCampaignHome for a caller that knows defaultSlug,
+// the campaign that pages without one mean.
+func (p *campaignPages) renderHome(c echo.Context, camp advocacy.Campaign, path string, preview bool, defaultSlug string) error {
 	ctx := c.Request().Context()
 	ref := cleanRef(c.QueryParam("ref"))
 	v := templates.HomeView{Lookup: templates.LookupView{Ref: ref, AddressOn: p.addressOn}}
-	if camp.Slug != p.read.defaultSlug(ctx) {
+	if camp.Slug != defaultSlug {
 		// Pages without a campaign mean the default one: only another
 		// campaign needs naming in the lookup's links.
 		v.Lookup.Campaign = camp.Slug
@@ -251,7 +265,7 @@ func (p *campaignPages) renderCampaignHome(c echo.Context, camp advocacy.Campaig
 	cv := p.campaignView(ctx, camp)
 	cv.Preview = preview
 	v.Campaign = &cv
-	m := p.view.meta(c, camp.Title, path)
+	m := p.view.metaWith(c, camp.Title, path, camp)
 	m.Description = camp.Ask
 	if preview {
 		return p.view.render(c, http.StatusOK, templates.HomePage(m, v), nil)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -149,8 +150,9 @@ func TestCampaignHome(t *testing.T) {
 		t.Errorf("Senate sponsor = %q", got)
 	}
 
-	if d.Find(`svg[data-testid="us-map"] use.state`).Length() < 50 {
-		t.Error("the US map draws too few states")
+	mapImg := d.Find(`img[data-testid="us-map"]`)
+	if alt := mapImg.AttrOr("alt", ""); !strings.Contains(alt, "6 states and territories have at least one member") {
+		t.Errorf("the US map's alt text = %q, want what it shows", alt)
 	}
 	var states []string
 	d.Find(`[data-testid="us-map-table"] tbody th`).Each(func(_ int, s *goquery.Selection) { states = append(states, s.Text()) })
@@ -158,7 +160,16 @@ func TestCampaignHome(t *testing.T) {
 	if strings.Join(states, ",") != "California,Connecticut,Idaho,Montana,New Hampshire,West Virginia" {
 		t.Errorf("map table states = %v", states)
 	}
-	if d.Find(`use.state[data-state="MT"].bin-1`).Length() != 1 || d.Find(`use.state[data-state="TX"].bin-0`).Length() != 1 {
+	img := env.get(t, mapImg.AttrOr("src", ""), false)
+	if img.Code != 200 {
+		t.Fatalf("the US map image: status %d", img.Code)
+	}
+	drawn := parseDoc(t, img.Body.String())
+	if drawn.Find(`path.state`).Length() < 50 {
+		t.Error("the US map draws too few states")
+	}
+	// Montana has a sponsor (1 member), Texas nobody.
+	if drawn.Find(`path.state[data-state="MT"].bin-1`).Length() != 1 || drawn.Find(`path.state[data-state="TX"].bin-0`).Length() != 1 {
 		t.Error("map colours do not follow support")
 	}
 	if got := squash(d.Find(`[data-testid="us-map-others"]`).Text()); !strings.HasPrefix(got, "50 other states and territories") {
@@ -175,11 +186,12 @@ func TestCampaignHome(t *testing.T) {
 			t.Error("inline script breaks the CSP")
 		}
 	})
-	checkSVGs(t, rec.Body.Bytes(), 2*3+1)
+	// Each bill's thermometer, party bar and timeline; the map is an image.
+	checkSVGs(t, rec.Body.Bytes(), 2*3)
 }
 
 // checkSVGs decodes every <svg> element of body as XML and checks that
-// each one (the map, thermometers, party bars and timelines) has a title.
+// each one (thermometers, party bars and timelines) has a title.
 func checkSVGs(t *testing.T, body []byte, atLeast int) {
 	t.Helper()
 	re := regexp.MustCompile(`(?s)<svg\b.*?</svg>`)
@@ -639,34 +651,49 @@ func BenchmarkCampaignPages(b *testing.B) {
 	}
 }
 
-// TestMapShapes: the map's <use> elements point into one shared, cacheable
-// document that holds every state they name.
-func TestMapShapes(t *testing.T) {
+// TestMapImage: the map is an image of its own whose URL holds its colours,
+// cacheable for good while the outlines stay the same; the page keeps its
+// text equivalent.
+func TestMapImage(t *testing.T) {
 	e := newEnv(t, campaignSite(nil))
 	d := parseDoc(t, e.get(t, "/", false).Body.String())
-	href := d.Find(`svg[data-testid="us-map"] use.state`).First().AttrOr("href", "")
-	url, frag, ok := strings.Cut(href, "#")
-	if !ok || !strings.HasPrefix(url, "/campaigns/map-shapes.svg?v=") {
-		t.Fatalf("use href = %q", href)
+	img := d.Find(`figure img[data-testid="us-map"]`)
+	src := img.AttrOr("src", "")
+	if !strings.HasPrefix(src, "/campaigns/map.svg?v=") || img.AttrOr("alt", "") == "" || img.AttrOr("loading", "") != "lazy" {
+		t.Fatalf("map image = src %q, alt %q, loading %q", src, img.AttrOr("alt", ""), img.AttrOr("loading", ""))
 	}
-	rec := e.get(t, url, false)
+	if d.Find(`[data-testid="us-map-table"] tbody tr`).Length() == 0 || d.Find(`[data-testid="us-map-legend"] li`).Length() != 5 {
+		t.Error("the page lost the map's table or legend")
+	}
+	rec := e.get(t, src, false)
 	if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/svg+xml" || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
-		t.Fatalf("shapes: %d %v", rec.Code, rec.Header())
+		t.Fatalf("map image: %d %v", rec.Code, rec.Header())
 	}
 	if err := xml.Unmarshal(rec.Body.Bytes(), new(struct{})); err != nil {
-		t.Fatalf("shapes are not well-formed XML: %v", err)
+		t.Fatalf("the map image is not well-formed XML: %v", err)
 	}
-	shapes := parseDoc(t, rec.Body.String())
-	d.Find(`svg[data-testid="us-map"] use.state`).Each(func(_ int, u *goquery.Selection) {
-		_, id, _ := strings.Cut(u.AttrOr("href", ""), "#")
-		if shapes.Find(`path[id="`+id+`"]`).Length() != 1 {
-			t.Errorf("the shapes document lacks %s", id)
+	drawn := parseDoc(t, rec.Body.String())
+	if drawn.Find(`style`).Length() != 1 || drawn.Find(`pattern#none`).Length() != 1 {
+		t.Error("the map image lacks its own styles or the hatching of none")
+	}
+	if drawn.Find(`g.tile[data-state="DC"] text`).Text() != "DC" {
+		t.Error("the map image lacks the tile of DC")
+	}
+	// Browsers that ask get it compressed.
+	req := httptest.NewRequest(http.MethodGet, src, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	gz := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(gz, req)
+	if gz.Header().Get("Content-Encoding") != "gzip" || gz.Body.Len() >= rec.Body.Len() {
+		t.Errorf("compressed map image: encoding %q, %d bytes of %d", gz.Header().Get("Content-Encoding"), gz.Body.Len(), rec.Body.Len())
+	}
+	v, bins, _ := strings.Cut(strings.TrimPrefix(src, "/campaigns/map.svg?v="), "&bins=")
+	if stale := e.get(t, "/campaigns/map.svg?v=old&bins="+bins, false); stale.Code != 200 || strings.Contains(stale.Header().Get("Cache-Control"), "immutable") {
+		t.Errorf("a stale version: %d, cached for good: %v", stale.Code, stale.Header().Get("Cache-Control"))
+	}
+	for _, bad := range []string{"", bins[1:], bins + "0", strings.Repeat("5", len(bins)), "x" + bins[1:]} {
+		if rec := e.get(t, "/campaigns/map.svg?v="+v+"&bins="+bad, false); rec.Code != http.StatusNotFound {
+			t.Errorf("bins %q: status %d, want 404", bad, rec.Code)
 		}
-	})
-	if frag == "" {
-		t.Error("no fragment")
-	}
-	if stale := e.get(t, "/campaigns/map-shapes.svg?v=old", false); strings.Contains(stale.Header().Get("Cache-Control"), "immutable") {
-		t.Error("a stale version is cached for good")
 	}
 }

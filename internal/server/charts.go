@@ -246,25 +246,95 @@ var (
 type usMapBase struct {
 	states []templates.MapState // without Class and Title
 	names  map[string]string
-	// shapes is an SVG document of every state's outline, each a path with
-	// the id "s-CODE"; pages draw the map with <use> elements pointing into
-	// it, so the geometry (most of the map's bytes) is fetched once and
-	// cached for good instead of travelling with every page.
-	shapes    []byte
-	shapesURL string
+	// version is a hash of the outlines: the map image's URL carries it,
+	// so that a browser or a CDN may keep the image for good.
+	version string
 }
 
-// finishShapes builds the shared outline document and its versioned URL.
-func (b *usMapBase) finishShapes() {
-	var buf strings.Builder
-	buf.WriteString(`<svg xmlns="http://www.w3.org/2000/svg"><defs>`)
+// finishVersion works out the outlines' version.
+func (b *usMapBase) finishVersion() {
+	h := sha256.New()
 	for _, st := range b.states {
-		buf.WriteString(`<path id="s-` + st.Code + `" d="` + st.D + `"/>`)
+		h.Write([]byte(st.Code + "\x00" + st.D + "\x00"))
 	}
-	buf.WriteString(`</defs></svg>`)
-	b.shapes = []byte(buf.String())
-	sum := sha256.Sum256(b.shapes)
-	b.shapesURL = "/campaigns/map-shapes.svg?v=" + hex.EncodeToString(sum[:6])
+	b.version = hex.EncodeToString(h.Sum(nil)[:6])
+}
+
+// mapBins is how many places the map colours: each outline, then each
+// tile.
+func (b *usMapBase) mapBins() int { return len(b.states) + len(mapTileCodes) }
+
+// imageURL is where the map coloured by bins (one digit per place, in
+// the order of mapBins) is drawn.
+func (b *usMapBase) imageURL(bins string) string {
+	return "/campaigns/map.svg?v=" + b.version + "&bins=" + bins
+}
+
+// validBins reports whether bins colours every place of the map, each with
+// a digit from 0 to 4.
+func (b *usMapBase) validBins(bins string) bool {
+	if len(bins) != b.mapBins() {
+		return false
+	}
+	for _, c := range []byte(bins) {
+		if c < '0' || c > '4' {
+			return false
+		}
+	}
+	return true
+}
+
+// mapTile places DC or a territory (the i-th of mapTileCodes) as a square
+// in the bottom right corner.
+func mapTile(i int, code string, bin int) templates.MapTile {
+	const tile, gap = 34.0, 8.0
+	x0 := usW - float64(len(mapTileCodes))*(tile+gap) + gap - 6
+	x, y := x0+float64(i)*(tile+gap), usH-tile-8
+	textClass := "tile-label"
+	if bin >= 3 {
+		textClass += " on-dark"
+	}
+	return templates.MapTile{
+		Code: code, X: chartNum(x), Y: chartNum(y), Size: chartNum(tile),
+		TextX: chartNum(x + tile/2), TextY: chartNum(y + tile/2 + 4),
+		Class: "bin-" + strconv.Itoa(bin), TextClass: textClass,
+	}
+}
+
+// mapImageStyle colours the map image, which carries its own styles: an
+// image cannot use the page's. The colours are the page's legend's.
+const mapImageStyle = `svg{background:#f7f9fc}` +
+	`.state{stroke:#fff;stroke-width:.8;fill-rule:evenodd}` +
+	`.bin-0{fill:url(#none)}.bin-1{fill:#bcd4ee}.bin-2{fill:#5f98d0}.bin-3{fill:#24609f}.bin-4{fill:#0b2a55}` +
+	`.state.bin-0,.state.bin-1,.state.bin-2{stroke:#4a5360}` +
+	`.tile rect{stroke:#4a5360;stroke-width:1}` +
+	`.tile-label{font:700 11px system-ui,sans-serif;fill:#1b1f24}.tile-label.on-dark{fill:#fff}` +
+	// Drawn small (on a phone), the tiles' labels are set larger to stay
+	// readable.
+	`@media (max-width:640px){.tile-label{font-size:20px}}`
+
+// usMapImage draws the map coloured by bins (validBins) as an SVG document
+// of its own, for an <img> whose text equivalent is in the page.
+func usMapImage(base *usMapBase, bins string) []byte {
+	var b strings.Builder
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ` + chartNum(usW) + " " + chartNum(usH) +
+		`" width="` + chartNum(usW) + `" height="` + chartNum(usH) + `">`)
+	b.WriteString(`<title>Members of Congress who sponsor or cosponsor the campaign’s bills, by state</title>`)
+	b.WriteString(`<style>` + mapImageStyle + `</style>`)
+	// "None" is hatched, so that it never rests on telling two pale shades
+	// apart.
+	b.WriteString(`<defs><pattern id="none" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
+		`<rect width="8" height="8" fill="#fff"/><line x1="0" y1="0" x2="0" y2="8" stroke="#6b7583" stroke-width="1.5"/></pattern></defs>`)
+	for i, st := range base.states {
+		b.WriteString(`<path class="state bin-` + bins[i:i+1] + `" data-state="` + st.Code + `" d="` + st.D + `"/>`)
+	}
+	for i, code := range mapTileCodes {
+		t := mapTile(i, code, int(bins[len(base.states)+i]-'0'))
+		b.WriteString(`<g class="tile ` + t.Class + `" data-state="` + code + `"><rect x="` + t.X + `" y="` + t.Y + `" width="` + t.Size + `" height="` + t.Size +
+			`" rx="3"/><text class="` + t.TextClass + `" x="` + t.TextX + `" y="` + t.TextY + `" text-anchor="middle">` + code + `</text></g>`)
+	}
+	b.WriteString(`</svg>`)
+	return []byte(b.String())
 }
 
 // mapTolerance is how far, in view-box units, a simplified outline may
@@ -322,7 +392,7 @@ func buildUSMapBase(shapes map[string]orb.MultiPolygon) *usMapBase {
 			}
 		}
 	}
-	base.finishShapes()
+	base.finishVersion()
 	return base
 }
 
@@ -419,8 +489,8 @@ func supportByState(bills []advocacy.Bill, dir MemberDirectory) map[string]*stat
 		}
 		return s
 	}
-	for _, m := range dir.Members() {
-		get(m.State).members++
+	for state, n := range dir.MembersByState() {
+		get(state).members = n
 	}
 	seen := map[string]bool{}
 	count := func(id string) {
@@ -450,7 +520,8 @@ func supportByState(bills []advocacy.Bill, dir MemberDirectory) map[string]*stat
 }
 
 // usMap colours the drawn outlines by support and builds the legend and
-// the equivalent table.
+// the equivalent table; the map itself is an image of its own (usMapImage),
+// which browsers and CDNs keep for as long as the colours stay the same.
 func usMap(base *usMapBase, bills []advocacy.Bill, dir MemberDirectory) *templates.USMapView {
 	support := supportByState(bills, dir)
 	total := func(code string) int {
@@ -459,38 +530,18 @@ func usMap(base *usMapBase, bills []advocacy.Bill, dir MemberDirectory) *templat
 		}
 		return 0
 	}
-	stateLabel := func(code string) string {
-		n := total(code)
-		if n == 0 {
-			return templates.StateName(code) + ": no supporters yet"
-		}
-		return templates.StateName(code) + ": " + pluralN(n, "member supports", "members support") + " the bills"
+	bins := make([]byte, 0, base.mapBins())
+	for _, s := range base.states {
+		bins = append(bins, byte('0'+mapBin(total(s.Code))))
+	}
+	for _, code := range mapTileCodes {
+		bins = append(bins, byte('0'+mapBin(total(code))))
 	}
 	v := &templates.USMapView{
-		ShapesURL: base.shapesURL,
-		ViewBox:   "0 0 " + chartNum(usW) + " " + chartNum(usH),
-		Title:     "Map: members of Congress who sponsor or cosponsor the bills, by state",
-		Legend:    mapLegend,
-	}
-	for _, s := range base.states {
-		s.Class = "bin-" + strconv.Itoa(mapBin(total(s.Code)))
-		s.Title = stateLabel(s.Code)
-		v.States = append(v.States, s)
-	}
-	const tile, gap = 34.0, 8.0
-	x0 := usW - float64(len(mapTileCodes))*(tile+gap) + gap - 6
-	for i, code := range mapTileCodes {
-		x, y := x0+float64(i)*(tile+gap), usH-tile-8
-		bin := mapBin(total(code))
-		textClass := "tile-label"
-		if bin >= 3 {
-			textClass += " on-dark"
-		}
-		v.Tiles = append(v.Tiles, templates.MapTile{
-			Code: code, X: chartNum(x), Y: chartNum(y), Size: chartNum(tile),
-			TextX: chartNum(x + tile/2), TextY: chartNum(y + tile/2 + 4),
-			Class: "bin-" + strconv.Itoa(bin), TextClass: textClass, Title: stateLabel(code),
-		})
+		ImageURL: base.imageURL(string(bins)),
+		Width:    chartNum(usW), Height: chartNum(usH),
+		Title:  "Map: members of Congress who sponsor or cosponsor the bills, by state",
+		Legend: mapLegend,
 	}
 	states := 0
 	for code, s := range support {

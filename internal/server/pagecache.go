@@ -23,6 +23,14 @@ import (
 type pageCache struct {
 	maxBytes int
 	items    *ttlcache.Cache[string, *cachedAnswer]
+	// level is how hard kept answers are compressed (compress/gzip's
+	// levels): a cache of a few answers that crowds ask for again and
+	// again, compressed once each, can afford the smallest copy.
+	level int
+	// off is set when answers are kept for no time at all (serve
+	// -no-public-cache): each is then sent as rendered, without the copy
+	// and the compressed copy that only a kept answer needs.
+	off bool
 }
 
 type cachedAnswer struct {
@@ -39,9 +47,9 @@ type cachedAnswer struct {
 // minGzip is the size below which compressing is not worth it.
 const minGzip = 1024
 
-func gzipBytes(b []byte) []byte {
+func gzipBytes(b []byte, level int) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw, _ := gzip.NewWriterLevel(&buf, level)
 	zw.Write(b)
 	zw.Close()
 	return buf.Bytes()
@@ -71,8 +79,8 @@ func acceptsGzip(r *http.Request) bool {
 var cachedHeaders = []string{"Content-Type", "Cache-Control", "Vary", "ETag", "Last-Modified",
 	"Access-Control-Allow-Origin", "Access-Control-Allow-Methods"}
 
-func newPageCache(ttl time.Duration, maxBytes int, clock func() time.Time) *pageCache {
-	return &pageCache{maxBytes: maxBytes, items: ttlcache.New(ttl, clock, ttlcache.Options[string, *cachedAnswer]{
+func newPageCache(ttl time.Duration, maxBytes, level int, clock func() time.Time) *pageCache {
+	return &pageCache{maxBytes: maxBytes, level: level, off: ttl <= 0, items: ttlcache.New(ttl, clock, ttlcache.Options[string, *cachedAnswer]{
 		MaxWeight: maxBytes,
 		Weigh:     answerSize,
 	})}
@@ -109,7 +117,7 @@ func cachePublic(pc *pageCache) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-			if req.Method != http.MethodGet {
+			if req.Method != http.MethodGet || pc.off {
 				return next(c)
 			}
 			if q := req.URL.Query(); q.Has("lat") || q.Has("lon") || q.Has("address") {
@@ -162,7 +170,7 @@ func cachePublic(pc *pageCache) echo.MiddlewareFunc {
 				a := &cachedAnswer{status: res.Status, header: hdr, body: bytes.Clone(tee.buf.Bytes())}
 				a.lastModified, _ = http.ParseTime(res.Header().Get("Last-Modified"))
 				if len(a.body) >= minGzip && res.Header().Get("Content-Encoding") == "" {
-					a.gz = gzipBytes(a.body)
+					a.gz = gzipBytes(a.body, pc.level)
 				}
 				pc.put(key, a)
 			}

@@ -15,7 +15,7 @@ import (
 func TestPageCache(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	pc := newPageCache(5*time.Second, 1<<20, clock)
+	pc := newPageCache(5*time.Second, 1<<20, gzip.BestSpeed, clock)
 	e := echo.New()
 	renders := 0
 	e.GET("/p", func(c echo.Context) error {
@@ -65,7 +65,7 @@ func TestPageCache(t *testing.T) {
 
 func TestPageCacheStaysWithinItsBudget(t *testing.T) {
 	now := time.Now()
-	pc := newPageCache(time.Minute, 64<<10, func() time.Time { return now })
+	pc := newPageCache(time.Minute, 64<<10, gzip.BestSpeed, func() time.Time { return now })
 	body := make([]byte, 3<<10)
 	for i := range 200 {
 		pc.put(string(rune('a'+i%26))+strings.Repeat("x", i), &cachedAnswer{status: 200, body: body})
@@ -78,7 +78,7 @@ func TestPageCacheStaysWithinItsBudget(t *testing.T) {
 func TestPageCacheServesGzip(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
-	pc := newPageCache(time.Minute, 1<<20, clock)
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
 	e := echo.New()
 	page := strings.Repeat("<p>Repeal Jackson-Vanik for Central Asia.</p>\n", 200)
 	e.GET("/big", func(c echo.Context) error { return c.HTML(http.StatusOK, page) }, cachePublic(pc))
@@ -115,7 +115,7 @@ func TestPageCacheReplaysValidators(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
 	view := &renderer{}
-	pc := newPageCache(time.Minute, 1<<20, clock)
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
 	e := echo.New()
 	e.GET("/v", func(c echo.Context) error {
 		return view.sendCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte("<p>same</p>"), now)
@@ -144,7 +144,7 @@ func TestPageCacheReplaysLastModified(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	view := &renderer{}
-	pc := newPageCache(time.Minute, 1<<20, clock)
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
 	e := echo.New()
 	changed := now.Add(-time.Hour)
 	e.GET("/m", func(c echo.Context) error {

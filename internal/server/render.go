@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/templates"
 	"github.com/whipcount/whipcount/web"
 )
@@ -78,13 +80,24 @@ func (r *renderer) renderWith(c echo.Context, page, fragment templ.Component, se
 // meta builds the layout's page data: with the running campaign's sponsor
 // in the footer and its card for sharing.
 func (r *renderer) meta(c echo.Context, title, path string) templates.PageMeta {
+	return r.metaWith(c, title, path, advocacy.Campaign{})
+}
+
+// metaWith is meta for a page that has read the campaign known: when that
+// is the home campaign, the footer and the card come from it instead of
+// reading it again.
+func (r *renderer) metaWith(c echo.Context, title, path string, known advocacy.Campaign) templates.PageMeta {
 	m := templates.PageMeta{
 		Title:    title,
 		Path:     path,
 		Assets:   r.assets,
 		DataDate: r.data.freshness().AsOf,
 	}
-	if camp, ok := r.read.pageCampaign(c.Request().Context()); ok {
+	camp, ok := known, known.Slug != "" && known.Slug == r.read.homeCampaign && known.Status != advocacy.CampaignDraft
+	if !ok {
+		camp, ok = r.read.pageCampaign(c.Request().Context())
+	}
+	if ok {
 		m.Sponsor = sponsorView(camp.Sponsor)
 		m.Share = r.shareMeta(c, camp)
 	}
@@ -137,7 +150,7 @@ func (s *Server) gzipStatic(name string) ([]byte, bool) {
 	if err != nil || len(b) < minGzip {
 		return nil, false
 	}
-	gz := gzipBytes(b)
+	gz := gzipBytes(b, gzip.BestCompression)
 	s.staticGz.Store(name, gz)
 	return gz, true
 }

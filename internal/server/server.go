@@ -4,6 +4,7 @@
 package server
 
 import (
+	"compress/gzip"
 	"context"
 	"log/slog"
 	"net/http"
@@ -215,8 +216,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.stamps = formStamps{secret: cfg.Secret, clock: deps.Clock}
 	s.partnerDir = newPartnerDirectory(deps.Partners, deps.Clock, deps.Logger)
 	s.embeds = newEmbedding(s)
-	s.lookups = newPageCache(lookupTTL, 16<<20, deps.Clock)
-	s.homePages = newPageCache(ttl, 4<<20, deps.Clock)
+	// Lookup answers are many and each is asked for less often: they are
+	// compressed fast. The campaign pages are few and asked for by everyone.
+	s.lookups = newPageCache(lookupTTL, 16<<20, gzip.BestSpeed, deps.Clock)
+	s.homePages = newPageCache(ttl, 4<<20, gzip.BestCompression, deps.Clock)
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
 	s.limits.letterIPMax = newLimiter(cfg.Limits.LetterIPMax, deps.Clock)

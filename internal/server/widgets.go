@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -344,7 +345,7 @@ func (w *widgets) cachedWidget(c echo.Context, key string, render func() ([]byte
 		if err != nil {
 			return widgetPage{}, err
 		}
-		return widgetPage{body: body, gz: gzipBytes(body), tag: contentETag(append([]byte(key+"\x00"), body...))}, nil
+		return widgetPage{body: body, gz: gzipBytes(body, gzip.BestSpeed), tag: contentETag(append([]byte(key+"\x00"), body...))}, nil
 	})
 	if err != nil {
 		return err

@@ -14,6 +14,9 @@ import (
 // Campaigns stores campaigns with their bills, cosponsors and talking points.
 type Campaigns struct {
 	db *DB
+	// reads are the queries the public pages make on every visit that is
+	// not answered from a cache, prepared once on the reader handle.
+	reads stmtCache
 }
 
 // NewCampaigns returns the campaign store over db.
@@ -75,10 +78,30 @@ type campaignQueryer interface {
 const campaignColumns = `id, slug, title, summary, ask, why_json, status, starts_on, ends_on,
 	cwc_campaign_id, created_at, updated_at, sponsor_name, sponsor_url, sponsor_email, sponsor_about, paid_for_by`
 
+// The campaign reads' queries.
+const (
+	campaignBySlugSQL = "SELECT " + campaignColumns + " FROM campaigns WHERE slug = ?"
+	campaignByIDSQL   = "SELECT " + campaignColumns + " FROM campaigns WHERE id = ?"
+	campaignBillsSQL  = "SELECT " + billColumns + billFrom + " WHERE cb.campaign_id = ? ORDER BY cb.sort_order, b.congress, b.id"
+	cosponsorsSQL     = `SELECT bioguide, joined_on, original, withdrawn_on
+		FROM cosponsors WHERE bill_id = ? ORDER BY joined_on, bioguide`
+	// publicCampaignsSQL lists campaigns running first, then closed ones,
+	// then drafts, each newest first.
+	publicCampaignsSQL = "SELECT " + campaignColumns + ` FROM campaigns
+		ORDER BY CASE status WHEN 'active' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, created_at DESC, id DESC`
+	featuredSQL = "SELECT value FROM settings WHERE key = ?"
+)
+
+// prepareReads makes sure the reads' statements are prepared.
+func (s *Campaigns) prepareReads(ctx context.Context) error {
+	return s.reads.prepare(ctx, s.db.R, campaignBySlugSQL, campaignByIDSQL, campaignBillsSQL, cosponsorsSQL,
+		publicCampaignsSQL, featuredSQL)
+}
+
 // Campaign returns the campaign with slug, its bills in order and every
 // cosponsor on record, read in one transaction so the parts agree.
 func (s *Campaigns) Campaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
-	c, err := s.readCampaign(ctx, "slug = ?", slug)
+	c, err := s.readCampaign(ctx, campaignBySlugSQL, slug)
 	if err != nil {
 		return advocacy.Campaign{}, fmt.Errorf("find campaign %q: %w", slug, err)
 	}
@@ -87,7 +110,7 @@ func (s *Campaigns) Campaign(ctx context.Context, slug string) (advocacy.Campaig
 
 // CampaignByID returns the campaign with id, like Campaign.
 func (s *Campaigns) CampaignByID(ctx context.Context, id int64) (advocacy.Campaign, error) {
-	c, err := s.readCampaign(ctx, "id = ?", id)
+	c, err := s.readCampaign(ctx, campaignByIDSQL, id)
 	if err != nil {
 		return advocacy.Campaign{}, fmt.Errorf("find campaign %d: %w", id, err)
 	}
@@ -123,13 +146,19 @@ func (s *Campaigns) CampaignsOfBill(ctx context.Context, billID string) ([]advoc
 	return out, nil
 }
 
-func (s *Campaigns) readCampaign(ctx context.Context, where string, arg any) (advocacy.Campaign, error) {
-	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+// readCampaign reads the campaign that query (campaignBySlugSQL or
+// campaignByIDSQL) finds with arg.
+func (s *Campaigns) readCampaign(ctx context.Context, query string, arg any) (advocacy.Campaign, error) {
+	if err := s.prepareReads(ctx); err != nil {
+		return advocacy.Campaign{}, err
+	}
+	rawTx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return advocacy.Campaign{}, err
 	}
-	defer tx.Rollback()
-	c, err := scanCampaign(tx.QueryRowContext(ctx, "SELECT "+campaignColumns+" FROM campaigns WHERE "+where, arg))
+	defer rawTx.Rollback()
+	tx := s.reads.bind(rawTx)
+	c, err := scanCampaign(tx.QueryRowContext(ctx, query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return advocacy.Campaign{}, advocacy.NotFound("We could not find that campaign.")
 	}
@@ -207,7 +236,7 @@ func scanCampaignBill(sc interface{ Scan(...any) error }) (advocacy.Bill, error)
 // the current ones into Bills, those a reintroduction replaced into
 // PastBills.
 func readCampaignBills(ctx context.Context, q campaignQueryer, c *advocacy.Campaign) error {
-	rows, err := q.QueryContext(ctx, "SELECT "+billColumns+billFrom+" WHERE cb.campaign_id = ? ORDER BY cb.sort_order, b.congress, b.id", c.ID)
+	rows, err := q.QueryContext(ctx, campaignBillsSQL, c.ID)
 	if err != nil {
 		return fmt.Errorf("read bills: %w", err)
 	}
@@ -240,8 +269,7 @@ func readCampaignBills(ctx context.Context, q campaignQueryer, c *advocacy.Campa
 
 // readBillCosponsors reads a bill's cosponsors in the order they joined.
 func readBillCosponsors(ctx context.Context, q campaignQueryer, billID string) ([]advocacy.Cosponsor, error) {
-	rows, err := q.QueryContext(ctx, `SELECT bioguide, joined_on, original, withdrawn_on
-		FROM cosponsors WHERE bill_id = ? ORDER BY joined_on, bioguide`, billID)
+	rows, err := q.QueryContext(ctx, cosponsorsSQL, billID)
 	if err != nil {
 		return nil, fmt.Errorf("read cosponsors of %s: %w", billID, err)
 	}

@@ -40,6 +40,11 @@ func listCampaigns(ctx context.Context, db *DB, orderBy string) ([]advocacy.Camp
 	if err != nil {
 		return nil, fmt.Errorf("list campaigns: %w", err)
 	}
+	return scanCampaigns(rows)
+}
+
+// scanCampaigns reads every row of campaignColumns and closes rows.
+func scanCampaigns(rows *sql.Rows) ([]advocacy.Campaign, error) {
 	defer rows.Close()
 	var out []advocacy.Campaign
 	for rows.Next() {
@@ -64,7 +69,7 @@ func (e *CampaignEditor) editTx(ctx context.Context, slug string, fn func(tx *sq
 		return err
 	}
 	defer tx.Rollback()
-	c, err := scanCampaign(tx.QueryRowContext(ctx, "SELECT "+campaignColumns+" FROM campaigns WHERE slug = ?", slug))
+	c, err := scanCampaign(tx.QueryRowContext(ctx, campaignBySlugSQL, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return advocacy.NotFound("We could not find that campaign.")
 	}

@@ -174,7 +174,7 @@ func (e *CampaignEditor) createCampaign(ctx context.Context, nc advocacy.NewCamp
 
 // readCampaignTx reads a campaign with its bills inside tx.
 func readCampaignTx(ctx context.Context, tx *sql.Tx, slug string) (advocacy.Campaign, error) {
-	c, err := scanCampaign(tx.QueryRowContext(ctx, "SELECT "+campaignColumns+" FROM campaigns WHERE slug = ?", slug))
+	c, err := scanCampaign(tx.QueryRowContext(ctx, campaignBySlugSQL, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, advocacy.NotFound("We could not find that campaign.")
 	}
@@ -229,8 +229,13 @@ func (e *CampaignEditor) Featured(ctx context.Context) (string, error) {
 }
 
 func readFeatured(ctx context.Context, q campaignQueryer) (string, error) {
+	return scanFeatured(q.QueryRowContext(ctx, featuredSQL, featuredKey))
+}
+
+// scanFeatured reads the featured campaign's slug from featuredSQL's row.
+func scanFeatured(row *sql.Row) (string, error) {
 	var slug string
-	err := q.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", featuredKey).Scan(&slug)
+	err := row.Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -349,10 +354,20 @@ func (e *CampaignEditor) ReplaceBill(ctx context.Context, slug, oldID string, nb
 // Campaigns lists every campaign without its bills: running ones first,
 // then closed ones, then drafts, each newest first.
 func (s *Campaigns) Campaigns(ctx context.Context) ([]advocacy.Campaign, error) {
-	return listCampaigns(ctx, s.db, "CASE status WHEN 'active' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, created_at DESC, id DESC")
+	if err := s.prepareReads(ctx); err != nil {
+		return nil, fmt.Errorf("list campaigns: %w", err)
+	}
+	rows, err := s.reads.get(publicCampaignsSQL).QueryContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list campaigns: %w", err)
+	}
+	return scanCampaigns(rows)
 }
 
 // Featured returns the slug of the featured campaign, or "" for none.
 func (s *Campaigns) Featured(ctx context.Context) (string, error) {
-	return readFeatured(ctx, s.db.R)
+	if err := s.prepareReads(ctx); err != nil {
+		return "", fmt.Errorf("read featured campaign: %w", err)
+	}
+	return scanFeatured(s.reads.get(featuredSQL).QueryRowContext(ctx, featuredKey))
 }

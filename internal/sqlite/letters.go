@@ -34,6 +34,8 @@ type Letters struct {
 	// Close can wait for the transaction it is writing.
 	drainers sync.WaitGroup
 	stmts    stmtCache
+	// counts are the public counts' queries, prepared on the reader handle.
+	counts stmtCache
 }
 
 // errLettersClosed answers a letter that arrives after Close.
@@ -772,8 +774,15 @@ func (s *Letters) ConfirmDelivery(ctx context.Context, publicID, deliveryID stri
 // aggregates (aggregates.go): their cost does not grow with the letters.
 
 func (s *Letters) countOne(ctx context.Context, op, query string, args ...any) (int, error) {
+	if err := s.counts.prepare(ctx, s.db.R, countLettersSQL, countSinceSQL, countDistrictSQL); err != nil {
+		return 0, fmt.Errorf("%s: %w", op, err)
+	}
+	row := s.db.R.QueryRowContext
+	if st := s.counts.get(query); st != nil {
+		row = func(ctx context.Context, _ string, args ...any) *sql.Row { return st.QueryRowContext(ctx, args...) }
+	}
 	var n int
-	if err := s.db.R.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+	if err := row(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("%s: %w", op, err)
 	}
 	return n, nil

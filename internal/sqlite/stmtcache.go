@@ -6,12 +6,13 @@ import (
 	"sync"
 )
 
-// stmtCache holds statements prepared once on the writer handle, so that
-// the hot write path does not parse its SQL again for every letter (SQLite's
-// parser is a large share of a small insert's cost). The writer has a
-// single connection, which a transaction holds: statements must therefore
-// be prepared before the transaction begins (prepare), and are then bound
-// to it (bind).
+// stmtCache holds statements prepared once, so that hot paths do not parse
+// their SQL again for every call: SQLite's parser is a large share of a
+// small insert's cost, and of a short read's. On the writer handle, whose
+// single connection a transaction holds, statements must be prepared before
+// the transaction begins (prepare), and are then bound to it (bind). On the
+// reader handle each connection prepares a statement the first time it runs
+// it, and keeps it.
 type stmtCache struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
@@ -35,6 +36,14 @@ func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, queries ...string) 
 		c.stmts[q] = st
 	}
 	return nil
+}
+
+// get returns the prepared statement of query, or nil when it was not
+// prepared.
+func (c *stmtCache) get(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[query]
 }
 
 // bind returns tx with the cache's statements available inside it.
