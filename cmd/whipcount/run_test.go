@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,14 +34,38 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// givenPorts are the ports freeAddr has handed out in this process.
+var givenPorts = struct {
+	sync.Mutex
+	m map[int]bool
+}{m: map[int]bool{}}
+
+// freeAddr returns a local address nothing listens on, for a server the
+// test starts. Its port lies below the range the kernel hands out for port
+// 0 (from 32768 on Linux, 49152 elsewhere): serve listens only after it
+// has opened and seeded its database, and in that time another test's
+// listener on port 0 could otherwise take the same port. No port is
+// handed out twice.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	givenPorts.Lock()
+	defer givenPorts.Unlock()
+	for range 1000 {
+		port := 20000 + rand.IntN(12000)
+		if givenPorts.m[port] {
+			continue
+		}
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue // in use
+		}
+		ln.Close()
+		givenPorts.m[port] = true
+		return addr
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free port between 20000 and 32000")
+	return ""
 }
 
 func TestServeStartsFromEnvironmentAndStopsGracefully(t *testing.T) {

@@ -11,8 +11,9 @@
 //     internal/congress (member data), internal/congressgov and
 //     internal/geocoder. It declares small interfaces; cmd/whipcount wires
 //     the adapters in.
-//   - the services that run workflows outside HTTP, internal/letters and
-//     internal/campaigns, depend on none of those adapters either.
+//   - the services that run workflows outside HTTP, internal/letters,
+//     internal/campaigns and internal/accounts, depend on none of those
+//     adapters either.
 //   - templates depend on no package of this module but internal/advocacy.
 //   - internal/testkit, the shared test fixtures, is imported by no package
 //     of this module outside its _test.go files.

@@ -15,33 +15,39 @@ import (
 	"github.com/whipcount/whipcount/templates"
 )
 
-// formStamp signs the time a letter form was first shown, so that the
+// formStamps sign the time a letter form was first shown, so that the
 // server can tell how long the form took without trusting the client.
-func (s *Server) formStamp() string { return s.stampAt(s.deps.Clock()) }
-
-func (s *Server) stampAt(t time.Time) string {
-	ts := strconv.FormatInt(t.Unix(), 10)
-	return ts + "." + s.stampMAC(ts)
+type formStamps struct {
+	secret []byte
+	clock  func() time.Time
 }
 
-func (s *Server) stampMAC(ts string) string {
-	m := hmac.New(sha256.New, s.cfg.Secret)
+// formStamp signs now.
+func (fs formStamps) formStamp() string { return fs.stampAt(fs.clock()) }
+
+func (fs formStamps) stampAt(t time.Time) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	return ts + "." + fs.stampMAC(ts)
+}
+
+func (fs formStamps) stampMAC(ts string) string {
+	m := hmac.New(sha256.New, fs.secret)
 	m.Write([]byte("form-started\x00" + ts))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
 }
 
 // stampAge returns how long ago a form stamp was made; ok is false for a
 // missing, forged, future or expired stamp.
-func (s *Server) stampAge(stamp string) (time.Duration, bool) {
+func (fs formStamps) stampAge(stamp string) (time.Duration, bool) {
 	ts, mac, found := strings.Cut(stamp, ".")
-	if !found || !hmac.Equal([]byte(mac), []byte(s.stampMAC(ts))) {
+	if !found || !hmac.Equal([]byte(mac), []byte(fs.stampMAC(ts))) {
 		return 0, false
 	}
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
 		return 0, false
 	}
-	age := s.deps.Clock().Sub(time.Unix(secs, 0))
+	age := fs.clock().Sub(time.Unix(secs, 0))
 	if age < 0 || age > letters.MaxFormAge {
 		return age, false
 	}
@@ -49,9 +55,9 @@ func (s *Server) stampAge(stamp string) (time.Duration, bool) {
 }
 
 // withStamp gives a form its start time, keeping one it already carries.
-func (s *Server) withStamp(f templates.SettleFields) templates.SettleFields {
-	if _, ok := s.stampAge(f.Started); !ok {
-		f.Started = s.formStamp()
+func (fs formStamps) withStamp(f templates.SettleFields) templates.SettleFields {
+	if _, ok := fs.stampAge(f.Started); !ok {
+		f.Started = fs.formStamp()
 	}
 	return f
 }

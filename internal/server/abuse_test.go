@@ -33,11 +33,11 @@ func TestHoneypotAndFillTime(t *testing.T) {
 		name, email, started string
 		want                 string
 	}{
-		{"a person who took a minute", "person@example.org", e.srv.stampAt(now.Add(-time.Minute)), "active"},
-		{"sent two seconds after the form appeared", "fast@example.org", e.srv.stampAt(now.Add(-2 * time.Second)), "held"},
+		{"a person who took a minute", "person@example.org", e.srv.stamps.stampAt(now.Add(-time.Minute)), "active"},
+		{"sent two seconds after the form appeared", "fast@example.org", e.srv.stamps.stampAt(now.Add(-2 * time.Second)), "held"},
 		{"no start time", "nostamp@example.org", "", "held"},
 		{"a forged start time", "forged@example.org", fmt.Sprintf("%d.AAAAAAAAAAAAAAAA", now.Add(-time.Hour).Unix()), "held"},
-		{"a start time in the future", "future@example.org", e.srv.stampAt(now.Add(time.Hour)), "held"},
+		{"a start time in the future", "future@example.org", e.srv.stamps.stampAt(now.Add(time.Hour)), "held"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,7 +244,7 @@ func TestCrossSitePostsRefused(t *testing.T) {
 			{"Origin": "https://evil.example"},
 			{"Sec-Fetch-Site": "cross-site"},
 		} {
-			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
+			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(with(form, "started", e.srv.stamps.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			for k, v := range h {
 				req.Header.Set(k, v)
@@ -258,7 +258,7 @@ func TestCrossSitePostsRefused(t *testing.T) {
 		t.Errorf("%d letters stored from another site", n)
 	}
 	// The site's own pages still post.
-	req := httptest.NewRequest(http.MethodPost, "/write/send", strings.NewReader(with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
+	req := httptest.NewRequest(http.MethodPost, "/write/send", strings.NewReader(with(form, "started", e.srv.stamps.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "http://example.com")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -271,7 +271,7 @@ func TestCrossSitePostsRefused(t *testing.T) {
 // letter (it waits for moderation), and showing the form again renews it.
 func TestOldStampsExpire(t *testing.T) {
 	e := newEnv(t, letterFlow())
-	old := e.srv.stampAt(e.clock.Now().Add(-3 * time.Hour))
+	old := e.srv.stamps.stampAt(e.clock.Now().Add(-3 * time.Hour))
 	f := with(with(validForm(e.formToken(t)), "started", old), "email", "bot@example.org")
 	if rec := e.post(t, "/write/send", f, false); rec.Code != http.StatusSeeOther {
 		t.Fatalf("send: %d", rec.Code)

@@ -124,7 +124,7 @@ func (lu *lookup) repsByAddress(c echo.Context, q repsQuery, v *templates.Lookup
 		v.ZIP = a.lookup.Query.Zip
 		v.MatchedAddress = a.match.MatchedAddress
 		announce = lu.fillResults(v)
-		v.Statuses = lu.core.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
+		v.Statuses = lu.read.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
 		lu.desk.fillLetters(c.Request().Context(), v, c.QueryParam("ref"))
 		return http.StatusOK, announce, nil
 	}
@@ -151,7 +151,7 @@ func (lu *lookup) repsByAddress(c echo.Context, q repsQuery, v *templates.Lookup
 	}
 	// Fall back on the ZIP code: its one district, or the map and list of
 	// its candidates.
-	l, settled, by, lerr := lu.core.runLookup(repsQuery{zip: zip})
+	l, settled, by, lerr := lu.find.runLookup(repsQuery{zip: zip})
 	if lerr != nil {
 		if v.AddressNote != "" {
 			v.AddressNote += ", or enter your ZIP code."
@@ -168,7 +168,7 @@ func (lu *lookup) repsByAddress(c echo.Context, q repsQuery, v *templates.Lookup
 	}
 	announce = lu.fillResults(v)
 	if v.Settled != nil {
-		v.Statuses = lu.core.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
+		v.Statuses = lu.read.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
 		lu.desk.fillLetters(c.Request().Context(), v, c.QueryParam("ref"))
 	}
 	if v.AddressNote != "" {

@@ -7,20 +7,20 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/whipcount/whipcount/internal/accounts"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/templates"
 )
 
-// Sign-in for the organizer workspace. Sessions live in SQLite: the cookie
-// holds a 128-bit random token and the database only its SHA-256, so a
-// copy of the database opens no session. A session ends after 30 idle
-// minutes or 12 hours, at logout, when its account is disabled, and (for
-// the others) when the password changes.
+// Sign-in for the organizer workspace. The accounts service
+// (internal/accounts) checks passwords, throttles wrong ones and keeps the
+// sessions; here the session's token goes into a cookie and comes back
+// from it. The cookie holds a 128-bit random token and the database only
+// its SHA-256, so a copy of the database opens no session.
 //
 // CSRF: every state-changing request under /organizer and /logout must
 // carry the session's synchronizer token, as the hidden form field "csrf"
@@ -68,37 +68,20 @@ func clearSessionCookie(c echo.Context) {
 	setCookie(c, sessionCookie, "", "/", -1, http.SameSiteLaxMode)
 }
 
-// currentSession reads and checks the session cookie. An expired session,
-// or one whose account was disabled, is deleted and treated as none.
+// currentSession reads and checks the session cookie. A cookie that opens
+// no session (any more) is cleared.
 func (w *workspace) currentSession(c echo.Context) (orgAuth, bool, error) {
 	ck, err := c.Cookie(sessionCookie)
 	if err != nil || !advocacy.ValidSessionToken(ck.Value) {
 		return orgAuth{}, false, nil
 	}
-	ctx := c.Request().Context()
-	hash := advocacy.HashToken(ck.Value)
-	sess, user, err := w.sessions.Session(ctx, hash)
-	if advocacy.ErrorCode(err) == advocacy.CodeNotFound {
+	sess, user, err := w.accounts.Session(c.Request().Context(), ck.Value)
+	if errors.Is(err, accounts.ErrNoSession) {
 		clearSessionCookie(c)
 		return orgAuth{}, false, nil
 	}
 	if err != nil {
 		return orgAuth{}, false, err
-	}
-	now := w.clock()
-	policy := w.cfg.Sessions
-	if policy.Expired(sess, now) || user.Disabled() {
-		if err := w.sessions.DeleteSession(ctx, hash); err != nil {
-			return orgAuth{}, false, err
-		}
-		clearSessionCookie(c)
-		return orgAuth{}, false, nil
-	}
-	if policy.NeedsTouch(sess, now) {
-		if err := w.sessions.TouchSession(ctx, hash, now); err != nil {
-			return orgAuth{}, false, err
-		}
-		sess.LastSeen = now
 	}
 	return orgAuth{user: user, sess: sess}, true, nil
 }
@@ -252,101 +235,6 @@ func clientIP(c echo.Context) string {
 	return host
 }
 
-// The throttle's counters: "p:" an account from one client address, "i:"
-// a client address, "a:" an account from everywhere. Counting an account
-// per address means a stranger's guesses never lock its owner out.
-func pairKey(email, ip string) string { return "p:" + advocacy.NormalizeEmail(email) + "\x00" + ip }
-func ipKey(ip string) string          { return "i:" + ip }
-func accountKey(email string) string  { return "a:" + advocacy.NormalizeEmail(email) }
-
-// loginKeys are the counters a sign-in attempt is checked against.
-func loginKeys(c echo.Context, email string) []string {
-	ip := clientIP(c)
-	return []string{pairKey(email, ip), ipKey(ip), accountKey(email)}
-}
-
-// maxThrottleKeys bounds the failure table; past it, keys whose failures
-// all left their window are swept.
-const maxThrottleKeys = 10000
-
-// loginThrottle counts wrong passwords in memory, by the counters above,
-// and says how long to wait once a rule's limit is reached.
-type loginThrottle struct {
-	account, ip, global advocacy.ThrottleRule
-	clock               func() time.Time
-
-	mu       sync.Mutex
-	failures map[string][]time.Time
-}
-
-func newLoginThrottle(cfg OrganizerConfig, clock func() time.Time) *loginThrottle {
-	return &loginThrottle{account: cfg.AccountThrottle, ip: cfg.IPThrottle, global: cfg.GlobalThrottle, clock: clock,
-		failures: map[string][]time.Time{}}
-}
-
-func (t *loginThrottle) ruleFor(key string) advocacy.ThrottleRule {
-	switch {
-	case strings.HasPrefix(key, "i:"):
-		return t.ip
-	case strings.HasPrefix(key, "a:"):
-		return t.global
-	}
-	return t.account
-}
-
-// allowed reports whether another attempt on every key is allowed now,
-// and if not how long to wait.
-func (t *loginThrottle) allowed(keys ...string) (bool, time.Duration) {
-	now := t.clock()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	wait := time.Duration(0)
-	for _, k := range keys {
-		if ok, d := t.ruleFor(k).Check(t.failures[k], now); !ok {
-			wait = max(wait, d)
-		}
-	}
-	return wait == 0, wait
-}
-
-// fail counts a failed attempt against every key.
-func (t *loginThrottle) fail(keys ...string) {
-	now := t.clock()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.failures) >= maxThrottleKeys {
-		for k, fs := range t.failures {
-			if fs = t.ruleFor(k).Prune(fs, now); len(fs) == 0 {
-				delete(t.failures, k)
-			} else {
-				t.failures[k] = fs
-			}
-		}
-	}
-	for _, k := range keys {
-		t.failures[k] = append(t.ruleFor(k).Prune(t.failures[k], now), now)
-	}
-}
-
-// clear forgets an account's failures after it signs in.
-func (t *loginThrottle) clear(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.failures, key)
-}
-
-// dummyHash is checked against when no account matches, so that a wrong
-// email takes as long as a wrong password and does not reveal accounts.
-func (w *workspace) dummyHash() string {
-	w.dummyOnce.Do(func() {
-		h, err := advocacy.HashPassword("whipcount-no-such-account", w.cfg.Passwords, w.rand)
-		if err == nil {
-			w.dummy = h
-		}
-	})
-	return w.dummy
-}
-
 // safeNext keeps a post-login redirect inside the workspace.
 func safeNext(next string) string {
 	if strings.HasPrefix(next, "/organizer") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") {
@@ -378,7 +266,7 @@ func (w *workspace) renderLogin(c echo.Context, status int, v templates.LoginVie
 	}
 	setCookie(c, loginCookie, tok, "/login", 3600, http.SameSiteStrictMode)
 	v.CSRF = tok
-	return w.core.render(c, status, templates.LoginPage(w.core.meta(c, "Sign in", "/login"), v), nil)
+	return w.view.render(c, status, templates.LoginPage(w.view.meta(c, "Sign in", "/login"), v), nil)
 }
 
 // login checks the credentials and starts a session with a new token.
@@ -395,83 +283,39 @@ func (w *workspace) login(c echo.Context) error {
 			"The sign-in form has expired, or your browser does not keep cookies for this site. Reload the page and try again.")
 	}
 	email := strings.TrimSpace(c.FormValue("email"))
-	password := c.FormValue("password")
 	v := templates.LoginView{Email: email, Next: safeNext(c.FormValue("next"))}
-	keys := loginKeys(c, email)
-
-	if ok, wait := w.throttle.allowed(keys...); !ok {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
-		v.Error = "Too many failed sign-ins. For your security, please wait and try again " + advocacy.RetryMessage(wait) + "."
+	token, err := w.accounts.SignIn(r.Context(), email, c.FormValue("password"), clientIP(c))
+	var throttled *accounts.Throttled
+	switch {
+	case errors.As(err, &throttled):
+		setRetryAfter(c, throttled.Wait)
+		v.Error = "Too many failed sign-ins. For your security, please wait and try again " + advocacy.RetryMessage(throttled.Wait) + "."
 		v.Throttled = true
 		return w.renderLogin(c, http.StatusTooManyRequests, v)
-	}
-
-	ctx := r.Context()
-	user, hash, err := w.users.UserForLogin(ctx, email)
-	found := err == nil
-	if err != nil && advocacy.ErrorCode(err) != advocacy.CodeNotFound {
-		return err
-	}
-	if !found {
-		hash = w.dummyHash()
-	}
-	match, err := advocacy.CheckPassword(hash, password)
-	if err != nil && found {
-		return err
-	}
-	if found && user.Disabled() {
-		// The same answer whether or not the password was right.
-		if !match {
-			w.throttle.fail(keys...)
-		}
+	case errors.Is(err, accounts.ErrDisabled):
 		v.Error = "This account is disabled. Ask an admin to enable it."
 		return w.renderLogin(c, http.StatusForbidden, v)
-	}
-	if !found || !match {
-		w.throttle.fail(keys...)
+	case errors.Is(err, accounts.ErrWrongCredentials):
 		v.Error = "The email or password is not right. Check them and try again."
 		return w.renderLogin(c, http.StatusUnauthorized, v)
-	}
-	w.throttle.clear(keys[0])
-	if err := w.startSession(c, user.ID); err != nil {
+	case err != nil:
 		return err
 	}
+	// A session cookie (no Max-Age): the server ends the session anyway.
+	setCookie(c, sessionCookie, token, "/", 0, http.SameSiteLaxMode)
 	setCookie(c, loginCookie, "", "/login", -1, http.SameSiteStrictMode)
 	return c.Redirect(http.StatusSeeOther, v.Next)
 }
 
-// startSession stores a new session for the account and sets its cookie.
-// Expired sessions are swept on the way, so the table stays small.
-func (w *workspace) startSession(c echo.Context, userID int64) error {
-	ctx := c.Request().Context()
-	now := w.clock()
-	policy := w.cfg.Sessions
-	if _, err := w.sessions.DeleteExpiredSessions(ctx, now, policy.Idle); err != nil {
-		return err
-	}
-	tok, err := advocacy.NewSessionToken(w.rand)
-	if err != nil {
-		return err
-	}
-	csrf, err := advocacy.NewCSRFToken(w.rand)
-	if err != nil {
-		return err
-	}
-	if err := w.sessions.CreateSession(ctx, advocacy.Session{
-		TokenHash: advocacy.HashToken(tok), UserID: userID, CSRFToken: csrf,
-		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(policy.Absolute),
-	}); err != nil {
-		return err
-	}
-	// A session cookie (no Max-Age): the server ends the session anyway.
-	setCookie(c, sessionCookie, tok, "/", 0, http.SameSiteLaxMode)
-	return nil
+// setRetryAfter says, in whole seconds, when to try again.
+func setRetryAfter(c echo.Context, wait time.Duration) {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
 }
 
 // logout ends the session.
 func (w *workspace) logout(c echo.Context) error {
 	a, _ := authFrom(c)
-	if err := w.sessions.DeleteSession(c.Request().Context(), a.sess.TokenHash); err != nil {
+	if err := w.accounts.SignOut(c.Request().Context(), a.sess); err != nil {
 		return err
 	}
 	clearSessionCookie(c)
@@ -486,48 +330,25 @@ func (w *workspace) accountPage(c echo.Context) error {
 func (w *workspace) renderAccount(c echo.Context, status int, f templates.PasswordForm) error {
 	m := w.frame(c, "Your account", "/organizer/account", "")
 	page := templates.AccountPage(m, f)
-	return w.core.render(c, status, page, templates.PasswordFormRegion(m, f))
+	return w.view.render(c, status, page, templates.PasswordFormRegion(m, f))
 }
 
 // changePassword checks the current password, then stores the new one and
 // ends the account's other sessions.
 func (w *workspace) changePassword(c echo.Context) error {
 	a, _ := authFrom(c)
-	ctx := c.Request().Context()
-	current, next, confirm := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm")
-	keys := loginKeys(c, a.user.Email)
-	fail := func(status int, field, msg string) error {
-		return w.renderAccount(c, status, templates.PasswordForm{Errors: map[string]string{field: msg}})
+	err := w.accounts.ChangePassword(c.Request().Context(), a.user, a.sess,
+		c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), clientIP(c))
+	var throttled *accounts.Throttled
+	if errors.As(err, &throttled) {
+		setRetryAfter(c, throttled.Wait)
+		return w.renderAccount(c, http.StatusTooManyRequests, templates.PasswordForm{Errors: map[string]string{
+			"current": "Too many wrong passwords. Try again " + advocacy.RetryMessage(throttled.Wait) + "."}})
 	}
-	if ok, wait := w.throttle.allowed(keys...); !ok {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
-		return fail(http.StatusTooManyRequests, "current", "Too many wrong passwords. Try again "+advocacy.RetryMessage(wait)+".")
+	if de := domainError(err); de != nil && de.Code == advocacy.CodeInvalid {
+		return w.renderAccount(c, http.StatusUnprocessableEntity, templates.PasswordForm{Errors: de.Fields})
 	}
-	_, hash, err := w.users.User(ctx, a.user.ID)
 	if err != nil {
-		return err
-	}
-	if ok, err := advocacy.CheckPassword(hash, current); err != nil {
-		return err
-	} else if !ok {
-		w.throttle.fail(keys...)
-		return fail(http.StatusUnprocessableEntity, "current", "That is not your current password.")
-	}
-	if err := advocacy.ValidatePassword(next, a.user.Email); err != nil {
-		var de *advocacy.Error
-		if errors.As(err, &de) {
-			return fail(http.StatusUnprocessableEntity, "password", de.Message)
-		}
-		return err
-	}
-	if next != confirm {
-		return fail(http.StatusUnprocessableEntity, "confirm", "The two new passwords differ. Type the same one twice.")
-	}
-	newHash, err := advocacy.HashPassword(next, w.cfg.Passwords, w.rand)
-	if err != nil {
-		return err
-	}
-	if err := w.users.ChangePassword(ctx, a.user.ID, newHash, a.sess.TokenHash, a.user.ID); err != nil {
 		return err
 	}
 	return orgSeeOther(c, orgWithDone("/organizer/account", "password"))

@@ -57,8 +57,8 @@ func (p *campaignPages) billPage(c echo.Context) error {
 	key, desc := readCosponsorSort(c)
 	v := templates.BillPageView{
 		CampaignTitle: camp.Title,
-		CampaignURL:   p.core.campaignURL(camp.Slug),
-		Bill:          p.core.billProgress(bill),
+		CampaignURL:   campaignURL(camp.Slug),
+		Bill:          p.read.billProgress(bill),
 		Status:        orDash(bill.Status),
 		Committees:    orDash(bill.Committees),
 		Cosponsors:    p.cosponsorRows(bill, key, desc),
@@ -91,7 +91,7 @@ func (p *campaignPages) billPage(c echo.Context) error {
 			}
 		}
 	}
-	m := p.core.meta(c, bill.Label()+": cosponsors", "")
+	m := p.view.meta(c, bill.Label()+": cosponsors", "")
 	m.Description = bill.Label() + ": " + bill.Title
 	// Instructions for refreshing the list are for the campaign's staff
 	// only; such a page is theirs alone and is never cached.
@@ -99,9 +99,9 @@ func (p *campaignPages) billPage(c echo.Context) error {
 	if v.Bill.Stale && p.canEdit(c) {
 		v.ImportURL = orgCampaignURL(camp.Slug, "edit") + "#bill-" + bill.ID
 		c.Response().Header().Set("Cache-Control", "private, no-store")
-		return p.core.render(c, http.StatusOK, templates.BillPage(m, v), nil)
+		return p.view.render(c, http.StatusOK, templates.BillPage(m, v), nil)
 	}
-	return p.core.renderCached(c, http.StatusOK, templates.BillPage(m, v), nil, p.core.campaignModified(camp, false))
+	return p.view.renderCached(c, http.StatusOK, templates.BillPage(m, v), nil, p.read.campaignModified(camp, false))
 }
 
 // campaignForBill picks the public campaign a bill page is shown for: the
@@ -150,7 +150,7 @@ func (p *campaignPages) cosponsorRows(b advocacy.Bill, key string, desc bool) []
 	}
 	rows := make([]row, 0, len(b.Cosponsors))
 	for _, cs := range b.Cosponsors {
-		ref := p.core.memberRef(cs.BioguideID)
+		ref := p.read.memberRef(cs.BioguideID)
 		r := templates.CosponsorRow{
 			Member:    ref,
 			Joined:    longDate(cs.JoinedOn),

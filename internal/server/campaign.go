@@ -3,6 +3,7 @@ package server
 import (
 	"compress/gzip"
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/markdown"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 	"github.com/whipcount/whipcount/templates"
 )
 
@@ -50,24 +52,58 @@ type LetterCounter interface {
 	CountLetters(ctx context.Context, campaignID int64) (int, error)
 }
 
-// campaignCache holds what the campaign pages build once and reuse. Its
-// zero value is ready to use.
-type campaignCache struct {
+// campaignReader reads campaigns for every feature that shows them: the
+// campaign the pages without one mean, the home page's choice, a public
+// campaign by slug, and the views several features share (progress, a
+// closed campaign's notice, members' stances). It keeps the short-lived
+// memos of campaigns and of the home choice, and what it builds once (the
+// map's outlines, the Markdown renderer). Without campaigns or member data
+// it finds no campaign.
+type campaignReader struct {
+	store   CampaignStore   // nil: no campaigns
+	members MemberDirectory // nil: no member data
+	counter LetterCounter   // nil: no letter counts
+	// homeCampaign is the configured campaign that pages without one mean
+	// when the home page shows no single campaign; staleDays how old a
+	// cosponsor list may get before it is flagged (0: never).
+	homeCampaign string
+	staleDays    int
+	clock        func() time.Time
+	logger       *slog.Logger
+	// memo keeps campaigns by slug and homeMemo the home choice, for a
+	// moment (Config.CampaignCacheTTL).
+	memo     *ttlcache.Cache[string, advocacy.Campaign]
+	homeMemo *ttlcache.Cache[struct{}, homeChoice]
+
 	mapOnce sync.Once
 	mapBase *usMapBase
 	mdOnce  sync.Once
 	md      *markdown.Renderer
 }
 
+func newCampaignReader(cfg Config, deps Deps, ttl time.Duration) *campaignReader {
+	return &campaignReader{store: deps.Campaigns, members: deps.Members, counter: deps.LetterCounter,
+		homeCampaign: cfg.HomeCampaign, staleDays: cfg.CosponsorsStaleDays, clock: deps.Clock, logger: deps.Logger,
+		memo:     ttlcache.New(ttl, deps.Clock, ttlcache.Options[string, advocacy.Campaign]{}),
+		homeMemo: ttlcache.New(ttl, deps.Clock, ttlcache.Options[struct{}, homeChoice]{})}
+}
+
+// forget drops the memos, so that a change made in the workspace shows on
+// the next request.
+func (r *campaignReader) forget() {
+	r.homeMemo.Clear()
+	r.memo.Clear()
+}
+
 // usMapBase returns the drawn state outlines, building them on first use:
 // they never change while the process runs.
-func (s *Server) usMapBase() *usMapBase {
-	s.camp.mapOnce.Do(func() {
-		if s.deps.Members != nil {
-			s.camp.mapBase = buildUSMapBase(s.deps.Members.StateShapes())
+func (r *campaignReader) usMapBase() *usMapBase {
+	r.mapOnce.Do(func() {
+		if r.members != nil {
+			r.mapBase = buildUSMapBase(r.members.StateShapes())
 		}
 	})
-	return s.camp.mapBase
+	return r.mapBase
 }
 
 // mapImage is a drawn campaign map, with its compressed copy.
@@ -78,7 +114,7 @@ type mapImage struct{ body, gz []byte }
 // the image is cached for a year; the page links to another URL when the
 // colours change.
 func (p *campaignPages) mapImage(c echo.Context) error {
-	base := p.core.usMapBase()
+	base := p.read.usMapBase()
 	bins := c.QueryParam("bins")
 	if base == nil || !base.validBins(bins) {
 		return echo.NewHTTPError(http.StatusNotFound)
@@ -108,14 +144,14 @@ func (p *campaignPages) mapImage(c echo.Context) error {
 
 // markdown returns the talking points' renderer. Headings in a talking
 // point sit under its h3, so they start at h4.
-func (s *Server) markdown() *markdown.Renderer {
-	s.camp.mdOnce.Do(func() { s.camp.md = markdown.New(3) })
-	return s.camp.md
+func (r *campaignReader) markdown() *markdown.Renderer {
+	r.mdOnce.Do(func() { r.md = markdown.New(3) })
+	return r.md
 }
 
-// campaignEnabled reports whether campaign content can be shown.
-func (s *Server) campaignEnabled() bool {
-	return s.deps.Campaigns != nil && s.deps.Members != nil
+// enabled reports whether campaign content can be shown.
+func (r *campaignReader) enabled() bool {
+	return r.store != nil && r.members != nil
 }
 
 // public hides draft campaigns from public pages: they are not found.
@@ -128,7 +164,7 @@ func public(camp advocacy.Campaign, err error) (advocacy.Campaign, error) {
 
 // campaignURL is where a campaign's public page lives. The home page may
 // show it too, but which campaign it shows can change.
-func (s *Server) campaignURL(slug string) string {
+func campaignURL(slug string) string {
 	return "/campaigns/" + slug
 }
 
@@ -138,8 +174,8 @@ func billURL(id string) string { return "/bills/" + id }
 
 // campaignBillURL is a bill's page as seen from a campaign: the plain bill
 // URL for the configured home campaign, else with ?campaign=.
-func (s *Server) campaignBillURL(slug, id string) string {
-	if slug == "" || slug == s.cfg.HomeCampaign {
+func (r *campaignReader) campaignBillURL(slug, id string) string {
+	if slug == "" || slug == r.homeCampaign {
 		return billURL(id)
 	}
 	return billURL(id) + "?campaign=" + slug
@@ -148,8 +184,8 @@ func (s *Server) campaignBillURL(slug, id string) string {
 // campaignModified is the campaign pages' Last-Modified time: the campaign's
 // last change, unless a live letter count is shown, whose changes have no
 // time (the ETag alone then decides).
-func (s *Server) campaignModified(camp advocacy.Campaign, withLetters bool) time.Time {
-	if withLetters && s.deps.LetterCounter != nil {
+func (r *campaignReader) campaignModified(camp advocacy.Campaign, withLetters bool) time.Time {
+	if withLetters && r.counter != nil {
 		return time.Time{}
 	}
 	return camp.UpdatedAt
@@ -163,13 +199,13 @@ func (p *campaignPages) campaignProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pv := p.core.progressView(ctx, camp)
+	pv := p.read.progressView(ctx, camp)
 	page := pv
 	page.HeadingLevel = 2
-	return p.core.renderCached(c, http.StatusOK,
-		templates.ProgressPage(p.core.meta(c, camp.Title+": progress", ""), camp.Title, page),
+	return p.view.renderCached(c, http.StatusOK,
+		templates.ProgressPage(p.view.meta(c, camp.Title+": progress", ""), camp.Title, page),
 		templates.CampaignProgress(pv),
-		p.core.campaignModified(camp, true))
+		p.read.campaignModified(camp, true))
 }
 
 // campaignView builds the home page's campaign part: for a closed
@@ -179,7 +215,7 @@ func (p *campaignPages) campaignView(ctx context.Context, camp advocacy.Campaign
 	now := p.clock()
 	v := templates.CampaignView{
 		Slug: camp.Slug, Title: camp.Title, Summary: camp.Summary, Ask: camp.Ask, Why: camp.Why,
-		Progress:         p.core.progressView(ctx, camp),
+		Progress:         p.read.progressView(ctx, camp),
 		TalkingPointsURL: talkingPointsURL(camp.Slug),
 		NextSteps:        nextSteps(camp, now),
 		Opposes:          len(camp.Bills) > 0,
@@ -194,29 +230,29 @@ func (p *campaignPages) campaignView(ctx context.Context, camp advocacy.Campaign
 	}
 	// The map counts the members on the bills, which is support only for
 	// the bills the campaign supports.
-	if base := p.core.usMapBase(); base != nil && len(base.states) > 0 && len(supported) > 0 {
+	if base := p.read.usMapBase(); base != nil && len(base.states) > 0 && len(supported) > 0 {
 		v.Map = usMap(base, supported, p.members)
 	}
 	if camp.Slug == p.homeCampaign {
 		v.TalkingPointsURL = "/talking-points"
 	}
 	if camp.Status == advocacy.CampaignClosed {
-		ended := p.core.endedView(ctx, camp)
+		ended := p.read.endedView(ctx, camp)
 		v.Ended = &ended
 	}
 	return v
 }
 
 // progressView builds the live progress region.
-func (s *Server) progressView(ctx context.Context, camp advocacy.Campaign) templates.ProgressView {
-	v := templates.ProgressView{URL: progressURL(camp.Slug), Letters: s.letterCount(ctx, camp), HeadingLevel: 3}
+func (r *campaignReader) progressView(ctx context.Context, camp advocacy.Campaign) templates.ProgressView {
+	v := templates.ProgressView{URL: progressURL(camp.Slug), Letters: r.letterCount(ctx, camp), HeadingLevel: 3}
 	for _, b := range camp.Bills {
-		bp := s.billProgress(b)
-		bp.URL = s.campaignBillURL(camp.Slug, b.ID)
+		bp := r.billProgress(b)
+		bp.URL = r.campaignBillURL(camp.Slug, b.ID)
 		bp.Final = camp.Status == advocacy.CampaignClosed
 		for _, prev := range camp.Predecessors(b) {
 			bp.History = append(bp.History, templates.PastBillView{Label: prev.LabelWithCongress(),
-				URL: s.campaignBillURL(camp.Slug, prev.ID), Final: finalCount(prev)})
+				URL: r.campaignBillURL(camp.Slug, prev.ID), Final: finalCount(prev)})
 		}
 		v.Bills = append(v.Bills, bp)
 	}
@@ -232,31 +268,31 @@ func finalCount(b advocacy.Bill) string {
 
 // letterCount is the campaign's letters so far; 0 when not counted or on
 // error (logged: a missing count must not take the page down).
-func (s *Server) letterCount(ctx context.Context, camp advocacy.Campaign) int {
-	if s.deps.LetterCounter == nil {
+func (r *campaignReader) letterCount(ctx context.Context, camp advocacy.Campaign) int {
+	if r.counter == nil {
 		return 0
 	}
-	n, err := s.deps.LetterCounter.CountLetters(ctx, camp.ID)
+	n, err := r.counter.CountLetters(ctx, camp.ID)
 	if err != nil {
-		s.deps.Logger.ErrorContext(ctx, "count letters", "campaign", camp.Slug, "err", err)
+		r.logger.ErrorContext(ctx, "count letters", "campaign", camp.Slug, "err", err)
 		return 0
 	}
 	return n
 }
 
 // billProgress builds one bill's progress, charts included.
-func (s *Server) billProgress(b advocacy.Bill) templates.BillProgressView {
+func (r *campaignReader) billProgress(b advocacy.Bill) templates.BillProgressView {
 	p := b.Progress()
 	label := b.Label()
 	v := templates.BillProgressView{
 		ID: b.ID, Label: label, Title: b.Title, URL: billURL(b.ID),
-		Chamber: chamberWord(b.Chamber), Sponsor: s.memberRef(b.SponsorID),
+		Chamber: chamberWord(b.Chamber), Sponsor: r.memberRef(b.SponsorID),
 		Count: p.Count, Target: p.Target, Percent: p.Percent, Remaining: p.Remaining, Reached: p.Reached,
 		Withdrawn:   len(b.Cosponsors) - p.Count,
 		Thermometer: thermometer(b),
-		Parties:     partyBreakdown(label, b, s.deps.Members),
-		Stale:       b.CosponsorListStale(s.deps.Clock(), s.cfg.CosponsorsStaleDays),
-		StaleDays:   s.cfg.CosponsorsStaleDays,
+		Parties:     partyBreakdown(label, b, r.members),
+		Stale:       b.CosponsorListStale(r.clock(), r.staleDays),
+		StaleDays:   r.staleDays,
 		Position:    string(b.Position.OrSupport()),
 		Goal:        string(b.Goal),
 		Seats:       advocacy.ChamberSeats(b.Chamber),
@@ -264,7 +300,7 @@ func (s *Server) billProgress(b advocacy.Bill) templates.BillProgressView {
 	if v.Goal == "" {
 		v.Goal = string(advocacy.GoalCosponsors)
 	}
-	if b.Expired(s.deps.Clock()) {
+	if b.Expired(r.clock()) {
 		term := b.Term()
 		v.Died = "Died at the end of the " + term.Ordinal() + " Congress on " + longDate(term.EndDate()) + ". Its count is final."
 		// Nothing changes after a bill dies: its list is as of then.
@@ -272,7 +308,7 @@ func (s *Server) billProgress(b advocacy.Bill) templates.BillProgressView {
 	}
 	end := b.CosponsorsAsOf
 	if end.IsZero() {
-		end = s.deps.Clock()
+		end = r.clock()
 	} else {
 		v.AsOf = longDate(b.CosponsorsAsOf)
 		v.AsOfISO = b.CosponsorsAsOf.UTC().Format(time.RFC3339)
@@ -291,14 +327,14 @@ func chamberWord(c advocacy.Chamber) string {
 // memberRef describes a member from the reference data, or by ID alone
 // when the data no longer lists them; nobody for an empty ID (a bill whose
 // sponsor is not recorded yet).
-func (s *Server) memberRef(id string) templates.MemberRef {
+func (cr *campaignReader) memberRef(id string) templates.MemberRef {
 	if id == "" {
 		return templates.MemberRef{}
 	}
 	var m advocacy.Member
 	ok := false
-	if s.deps.Members != nil {
-		m, ok = s.deps.Members.Member(id)
+	if cr.members != nil {
+		m, ok = cr.members.Member(id)
 	}
 	if !ok {
 		return templates.MemberRef{BioguideID: id, Name: id + " (not a current member)", Party: "Unknown"}
@@ -330,11 +366,11 @@ func (s *Server) memberRef(id string) templates.MemberRef {
 // chamber's bill in campaign slug (the default campaign when empty), with
 // the matching ask. It is nil when no campaign runs; errors are logged,
 // not shown: the lookup works without stances.
-func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult, slug string) map[string]templates.MemberStatus {
-	camp, err := s.campaignFor(ctx, slug)
+func (r *campaignReader) memberStatuses(ctx context.Context, d advocacy.DistrictResult, slug string) map[string]templates.MemberStatus {
+	camp, err := r.campaignFor(ctx, slug)
 	if err != nil {
 		if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
-			s.deps.Logger.ErrorContext(ctx, "member statuses", "err", err)
+			r.logger.ErrorContext(ctx, "member statuses", "err", err)
 		}
 		return nil
 	}
@@ -345,8 +381,8 @@ func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult, 
 			return
 		}
 		st := advocacy.StanceOf(b, m.BioguideID)
-		ms := templates.MemberStatus{Bill: b.Label(), BillURL: s.campaignBillURL(camp.Slug, b.ID), Kind: string(st.Kind), Ask: st.Ask,
-			Wanted: b.Wants(m.BioguideID), Died: b.Expired(s.deps.Clock())}
+		ms := templates.MemberStatus{Bill: b.Label(), BillURL: r.campaignBillURL(camp.Slug, b.ID), Kind: string(st.Kind), Ask: st.Ask,
+			Wanted: b.Wants(m.BioguideID), Died: b.Expired(r.clock())}
 		switch {
 		case ms.Died:
 			ms.Ask = b.Label() + " died at the end of the " + b.Term().Ordinal() + " Congress; there is nothing to ask until it is introduced again."
@@ -372,9 +408,9 @@ func (s *Server) memberStatuses(ctx context.Context, d advocacy.DistrictResult, 
 
 // apiCampaign loads a campaign for the API; not found when campaigns are
 // not wired.
-func (s *Server) apiCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
-	if s.deps.Campaigns == nil || s.deps.Members == nil {
+func (r *campaignReader) apiCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
+	if r.store == nil || r.members == nil {
 		return advocacy.Campaign{}, advocacy.NotFound("We could not find that campaign.")
 	}
-	return public(s.deps.Campaigns.Campaign(ctx, slug))
+	return public(r.store.Campaign(ctx, slug))
 }

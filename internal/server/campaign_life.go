@@ -36,9 +36,10 @@ type CampaignService interface {
 // through their life, mounted on the workspace when the campaign service
 // is wired.
 type campaignLife struct {
-	// core renders pages, gives public URLs and forgets cached pages.
-	core *Server
-	ws   *workspace
+	// view renders pages; copies are forgotten after each change.
+	view   *renderer
+	copies publicCopies
+	ws     *workspace
 	// editor shows the campaign's editor, where a refused change is told.
 	editor    *editor
 	service   CampaignService
@@ -53,7 +54,7 @@ func newCampaignLife(s *Server, ws *workspace, ed *editor) *campaignLife {
 	if s.deps.Organizer.Campaigns == nil || ed == nil {
 		return nil
 	}
-	return &campaignLife{core: s, ws: ws, editor: ed, service: s.deps.Organizer.Campaigns, campaigns: s.deps.Campaigns,
+	return &campaignLife{view: s.view, copies: s.copies, ws: ws, editor: ed, service: s.deps.Organizer.Campaigns, campaigns: s.deps.Campaigns,
 		clock: s.deps.Clock, logger: s.deps.Logger}
 }
 
@@ -145,7 +146,7 @@ func (l *campaignLife) newCampaignPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return l.core.render(c, http.StatusOK, templates.NewCampaignPage(l.ws.frame(c, "Start a campaign", "/organizer/campaigns/new", ""), v), nil)
+	return l.view.render(c, http.StatusOK, templates.NewCampaignPage(l.ws.frame(c, "Start a campaign", "/organizer/campaigns/new", ""), v), nil)
 }
 
 // createCampaign serves POST /organizer/campaigns/new: 303 to the new
@@ -188,7 +189,7 @@ func (l *campaignLife) createCampaign(c echo.Context) error {
 		if ferr != nil {
 			return ferr
 		}
-		return l.core.render(c, http.StatusUnprocessableEntity,
+		return l.view.render(c, http.StatusUnprocessableEntity,
 			templates.NewCampaignPage(l.ws.frame(c, "Error: start a campaign", "/organizer/campaigns/new", ""), v), nil)
 	}
 	if err != nil {
@@ -238,7 +239,7 @@ func (l *campaignLife) changeCampaignStatus(c echo.Context) error {
 		sec := editorSection{lifeError: errorMessage(err)}
 		return l.editor.renderEditor(c, statusFor(code, false), camp, sec)
 	}
-	l.core.forgetHome()
+	l.copies.forget()
 	done := map[string]string{"running": "opened", "closed": "closed"}[status]
 	if done == "" {
 		done = "saved"
@@ -257,7 +258,7 @@ func (l *campaignLife) featureCampaign(c echo.Context) error {
 	if err := svc.Feature(c.Request().Context(), slug, a.user.ID); err != nil {
 		return err
 	}
-	l.core.forgetHome()
+	l.copies.forget()
 	back := c.FormValue("back")
 	if back == "" || !strings.HasPrefix(back, "/organizer") || strings.HasPrefix(back, "//") {
 		back = "/organizer"
@@ -265,14 +266,22 @@ func (l *campaignLife) featureCampaign(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, orgWithDone(back, "featured"))
 }
 
-// forgetHome drops the remembered home choice and cached public pages: a
-// campaign opened, closed or featured changes them at once.
-func (s *Server) forgetHome() {
-	s.homeMemo.Clear()
-	s.homePages.clear()
-	s.campaignMemo.Clear()
-	s.desk.forgetTemplates()
-	s.widgets.forget()
+// publicCopies are the short-lived copies of what the public sees: the
+// campaigns and the home choice, the rendered campaign pages, the letter
+// templates the letter desk keeps and the widgets. forget drops them all:
+// a campaign opened, closed, featured or edited shows at once.
+type publicCopies struct {
+	read    *campaignReader
+	pages   *pageCache
+	desk    *letterDesk // nil: no letters
+	widgets *widgets    // nil: no widgets mounted
+}
+
+func (pc publicCopies) forget() {
+	pc.read.forget()
+	pc.pages.clear()
+	pc.desk.forgetTemplates()
+	pc.widgets.forget()
 }
 
 // billInputOf reads a bill form.
@@ -370,7 +379,7 @@ func (l *campaignLife) replaceBillPage(c echo.Context) error {
 	}
 	v := l.replaceBillView(camp, b, l.replaceForm(camp.Slug, b))
 	m := l.ws.frame(c, "Replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
-	return l.core.render(c, http.StatusOK, templates.ReplaceBillPage(m, v), nil)
+	return l.view.render(c, http.StatusOK, templates.ReplaceBillPage(m, v), nil)
 }
 
 // replaceCampaignBill serves POST /organizer/campaigns/{slug}/edit/bills/{bill}/replace.
@@ -389,12 +398,12 @@ func (l *campaignLife) replaceCampaignBill(c echo.Context) error {
 		f := l.replaceForm(camp.Slug, b)
 		f.Values, f.Errors = formValues(c, billFormFields...), stanceErrors(fields)
 		m := l.ws.frame(c, "Error: replace "+b.Label(), orgCampaignURL(camp.Slug, "edit"), camp.Slug)
-		return l.core.render(c, http.StatusUnprocessableEntity, templates.ReplaceBillPage(m, l.replaceBillView(camp, b, f)), nil)
+		return l.view.render(c, http.StatusUnprocessableEntity, templates.ReplaceBillPage(m, l.replaceBillView(camp, b, f)), nil)
 	}
 	if err != nil {
 		return err
 	}
-	l.core.forgetHome()
+	l.copies.forget()
 	return c.Redirect(http.StatusSeeOther, orgWithDone(orgCampaignURL(camp.Slug, "edit"), "replaced")+"#bills")
 }
 
@@ -402,7 +411,7 @@ func (l *campaignLife) replaceCampaignBill(c echo.Context) error {
 func (l *campaignLife) lifeView(ctx context.Context, camp advocacy.Campaign, tps int, ownTemplates bool) templates.CampaignLifeView {
 	now := l.clock()
 	v := templates.CampaignLifeView{Slug: camp.Slug, Status: string(camp.Status), Label: camp.Status.Label(),
-		PublicURL: l.core.campaignURL(camp.Slug), PreviewURL: orgCampaignURL(camp.Slug, "preview"),
+		PublicURL: campaignURL(camp.Slug), PreviewURL: orgCampaignURL(camp.Slug, "preview"),
 		NoLiveBill: len(camp.LiveBills(now)) == 0}
 	if !camp.EndsOn.IsZero() && camp.Status == advocacy.CampaignClosed {
 		v.Closed = longDate(camp.EndsOn)

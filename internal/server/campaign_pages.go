@@ -24,14 +24,19 @@ import (
 // is mounted when the campaigns and the member data are wired; without
 // them the home page is the lookup alone.
 type campaignPages struct {
-	// core renders pages, reads campaigns for every feature and answers
-	// errors.
-	core      *Server
+	// view renders the pages; read reads the campaigns and builds the
+	// views the features share.
+	view      *renderer
+	read      *campaignReader
 	campaigns CampaignStore
 	members   MemberDirectory
 	// homePages is the core's short-lived cache of the campaign home and
 	// its progress region.
 	homePages *pageCache
+	// lookupHome is the home page without a campaign to show; addressOn
+	// offers the lookup by street address.
+	lookupHome echo.HandlerFunc
+	addressOn  bool
 	// homeCampaign is the configured campaign that pages without one mean
 	// when no campaign is featured.
 	homeCampaign string
@@ -52,12 +57,14 @@ type campaignPages struct {
 
 // newCampaignPages builds the pages, or nil without campaigns or member
 // data.
-func newCampaignPages(s *Server) *campaignPages {
-	if !s.campaignEnabled() {
+func newCampaignPages(s *Server, ws *workspace) *campaignPages {
+	if !s.read.enabled() {
 		return nil
 	}
-	return &campaignPages{core: s, campaigns: s.deps.Campaigns, members: s.deps.Members, homePages: s.homePages,
-		homeCampaign: s.cfg.HomeCampaign, canEdit: func(c echo.Context) bool { return s.org.ws.canEditContent(c) }, activity: s.billActivity, clock: s.deps.Clock,
+	return &campaignPages{view: s.view, read: s.read, campaigns: s.deps.Campaigns, members: s.deps.Members, homePages: s.homePages,
+		lookupHome: lookupHome(s.view, s.addressOn()), addressOn: s.addressOn(),
+		homeCampaign: s.cfg.HomeCampaign, canEdit: ws.canEditContent,
+		activity: billActivity(s.deps.CongressGov.Reader, s.deps.Logger), clock: s.deps.Clock,
 		cards: map[string]shareCard{},
 		mapImages: ttlcache.New(time.Hour, s.deps.Clock, ttlcache.Options[string, mapImage]{
 			MaxWeight: 4 << 20, Weigh: func(_ string, m mapImage) int { return len(m.body) + len(m.gz) },
@@ -68,9 +75,9 @@ func newCampaignPages(s *Server) *campaignPages {
 // a crowd loads first; they change only when cosponsors or letter counts
 // do, so a rendered copy is kept for a moment (Config.CampaignCacheTTL).
 func (p *campaignPages) routes(e *echo.Echo) {
-	e.GET("/", p.home, p.core.cachePublic(p.homePages))
-	e.GET("/campaigns/:slug", p.campaignHomePage, p.core.cachePublic(p.homePages))
-	e.GET("/campaigns/:slug/progress", p.campaignProgress, p.core.cachePublic(p.homePages))
+	e.GET("/", p.home, cachePublic(p.homePages))
+	e.GET("/campaigns/:slug", p.campaignHomePage, cachePublic(p.homePages))
+	e.GET("/campaigns/:slug/progress", p.campaignProgress, cachePublic(p.homePages))
 	e.GET("/talking-points", p.talkingPoints)
 	e.GET("/campaigns/:slug/talking-points", p.campaignTalkingPoints)
 	e.GET("/bills/:id", p.billPage)
@@ -80,10 +87,12 @@ func (p *campaignPages) routes(e *echo.Echo) {
 
 // lookupHome is the home page of a site without a public campaign: the
 // lookup alone.
-func (s *Server) lookupHome(c echo.Context) error {
-	ref := cleanRef(c.QueryParam("ref"))
-	lookup := templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref, AddressOn: s.addressOn()}
-	return s.render(c, http.StatusOK, templates.HomePage(s.meta(c, "Whipcount", "/"), templates.HomeView{Lookup: lookup}), nil)
+func lookupHome(view *renderer, addressOn bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ref := cleanRef(c.QueryParam("ref"))
+		lookup := templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref, AddressOn: addressOn}
+		return view.render(c, http.StatusOK, templates.HomePage(view.meta(c, "Whipcount", "/"), templates.HomeView{Lookup: lookup}), nil)
+	}
 }
 
 // homeChoice is what the home page shows: one campaign (slug), or the index
@@ -96,16 +105,16 @@ type homeChoice struct {
 // homeChoice works out the home page's campaign: the featured one while it
 // runs; else the only running campaign; else (none running, or several and
 // none featured) the index.
-func (s *Server) homeChoice(ctx context.Context) (homeChoice, error) {
-	return s.homeMemo.Get(ctx, struct{}{}, s.loadHomeChoice)
+func (r *campaignReader) homeChoice(ctx context.Context) (homeChoice, error) {
+	return r.homeMemo.Get(ctx, struct{}{}, r.loadHomeChoice)
 }
 
-func (s *Server) loadHomeChoice(ctx context.Context) (homeChoice, error) {
-	list, err := s.deps.Campaigns.Campaigns(ctx)
+func (r *campaignReader) loadHomeChoice(ctx context.Context) (homeChoice, error) {
+	list, err := r.store.Campaigns(ctx)
 	if err != nil {
 		return homeChoice{}, err
 	}
-	featured, err := s.deps.Campaigns.Featured(ctx)
+	featured, err := r.store.Featured(ctx)
 	if err != nil {
 		return homeChoice{}, err
 	}
@@ -143,33 +152,33 @@ func contains(list []string, s string) bool {
 // defaultSlug is the campaign that pages without one mean (the lookup, the
 // letter form, /talking-points): the home page's campaign, else the
 // configured home campaign.
-func (s *Server) defaultSlug(ctx context.Context) string {
-	if s.deps.Campaigns == nil {
+func (r *campaignReader) defaultSlug(ctx context.Context) string {
+	if r.store == nil {
 		return ""
 	}
-	ch, err := s.homeChoice(ctx)
+	ch, err := r.homeChoice(ctx)
 	if err != nil {
-		s.deps.Logger.ErrorContext(ctx, "choose home campaign", "err", err)
+		r.logger.ErrorContext(ctx, "choose home campaign", "err", err)
 	}
 	if ch.slug != "" {
 		return ch.slug
 	}
-	return s.cfg.HomeCampaign
+	return r.homeCampaign
 }
 
 // campaignFor loads the public campaign named slug, or the default one
 // when slug is empty.
-func (s *Server) campaignFor(ctx context.Context, slug string) (advocacy.Campaign, error) {
-	if !s.campaignEnabled() {
+func (r *campaignReader) campaignFor(ctx context.Context, slug string) (advocacy.Campaign, error) {
+	if !r.enabled() {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is running.")
 	}
 	if slug == "" {
-		slug = s.defaultSlug(ctx)
+		slug = r.defaultSlug(ctx)
 	}
 	if slug == "" {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is running.")
 	}
-	return public(s.deps.Campaigns.Campaign(ctx, slug))
+	return public(r.store.Campaign(ctx, slug))
 }
 
 var slugRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,59}$`)
@@ -188,8 +197,8 @@ func cleanSlug(s string) string {
 func (p *campaignPages) home(c echo.Context) error {
 	ctx := c.Request().Context()
 	ref := cleanRef(c.QueryParam("ref"))
-	lookup := templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref, AddressOn: p.core.addressOn()}
-	ch, err := p.core.homeChoice(ctx)
+	lookup := templates.LookupView{LocationURL: templates.WithRef("/reps", ref), Ref: ref, AddressOn: p.addressOn}
+	ch, err := p.read.homeChoice(ctx)
 	if err != nil {
 		return err
 	}
@@ -207,9 +216,9 @@ func (p *campaignPages) home(c echo.Context) error {
 				v.Closed = append(v.Closed, card)
 			}
 		}
-		m := p.core.meta(c, "Campaigns", "/")
+		m := p.view.meta(c, "Campaigns", "/")
 		m.Description = "The campaigns you can join: each asks members of Congress to act on a bill."
-		return p.core.renderCached(c, http.StatusOK, templates.CampaignIndexPage(m, v), nil, time.Time{})
+		return p.view.renderCached(c, http.StatusOK, templates.CampaignIndexPage(m, v), nil, time.Time{})
 	}
 	slug := ch.slug
 	if slug == "" {
@@ -217,7 +226,7 @@ func (p *campaignPages) home(c echo.Context) error {
 	}
 	camp, err := public(p.campaigns.Campaign(ctx, slug))
 	if advocacy.ErrorCode(err) == advocacy.CodeNotFound {
-		return p.core.lookupHome(c)
+		return p.lookupHome(c)
 	}
 	if err != nil {
 		return err
@@ -228,7 +237,7 @@ func (p *campaignPages) home(c echo.Context) error {
 
 // campaignHomePage serves /campaigns/{slug}.
 func (p *campaignPages) campaignHomePage(c echo.Context) error {
-	camp, err := p.core.campaignFor(c.Request().Context(), c.Param("slug"))
+	camp, err := p.read.campaignFor(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -238,7 +247,7 @@ func (p *campaignPages) campaignHomePage(c echo.Context) error {
 // renderCampaignHome renders a campaign's home page at path; preview marks
 // a draft shown in the workspace.
 func (p *campaignPages) renderCampaignHome(c echo.Context, camp advocacy.Campaign, path string, preview bool) error {
-	return p.renderHome(c, camp, path, preview, p.core.defaultSlug(c.Request().Context()))
+	return p.renderHome(c, camp, path, preview, p.read.defaultSlug(c.Request().Context()))
 }
 
 // renderHome is renderCampaignHome for a caller that knows defaultSlug,
@@ -246,7 +255,7 @@ func (p *campaignPages) renderCampaignHome(c echo.Context, camp advocacy.Campaig
 func (p *campaignPages) renderHome(c echo.Context, camp advocacy.Campaign, path string, preview bool, defaultSlug string) error {
 	ctx := c.Request().Context()
 	ref := cleanRef(c.QueryParam("ref"))
-	v := templates.HomeView{Lookup: templates.LookupView{Ref: ref, AddressOn: p.core.addressOn()}}
+	v := templates.HomeView{Lookup: templates.LookupView{Ref: ref, AddressOn: p.addressOn}}
 	if camp.Slug != defaultSlug {
 		// Pages without a campaign mean the default one: only another
 		// campaign needs naming in the lookup's links.
@@ -256,17 +265,17 @@ func (p *campaignPages) renderHome(c echo.Context, camp advocacy.Campaign, path 
 	cv := p.campaignView(ctx, camp)
 	cv.Preview = preview
 	v.Campaign = &cv
-	m := p.core.metaWith(c, camp.Title, path, camp)
+	m := p.view.metaWith(c, camp.Title, path, camp)
 	m.Description = camp.Ask
 	if preview {
-		return p.core.render(c, http.StatusOK, templates.HomePage(m, v), nil)
+		return p.view.render(c, http.StatusOK, templates.HomePage(m, v), nil)
 	}
-	return p.core.renderCached(c, http.StatusOK, templates.HomePage(m, v), nil, p.core.campaignModified(camp, true))
+	return p.view.renderCached(c, http.StatusOK, templates.HomePage(m, v), nil, p.read.campaignModified(camp, true))
 }
 
 // campaignTalkingPoints serves /campaigns/{slug}/talking-points.
 func (p *campaignPages) campaignTalkingPoints(c echo.Context) error {
-	camp, err := p.core.campaignFor(c.Request().Context(), c.Param("slug"))
+	camp, err := p.read.campaignFor(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -279,7 +288,7 @@ func talkingPointsURL(slug string) string { return "/campaigns/" + slug + "/talk
 // join" lists.
 func (p *campaignPages) campaignCard(camp advocacy.Campaign, ref string) templates.CampaignCard {
 	card := templates.CampaignCard{Slug: camp.Slug, Title: camp.Title, Ask: camp.Ask,
-		URL: templates.WithRef(p.core.campaignURL(camp.Slug), ref)}
+		URL: templates.WithRef(campaignURL(camp.Slug), ref)}
 	for _, b := range camp.Bills {
 		card.Bills = append(card.Bills, b.Position.OrSupport().Label()+" "+b.LabelWithCongress())
 	}
@@ -291,20 +300,20 @@ func (p *campaignPages) campaignCard(camp advocacy.Campaign, ref string) templat
 
 // endedView is what a closed campaign's pages and widgets say, with the
 // campaigns that still take letters.
-func (s *Server) endedView(ctx context.Context, camp advocacy.Campaign) templates.CampaignEndedView {
+func (r *campaignReader) endedView(ctx context.Context, camp advocacy.Campaign) templates.CampaignEndedView {
 	v := templates.CampaignEndedView{Title: camp.Title, RunningURL: "/"}
 	if !camp.EndsOn.IsZero() {
 		v.Closed = longDate(camp.EndsOn)
 	}
-	ch, err := s.homeChoice(ctx)
+	ch, err := r.homeChoice(ctx)
 	if err != nil {
-		s.deps.Logger.ErrorContext(ctx, "list running campaigns", "err", err)
+		r.logger.ErrorContext(ctx, "list running campaigns", "err", err)
 		return v
 	}
 	for _, other := range ch.public {
 		if other.Running() && other.Slug != camp.Slug {
 			v.Running = append(v.Running, templates.CampaignCard{Slug: other.Slug, Title: other.Title,
-				Ask: other.Ask, URL: s.campaignURL(other.Slug)})
+				Ask: other.Ask, URL: campaignURL(other.Slug)})
 		}
 	}
 	return v

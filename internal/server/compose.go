@@ -248,8 +248,8 @@ func (ld *letterDesk) writePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m := ld.core.meta(c, "Write to your members", "/write")
-	return ld.core.render(c, http.StatusOK, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
+	m := ld.view.meta(c, "Write to your members", "/write")
+	return ld.view.render(c, http.StatusOK, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
 }
 
 // editLetter serves POST /write: the form again with what was sent ("Edit"
@@ -273,8 +273,8 @@ func (ld *letterDesk) renderCompose(c echo.Context, status int, r letterRequest,
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
-	m := ld.core.meta(c, title, "/write")
-	return ld.core.render(c, status, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
+	m := ld.view.meta(c, title, "/write")
+	return ld.view.render(c, status, templates.ComposePage(m, v), titled(m, templates.ComposeFlow(v)))
 }
 
 // composeView builds the letter form.
@@ -288,7 +288,7 @@ func (ld *letterDesk) composeView(ctx context.Context, r letterRequest, errs map
 		CampaignTitle: r.camp.Title,
 		Ask:           r.camp.Ask,
 		DistrictLabel: templates.DistrictLabel(d),
-		Settle:        ld.core.withStamp(r.settle.query.fields()),
+		Settle:        ld.stamps.withStamp(r.settle.query.fields()),
 		Input:         r.in,
 		Errors:        errs,
 		Prefixes:      advocacy.Prefixes(),
@@ -390,8 +390,8 @@ func (ld *letterDesk) renderPreview(c echo.Context, status int, r letterRequest,
 	if alert != nil {
 		title = "Not sent: " + title
 	}
-	m := ld.core.meta(c, title, "/write")
-	return ld.core.render(c, status, templates.PreviewPage(m, v), titled(m, templates.PreviewFlow(v)))
+	m := ld.view.meta(c, title, "/write")
+	return ld.view.render(c, status, templates.PreviewPage(m, v), titled(m, templates.PreviewFlow(v)))
 }
 
 // sendFailed answers a send that could not be stored (too many letters,
@@ -406,7 +406,7 @@ func (ld *letterDesk) sendFailed(c echo.Context, r letterRequest, err error) err
 	// The preview is rendered even when the request's time for the
 	// database ran out.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
-	a := ld.core.answerFor(c, err)
+	a := ld.view.answerFor(c, err)
 	if a.retryAfter != "" {
 		c.Response().Header().Set("Retry-After", a.retryAfter)
 	}
@@ -426,7 +426,7 @@ func (ld *letterDesk) previewView(ctx context.Context, r letterRequest, nl advoc
 		return templates.PreviewView{}, err
 	}
 	v := templates.PreviewView{
-		Hidden: templates.LetterHiddenFields(in, ld.core.withStamp(r.settle.query.fields())),
+		Hidden: templates.LetterHiddenFields(in, ld.stamps.withStamp(r.settle.query.fields())),
 		Sender: senderLines(advocacy.Letter{Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName,
 			Title: in.Title, Organization: in.Organization, Address1: in.Address1, Address2: in.Address2,
 			City: in.City, State: in.State, Zip: in.Zip}),
@@ -449,7 +449,7 @@ func (ld *letterDesk) previewView(ctx context.Context, r letterRequest, nl advoc
 	}
 	for _, d := range nl.Recipients {
 		l := templates.PreviewLetter{
-			BioguideID: d.BioguideID, To: ld.core.memberLabel(d.BioguideID), Subject: d.Subject,
+			BioguideID: d.BioguideID, To: ld.read.memberLabel(d.BioguideID), Subject: d.Subject,
 			Body:       letterText(d.TemplateText, in.PersonalMessage),
 			Electronic: d.Channel == advocacy.ChannelCWC,
 		}
@@ -551,7 +551,7 @@ func (ld *letterDesk) newLetter(ctx context.Context, r letterRequest) (advocacy.
 	}
 	// What the merge fields made of the campaign's text must still be
 	// something Congress's system takes.
-	if err := nl.Deliverable(ld.core.memberLabel); err != nil {
+	if err := nl.Deliverable(ld.read.memberLabel); err != nil {
 		return advocacy.NewLetter{}, err
 	}
 	return nl, nil
@@ -576,7 +576,7 @@ func (ld *letterDesk) submit(ctx context.Context, r letterRequest, ip string) (l
 	}
 	sub := letters.Submission{Letter: nl, CampaignTitle: r.camp.Title, AddressKey: keyedHash(ld.secret, "letter", ip)}
 	if r.viaForm {
-		age, ok := ld.core.stampAge(r.settle.query.started)
+		age, ok := ld.stamps.stampAge(r.settle.query.started)
 		sub.Form = &letters.FormTiming{Age: age, Valid: ok}
 	}
 	return ld.service.Submit(ctx, sub)
@@ -589,6 +589,7 @@ func (s *Server) newLetterService() *letters.Service {
 	if s.deps.Letters.Receipts != nil {
 		mailer = s.deps.Letters.Receipts
 	}
+	read := s.read
 	return letters.New(letters.Deps{
 		Store: s.deps.Letters.Store,
 		Screen: letterScreen{secret: s.cfg.Secret, email: s.limits.letterEmail, address: s.limits.letterIP,
@@ -597,13 +598,13 @@ func (s *Server) newLetterService() *letters.Service {
 		Wake:    s.deps.Letters.Wake,
 		BaseURL: s.deps.Letters.BaseURL,
 		MemberName: func(id string) string {
-			if m, ok := s.member(id); ok {
+			if m, ok := read.member(id); ok {
 				return memberName(m)
 			}
 			return ""
 		},
 		CampaignTitle: func(ctx context.Context, id int64) string {
-			camp, _ := s.campaignOfLetter(ctx, advocacy.Letter{CampaignID: id})
+			camp, _ := read.campaignOfLetter(ctx, advocacy.Letter{CampaignID: id})
 			return camp.Title
 		},
 		RequireConfirmation: s.cfg.RequireConfirmation,
@@ -639,15 +640,15 @@ func (ld *letterDesk) sendLetter(c echo.Context) error {
 		return ld.sendFailed(c, r, err)
 	}
 	if res.Duplicates {
-		v := templates.AlreadyWroteView{CampaignURL: ld.core.campaignURL(r.camp.Slug),
+		v := templates.AlreadyWroteView{CampaignURL: campaignURL(r.camp.Slug),
 			Copies: ld.earlierCopies(ctx, r.camp.ID, r.in, res.Created.AlreadyWrote)}
 		status := http.StatusConflict
 		if isFragment(c) {
 			// A duplicate is an answer, not an error: htmx swaps it as one.
 			status = http.StatusOK
 		}
-		m := ld.core.meta(c, "You have already written", "/write")
-		return ld.core.render(c, status, templates.AlreadyWrotePage(m, v), titled(m, templates.AlreadyWroteFlow(v)))
+		m := ld.view.meta(c, "You have already written", "/write")
+		return ld.view.render(c, status, templates.AlreadyWrotePage(m, v), titled(m, templates.AlreadyWroteFlow(v)))
 	}
 	l := res.Created.Letter
 	fresh := !res.Created.Existing
@@ -667,8 +668,8 @@ func (ld *letterDesk) sendLetter(c echo.Context) error {
 		}
 	}
 	v := ld.statusView(c, l, fresh, res.Created.AlreadyWrote)
-	m := ld.core.meta(c, v.Heading, "")
-	return ld.core.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
+	m := ld.view.meta(c, v.Heading, "")
+	return ld.view.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
 }
 
 // validateField serves POST /write/validate?field=NAME: the inline check of
@@ -692,7 +693,7 @@ func (ld *letterDesk) validateField(c echo.Context) error {
 	if msg != "" {
 		v.Errors = map[string]string{name: msg}
 	}
-	return ld.core.render(c, http.StatusOK, templates.ComposeField(name, v), templates.ComposeField(name, v))
+	return ld.view.render(c, http.StatusOK, templates.ComposeField(name, v), templates.ComposeField(name, v))
 }
 
 // personalScore serves POST /write/personal: the "how personal" indicator
@@ -706,5 +707,5 @@ func (ld *letterDesk) personalScore(c echo.Context) error {
 			v = personalScoreOf(ownWords(tpls, r.recips, r.in))
 		}
 	}
-	return ld.core.render(c, http.StatusOK, templates.PersonalScore(v), templates.PersonalScore(v))
+	return ld.view.render(c, http.StatusOK, templates.PersonalScore(v), templates.PersonalScore(v))
 }

@@ -41,18 +41,21 @@ type CongressGovDeps struct {
 // manualSyncTimeout bounds a sync an organizer started from the page.
 const manualSyncTimeout = 2 * time.Minute
 
-// billActivity reads a bill's activity, logging (not failing on) errors:
-// the bill page shows without it.
-func (s *Server) billActivity(ctx context.Context, billID string) (advocacy.BillActivity, bool) {
-	if s.deps.CongressGov.Reader == nil {
-		return advocacy.BillActivity{}, false
+// billActivity reads a bill's activity from reader, logging (not failing
+// on) errors: the bill page shows without it. Without a reader it knows of
+// none.
+func billActivity(reader CongressGovReader, logger *slog.Logger) func(ctx context.Context, billID string) (advocacy.BillActivity, bool) {
+	return func(ctx context.Context, billID string) (advocacy.BillActivity, bool) {
+		if reader == nil {
+			return advocacy.BillActivity{}, false
+		}
+		a, ok, err := reader.BillActivity(ctx, billID)
+		if err != nil {
+			logger.ErrorContext(ctx, "read bill activity", "bill", billID, "err", err)
+			return advocacy.BillActivity{}, false
+		}
+		return a, ok
 	}
-	a, ok, err := s.deps.CongressGov.Reader.BillActivity(ctx, billID)
-	if err != nil {
-		s.deps.Logger.ErrorContext(ctx, "read bill activity", "bill", billID, "err", err)
-		return advocacy.BillActivity{}, false
-	}
-	return a, ok
 }
 
 // syncStatus says how far the Congress.gov sync has brought each bill, for

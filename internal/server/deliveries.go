@@ -34,9 +34,9 @@ type DeliveryDesk interface {
 // the warning above every workspace page while delivery is held, and the
 // lines of /healthz. It is mounted only when a delivery desk is wired.
 type deliveries struct {
-	// core renders pages; ws frames them (nil: no workspace, so only the
+	// view renders pages; ws frames them (nil: no workspace, so only the
 	// /healthz lines are used).
-	core    *Server
+	view    *renderer
 	ws      *workspace
 	desk    DeliveryDesk
 	members MemberDirectory
@@ -48,7 +48,7 @@ func newDeliveries(s *Server, ws *workspace) *deliveries {
 	if s.deps.Organizer.Deliveries == nil {
 		return nil
 	}
-	return &deliveries{core: s, ws: ws, desk: s.deps.Organizer.Deliveries, members: s.deps.Members, logger: s.deps.Logger}
+	return &deliveries{view: s.view, ws: ws, desk: s.deps.Organizer.Deliveries, members: s.deps.Members, logger: s.deps.Logger}
 }
 
 // routes mounts the delivery health page and the re-send on the workspace.
@@ -130,7 +130,7 @@ func (d *deliveries) renderDeliveryHealth(c echo.Context, status int, problem st
 			v.OfficesError = ferr.Error()
 		}
 	}
-	return d.core.render(c, status, templates.DeliveryHealthPage(d.ws.frame(c, "Delivery health", "/organizer/deliveries", ""), v), nil)
+	return d.view.render(c, status, templates.DeliveryHealthPage(d.ws.frame(c, "Delivery health", "/organizer/deliveries", ""), v), nil)
 }
 
 // chamberRow says where a chamber's delivery stands, in words.

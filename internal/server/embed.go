@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,29 +30,45 @@ const (
 	widgetShortCache = "public, max-age=60"
 )
 
-// embedLoader is the loader script, read once.
-type embedLoader struct {
+// embedding serves the loader script and builds the snippets partners
+// paste, for the widgets and the partners' pages in the workspace.
+type embedding struct {
+	view *renderer
+	read *campaignReader
+	// editor lists the campaigns a partner may embed; nil: the default
+	// campaign alone.
+	editor ContentEditor
+	// baseURL is the site's public address, the snippets' origin; empty:
+	// the request's own.
+	baseURL string
+	logger  *slog.Logger
+
+	// The loader script and its version, read once.
 	once    sync.Once
 	js      []byte
 	version string
 }
 
+func newEmbedding(s *Server) *embedding {
+	return &embedding{view: s.view, read: s.read, editor: s.deps.Organizer.Editor, baseURL: s.deps.Letters.BaseURL, logger: s.deps.Logger}
+}
+
 // embedScript returns the loader and its version, read once.
-func (s *Server) embedScript() ([]byte, string) {
-	s.loader.once.Do(func() {
+func (em *embedding) embedScript() ([]byte, string) {
+	em.once.Do(func() {
 		b, err := fs.ReadFile(web.Static(), "embed.js")
 		if err != nil {
-			s.deps.Logger.Error("read embed.js", "err", err)
+			em.logger.Error("read embed.js", "err", err)
 		}
-		s.loader.js, s.loader.version = b, web.Version("embed.js")
+		em.js, em.version = b, web.Version("embed.js")
 	})
-	return s.loader.js, s.loader.version
+	return em.js, em.version
 }
 
 // embedJS serves GET /embed.js: the widget loader, cached for a year at
 // its versioned URL (?v=HASH) and for a minute otherwise.
-func (s *Server) embedJS(c echo.Context) error {
-	body, version := s.embedScript()
+func (em *embedding) embedJS(c echo.Context) error {
+	body, version := em.embedScript()
 	if len(body) == 0 {
 		return echo.ErrNotFound
 	}
@@ -62,12 +79,12 @@ func (s *Server) embedJS(c echo.Context) error {
 	}
 	// Partners' pages load it from their own origin.
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-	return s.sendPublic(c, "text/javascript; charset=utf-8", body, cache, "")
+	return em.view.sendPublic(c, "text/javascript; charset=utf-8", body, cache, "")
 }
 
 // embedURL is the loader's versioned address on origin.
-func (s *Server) embedURL(origin string) string {
-	_, version := s.embedScript()
+func (em *embedding) embedURL(origin string) string {
+	_, version := em.embedScript()
 	return origin + "/embed.js?v=" + version
 }
 
@@ -120,10 +137,10 @@ func embedSnippets(origin, loaderURL string, o advocacy.WidgetOptions, campaignT
 
 // campaignLink is a campaign's public page on origin (the home page for an
 // empty slug), with the partner's code so the visit is attributed.
-func (s *Server) campaignLink(origin, slug, ref string) string {
+func campaignLink(origin, slug, ref string) string {
 	u := origin + "/"
 	if slug != "" {
-		u = origin + s.campaignURL(slug)
+		u = origin + campaignURL(slug)
 	}
 	if ref != "" {
 		u += "?" + url.Values{"ref": {ref}}.Encode()
@@ -133,20 +150,20 @@ func (s *Server) campaignLink(origin, slug, ref string) string {
 
 // embedCampaign loads a public campaign for the snippets; the default
 // campaign when slug is empty.
-func (s *Server) embedCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
+func (r *campaignReader) embedCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
 	if slug == "" {
-		slug = s.defaultSlug(ctx)
+		slug = r.defaultSlug(ctx)
 	}
-	if slug == "" || s.deps.Campaigns == nil {
+	if slug == "" || r.store == nil {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is running.")
 	}
-	return public(s.deps.Campaigns.Campaign(ctx, slug))
+	return public(r.store.Campaign(ctx, slug))
 }
 
 // embedView builds the snippet builder of partner p from the query: which
 // campaign and widget, compact or full, and an accent colour. action is
 // the page the builder's form reloads.
-func (s *Server) embedView(c echo.Context, p advocacy.Partner, action string) (templates.PartnerEmbedView, error) {
+func (em *embedding) embedView(c echo.Context, p advocacy.Partner, action string) (templates.PartnerEmbedView, error) {
 	ctx := c.Request().Context()
 	q := c.QueryParams()
 	kind := advocacy.WidgetKind(q.Get("widget"))
@@ -158,11 +175,11 @@ func (s *Server) embedView(c echo.Context, p advocacy.Partner, action string) (t
 	if v.Form["layout"] == "" {
 		v.Form["layout"] = string(advocacy.LayoutFull)
 	}
-	v.Campaigns = s.embedCampaigns(ctx)
+	v.Campaigns = em.embedCampaigns(ctx)
 	if v.Form["campaign"] == "" && len(v.Campaigns) > 0 {
 		v.Form["campaign"] = v.Campaigns[0].Slug
 	}
-	camp, err := s.embedCampaign(ctx, v.Form["campaign"])
+	camp, err := em.read.embedCampaign(ctx, v.Form["campaign"])
 	if advocacy.ErrorCode(err) == advocacy.CodeNotFound {
 		v.Errors = map[string]string{"campaign": "Choose a running campaign."}
 		return v, nil
@@ -178,10 +195,10 @@ func (s *Server) embedView(c echo.Context, p advocacy.Partner, action string) (t
 	if err != nil {
 		return v, err
 	}
-	origin := s.siteOrigin(c)
+	origin := siteOrigin(c, em.baseURL)
 	v.Options = o
-	link := s.campaignLink(origin, camp.Slug, p.SourceCode)
-	v.Script, v.IFrame = embedSnippets(origin, s.embedURL(origin), o, camp.Title, link)
+	link := campaignLink(origin, camp.Slug, p.SourceCode)
+	v.Script, v.IFrame = embedSnippets(origin, em.embedURL(origin), o, camp.Title, link)
 	v.PreviewURL = o.Path("")
 	v.RefLink = link
 	v.FrameAncestors = advocacy.FrameAncestors(&p)
@@ -190,12 +207,12 @@ func (s *Server) embedView(c echo.Context, p advocacy.Partner, action string) (t
 
 // embedCampaigns lists the campaigns partners can embed: the running ones
 // the workspace knows, or the home campaign.
-func (s *Server) embedCampaigns(ctx context.Context) []templates.OrgCampaignLink {
+func (em *embedding) embedCampaigns(ctx context.Context) []templates.OrgCampaignLink {
 	var out []templates.OrgCampaignLink
-	if s.deps.Organizer.Editor != nil {
-		list, err := s.deps.Organizer.Editor.ListCampaigns(ctx)
+	if em.editor != nil {
+		list, err := em.editor.ListCampaigns(ctx)
 		if err != nil {
-			s.deps.Logger.ErrorContext(ctx, "list campaigns for snippets", "err", err)
+			em.logger.ErrorContext(ctx, "list campaigns for snippets", "err", err)
 		}
 		for _, camp := range list {
 			if camp.Status == advocacy.CampaignActive {
@@ -204,7 +221,7 @@ func (s *Server) embedCampaigns(ctx context.Context) []templates.OrgCampaignLink
 		}
 	}
 	if len(out) == 0 {
-		if camp, err := s.embedCampaign(ctx, ""); err == nil {
+		if camp, err := em.read.embedCampaign(ctx, ""); err == nil {
 			out = append(out, templates.OrgCampaignLink{Slug: camp.Slug, Title: camp.Title})
 		}
 	}
@@ -217,7 +234,7 @@ func (s *Server) embedCampaigns(ctx context.Context) []templates.OrgCampaignLink
 // current. Unlike sendCached it keeps the Content-Security-Policy on a
 // 304: widget pages carry no nonce, and a 304 must refresh the
 // frame-ancestors of the stored copy.
-func (s *Server) sendPublic(c echo.Context, contentType string, body []byte, cacheControl, extra string) error {
+func (r *renderer) sendPublic(c echo.Context, contentType string, body []byte, cacheControl, extra string) error {
 	c.Response().Header().Set("Cache-Control", cacheControl)
 	if done, err := answerConditional(c, http.StatusOK, contentETag(append(append([]byte(extra), 0), body...)), time.Time{}); done {
 		return err

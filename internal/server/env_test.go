@@ -305,7 +305,7 @@ func (e *env) post(t testing.TB, target string, form url.Values, htmx bool) *htt
 	t.Helper()
 	if form.Get("campaign") != "" && !form.Has("started") {
 		// A person who opened the form a minute ago (see abuse.go).
-		form = with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute)))
+		form = with(form, "started", e.srv.stamps.stampAt(e.clock.Now().Add(-time.Minute)))
 	}
 	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

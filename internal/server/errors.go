@@ -58,11 +58,11 @@ func errUnavailable() *advocacy.Error {
 
 // unavailable reports whether err means the database cannot take a write
 // now (Deps.Unavailable), or the request's time for it ran out.
-func (s *Server) unavailable(err error) bool {
+func (r *renderer) dbUnavailable(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
-	return s.deps.Unavailable != nil && s.deps.Unavailable(err)
+	return r.unavailable != nil && r.unavailable(err)
 }
 
 // errorAnswer is what an error means for the client: a status, a heading
@@ -86,15 +86,15 @@ type errorAnswer struct {
 // answers, for pages, fragments, JSON and widgets alike. Internal errors
 // are logged here, with the database's faults as warnings of their own;
 // their details never reach the client.
-func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
+func (r *renderer) answerFor(c echo.Context, err error) errorAnswer {
 	a := errorAnswer{status: http.StatusInternalServerError, msg: "Something went wrong on our side. Please try again in a moment.",
 		retryTold: true}
 	var de *advocacy.Error
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &de):
-	case s.unavailable(err):
-		s.deps.Logger.WarnContext(c.Request().Context(), "database unavailable: answered 503",
+	case r.dbUnavailable(err):
+		r.logger.WarnContext(c.Request().Context(), "database unavailable: answered 503",
 			"method", c.Request().Method, "path", logPath(c), "err", err)
 		de = errUnavailable()
 	}
@@ -134,7 +134,7 @@ func (s *Server) answerFor(c echo.Context, err error) errorAnswer {
 		a.retryAfter = ra
 	}
 	if a.status >= 500 && a.status != http.StatusServiceUnavailable {
-		s.deps.Logger.ErrorContext(c.Request().Context(), "request failed",
+		r.logger.ErrorContext(c.Request().Context(), "request failed",
 			"method", c.Request().Method, "path", logPath(c), "err", err)
 	}
 	switch {
@@ -178,14 +178,14 @@ func alertRegion(hxTarget string) string {
 // handleError is the one place errors become responses. An htmx request
 // gets a notice swapped into the alert region of what it was updating,
 // never a whole page inside the page.
-func (s *Server) handleError(err error, c echo.Context) {
+func (r *renderer) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
 	// The answer is rendered even when the request's time for the
 	// database ran out.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
-	a := s.answerFor(c, err)
+	a := r.answerFor(c, err)
 	if a.retryAfter != "" {
 		c.Response().Header().Set("Retry-After", a.retryAfter)
 	}
@@ -201,13 +201,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		h := c.Response().Header()
 		h.Set("HX-Retarget", alertRegion(c.Request().Header.Get("HX-Target")))
 		h.Set("HX-Reswap", "innerHTML")
-		if rerr := s.render(c, a.status, nil, templates.Alert(a.alert())); rerr != nil {
-			s.deps.Logger.Error("render error notice", "err", rerr)
+		if rerr := r.render(c, a.status, nil, templates.Alert(a.alert())); rerr != nil {
+			r.logger.Error("render error notice", "err", rerr)
 		}
 		return
 	}
-	page := templates.ErrorPage(s.meta(c, a.heading, ""), a.heading, a.msg)
-	if rerr := s.render(c, a.status, page, nil); rerr != nil {
-		s.deps.Logger.Error("render error page", "err", rerr)
+	page := templates.ErrorPage(r.meta(c, a.heading, ""), a.heading, a.msg)
+	if rerr := r.render(c, a.status, page, nil); rerr != nil {
+		r.logger.Error("render error page", "err", rerr)
 	}
 }

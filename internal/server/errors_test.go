@@ -39,7 +39,7 @@ func TestAlertSaysWhenToRetryOnce(t *testing.T) {
 			if tc.header != "" {
 				c.Response().Header().Set("Retry-After", tc.header)
 			}
-			if got := s.answerFor(c, tc.err).alert().Retry; got != tc.retry {
+			if got := s.view.answerFor(c, tc.err).alert().Retry; got != tc.retry {
 				t.Errorf("retry line %q, want %q", got, tc.retry)
 			}
 		})

@@ -23,24 +23,24 @@ import (
 // lastModified must cover everything the content depends on. When part of
 // it has no change time (a live letter count, say), pass the zero time: the
 // answer then relies on the ETag alone, which is always exact.
-func (s *Server) renderCached(c echo.Context, status int, page, fragment templ.Component, lastModified time.Time) error {
-	return s.renderWith(c, page, fragment, func(body []byte) error {
-		return s.sendCached(c, status, echo.MIMETextHTMLCharsetUTF8, body, lastModified)
+func (r *renderer) renderCached(c echo.Context, status int, page, fragment templ.Component, lastModified time.Time) error {
+	return r.renderWith(c, page, fragment, func(body []byte) error {
+		return r.sendCached(c, status, echo.MIMETextHTMLCharsetUTF8, body, lastModified)
 	})
 }
 
 // jsonCached is renderCached for a JSON answer.
-func (s *Server) jsonCached(c echo.Context, status int, v any, lastModified time.Time) error {
+func (r *renderer) jsonCached(c echo.Context, status int, v any, lastModified time.Time) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return s.sendCached(c, status, echo.MIMEApplicationJSON, append(body, '\n'), lastModified)
+	return r.sendCached(c, status, echo.MIMEApplicationJSON, append(body, '\n'), lastModified)
 }
 
 // sendCached writes body with validators, or 304 when the client's copy is
 // current. Only 200 answers are ever turned into 304.
-func (s *Server) sendCached(c echo.Context, status int, contentType string, body []byte, lastModified time.Time) error {
+func (r *renderer) sendCached(c echo.Context, status int, contentType string, body []byte, lastModified time.Time) error {
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	if done, err := answerConditional(c, status, contentETag(body), lastModified); done {
 		return err

@@ -55,7 +55,7 @@ func TestLetterWhileDatabaseLocked(t *testing.T) {
 	release := e.holdWriteLock(t)
 
 	for _, htmx := range []bool{false, true} {
-		req := httptest.NewRequest(http.MethodPost, "/write/send", strings.NewReader(with(form, "started", e.srv.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
+		req := httptest.NewRequest(http.MethodPost, "/write/send", strings.NewReader(with(form, "started", e.srv.stamps.stampAt(e.clock.Now().Add(-time.Minute))).Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if htmx {
 			req.Header.Set("HX-Target", "letter-flow")
@@ -225,7 +225,7 @@ func TestFaultInjection(t *testing.T) {
 func TestClockJumps(t *testing.T) {
 	e := newEnv(t, letterFlow())
 	tok := e.formToken(t)
-	stamp := e.srv.stampAt(e.clock.Now().Add(-time.Minute))
+	stamp := e.srv.stamps.stampAt(e.clock.Now().Add(-time.Minute))
 	e.clock.Add(-2 * time.Hour) // the clock steps back
 	if rec := e.post(t, "/write/send", with(with(validForm(tok), "started", stamp), "email", "back@example.org"), false); rec.Code != http.StatusSeeOther {
 		t.Fatalf("after a step back: %d", rec.Code)

@@ -55,32 +55,47 @@ type ReferenceStatus interface {
 	DataStatus() DataStatus
 }
 
+// referenceData tells how current the member data is, for the footer, the
+// About page, the lookup, the widgets and the workspace: from the
+// reference data service when one is wired, else from Config.DataDate.
+type referenceData struct {
+	ref ReferenceStatus // nil: Config.DataDate alone
+	// date is Config.DataDate; staleDays Config.DataStaleDays.
+	date      string
+	staleDays int
+	clock     func() time.Time
+}
+
+func newReferenceData(cfg Config, deps Deps) *referenceData {
+	return &referenceData{ref: deps.Reference, date: cfg.DataDate, staleDays: cfg.DataStaleDays, clock: deps.Clock}
+}
+
 // dataStatus is the reference data's status, or what Config says when no
 // service reports it.
-func (s *Server) dataStatus() DataStatus {
-	if s.deps.Reference != nil {
-		return s.deps.Reference.DataStatus()
+func (d *referenceData) dataStatus() DataStatus {
+	if d.ref != nil {
+		return d.ref.DataStatus()
 	}
-	st := DataStatus{DataDate: s.cfg.DataDate, Version: "built-in"}
-	if d, err := time.Parse(advocacy.DateLayout, s.cfg.DataDate); err == nil {
-		st.AsOf = d
+	st := DataStatus{DataDate: d.date, Version: "built-in"}
+	if t, err := time.Parse(advocacy.DateLayout, d.date); err == nil {
+		st.AsOf = t
 	}
 	return st
 }
 
 // dataStale reports whether the member data is older than the configured
 // age (Config.DataStaleDays; 0 never calls it stale).
-func (s *Server) dataStale(st DataStatus, now time.Time) bool {
-	return s.cfg.DataStaleDays > 0 && !st.AsOf.IsZero() && now.Sub(st.AsOf) > time.Duration(s.cfg.DataStaleDays)*24*time.Hour
+func (d *referenceData) dataStale(st DataStatus, now time.Time) bool {
+	return d.staleDays > 0 && !st.AsOf.IsZero() && now.Sub(st.AsOf) > time.Duration(d.staleDays)*24*time.Hour
 }
 
 // freshness is what public pages say about the member data's date.
-func (s *Server) freshness() templates.DataFreshness {
-	st := s.dataStatus()
-	now := s.deps.Clock()
+func (d *referenceData) freshness() templates.DataFreshness {
+	st := d.dataStatus()
+	now := d.clock()
 	f := templates.DataFreshness{
-		Stale:     s.dataStale(st, now),
-		StaleDays: s.cfg.DataStaleDays,
+		Stale:     d.dataStale(st, now),
+		StaleDays: d.staleDays,
 		Ended:     st.Ended,
 	}
 	if !st.AsOf.IsZero() {

@@ -203,7 +203,7 @@ func staleStatus() DataStatus {
 func TestAboutSaysHowFreshTheDataIs(t *testing.T) {
 	e := newEnv(t, letterFlow(), withConfig(func(c *Config) { c.DataStaleDays = 30 }))
 	e.clock.Set(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
-	e.srv.deps.Reference = fakeReference{staleStatus()}
+	e.srv.data.ref = fakeReference{staleStatus()}
 	d := parseDoc(t, e.get(t, "/about", false).Body.String())
 	warn := squash(d.Find(`[data-testid="data-warning"]`).Text())
 	for _, want := range []string{"Our member data is from June 15, 2026, 170 days ago", "1 member’s term has ended",
@@ -223,7 +223,7 @@ func TestAboutSaysHowFreshTheDataIs(t *testing.T) {
 	// Fresh data, no ended terms: no warning.
 	fresh := staleStatus()
 	fresh.AsOf, fresh.Ended = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), nil
-	e.srv.deps.Reference = fakeReference{fresh}
+	e.srv.data.ref = fakeReference{fresh}
 	if n := parseDoc(t, e.get(t, "/about", false).Body.String()).Find(`[data-testid="data-warning"]`).Length(); n != 0 {
 		t.Error("fresh data flagged")
 	}

@@ -100,9 +100,12 @@ type LetterDeps struct {
 // Handlers build the letter and hand it to the letter service. It is
 // mounted when the letter store and the campaigns are wired.
 type letterDesk struct {
-	// core renders pages, reads campaigns and members, signs the forms'
-	// start times and answers errors.
-	core      *Server
+	// view renders pages and answers errors; read reads campaigns and
+	// members; find runs the lookups; stamps signs the forms' start times.
+	view      *renderer
+	read      *campaignReader
+	find      finder
+	stamps    formStamps
 	service   *letters.Service
 	store     LetterStore
 	campaigns CampaignStore
@@ -132,7 +135,8 @@ func newLetterDesk(s *Server, ttl time.Duration) *letterDesk {
 	if s.deps.Letters.Store == nil || s.deps.Campaigns == nil {
 		return nil
 	}
-	ld := &letterDesk{core: s, service: s.letters, store: s.deps.Letters.Store, campaigns: s.deps.Campaigns,
+	ld := &letterDesk{view: s.view, read: s.read, find: s.find, stamps: s.stamps,
+		service: s.letters, store: s.deps.Letters.Store, campaigns: s.deps.Campaigns,
 		templates: s.deps.Letters.Templates, route: s.deps.Letters.Route, receipts: s.receiptsOn(),
 		requireConfirmation: s.cfg.RequireConfirmation, baseURL: s.deps.Letters.BaseURL, rand: s.deps.Letters.Rand,
 		secret: s.cfg.Secret, clock: s.deps.Clock, logger: s.deps.Logger,
@@ -149,8 +153,7 @@ func newLetterDesk(s *Server, ttl time.Duration) *letterDesk {
 // per-address limit only sends letters to moderation, see letterScreen, so
 // a busy shared network is never cut off); what writes waits for the
 // database only so long (boundDB).
-func (ld *letterDesk) routes(e *echo.Echo, api *echo.Group, letterLimit echo.MiddlewareFunc) {
-	bound := ld.core.boundDB
+func (ld *letterDesk) routes(e *echo.Echo, api *echo.Group, letterLimit, bound echo.MiddlewareFunc) {
 	e.GET("/write", ld.writePage)
 	e.POST("/write", ld.editLetter, sameOrigin)
 	e.POST("/write/preview", ld.previewLetter, sameOrigin)
@@ -184,12 +187,12 @@ func noStore(c echo.Context) {
 // bills all died with their Congress, is a conflict that says so.
 func (ld *letterDesk) letterCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
 	if slug == "" {
-		slug = ld.core.defaultSlug(ctx)
+		slug = ld.read.defaultSlug(ctx)
 	}
 	if slug == "" {
 		return advocacy.Campaign{}, advocacy.NotFound("No campaign is taking letters.")
 	}
-	camp, err := ld.core.memoCampaign(ctx, slug)
+	camp, err := ld.read.memoCampaign(ctx, slug)
 	if err != nil {
 		return camp, err
 	}
@@ -248,7 +251,7 @@ func (ld *letterDesk) settle(q settleQuery) (settlement, error) {
 	if !rq.hasCoords && strings.TrimSpace(q.zip) == "" {
 		return settlement{}, advocacy.Invalid("zip", "Look up your members with your ZIP code or location first.")
 	}
-	l, d, by, err := ld.core.runLookup(rq)
+	l, d, by, err := ld.find.runLookup(rq)
 	if err != nil {
 		return settlement{}, err
 	}
@@ -257,7 +260,7 @@ func (ld *letterDesk) settle(q settleQuery) (settlement, error) {
 	}
 	out := settlement{city: l.Query.City}
 	out.District = *d
-	out.ZIPInState = ld.core.zipInState
+	out.ZIPInState = ld.find.zipInState
 	out.query = settleQuery{zip: l.Query.Zip, started: q.started}
 	switch by {
 	case "location":
@@ -277,8 +280,8 @@ func (ld *letterDesk) settle(q settleQuery) (settlement, error) {
 // zipInState reports whether any part of a ZIP code lies in a state,
 // according to the reference data. A ZIP the data does not know is not
 // taken to be in the state.
-func (s *Server) zipInState(zip5, state string) bool {
-	l, err := s.deps.Reps.LookupZIP(zip5)
+func (f finder) zipInState(zip5, state string) bool {
+	l, err := f.reps.LookupZIP(zip5)
 	if err != nil {
 		return false
 	}
@@ -459,8 +462,8 @@ func (ld *letterDesk) letterStatus(c echo.Context) error {
 		}
 	}
 	v := ld.statusView(c, l, c.QueryParam("sent") == "1", already)
-	m := ld.core.meta(c, v.Heading, "")
-	return ld.core.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
+	m := ld.view.meta(c, v.Heading, "")
+	return ld.view.render(c, http.StatusOK, templates.LetterStatusPage(m, v), titled(m, templates.LetterStatusFlow(v)))
 }
 
 // statusView builds the status page of a letter.
@@ -472,10 +475,10 @@ func (ld *letterDesk) statusView(c echo.Context, l advocacy.Letter, fresh bool, 
 		SenderName: strings.TrimSpace(l.FirstName + " " + l.LastName),
 		Date:       longDate(l.CreatedAt),
 	}
-	camp, ok := ld.core.campaignOfLetter(ctx, l)
+	camp, ok := ld.read.campaignOfLetter(ctx, l)
 	if ok {
 		v.CampaignTitle = camp.Title
-		v.CampaignURL = ld.core.campaignURL(camp.Slug)
+		v.CampaignURL = campaignURL(camp.Slug)
 	}
 	if !l.ErasedAt.IsZero() {
 		v.Erased = longDate(l.ErasedAt)
@@ -483,7 +486,7 @@ func (ld *letterDesk) statusView(c echo.Context, l advocacy.Letter, fresh bool, 
 		return v
 	}
 	if ok && l.Status != advocacy.LetterRejected {
-		v.Share = ld.core.shareView(c, camp, l.Ref)
+		v.Share = ld.view.shareView(c, camp, l.Ref)
 	}
 	if len(already) > 0 {
 		v.AlreadyWrote = ld.earlierCopies(ctx, l.CampaignID, advocacy.LetterInput{Email: l.Email, LastName: l.LastName,
@@ -553,14 +556,14 @@ func countWord(n int, one, many string) string {
 }
 
 // campaignOfLetter finds the campaign a letter belongs to.
-func (s *Server) campaignOfLetter(ctx context.Context, l advocacy.Letter) (advocacy.Campaign, bool) {
-	if s.deps.Campaigns == nil || l.CampaignID == 0 {
+func (r *campaignReader) campaignOfLetter(ctx context.Context, l advocacy.Letter) (advocacy.Campaign, bool) {
+	if r.store == nil || l.CampaignID == 0 {
 		return advocacy.Campaign{}, false
 	}
-	camp, err := s.deps.Campaigns.CampaignByID(ctx, l.CampaignID)
+	camp, err := r.store.CampaignByID(ctx, l.CampaignID)
 	if err != nil {
 		if advocacy.ErrorCode(err) != advocacy.CodeNotFound {
-			s.deps.Logger.ErrorContext(ctx, "find campaign of letter", "err", err)
+			r.logger.ErrorContext(ctx, "find campaign of letter", "err", err)
 		}
 		return advocacy.Campaign{}, false
 	}
@@ -568,17 +571,17 @@ func (s *Server) campaignOfLetter(ctx context.Context, l advocacy.Letter) (advoc
 }
 
 // member finds a current member by bioguide ID.
-func (s *Server) member(id string) (advocacy.Member, bool) {
-	if s.deps.Members == nil {
+func (r *campaignReader) member(id string) (advocacy.Member, bool) {
+	if r.members == nil {
 		return advocacy.Member{}, false
 	}
-	return s.deps.Members.Member(id)
+	return r.members.Member(id)
 }
 
 // memberLabel names a member for people, or gives the ID of one the data
 // no longer lists.
-func (s *Server) memberLabel(id string) string {
-	if m, ok := s.member(id); ok {
+func (r *campaignReader) memberLabel(id string) string {
+	if m, ok := r.member(id); ok {
 		return memberName(m)
 	}
 	return id
@@ -600,7 +603,7 @@ func (ld *letterDesk) deliveryView(l advocacy.Letter, d advocacy.Delivery, camp 
 	if d.OfficeCode == "" {
 		v.To = "the office"
 	}
-	m, known := ld.core.member(d.BioguideID)
+	m, known := ld.read.member(d.BioguideID)
 	if known {
 		v.To = memberName(m)
 		v.Role = templates.RoleLine(m)
@@ -698,8 +701,8 @@ func (ld *letterDesk) confirmDelivery(c echo.Context) error {
 	for _, d := range l.Deliveries {
 		if d.DeliveryID == c.Param("delivery") {
 			c.Response().Header().Set("HX-Trigger", "letter-confirmed")
-			camp, _ := ld.core.campaignOfLetter(ctx, l)
-			return ld.core.render(c, http.StatusOK, nil, templates.DeliveryCard(ld.deliveryView(l, d, camp, false)))
+			camp, _ := ld.read.campaignOfLetter(ctx, l)
+			return ld.view.render(c, http.StatusOK, nil, templates.DeliveryCard(ld.deliveryView(l, d, camp, false)))
 		}
 	}
 	return advocacy.NotFound("We could not find that letter.")
@@ -724,12 +727,12 @@ func (ld *letterDesk) printLetter(c echo.Context) error {
 			Subject:     d.Subject,
 		}
 		v.Body, v.Closing, v.Signer = signOff(letterText(d.TemplateText, l.PersonalMessage))
-		if m, ok := ld.core.member(d.BioguideID); ok {
+		if m, ok := ld.read.member(d.BioguideID); ok {
 			v.RecipientLines = append([]string{memberName(m)}, officeLines(m.Address, m.Chamber)...)
 		} else {
 			v.RecipientLines = []string{"The office " + d.OfficeCode}
 		}
-		return ld.core.render(c, http.StatusOK, templates.PrintLetterPage(ld.core.meta(c, "Print your letter", ""), v), nil)
+		return ld.view.render(c, http.StatusOK, templates.PrintLetterPage(ld.view.meta(c, "Print your letter", ""), v), nil)
 	}
 	return advocacy.NotFound("We could not find that letter.")
 }
@@ -767,7 +770,7 @@ func officeLines(addr string, ch advocacy.Chamber) []string {
 
 // privacy serves the privacy page.
 func (s *Server) privacy(c echo.Context) error {
-	return s.render(c, http.StatusOK, templates.PrivacyPage(s.meta(c, "Privacy", "/privacy"),
+	return s.view.render(c, http.StatusOK, templates.PrivacyPage(s.view.meta(c, "Privacy", "/privacy"),
 		templates.PrivacyView{RetentionDays: s.cfg.RetentionDays, GeocoderHost: s.cfg.GeocoderHost, Receipts: s.receiptsOn()}), nil)
 }
 
@@ -776,7 +779,7 @@ func (s *Server) privacy(c echo.Context) error {
 // mail scanners follow links, people press buttons.
 func (ld *letterDesk) confirmPage(c echo.Context) error {
 	noStore(c)
-	return ld.core.render(c, http.StatusOK, templates.ConfirmEmailPage(ld.core.meta(c, "Confirm your email address", ""), c.Param("id"), c.QueryParam("t")), nil)
+	return ld.view.render(c, http.StatusOK, templates.ConfirmEmailPage(ld.view.meta(c, "Confirm your email address", ""), c.Param("id"), c.QueryParam("t")), nil)
 }
 
 // confirmLetter serves POST /letters/{id}/confirm: the sender confirmed
@@ -800,7 +803,7 @@ func (ld *letterDesk) eraseConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ld.core.render(c, http.StatusOK, templates.EraseConfirmPage(ld.core.meta(c, "Delete your details", ""), l.PublicID), nil)
+	return ld.view.render(c, http.StatusOK, templates.EraseConfirmPage(ld.view.meta(c, "Delete your details", ""), l.PublicID), nil)
 }
 
 // eraseLetter serves POST /letters/{id}/delete: the sender deletes their
@@ -891,7 +894,7 @@ func (ld *letterDesk) earlierCopies(ctx context.Context, campaignID int64, in ad
 	}
 	var out []templates.EarlierCopy
 	for _, id := range ids {
-		ec := templates.EarlierCopy{Name: ld.core.memberLabel(id)}
+		ec := templates.EarlierCopy{Name: ld.read.memberLabel(id)}
 		if l, ok := earlier[id]; ok {
 			ec.Date = longDate(l.CreatedAt)
 			for _, d := range l.Deliveries {

@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/whipcount/whipcount/internal/accounts"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/templates"
 )
@@ -169,8 +169,7 @@ type workspaceFeatures struct {
 
 // newWorkspaceFeatures builds the workspace and each feature it has the
 // dependencies for.
-func newWorkspaceFeatures(s *Server) workspaceFeatures {
-	ws := newWorkspace(s)
+func newWorkspaceFeatures(s *Server, ws *workspace) workspaceFeatures {
 	if ws == nil {
 		return workspaceFeatures{}
 	}
@@ -193,22 +192,18 @@ func newWorkspaceFeatures(s *Server) workspaceFeatures {
 // pages to the workspace receive it, to find the signed-in account and to
 // frame their pages.
 type workspace struct {
-	// core renders pages and gives the site-wide page metadata.
-	core     *Server
+	// view renders pages and gives the site-wide page metadata.
+	view *renderer
+	// accounts signs in, keeps sessions and changes passwords; users lists
+	// the accounts and partners.
+	accounts *accounts.Service
 	users    UserStore
-	sessions SessionStore
-	cfg      OrganizerConfig
-	clock    func() time.Time
-	// rand is the source of session and CSRF tokens and password salts.
+	// rand is the source of the sign-in form's tokens.
 	rand   io.Reader
 	logger *slog.Logger
 	// desk gives the warning above every page while delivery is held; nil
 	// when no delivery desk is wired.
-	desk     DeliveryDesk
-	throttle *loginThrottle
-
-	dummyOnce sync.Once
-	dummy     string
+	desk DeliveryDesk
 }
 
 // newWorkspace builds the workspace's core, or nil without accounts or
@@ -223,8 +218,9 @@ func newWorkspace(s *Server) *workspace {
 		r = rand.Reader
 	}
 	cfg := s.cfg.Organizer.withDefaults()
-	return &workspace{core: s, users: o.Users, sessions: o.Sessions, cfg: cfg, clock: s.deps.Clock, rand: r,
-		logger: s.deps.Logger, desk: o.Deliveries, throttle: newLoginThrottle(cfg, s.deps.Clock)}
+	svc := accounts.New(o.Users, o.Sessions, accounts.Config{Sessions: cfg.Sessions, Passwords: cfg.Passwords,
+		AccountThrottle: cfg.AccountThrottle, IPThrottle: cfg.IPThrottle, GlobalThrottle: cfg.GlobalThrottle}, s.deps.Clock, r)
+	return &workspace{view: s.view, accounts: svc, users: o.Users, rand: r, logger: s.deps.Logger, desk: o.Deliveries}
 }
 
 // routes mounts sign-in and the account page; everything under /organizer
@@ -244,7 +240,7 @@ func (w *workspace) routes(e *echo.Echo) *echo.Group {
 // what their role lets them reach, the CSRF token, the warnings and the
 // notice a redirect carries.
 func (w *workspace) frame(c echo.Context, title, path, slug string) templates.OrgMeta {
-	m := templates.OrgMeta{Page: w.core.meta(c, title, path), Slug: slug, Path: path}
+	m := templates.OrgMeta{Page: w.view.meta(c, title, path), Slug: slug, Path: path}
 	if a, ok := authFrom(c); ok {
 		m.Email = a.user.Email
 		m.Role = a.user.Role.Label()

@@ -13,7 +13,7 @@ import (
 // auditLog is the audit log's page for admins: who changed what, newest
 // first. It is mounted when the audit log is wired.
 type auditLog struct {
-	core  *Server
+	view  *renderer
 	ws    *workspace
 	audit AuditReader
 }
@@ -23,7 +23,7 @@ func newAuditLog(s *Server, ws *workspace) *auditLog {
 	if s.deps.Organizer.Audit == nil {
 		return nil
 	}
-	return &auditLog{core: s, ws: ws, audit: s.deps.Organizer.Audit}
+	return &auditLog{view: s.view, ws: ws, audit: s.deps.Organizer.Audit}
 }
 
 func (l *auditLog) routes(org *echo.Group) {
@@ -53,5 +53,5 @@ func (l *auditLog) page(c echo.Context) error {
 	if len(entries) == pageSize {
 		v.NextURL = "/organizer/audit?before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
 	}
-	return l.core.render(c, http.StatusOK, templates.AuditPage(l.ws.frame(c, "Audit log", "/organizer/audit", ""), v), nil)
+	return l.view.render(c, http.StatusOK, templates.AuditPage(l.ws.frame(c, "Audit log", "/organizer/audit", ""), v), nil)
 }

@@ -20,9 +20,11 @@ import (
 // who joined after letters, the sources, and what is out of date. It is
 // mounted when the figures and the campaigns are wired.
 type dashboard struct {
-	// core renders pages and draws the map, and tells the member data's
-	// status.
-	core      *Server
+	// view renders pages; read draws the map; reference tells the member
+	// data's status.
+	view      *renderer
+	read      *campaignReader
+	reference *referenceData
 	ws        *workspace
 	stats     DashboardStore
 	campaigns CampaignStore
@@ -43,7 +45,7 @@ func newDashboard(s *Server, ws *workspace, data *memberData) *dashboard {
 	if s.deps.Organizer.Stats == nil || s.deps.Campaigns == nil {
 		return nil
 	}
-	return &dashboard{core: s, ws: ws, stats: s.deps.Organizer.Stats, campaigns: s.deps.Campaigns,
+	return &dashboard{view: s.view, read: s.read, reference: s.data, ws: ws, stats: s.deps.Organizer.Stats, campaigns: s.deps.Campaigns,
 		members: s.deps.Members, partners: ws.users, clock: s.deps.Clock, cosponsorsStaleDays: s.cfg.CosponsorsStaleDays,
 		data: data, syncs: newSyncStatus(s)}
 }
@@ -98,7 +100,7 @@ func (d *dashboard) page(c echo.Context) error {
 					EditURL: orgCampaignURL(camp.Slug) + "/edit", Command: d.syncs.command(camp.Slug, b.ID)})
 			}
 		}
-		v.StaleData = d.data.staleItems(d.core.dataStatus(), now, a.user.Can(advocacy.PermManageData))
+		v.StaleData = d.data.staleItems(d.reference.dataStatus(), now, a.user.Can(advocacy.PermManageData))
 		var syncStale []templates.StaleItem
 		v.Sync.Rows, syncStale = d.syncs.rows(ctx, camp)
 		v.StaleData = append(v.StaleData, syncStale...)
@@ -125,7 +127,7 @@ func (d *dashboard) page(c echo.Context) error {
 	case "org-districts":
 		fragment = templates.SortTableRegion(v.Districts)
 	}
-	return d.core.render(c, http.StatusOK, page, fragment)
+	return d.view.render(c, http.StatusOK, page, fragment)
 }
 
 // dashboardView turns the figures into the page's view model.
@@ -422,7 +424,7 @@ func barChart(id, title, rowHeader string, rows []templates.BarRow) templates.Ba
 // letters, in four steps, with a legend of the ranges. It reuses the
 // campaign map's outlines.
 func (d *dashboard) lettersMap(byState map[string]int) *templates.OrgMapView {
-	base := d.core.usMapBase()
+	base := d.read.usMapBase()
 	if base == nil {
 		return nil
 	}

@@ -17,14 +17,16 @@ import (
 // Mounted with the workspace; the dashboard also lists what it finds out of
 // date.
 type memberData struct {
-	// core tells the data's status and whether it is too old.
-	core  *Server
-	ws    *workspace
-	clock func() time.Time
+	// view renders pages; reference tells the data's status and whether
+	// it is too old.
+	view      *renderer
+	reference *referenceData
+	ws        *workspace
+	clock     func() time.Time
 }
 
 func newMemberData(s *Server, ws *workspace) *memberData {
-	return &memberData{core: s, ws: ws, clock: s.deps.Clock}
+	return &memberData{view: s.view, reference: s.data, ws: ws, clock: s.deps.Clock}
 }
 
 func (d *memberData) routes(org *echo.Group) {
@@ -45,9 +47,9 @@ func dataUpdateCommand(st DataStatus) string {
 func (d *memberData) staleItems(st DataStatus, now time.Time, admin bool) []templates.StaleItem {
 	var out []templates.StaleItem
 	var details []string
-	if d.core.dataStale(st, now) {
+	if d.reference.dataStale(st, now) {
 		details = append(details, fmt.Sprintf("Dated %s: %d days old, past the %d-day limit.",
-			longDate(st.AsOf), int(now.Sub(st.AsOf).Hours()/24), d.core.cfg.DataStaleDays))
+			longDate(st.AsOf), int(now.Sub(st.AsOf).Hours()/24), d.reference.staleDays))
 	}
 	if n := len(st.Ended); n > 0 {
 		names := make([]string, 0, min(n, 5))
@@ -91,7 +93,7 @@ func (d *memberData) page(c echo.Context) error {
 	if _, err := need(c, advocacy.PermManageData); err != nil {
 		return err
 	}
-	st := d.core.dataStatus()
+	st := d.reference.dataStatus()
 	now := d.clock()
 	v := templates.DataPageView{
 		Version: st.Version, Source: st.Source, DataDate: st.DataDate, Folder: st.Folder,
@@ -116,5 +118,5 @@ func (d *memberData) page(c echo.Context) error {
 		v.LastAt = u.At.UTC().Format("January 2, 2006, 15:04 UTC")
 		v.LastOK, v.LastWhat, v.Reason, v.Changes = u.OK, u.Version, u.Reason, u.Changes
 	}
-	return d.core.render(c, http.StatusOK, templates.DataPage(d.ws.frame(c, "Member data", "/organizer/data", ""), v), nil)
+	return d.view.render(c, http.StatusOK, templates.DataPage(d.ws.frame(c, "Member data", "/organizer/data", ""), v), nil)
 }

@@ -27,8 +27,11 @@ import (
 // templates. It is mounted when the content editor and the campaigns are
 // wired.
 type editor struct {
-	// core renders pages and Markdown and forgets cached public pages.
-	core      *Server
+	// view renders pages; read renders Markdown; copies are forgotten
+	// after each change.
+	view      *renderer
+	read      *campaignReader
+	copies    publicCopies
 	ws        *workspace
 	store     ContentEditor
 	campaigns CampaignStore
@@ -48,7 +51,7 @@ func newEditor(s *Server, ws *workspace) *editor {
 	if s.deps.Organizer.Editor == nil || s.deps.Campaigns == nil {
 		return nil
 	}
-	return &editor{core: s, ws: ws, store: s.deps.Organizer.Editor, campaigns: s.deps.Campaigns, members: s.deps.Members,
+	return &editor{view: s.view, read: s.read, copies: s.copies, ws: ws, store: s.deps.Organizer.Editor, campaigns: s.deps.Campaigns, members: s.deps.Members,
 		clock: s.deps.Clock, forgetTemplates: s.desk.forgetTemplates}
 }
 
@@ -197,7 +200,7 @@ func (ed *editor) pointForm(slug string, tp advocacy.TalkingPoint) templates.Tal
 // previewHTML renders Markdown through the same sanitising renderer as the
 // public talking points page; a failure shows as no preview.
 func (ed *editor) previewHTML(md string) string {
-	html, err := ed.core.markdown().Render(md)
+	html, err := ed.read.markdown().Render(md)
 	if err != nil {
 		return ""
 	}
@@ -269,7 +272,7 @@ func (ed *editor) renderEditor(c echo.Context, status int, camp advocacy.Campaig
 	if fragment == nil {
 		fragment = page
 	}
-	return ed.core.render(c, status, page, fragment)
+	return ed.view.render(c, status, page, fragment)
 }
 
 // editCampaign loads the campaign for an editing request.
@@ -345,7 +348,7 @@ func (ed *editor) editText(c echo.Context) error {
 		return err
 	}
 	// Every page's footer names the sponsor: no copy keeps the old one.
-	ed.core.forgetHome()
+	ed.copies.forget()
 	f := campaignTextForm(camp.Slug, t)
 	f.Saved = true
 	return ed.saved(c, camp.Slug, "campaign-text", "saved", editorSection{text: &f})
@@ -632,7 +635,7 @@ func (ed *editor) previewMarkdown(c echo.Context) error {
 	if _, err := need(c, advocacy.PermEditContent); err != nil {
 		return err
 	}
-	return ed.core.render(c, http.StatusOK, templates.MarkdownPreview(ed.previewHTML(c.FormValue("body_md"))), nil)
+	return ed.view.render(c, http.StatusOK, templates.MarkdownPreview(ed.previewHTML(c.FormValue("body_md"))), nil)
 }
 
 // editTemplate saves a letter template, or with action=preview shows it

@@ -28,7 +28,7 @@ type partnerLister interface {
 // contacts who asked for news. They are mounted when the export store is
 // wired.
 type exports struct {
-	core      *Server
+	view      *renderer
 	ws        *workspace
 	store     ExportStore
 	campaigns CampaignStore
@@ -42,7 +42,7 @@ func newExports(s *Server, ws *workspace) *exports {
 	if s.deps.Organizer.Exports == nil || s.deps.Campaigns == nil {
 		return nil
 	}
-	return &exports{core: s, ws: ws, store: s.deps.Organizer.Exports, campaigns: s.deps.Campaigns,
+	return &exports{view: s.view, ws: ws, store: s.deps.Organizer.Exports, campaigns: s.deps.Campaigns,
 		partners: s.deps.Organizer.Users, logger: s.deps.Logger}
 }
 
@@ -80,7 +80,7 @@ func (x *exports) renderExports(c echo.Context, status int, errs map[string]stri
 		v.Partners = append(v.Partners, templates.CountRow{Key: p.SourceCode, Label: p.Name})
 	}
 	m := x.ws.frame(c, camp.Title+": exports", orgCampaignURL(camp.Slug, "exports"), camp.Slug)
-	return x.core.render(c, status, templates.ExportsPage(m, v), nil)
+	return x.view.render(c, status, templates.ExportsPage(m, v), nil)
 }
 
 var letterExportHeader = []string{

@@ -19,7 +19,7 @@ type campaignLister interface {
 // the home page features, and the letters waiting for moderation. It is
 // mounted with the workspace; what is not wired is left out of it.
 type workspaceHome struct {
-	core *Server
+	view *renderer
 	ws   *workspace
 	// list lists the campaigns; nil lists none.
 	list campaignLister
@@ -32,7 +32,7 @@ type workspaceHome struct {
 }
 
 func newWorkspaceHome(s *Server, ws *workspace, canStart bool) *workspaceHome {
-	return &workspaceHome{core: s, ws: ws, list: s.deps.Organizer.Editor, campaigns: s.deps.Campaigns,
+	return &workspaceHome{view: s.view, ws: ws, list: s.deps.Organizer.Editor, campaigns: s.deps.Campaigns,
 		held: s.deps.Organizer.Moderation, canStart: canStart}
 }
 
@@ -71,5 +71,5 @@ func (h *workspaceHome) page(c echo.Context) error {
 		}
 		v.Held = held
 	}
-	return h.core.render(c, http.StatusOK, templates.OrgHomePage(h.ws.frame(c, "Organizer workspace", "/organizer", ""), v), nil)
+	return h.view.render(c, http.StatusOK, templates.OrgHomePage(h.ws.frame(c, "Organizer workspace", "/organizer", ""), v), nil)
 }

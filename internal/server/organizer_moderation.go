@@ -15,7 +15,7 @@ import (
 // held by the abuse controls or the confirmation, and the decisions on
 // them. It is mounted only when the queue is wired.
 type moderationDesk struct {
-	core *Server
+	view *renderer
 	ws   *workspace
 	// store is the queue; members names the recipients (nil: by their IDs).
 	store   ModerationStore
@@ -27,7 +27,7 @@ func newModerationDesk(s *Server, ws *workspace) *moderationDesk {
 	if s.deps.Organizer.Moderation == nil {
 		return nil
 	}
-	return &moderationDesk{core: s, ws: ws, store: s.deps.Organizer.Moderation, members: s.deps.Members}
+	return &moderationDesk{view: s.view, ws: ws, store: s.deps.Organizer.Moderation, members: s.deps.Members}
 }
 
 // routes mounts the queue and its decisions on the workspace.
@@ -62,7 +62,7 @@ func (m *moderationDesk) renderModeration(c echo.Context, status int, errs map[s
 		v.NextURL = "/organizer/moderation?after=" + strconv.FormatInt(held[len(held)-1].Letter.ID, 10)
 	}
 	meta := m.ws.frame(c, "Moderation", "/organizer/moderation", "")
-	return m.core.render(c, status, templates.ModerationPage(meta, v), nil)
+	return m.view.render(c, status, templates.ModerationPage(meta, v), nil)
 }
 
 func (m *moderationDesk) heldRow(h advocacy.HeldLetter) templates.HeldRow {
@@ -121,7 +121,7 @@ func (m *moderationDesk) rejectLetter(c echo.Context) error {
 func (m *moderationDesk) decided(c echo.Context, id int64, code, msg string) error {
 	if isFragment(c) {
 		frag := templates.HeldDecided(strconv.FormatInt(id, 10), msg)
-		return m.core.render(c, http.StatusOK, frag, frag)
+		return m.view.render(c, http.StatusOK, frag, frag)
 	}
 	return c.Redirect(http.StatusSeeOther, orgWithDone("/organizer/moderation", code))
 }

@@ -20,7 +20,7 @@ import (
 // and each office's printable packet. They are mounted when the figures and
 // the member data are wired.
 type officePackets struct {
-	core      *Server
+	view      *renderer
 	ws        *workspace
 	stats     DashboardStore
 	campaigns CampaignStore
@@ -34,7 +34,7 @@ func newOfficePackets(s *Server, ws *workspace) *officePackets {
 	if s.deps.Organizer.Stats == nil || s.deps.Campaigns == nil || s.deps.Members == nil {
 		return nil
 	}
-	return &officePackets{core: s, ws: ws, stats: s.deps.Organizer.Stats, campaigns: s.deps.Campaigns,
+	return &officePackets{view: s.view, ws: ws, stats: s.deps.Organizer.Stats, campaigns: s.deps.Campaigns,
 		members: s.deps.Members, clock: s.deps.Clock}
 }
 
@@ -138,7 +138,7 @@ func (o *officePackets) offices(c echo.Context) error {
 	}
 	v := templates.OfficesView{Slug: camp.Slug, Title: camp.Title, Table: t, CSVURL: orgCampaignURL(camp.Slug, "offices.csv")}
 	m := o.ws.frame(c, camp.Title+": offices", base, camp.Slug)
-	return o.core.render(c, http.StatusOK, templates.OfficesPage(m, v), templates.SortTableRegion(t))
+	return o.view.render(c, http.StatusOK, templates.OfficesPage(m, v), templates.SortTableRegion(t))
 }
 
 // officesCSV exports the office list.
@@ -236,7 +236,7 @@ func (o *officePackets) packet(c echo.Context) error {
 			ISO: q.Date.Format(advocacy.DateLayout), Index: i + 1})
 	}
 	meta := o.ws.frame(c, orgMemberRef(m).Name+": evidence packet", orgCampaignURL(camp.Slug, "offices"), camp.Slug)
-	return o.core.render(c, http.StatusOK, templates.PacketPage(meta, v), nil)
+	return o.view.render(c, http.StatusOK, templates.PacketPage(meta, v), nil)
 }
 
 // packetCSV writes the packet as rows of section, label, value and detail.

@@ -2,13 +2,13 @@ package server
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/whipcount/whipcount/internal/accounts"
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/templates"
 )
@@ -17,17 +17,16 @@ import (
 // partners: the lists, the forms that add them, and disabling an account.
 // It is mounted with the workspace, on the same account store.
 type userAdmin struct {
-	core  *Server
-	ws    *workspace
-	users UserStore
-	// passwords are the hashing parameters; rand the source of generated
-	// passwords and salts.
-	passwords advocacy.PasswordParams
-	rand      io.Reader
+	view *renderer
+	ws   *workspace
+	// users lists, disables and enables accounts and keeps partners;
+	// accounts creates accounts with their passwords.
+	users    UserStore
+	accounts *accounts.Service
 }
 
 func newUserAdmin(s *Server, ws *workspace) *userAdmin {
-	return &userAdmin{core: s, ws: ws, users: ws.users, passwords: ws.cfg.Passwords, rand: ws.rand}
+	return &userAdmin{view: s.view, ws: ws, users: ws.users, accounts: ws.accounts}
 }
 
 // routes mounts the accounts and partners lists and their forms.
@@ -69,7 +68,7 @@ func (u *userAdmin) renderUsers(c echo.Context, status int, v templates.UsersVie
 	if v.Form == nil {
 		v.Form = map[string]string{"role": string(advocacy.RoleOrganizer)}
 	}
-	return u.core.render(c, status, templates.UsersPage(u.ws.frame(c, "Users", "/organizer/users", ""), v), nil)
+	return u.view.render(c, status, templates.UsersPage(u.ws.frame(c, "Users", "/organizer/users", ""), v), nil)
 }
 
 // createUser adds an account. Without a password typed in, one is
@@ -85,33 +84,14 @@ func (u *userAdmin) createUser(c echo.Context) error {
 	if nu.Role != advocacy.RolePartner {
 		nu.PartnerCode = ""
 	}
-	password := c.FormValue("password")
-	generated := password == ""
-	if generated {
-		if password, err = advocacy.GeneratePassword(u.rand); err != nil {
-			return err
-		}
-	}
-	invalid := func(fields map[string]string) error {
-		return u.renderUsers(c, http.StatusUnprocessableEntity, templates.UsersView{Form: form, Errors: fields})
-	}
-	if err := advocacy.ValidatePassword(password, nu.Email); err != nil {
-		return invalid(map[string]string{"password": err.Error()})
-	}
-	if nu.PasswordHash, err = advocacy.HashPassword(password, u.passwords, u.rand); err != nil {
-		return err
-	}
-	created, err := u.users.CreateUser(c.Request().Context(), nu, a.user.ID)
+	created, generated, err := u.accounts.CreateAccount(c.Request().Context(), nu, c.FormValue("password"), a.user.ID)
 	if de := domainError(err); de != nil && (de.Code == advocacy.CodeInvalid || de.Code == advocacy.CodeConflict) {
-		return invalid(de.Fields)
+		return u.renderUsers(c, http.StatusUnprocessableEntity, templates.UsersView{Form: form, Errors: de.Fields})
 	}
 	if err != nil {
 		return err
 	}
-	v := templates.UsersView{NewEmail: created.Email}
-	if generated {
-		v.NewPassword = password
-	}
+	v := templates.UsersView{NewEmail: created.Email, NewPassword: generated}
 	return u.renderUsers(c, http.StatusOK, v)
 }
 
@@ -170,7 +150,7 @@ func (u *userAdmin) renderPartners(c echo.Context, status int, v templates.Partn
 	if v.Form == nil {
 		v.Form = map[string]string{}
 	}
-	return u.core.render(c, status, templates.PartnersPage(u.ws.frame(c, "Partners", "/organizer/partners", ""), v), nil)
+	return u.view.render(c, status, templates.PartnersPage(u.ws.frame(c, "Partners", "/organizer/partners", ""), v), nil)
 }
 
 // createPartner adds a partner.

@@ -113,7 +113,7 @@ func (t *teeWriter) Write(p []byte) (int, error) {
 // cachePublic serves GET answers from pc when it can and stores new ones.
 // Only the statuses a lookup ends with (200, 404 no data, 422 bad input)
 // are kept.
-func (s *Server) cachePublic(pc *pageCache) echo.MiddlewareFunc {
+func cachePublic(pc *pageCache) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
@@ -186,8 +186,8 @@ func (pc *pageCache) clear() { pc.items.Clear() }
 // memoCampaign is the campaign with its bills and cosponsors, kept for the
 // same short time as the campaign pages: every letter needs it to pick its
 // recipients' templates, and reading it costs more than storing the letter.
-func (s *Server) memoCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
-	return s.campaignMemo.Get(ctx, slug, func(ctx context.Context) (advocacy.Campaign, error) {
-		return s.deps.Campaigns.Campaign(ctx, slug)
+func (r *campaignReader) memoCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
+	return r.memo.Get(ctx, slug, func(ctx context.Context) (advocacy.Campaign, error) {
+		return r.store.Campaign(ctx, slug)
 	})
 }

@@ -15,7 +15,6 @@ import (
 func TestPageCache(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	s := &Server{deps: Deps{Clock: clock}}
 	pc := newPageCache(5*time.Second, 1<<20, gzip.BestSpeed, clock)
 	e := echo.New()
 	renders := 0
@@ -29,7 +28,7 @@ func TestPageCache(t *testing.T) {
 			return c.String(http.StatusInternalServerError, "boom")
 		}
 		return c.String(http.StatusOK, "render "+c.QueryParam("q"))
-	}, s.cachePublic(pc))
+	}, cachePublic(pc))
 	get := func(target string, htmx bool) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, target, nil)
 		if htmx {
@@ -109,11 +108,10 @@ func TestPageCacheStaysWithinItsBudget(t *testing.T) {
 func TestPageCacheServesGzip(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
-	s := &Server{deps: Deps{Clock: clock}}
 	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
 	e := echo.New()
 	page := strings.Repeat("<p>Repeal Jackson-Vanik for Central Asia.</p>\n", 200)
-	e.GET("/big", func(c echo.Context) error { return c.HTML(http.StatusOK, page) }, s.cachePublic(pc))
+	e.GET("/big", func(c echo.Context) error { return c.HTML(http.StatusOK, page) }, cachePublic(pc))
 	get := func(enc string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/big", nil)
 		if enc != "" {
@@ -146,12 +144,12 @@ func TestPageCacheServesGzip(t *testing.T) {
 func TestPageCacheReplaysValidators(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
-	s := &Server{deps: Deps{Clock: clock}}
+	view := &renderer{}
 	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
 	e := echo.New()
 	e.GET("/v", func(c echo.Context) error {
-		return s.sendCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte("<p>same</p>"), now)
-	}, s.cachePublic(pc))
+		return view.sendCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte("<p>same</p>"), now)
+	}, cachePublic(pc))
 	get := func(h ...string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/v", nil)
 		for i := 0; i+1 < len(h); i += 2 {
@@ -175,13 +173,13 @@ func TestPageCacheReplaysValidators(t *testing.T) {
 func TestPageCacheReplaysLastModified(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	s := &Server{deps: Deps{Clock: clock}}
+	view := &renderer{}
 	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
 	e := echo.New()
 	changed := now.Add(-time.Hour)
 	e.GET("/m", func(c echo.Context) error {
-		return s.sendCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte("<p>m</p>"), changed)
-	}, s.cachePublic(pc))
+		return view.sendCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte("<p>m</p>"), changed)
+	}, cachePublic(pc))
 	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/m", nil)) // stored
 	req := httptest.NewRequest(http.MethodGet, "/m", nil)
 	req.Header.Set("If-Modified-Since", changed.Format(http.TimeFormat))

@@ -18,12 +18,16 @@ import (
 // They are mounted when the partner store is wired; the list of partners
 // and the form that adds one are with the accounts (organizer_users.go).
 type partnerPages struct {
-	// core renders pages and keeps the partner directory and the embed
+	// view renders pages; read finds campaigns and members; dir is the
+	// partner directory, forgotten after an edit; embeds makes the
 	// snippets.
-	core  *Server
-	ws    *workspace
-	store PartnerStore
-	users UserStore
+	view   *renderer
+	read   *campaignReader
+	dir    *partnerDirectory
+	embeds *embedding
+	ws     *workspace
+	store  PartnerStore
+	users  UserStore
 	// members names the offices a partner's supporters wrote to.
 	members MemberDirectory
 	// stats counts a partner's letters; nil leaves the figures out.
@@ -36,7 +40,7 @@ func newPartnerPages(s *Server, ws *workspace) *partnerPages {
 	if s.deps.Partners == nil {
 		return nil
 	}
-	return &partnerPages{core: s, ws: ws, store: s.deps.Partners, users: ws.users, members: s.deps.Members,
+	return &partnerPages{view: s.view, read: s.read, dir: s.partnerDir, embeds: s.embeds, ws: ws, store: s.deps.Partners, users: ws.users, members: s.deps.Members,
 		stats: s.deps.Organizer.Stats, clock: s.deps.Clock}
 }
 
@@ -95,7 +99,7 @@ func (pp *partnerPages) updatePartner(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pp.core.forgetPartners()
+	pp.dir.forget()
 	return orgSeeOther(c, orgWithDone("/organizer/partners/"+before.Slug, "saved"))
 }
 
@@ -113,7 +117,7 @@ func (pp *partnerPages) renderPartnerPage(c echo.Context, status int, p advocacy
 			v.Viewers = append(v.Viewers, templates.PartnerViewer{Email: u.Email, Disabled: u.Disabled()})
 		}
 	}
-	emb, err := pp.core.embedView(c, p, path)
+	emb, err := pp.embeds.embedView(c, p, path)
 	if err != nil {
 		return err
 	}
@@ -121,9 +125,9 @@ func (pp *partnerPages) renderPartnerPage(c echo.Context, status int, p advocacy
 	m := pp.ws.frame(c, "Partner: "+p.Name, "/organizer/partners", "")
 	page := templates.PartnerEditPage(m, v)
 	if c.Request().Header.Get("HX-Target") == "partner-embed" {
-		return pp.core.render(c, status, page, templates.PartnerEmbed(v.Embed))
+		return pp.view.render(c, status, page, templates.PartnerEmbed(v.Embed))
 	}
-	return pp.core.render(c, status, page, page)
+	return pp.view.render(c, status, page, page)
 }
 
 // partnerHome serves GET /organizer/partner: a partner viewer's snippets
@@ -138,19 +142,19 @@ func (pp *partnerPages) partnerHome(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusForbidden, "Your account belongs to no partner.")
 	}
 	ctx := c.Request().Context()
-	p, ok, err := pp.core.partner(ctx, a.user.PartnerCode)
+	p, ok, err := pp.dir.partner(ctx, a.user.PartnerCode)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return echo.NewHTTPError(http.StatusForbidden, "Your account belongs to no partner.")
 	}
-	emb, err := pp.core.embedView(c, p, "/organizer/partner")
+	emb, err := pp.embeds.embedView(c, p, "/organizer/partner")
 	if err != nil {
 		return err
 	}
 	v := templates.PartnerHomeView{Name: p.Name, Code: p.SourceCode, Embed: emb}
-	if camp, err := pp.core.embedCampaign(ctx, emb.Options.Campaign); err == nil {
+	if camp, err := pp.read.embedCampaign(ctx, emb.Options.Campaign); err == nil {
 		v.CampaignTitle = camp.Title
 		v.DashboardURL = orgCampaignURL(camp.Slug)
 		if pp.stats != nil {
@@ -168,9 +172,9 @@ func (pp *partnerPages) partnerHome(c echo.Context) error {
 	m := pp.ws.frame(c, "Your widgets and links", "/organizer/partner", "")
 	page := templates.PartnerHomePage(m, v)
 	if c.Request().Header.Get("HX-Target") == "partner-embed" {
-		return pp.core.render(c, http.StatusOK, page, templates.PartnerEmbed(v.Embed))
+		return pp.view.render(c, http.StatusOK, page, templates.PartnerEmbed(v.Embed))
 	}
-	return pp.core.render(c, http.StatusOK, page, page)
+	return pp.view.render(c, http.StatusOK, page, page)
 }
 
 // reachView names the members a partner's supporters wrote to.
@@ -183,7 +187,7 @@ func (pp *partnerPages) reachView(camp advocacy.Campaign, r advocacy.PartnerReac
 			row.Stance = "Cosponsor since " + longDate(pm.JoinedOn)
 		default:
 			row.Stance = "Not a cosponsor"
-			if m, ok := pp.core.member(pm.BioguideID); ok {
+			if m, ok := pp.read.member(pm.BioguideID); ok {
 				if b, ok := camp.BillFor(m.Chamber); ok && slices.ContainsFunc(b.Cosponsors, func(cs advocacy.Cosponsor) bool { return cs.BioguideID == pm.BioguideID }) {
 					row.Stance = "Withdrew"
 				}

@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/whipcount/whipcount/internal/advocacy"
+	"github.com/whipcount/whipcount/internal/ttlcache"
 )
 
 // Partners are the organisations that put the campaign on their own sites
@@ -35,27 +37,36 @@ type PartnerStore interface {
 // the command line) within this time.
 const partnerTTL = 10 * time.Second
 
-// The partner directory (s.partnerDir) is every partner by source
-// code, reloaded from the store when older than partnerTTL. Widget and
-// count.json requests look partners up on every request, so they must not
-// each cost a query; and a slow reload stalls nobody: while one request
-// reloads, the others use the directory they have. A failed reload keeps
-// the directory loaded before.
+// partnerDirectory is every partner by source code, reloaded from the
+// store when older than partnerTTL. Widget and count.json requests look
+// partners up on every request, so they must not each cost a query; and a
+// slow reload stalls nobody: while one request reloads, the others use the
+// directory they have. A failed reload keeps the directory loaded before.
+type partnerDirectory struct {
+	store  PartnerStore // nil: no partners
+	dir    *ttlcache.Cache[struct{}, map[string]advocacy.Partner]
+	logger *slog.Logger
+}
+
+func newPartnerDirectory(store PartnerStore, clock func() time.Time, logger *slog.Logger) *partnerDirectory {
+	return &partnerDirectory{store: store, logger: logger,
+		dir: ttlcache.New(partnerTTL, clock, ttlcache.Options[struct{}, map[string]advocacy.Partner]{ServeStale: true})}
+}
 
 // partner finds the partner with source code code. ok is false for an
 // empty or unknown code, or when partners are not wired.
-func (s *Server) partner(ctx context.Context, code string) (advocacy.Partner, bool, error) {
-	if s.deps.Partners == nil || code == "" || cleanRef(code) == "" {
+func (pd *partnerDirectory) partner(ctx context.Context, code string) (advocacy.Partner, bool, error) {
+	if pd.store == nil || code == "" || cleanRef(code) == "" {
 		return advocacy.Partner{}, false, nil
 	}
-	dir := s.partnerDir
-	byCode, err := dir.Get(ctx, struct{}{}, s.loadPartners)
+	dir := pd.dir
+	byCode, err := dir.Get(ctx, struct{}{}, pd.loadPartners)
 	if err != nil {
 		old, ok := dir.Stale(struct{}{})
 		if !ok {
 			return advocacy.Partner{}, false, err
 		}
-		s.deps.Logger.ErrorContext(ctx, "reload partners: using the directory loaded before", "err", err)
+		pd.logger.ErrorContext(ctx, "reload partners: using the directory loaded before", "err", err)
 		byCode = old
 	}
 	p, ok := byCode[code]
@@ -63,8 +74,8 @@ func (s *Server) partner(ctx context.Context, code string) (advocacy.Partner, bo
 }
 
 // loadPartners reads the partner directory from the store.
-func (s *Server) loadPartners(ctx context.Context) (map[string]advocacy.Partner, error) {
-	list, err := s.deps.Partners.Partners(ctx)
+func (pd *partnerDirectory) loadPartners(ctx context.Context) (map[string]advocacy.Partner, error) {
+	list, err := pd.store.Partners(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -75,9 +86,9 @@ func (s *Server) loadPartners(ctx context.Context) (map[string]advocacy.Partner,
 	return byCode, nil
 }
 
-// forgetPartners makes the next lookup reload the directory.
-func (s *Server) forgetPartners() {
-	s.partnerDir.Clear()
+// forget makes the next lookup reload the directory.
+func (pd *partnerDirectory) forget() {
+	pd.dir.Clear()
 }
 
 // knownRefs wraps the letter store so that a letter keeps its source code
@@ -86,7 +97,7 @@ func (s *Server) forgetPartners() {
 // partner store, source codes are kept as they come.
 type knownRefs struct {
 	LetterStore
-	s *Server
+	partners *partnerDirectory
 }
 
 // CreateLetter drops an unknown source code, then stores the letter. When
@@ -95,10 +106,10 @@ type knownRefs struct {
 func (k knownRefs) CreateLetter(ctx context.Context, nl advocacy.NewLetter) (advocacy.CreatedLetter, error) {
 	if ref := nl.Input.Ref; ref != "" && !advocacy.IsShareSource(ref) {
 		// The codes of links shared after writing are the site's own.
-		p, ok, err := k.s.partner(ctx, ref)
+		p, ok, err := k.partners.partner(ctx, ref)
 		switch {
 		case err != nil:
-			k.s.deps.Logger.ErrorContext(ctx, "check letter's source code", "err", err)
+			k.partners.logger.ErrorContext(ctx, "check letter's source code", "err", err)
 		case ok:
 			nl.Input.Ref = p.SourceCode
 		default:
@@ -114,14 +125,14 @@ func (s *Server) attributeLetters() {
 		return
 	}
 	if _, done := s.deps.Letters.Store.(knownRefs); !done {
-		s.deps.Letters.Store = knownRefs{LetterStore: s.deps.Letters.Store, s: s}
+		s.deps.Letters.Store = knownRefs{LetterStore: s.deps.Letters.Store, partners: s.partnerDir}
 	}
 }
 
 // siteOrigin is this site's origin for links that leave it (snippets,
 // email shares): the configured base URL, else what the request says.
-func (s *Server) siteOrigin(c echo.Context) string {
-	if b := strings.TrimRight(s.deps.Letters.BaseURL, "/"); b != "" {
+func siteOrigin(c echo.Context, baseURL string) string {
+	if b := strings.TrimRight(baseURL, "/"); b != "" {
 		return b
 	}
 	return c.Scheme() + "://" + c.Request().Host

@@ -18,8 +18,10 @@ import (
 // data, and the totals the letter store. (The representatives' lookup and
 // the letters' POST belong to the lookup and the letter desk.)
 type publicAPI struct {
-	// core answers JSON with validators and errors.
-	core      *Server
+	// view answers JSON with validators; read gives the home page's
+	// choice, the letter counts and the campaigns' change times.
+	view      *renderer
+	read      *campaignReader
 	campaigns CampaignStore
 	// members names sponsors and cosponsors; nil leaves the campaigns and
 	// their cosponsors out.
@@ -37,7 +39,7 @@ func newPublicAPI(s *Server) *publicAPI {
 	if s.deps.Campaigns == nil {
 		return nil
 	}
-	return &publicAPI{core: s, campaigns: s.deps.Campaigns, members: s.deps.Members, letters: s.deps.Letters.Store,
+	return &publicAPI{view: s.view, read: s.read, campaigns: s.deps.Campaigns, members: s.deps.Members, letters: s.deps.Letters.Store,
 		homePages: s.homePages, clock: s.deps.Clock}
 }
 
@@ -52,7 +54,7 @@ func (a *publicAPI) routes(publicGET func(path string, h echo.HandlerFunc, m ...
 	if a.letters != nil {
 		// The public totals read only aggregates, and are kept like the
 		// campaign home: anyone may ask, as often as they like.
-		publicGET("/campaigns/:slug/stats", a.letterStatsAPI, a.core.cachePublic(a.homePages))
+		publicGET("/campaigns/:slug/stats", a.letterStatsAPI, cachePublic(a.homePages))
 	}
 }
 
@@ -144,7 +146,7 @@ func (a *publicAPI) campaignsAPI(c echo.Context) error {
 	out := struct {
 		Campaigns []campaignListJSON `json:"campaigns"`
 	}{Campaigns: []campaignListJSON{}}
-	ch, err := a.core.homeChoice(ctx)
+	ch, err := a.read.homeChoice(ctx)
 	if err != nil {
 		return err
 	}
@@ -154,10 +156,10 @@ func (a *publicAPI) campaignsAPI(c echo.Context) error {
 	}
 	for _, camp := range ch.public {
 		out.Campaigns = append(out.Campaigns, campaignListJSON{Slug: camp.Slug, Title: camp.Title, Ask: camp.Ask,
-			Status: string(camp.Status), Featured: camp.Slug == featured, URL: a.core.campaignURL(camp.Slug),
+			Status: string(camp.Status), Featured: camp.Slug == featured, URL: campaignURL(camp.Slug),
 			API: "/api/v1/campaigns/" + camp.Slug})
 	}
-	return a.core.jsonCached(c, http.StatusOK, out, time.Time{})
+	return a.view.jsonCached(c, http.StatusOK, out, time.Time{})
 }
 
 // campaignAPI serves GET /api/v1/campaigns/{slug}.
@@ -169,8 +171,8 @@ func (a *publicAPI) campaignAPI(c echo.Context) error {
 	}
 	out := campaignJSON{
 		Slug: camp.Slug, Title: camp.Title, Ask: camp.Ask, Status: string(camp.Status),
-		URL: a.core.campaignURL(camp.Slug), Bills: []billJSON{},
-		Letters: lettersJSON{Total: a.core.letterCount(ctx, camp)},
+		URL: campaignURL(camp.Slug), Bills: []billJSON{},
+		Letters: lettersJSON{Total: a.read.letterCount(ctx, camp)},
 	}
 	now := a.clock()
 	for _, b := range camp.Bills {
@@ -180,7 +182,7 @@ func (a *publicAPI) campaignAPI(c echo.Context) error {
 			ID: b.ID, Label: b.Label(), Chamber: string(b.Chamber), Congress: b.Congress, Type: b.Type,
 			Number: b.Number, Title: b.Title, Sponsor: b.SponsorID,
 			Cosponsors: active, Withdrawn: len(b.Cosponsors) - active,
-			Target: p.Target, Percent: p.Percent, Reached: p.Reached, URL: a.core.campaignBillURL(camp.Slug, b.ID),
+			Target: p.Target, Percent: p.Percent, Reached: p.Reached, URL: a.read.campaignBillURL(camp.Slug, b.ID),
 			Position: string(b.Position.OrSupport()), Goal: string(b.Goal), Count: p.Count,
 			Expired: b.Expired(now), CongressEnds: b.Term().End.UTC().Format(time.RFC3339),
 		}
@@ -196,7 +198,7 @@ func (a *publicAPI) campaignAPI(c echo.Context) error {
 		}
 		out.Bills = append(out.Bills, bj)
 	}
-	return a.core.jsonCached(c, http.StatusOK, out, a.core.campaignModified(camp, true))
+	return a.view.jsonCached(c, http.StatusOK, out, a.read.campaignModified(camp, true))
 }
 
 // cosponsorsAPI serves GET /api/v1/campaigns/{slug}/cosponsors, optionally
@@ -245,7 +247,7 @@ func (a *publicAPI) cosponsorsAPI(c echo.Context) error {
 			out.Cosponsors = append(out.Cosponsors, cj)
 		}
 	}
-	return a.core.jsonCached(c, http.StatusOK, out, a.core.campaignModified(camp, false))
+	return a.view.jsonCached(c, http.StatusOK, out, a.read.campaignModified(camp, false))
 }
 
 // letterStatsAPI serves GET /api/v1/campaigns/{slug}/stats: totals, letters
@@ -269,5 +271,5 @@ func (a *publicAPI) letterStatsAPI(c echo.Context) error {
 	for state, n := range st.ByState {
 		out.ByState[state] = n
 	}
-	return a.core.jsonCached(c, http.StatusOK, out, time.Time{})
+	return a.view.jsonCached(c, http.StatusOK, out, time.Time{})
 }

@@ -148,11 +148,12 @@ func rateLimited(wait time.Duration) error {
 	}
 }
 
-// limitByIP applies l to every request, keyed by the client's hashed IP.
-func (s *Server) limitByIP(kind string, l *limiter) echo.MiddlewareFunc {
+// limitByIP applies l to every request, keyed by the client's IP hashed
+// with secret.
+func limitByIP(secret []byte, kind string, l *limiter) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if ok, wait := l.allow(keyedHash(s.cfg.Secret, kind, c.RealIP())); !ok {
+			if ok, wait := l.allow(keyedHash(secret, kind, c.RealIP())); !ok {
 				return rateLimited(wait)
 			}
 			return next(c)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"path"
 	"strings"
@@ -19,6 +20,30 @@ import (
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// renderer writes what every feature answers: pages and htmx fragments
+// rendered from templ components, JSON and other bodies with validators
+// (etag.go), and errors, through the one mapping from errors to answers
+// (errors.go). It builds the layout's page data: the member data's date in
+// the footer, and the running campaign's sponsor and share card.
+type renderer struct {
+	assets templates.Assets
+	logger *slog.Logger
+	// unavailable reports whether an error means the database takes no
+	// writes now (Deps.Unavailable); nil: none does.
+	unavailable func(error) bool
+	// data tells the member data's date; read finds the running campaign.
+	data *referenceData
+	read *campaignReader
+	// baseURL is the site's public address, for links that leave the site
+	// (the share card, share links); empty: the request's own.
+	baseURL string
+}
+
+func newRenderer(deps Deps, data *referenceData, read *campaignReader) *renderer {
+	return &renderer{assets: staticAssets(), logger: deps.Logger, unavailable: deps.Unavailable, data: data, read: read,
+		baseURL: strings.TrimRight(deps.Letters.BaseURL, "/")}
+}
+
 // isFragment reports whether the request wants only the swapped region:
 // an htmx request that is not a history restore (which needs the full page).
 func isFragment(c echo.Context) bool {
@@ -29,15 +54,15 @@ func isFragment(c echo.Context) bool {
 // render writes page, or fragment for an htmx request, with status. The
 // component renders into a buffer first so that a failing template never
 // leaves half a page on the wire.
-func (s *Server) render(c echo.Context, status int, page, fragment templ.Component) error {
-	return s.renderWith(c, page, fragment, func(body []byte) error {
+func (r *renderer) render(c echo.Context, status int, page, fragment templ.Component) error {
+	return r.renderWith(c, page, fragment, func(body []byte) error {
 		return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, body)
 	})
 }
 
 // renderWith renders page, or fragment for an htmx request, into a pooled
 // buffer and hands the bytes to send.
-func (s *Server) renderWith(c echo.Context, page, fragment templ.Component, send func([]byte) error) error {
+func (r *renderer) renderWith(c echo.Context, page, fragment templ.Component, send func([]byte) error) error {
 	c.Response().Header().Add("Vary", "HX-Request")
 	comp := page
 	if fragment != nil && isFragment(c) {
@@ -54,27 +79,27 @@ func (s *Server) renderWith(c echo.Context, page, fragment templ.Component, send
 
 // meta builds the layout's page data: with the running campaign's sponsor
 // in the footer and its card for sharing.
-func (s *Server) meta(c echo.Context, title, path string) templates.PageMeta {
-	return s.metaWith(c, title, path, advocacy.Campaign{})
+func (r *renderer) meta(c echo.Context, title, path string) templates.PageMeta {
+	return r.metaWith(c, title, path, advocacy.Campaign{})
 }
 
 // metaWith is meta for a page that has read the campaign known: when that
 // is the home campaign, the footer and the card come from it instead of
 // reading it again.
-func (s *Server) metaWith(c echo.Context, title, path string, known advocacy.Campaign) templates.PageMeta {
+func (r *renderer) metaWith(c echo.Context, title, path string, known advocacy.Campaign) templates.PageMeta {
 	m := templates.PageMeta{
 		Title:    title,
 		Path:     path,
-		Assets:   s.assets,
-		DataDate: s.freshness().AsOf,
+		Assets:   r.assets,
+		DataDate: r.data.freshness().AsOf,
 	}
-	camp, ok := known, known.Slug != "" && known.Slug == s.cfg.HomeCampaign && known.Status != advocacy.CampaignDraft
+	camp, ok := known, known.Slug != "" && known.Slug == r.read.homeCampaign && known.Status != advocacy.CampaignDraft
 	if !ok {
-		camp, ok = s.pageCampaign(c.Request().Context())
+		camp, ok = r.read.pageCampaign(c.Request().Context())
 	}
 	if ok {
 		m.Sponsor = sponsorView(camp.Sponsor)
-		m.Share = s.shareMeta(c, camp)
+		m.Share = r.shareMeta(c, camp)
 	}
 	return m
 }

@@ -19,11 +19,18 @@ import (
 // districts) and GET /api/v1/representatives. It is mounted when the
 // reference data is wired; street addresses need the geocoder too.
 type lookup struct {
-	// core renders pages, reads the campaign's stances and answers errors.
-	core *Server
-	reps RepFinder
+	// view renders pages and answers errors; read gives the members'
+	// stances in the campaign; reference tells the member data's date;
+	// find runs the lookups.
+	view      *renderer
+	read      *campaignReader
+	reference *referenceData
+	find      finder
+	reps      RepFinder
 	// geocoder finds street addresses; nil turns them off.
 	geocoder Geocoder
+	// addressOn: the geocoder is wired.
+	addressOn bool
 	// desk adds the letters' part to a settled district; nil when there
 	// are no letters.
 	desk *letterDesk
@@ -48,7 +55,8 @@ func newLookup(s *Server) *lookup {
 	if timeout <= 0 {
 		timeout = defaultGeocodeTimeout
 	}
-	return &lookup{core: s, reps: s.deps.Reps, geocoder: s.deps.Geocoder, desk: s.desk, lookups: s.lookups,
+	return &lookup{view: s.view, read: s.read, reference: s.data, find: s.find,
+		reps: s.deps.Reps, geocoder: s.deps.Geocoder, addressOn: s.addressOn(), desk: s.desk, lookups: s.lookups,
 		limit: s.limits.lookup, addressLimit: s.limits.address, secret: s.cfg.Secret, geocodeTimeout: timeout,
 		clock: s.deps.Clock, logger: s.deps.Logger}
 }
@@ -57,7 +65,7 @@ func newLookup(s *Server) *lookup {
 // counted with count (for the dashboard's conversion) before the cache, so
 // cached answers count too.
 func (lu *lookup) routes(e *echo.Echo, publicGET func(string, echo.HandlerFunc, ...echo.MiddlewareFunc), count echo.MiddlewareFunc) {
-	mw := []echo.MiddlewareFunc{lu.core.limitByIP("lookup", lu.limit), count, lu.core.cachePublic(lu.lookups)}
+	mw := []echo.MiddlewareFunc{limitByIP(lu.secret, "lookup", lu.limit), count, cachePublic(lu.lookups)}
 	e.GET("/reps", lu.repsPage, mw...)
 	publicGET("/representatives", lu.repsAPI, mw...)
 }
@@ -83,21 +91,27 @@ func readRepsQuery(c echo.Context) repsQuery {
 	return q
 }
 
-// runLookup runs the query as of the server's clock, for the lookup, the letters
-// and the widgets. It returns the lookup and, when the person's
+// finder runs lookups in the reference data as of the server's clock, for
+// the lookup, the letters and the widgets.
+type finder struct {
+	reps  RepFinder
+	clock func() time.Time
+}
+
+// runLookup runs the query. It returns the lookup and, when the person's
 // district is known, which one and how it was settled.
-func (s *Server) runLookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult, string, error) {
+func (f finder) runLookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResult, string, error) {
 	if q.hasCoords {
 		lat, lon, err := advocacy.ParseLatLon(q.lat, q.lon)
 		if err != nil {
 			return advocacy.Lookup{}, nil, "", err
 		}
-		l, err := s.deps.Reps.LookupPoint(lat, lon)
+		l, err := f.reps.LookupPoint(lat, lon)
 		if err != nil {
 			return l, nil, "", err
 		}
-		l = l.AsOf(s.deps.Clock())
-		if zip, zerr := advocacy.ParseZIP(q.zip); zerr == nil && s.zipInState(zip, l.Districts[0].State) {
+		l = l.AsOf(f.clock())
+		if zip, zerr := advocacy.ParseZIP(q.zip); zerr == nil && f.zipInState(zip, l.Districts[0].State) {
 			// A ZIP typed before the location was shared is kept only when
 			// it lies in the same state: the letter form would refuse it.
 			l.Query.Zip = zip
@@ -108,13 +122,13 @@ func (s *Server) runLookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResu
 	if err != nil {
 		return advocacy.Lookup{}, nil, "", err
 	}
-	l, err := s.deps.Reps.LookupZIP(zip)
+	l, err := f.reps.LookupZIP(zip)
 	if err != nil {
 		return l, nil, "", err
 	}
 	// A member whose term has ended is no longer offered: the seat says so
 	// and takes no letters.
-	l = l.AsOf(s.deps.Clock())
+	l = l.AsOf(f.clock())
 	if len(l.Districts) == 1 {
 		return l, &l.Districts[0], "zip", nil
 	}
@@ -132,7 +146,7 @@ func (s *Server) runLookup(q repsQuery) (advocacy.Lookup, *advocacy.DistrictResu
 func (lu *lookup) repsPage(c echo.Context) error {
 	q := readRepsQuery(c)
 	v := templates.LookupView{Input: strings.TrimSpace(q.zip), Ref: cleanRef(c.QueryParam("ref")),
-		Campaign: cleanSlug(c.QueryParam("campaign")), AddressOn: lu.core.addressOn(), Freshness: lu.core.freshness()}
+		Campaign: cleanSlug(c.QueryParam("campaign")), AddressOn: lu.addressOn, Freshness: lu.reference.freshness()}
 	status := http.StatusOK
 	announce := ""
 	if c.QueryParams().Has("address") && !q.hasCoords {
@@ -141,14 +155,14 @@ func (lu *lookup) repsPage(c echo.Context) error {
 			return err
 		}
 	} else if q.zip != "" || q.hasCoords {
-		l, settled, by, err := lu.core.runLookup(q)
+		l, settled, by, err := lu.find.runLookup(q)
 		switch code := advocacy.ErrorCode(err); {
 		case err == nil:
 			v.Lookup, v.Settled, v.SettledBy = &l, settled, by
 			v.ZIP = l.Query.Zip
 			announce = lu.fillResults(&v)
 			if v.Settled != nil {
-				v.Statuses = lu.core.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
+				v.Statuses = lu.read.memberStatuses(c.Request().Context(), *v.Settled, v.Campaign)
 			}
 			lu.desk.fillLetters(c.Request().Context(), &v, c.QueryParam("ref"))
 		case code == advocacy.CodeInvalid:
@@ -180,8 +194,8 @@ func (lu *lookup) repsPage(c echo.Context) error {
 	case v.ZIP != "":
 		title = "Members for ZIP " + v.ZIP
 	}
-	m := lu.core.meta(c, title, "/reps")
-	return lu.core.render(c, status, templates.RepsPage(m, v), titled(m, templates.LookupFragment(v, announce)))
+	m := lu.view.meta(c, title, "/reps")
+	return lu.view.render(c, status, templates.RepsPage(m, v), titled(m, templates.LookupFragment(v, announce)))
 }
 
 // fillResults adds the map for a split ZIP and returns the announcement for
@@ -223,7 +237,7 @@ func (lu *lookup) repsAPI(c echo.Context) error {
 	if q.zip == "" && !q.hasCoords {
 		return advocacy.Invalid("zip", "Give a zip, an address, or lat and lon.")
 	}
-	l, _, _, err := lu.core.runLookup(repsQuery{zip: q.zip, lat: q.lat, lon: q.lon, hasCoords: q.hasCoords})
+	l, _, _, err := lu.find.runLookup(repsQuery{zip: q.zip, lat: q.lat, lon: q.lon, hasCoords: q.hasCoords})
 	if err != nil {
 		return err
 	}
@@ -239,14 +253,14 @@ func (lu *lookup) repsAPI(c echo.Context) error {
 // about serves the About page with the data's sources, figures and
 // freshness.
 func (s *Server) about(c echo.Context) error {
-	st := s.dataStatus()
+	st := s.data.dataStatus()
 	v := templates.AboutView{
 		DataDate: st.DataDate, Members: st.Members, House: st.House, Senate: st.Senate,
 		ZIPs: st.ZIPs, SplitZIPs: st.SplitZIPs, Districts: st.Districts, Vacancies: st.Vacancies,
-		Freshness: s.freshness(),
+		Freshness: s.data.freshness(),
 	}
 	if st.Source != "" {
 		v.Source = st.Source
 	}
-	return s.render(c, http.StatusOK, templates.AboutPage(s.meta(c, "About", "/about"), v), nil)
+	return s.view.render(c, http.StatusOK, templates.AboutPage(s.view.meta(c, "About", "/about"), v), nil)
 }

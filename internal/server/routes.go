@@ -32,14 +32,14 @@ func (s *Server) routes() {
 	}
 	// A flood of letters from one address is refused, on the site's form,
 	// the API and the action widget alike.
-	letterLimit := s.limitByIP("letter", s.limits.letterIPMax)
+	letterLimit := limitByIP(s.cfg.Secret, "letter", s.limits.letterIPMax)
 
 	// The campaigns' pages (the home page among them), or the lookup alone
 	// as the home page of a site without campaigns.
 	if s.pages != nil {
 		s.pages.routes(e)
 	} else {
-		e.GET("/", s.lookupHome, s.cachePublic(s.homePages))
+		e.GET("/", lookupHome(s.view, s.addressOn()), cachePublic(s.homePages))
 	}
 	// Finding one's members: /reps and /api/v1/representatives.
 	if s.lookup != nil {
@@ -47,7 +47,7 @@ func (s *Server) routes() {
 	}
 	// Writing letters: /write, /letters/{id}/... and POST /api/v1/letters.
 	if s.desk != nil {
-		s.desk.routes(e, api, letterLimit)
+		s.desk.routes(e, api, letterLimit, s.boundDB)
 	}
 	// The campaigns in the JSON API: /api/v1/campaigns/...
 	if s.api != nil {
@@ -56,7 +56,7 @@ func (s *Server) routes() {
 
 	// Widgets for partners: the loader, the widgets and count.json.
 	if s.widgets != nil {
-		s.widgets.routes(e, publicGET, letterLimit)
+		s.widgets.routes(e, publicGET, letterLimit, s.boundDB)
 	}
 
 	// The organizer workspace (sign-in, sessions, the frame of its pages)

@@ -16,8 +16,6 @@ import (
 
 	"github.com/whipcount/whipcount/internal/advocacy"
 	"github.com/whipcount/whipcount/internal/letters"
-	"github.com/whipcount/whipcount/internal/ttlcache"
-	"github.com/whipcount/whipcount/templates"
 )
 
 // RepFinder answers "who represents this ZIP code or point".
@@ -135,23 +133,33 @@ type Deps struct {
 	Geocoder Geocoder
 }
 
-// Server holds the echo instance and what handlers need.
+// Server is the core: the echo instance, the middleware and the few pages
+// of its own, the components the features share, and the features.
 type Server struct {
-	cfg    Config
-	deps   Deps
-	echo   *echo.Echo
-	assets templates.Assets
-	camp   campaignCache
+	cfg  Config
+	deps Deps
+	echo *echo.Echo
+	// The components the features are built from: view renders answers
+	// and errors; read reads campaigns and builds the views several
+	// features show; data tells how current the member data is; find runs
+	// lookups; stamps signs the letter forms' start times; partnerDir is
+	// the directory of partners; embeds makes the partners' snippets.
+	view       *renderer
+	read       *campaignReader
+	data       *referenceData
+	find       finder
+	stamps     formStamps
+	partnerDir *partnerDirectory
+	embeds     *embedding
+	// copies are the short-lived copies of public answers the workspace
+	// forgets after a change.
+	copies publicCopies
 	// lookups caches public lookup answers; limits holds the rate limiters.
 	lookups *pageCache
 	// homePages caches the public campaign home, its progress region and
-	// letter totals; campaignMemo the campaigns letters are written to.
-	homePages    *pageCache
-	campaignMemo *ttlcache.Cache[string, advocacy.Campaign]
-	// homeMemo keeps the home choice for as long: every lookup without a
-	// campaign asks for it.
-	homeMemo *ttlcache.Cache[struct{}, homeChoice]
-	limits   struct {
+	// letter totals.
+	homePages *pageCache
+	limits    struct {
 		lookup, letterIP, letterIPMax, letterEmail, address *limiter
 		global                                              *minuteCap
 	}
@@ -160,10 +168,6 @@ type Server struct {
 	staticGz sync.Map
 	// lookupCounts counts answered lookups for the dashboard.
 	lookupCounts *lookupCounter
-	// partnerDir keeps the partners known by source code; loader the
-	// widgets' loader script.
-	partnerDir *ttlcache.Cache[struct{}, map[string]advocacy.Partner]
-	loader     embedLoader
 	// letters is the letter submission service.
 	letters *letters.Service
 	// The features mounted on the core; nil when not mounted.
@@ -195,7 +199,7 @@ func New(cfg Config, deps Deps) *Server {
 		// the address the connection really came from.
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
-	s := &Server{cfg: cfg, deps: deps, echo: e, assets: staticAssets()}
+	s := &Server{cfg: cfg, deps: deps, echo: e}
 	// Lookup answers depend only on reference data, slow-changing campaign
 	// data and letter counts, so a few seconds' staleness costs nothing.
 	lookupTTL, ttl := 5*time.Second, cfg.CampaignCacheTTL
@@ -205,9 +209,13 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.NoPublicCache {
 		lookupTTL, ttl = 0, 0
 	}
-	s.campaignMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[string, advocacy.Campaign]{})
-	s.homeMemo = ttlcache.New(ttl, deps.Clock, ttlcache.Options[struct{}, homeChoice]{})
-	s.partnerDir = ttlcache.New(partnerTTL, deps.Clock, ttlcache.Options[struct{}, map[string]advocacy.Partner]{ServeStale: true})
+	s.read = newCampaignReader(cfg, deps, ttl)
+	s.data = newReferenceData(cfg, deps)
+	s.view = newRenderer(deps, s.data, s.read)
+	s.find = finder{reps: deps.Reps, clock: deps.Clock}
+	s.stamps = formStamps{secret: cfg.Secret, clock: deps.Clock}
+	s.partnerDir = newPartnerDirectory(deps.Partners, deps.Clock, deps.Logger)
+	s.embeds = newEmbedding(s)
 	// Lookup answers are many and each is asked for less often: they are
 	// compressed fast. The campaign pages are few and asked for by everyone.
 	s.lookups = newPageCache(lookupTTL, 16<<20, gzip.BestSpeed, deps.Clock)
@@ -218,18 +226,22 @@ func New(cfg Config, deps Deps) *Server {
 	s.limits.address = newLimiter(addressLimit, deps.Clock)
 	s.limits.letterEmail = newLimiter(cfg.Limits.LetterEmail, deps.Clock)
 	s.limits.global = &minuteCap{cap: cfg.Limits.LettersPerMinute, clock: deps.Clock}
-	e.HTTPErrorHandler = s.handleError
+	e.HTTPErrorHandler = s.view.handleError
 	// Letters keep a source code only when it names a partner: the store
 	// the service writes to drops unknown ones.
 	s.attributeLetters()
 	s.letters = s.newLetterService()
 	s.lookupCounts = newLookupCounter(deps.Organizer.Stats, deps.Clock, deps.Logger)
+	// The workspace's core comes first: the public pages ask it who is
+	// signed in.
+	ws := newWorkspace(s)
 	s.desk = newLetterDesk(s, ttl)
 	s.lookup = newLookup(s)
-	s.pages = newCampaignPages(s)
+	s.pages = newCampaignPages(s, ws)
 	s.api = newPublicAPI(s)
 	s.widgets = newWidgets(s)
-	s.org = newWorkspaceFeatures(s)
+	s.copies = publicCopies{read: s.read, pages: s.homePages, desk: s.desk, widgets: s.widgets}
+	s.org = newWorkspaceFeatures(s, ws)
 	s.deliveries = newDeliveries(s, s.org.ws)
 	s.routes()
 	return s

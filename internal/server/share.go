@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -110,8 +109,8 @@ func (p *campaignPages) shareCardImage(c echo.Context) error {
 // campaign's card. Both must be absolute, so they are given only when the
 // site's public address (-base-url) is known: a Host header is not to be
 // trusted on pages that are cached for everyone.
-func (s *Server) shareMeta(c echo.Context, camp advocacy.Campaign) templates.ShareMeta {
-	base := strings.TrimRight(s.deps.Letters.BaseURL, "/")
+func (r *renderer) shareMeta(c echo.Context, camp advocacy.Campaign) templates.ShareMeta {
+	base := r.baseURL
 	sm := templates.ShareMeta{ImageAlt: camp.Title + ": ask your members of Congress to sign on"}
 	if base == "" {
 		return sm
@@ -131,11 +130,11 @@ func (s *Server) shareMeta(c echo.Context, camp advocacy.Campaign) templates.Sha
 
 // pageCampaign is the campaign whose sponsor and card a page shows: the
 // home campaign, when one runs. Errors only cost the page its footer line.
-func (s *Server) pageCampaign(ctx context.Context) (advocacy.Campaign, bool) {
-	if !s.campaignEnabled() {
+func (r *campaignReader) pageCampaign(ctx context.Context) (advocacy.Campaign, bool) {
+	if !r.enabled() {
 		return advocacy.Campaign{}, false
 	}
-	camp, err := s.memoCampaign(ctx, s.cfg.HomeCampaign)
+	camp, err := r.memoCampaign(ctx, r.homeCampaign)
 	if err != nil || camp.Status == advocacy.CampaignDraft {
 		return advocacy.Campaign{}, false
 	}
@@ -154,17 +153,17 @@ func sponsorView(sp advocacy.Sponsor) *templates.SponsorView {
 // shareView is the "ask friends to write too" block after sending: the
 // campaign's link for each network, carrying the letter's partner code
 // (its partner keeps the credit) or the network's own source code.
-func (s *Server) shareView(c echo.Context, camp advocacy.Campaign, letterRef string) *templates.ShareView {
+func (r *renderer) shareView(c echo.Context, camp advocacy.Campaign, letterRef string) *templates.ShareView {
 	if camp.Slug == "" || camp.Status != advocacy.CampaignActive {
 		return nil
 	}
-	origin := s.siteOrigin(c)
+	origin := siteOrigin(c, r.baseURL)
 	link := func(network string) string {
 		ref := letterRef
 		if ref == "" || advocacy.IsShareSource(ref) {
 			ref = advocacy.ShareSource(network)
 		}
-		return s.campaignLink(origin, camp.Slug, ref)
+		return campaignLink(origin, camp.Slug, ref)
 	}
 	msg := "I just wrote to my members of Congress about “" + camp.Title + "”. It takes two minutes:"
 	v := &templates.ShareView{Message: msg, LinkURL: link("link")}

@@ -155,7 +155,7 @@ func TestCampaignOptIn(t *testing.T) {
 // browsers that ask, whole to others.
 func TestStaticCompressed(t *testing.T) {
 	e := newEnv(t, letterFlow())
-	for _, path := range []string{e.srv.assets.CSS, e.srv.assets.HTMX, e.srv.assets.JS} {
+	for _, path := range []string{e.srv.view.assets.CSS, e.srv.view.assets.HTMX, e.srv.view.assets.JS} {
 		req, _ := http.NewRequest(http.MethodGet, path, nil)
 		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 		rec := e.do(t, req, false)

@@ -136,7 +136,7 @@ func TestPartnerReloadStallsNobody(t *testing.T) {
 	p := &slowPartners{calls: make(chan struct{}, 4), release: make(chan struct{})}
 	s := New(Config{}, Deps{Clock: clock.Now, Partners: p})
 	close(p.release) // the first load is quick
-	if _, ok, err := s.partner(context.Background(), "bizco"); !ok || err != nil {
+	if _, ok, err := s.partnerDir.partner(context.Background(), "bizco"); !ok || err != nil {
 		t.Fatalf("first load: %v %v", ok, err)
 	}
 	<-p.calls
@@ -145,10 +145,10 @@ func TestPartnerReloadStallsNobody(t *testing.T) {
 	reloading := make(chan struct{})
 	go func() {
 		defer close(reloading)
-		s.partner(context.Background(), "bizco")
+		s.partnerDir.partner(context.Background(), "bizco")
 	}()
 	<-p.calls // the reload is in progress and stuck
-	if _, ok, err := s.partner(context.Background(), "bizco"); !ok || err != nil {
+	if _, ok, err := s.partnerDir.partner(context.Background(), "bizco"); !ok || err != nil {
 		t.Errorf("a lookup during the reload: %v %v", ok, err)
 	}
 	close(p.release)

@@ -20,7 +20,7 @@ var audienceHeadings = map[advocacy.Audience][2]string{
 
 // talkingPoints serves /talking-points for the default campaign.
 func (p *campaignPages) talkingPoints(c echo.Context) error {
-	camp, err := p.core.campaignFor(c.Request().Context(), "")
+	camp, err := p.read.campaignFor(c.Request().Context(), "")
 	if err != nil {
 		return err
 	}
@@ -34,8 +34,8 @@ func (p *campaignPages) renderTalkingPoints(c echo.Context, camp advocacy.Campai
 	if err != nil {
 		return err
 	}
-	v := templates.TalkingPointsView{CampaignTitle: camp.Title, CampaignURL: p.core.campaignURL(camp.Slug), Ask: camp.Ask}
-	if camp.Slug != p.core.defaultSlug(ctx) {
+	v := templates.TalkingPointsView{CampaignTitle: camp.Title, CampaignURL: campaignURL(camp.Slug), Ask: camp.Ask}
+	if camp.Slug != p.read.defaultSlug(ctx) {
 		// Pages without a campaign mean the default one: only another
 		// campaign needs naming for the lookup to lead to its letters.
 		v.Campaign = camp.Slug
@@ -63,15 +63,15 @@ func (p *campaignPages) renderTalkingPoints(c echo.Context, camp advocacy.Campai
 			v.Groups = append(v.Groups, *g)
 		}
 	}
-	m := p.core.meta(c, "Talking points", path)
+	m := p.view.meta(c, "Talking points", path)
 	m.Description = "Talking points for " + camp.Title + ", by audience, with sources."
-	return p.core.renderCached(c, http.StatusOK, templates.TalkingPointsPage(m, v), nil, p.core.campaignModified(camp, false))
+	return p.view.renderCached(c, http.StatusOK, templates.TalkingPointsPage(m, v), nil, p.read.campaignModified(camp, false))
 }
 
 // talkingPointItem renders a talking point's Markdown safely and keeps only
 // web sources with http(s) links.
 func (p *campaignPages) talkingPointItem(tp advocacy.TalkingPoint) (templates.TalkingPointItem, error) {
-	body, err := p.core.markdown().Render(tp.BodyMD)
+	body, err := p.read.markdown().Render(tp.BodyMD)
 	if err != nil {
 		return templates.TalkingPointItem{}, err
 	}

@@ -43,11 +43,21 @@ import (
 // widget, only where letters are written too, and its letter steps are the
 // letter desk's.
 type widgets struct {
-	// core renders pages and answers errors.
-	core *Server
-	// partners finds partners and counts what they brought; nil leaves
-	// widgets unattributed and framed by this site only.
+	// view renders pages and answers errors; read reads campaigns and
+	// members; reference tells the member data's date; find runs the
+	// action widget's lookups; embeds serves the loader script.
+	view      *renderer
+	read      *campaignReader
+	reference *referenceData
+	find      finder
+	embeds    *embedding
+	// partners counts what partners brought and dir finds them by source
+	// code; nil leaves widgets unattributed and framed by this site only.
 	partners PartnerStore
+	dir      *partnerDirectory
+	// baseURL is the site's public address, for the links shared after
+	// writing; empty: the request's own.
+	baseURL string
 	// letters counts letters when there are no partners; nil shows the
 	// campaign's total only.
 	letters LetterStore
@@ -67,8 +77,9 @@ func newWidgets(s *Server) *widgets {
 	if s.deps.Campaigns == nil {
 		return nil
 	}
-	w := &widgets{core: s, partners: s.deps.Partners, letters: s.deps.Letters.Store, desk: s.desk, secret: s.cfg.Secret,
-		clock: s.deps.Clock, logger: s.deps.Logger}
+	w := &widgets{view: s.view, read: s.read, reference: s.data, find: s.find, embeds: s.embeds,
+		partners: s.deps.Partners, dir: s.partnerDir, baseURL: s.deps.Letters.BaseURL, letters: s.deps.Letters.Store,
+		desk: s.desk, secret: s.cfg.Secret, clock: s.deps.Clock, logger: s.deps.Logger}
 	ttl := widgetDataTTL
 	if s.cfg.NoPublicCache {
 		ttl = 0
@@ -80,8 +91,8 @@ func newWidgets(s *Server) *widgets {
 
 // routes mounts the loader, the widgets (framed only by their partner's
 // sites, see widgetFrame) and count.json.
-func (w *widgets) routes(e *echo.Echo, publicGET func(string, echo.HandlerFunc, ...echo.MiddlewareFunc), letterLimit echo.MiddlewareFunc) {
-	e.GET("/embed.js", w.core.embedJS)
+func (w *widgets) routes(e *echo.Echo, publicGET func(string, echo.HandlerFunc, ...echo.MiddlewareFunc), letterLimit, bound echo.MiddlewareFunc) {
+	e.GET("/embed.js", w.embeds.embedJS)
 	e.GET("/widgets/accent.css", w.accentCSS)
 	e.GET("/widgets/:campaign/progress", w.progressWidget, w.widgetFrame, w.widgetErrors(advocacy.WidgetProgress))
 	if w.desk != nil {
@@ -89,7 +100,7 @@ func (w *widgets) routes(e *echo.Echo, publicGET func(string, echo.HandlerFunc, 
 		e.GET("/widgets/:campaign/action", w.actionWidget, action...)
 		e.POST("/widgets/:campaign/action/preview", w.actionPreview, action...)
 		e.POST("/widgets/:campaign/action/edit", w.actionEdit, action...)
-		e.POST("/widgets/:campaign/action/send", w.actionSend, append(action, letterLimit, w.core.boundDB)...)
+		e.POST("/widgets/:campaign/action/send", w.actionSend, append(action, letterLimit, bound)...)
 		e.GET("/widgets/:campaign/action/sent/:id", w.actionSent, action...)
 	}
 	publicGET("/campaigns/:slug/count.json", w.countAPI)
@@ -185,7 +196,7 @@ func setFrameAncestors(c echo.Context, value string) {
 func (w *widgets) widgetFrame(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var partner *advocacy.Partner
-		p, ok, err := w.core.partner(c.Request().Context(), c.QueryParam("partner"))
+		p, ok, err := w.dir.partner(c.Request().Context(), c.QueryParam("partner"))
 		if err != nil {
 			// Fail closed: without the partner, only this site may frame it.
 			w.logger.ErrorContext(c.Request().Context(), "find widget partner", "err", err)
@@ -224,12 +235,12 @@ func (w *widgets) widgetMeta(c echo.Context, o advocacy.WidgetOptions, title str
 		w.js = "/static/widget.js?v=" + web.Version("widget.js")
 	})
 	m := templates.WidgetMeta{Title: title, CSS: w.css, JS: w.js, Kind: string(o.Kind),
-		Compact: o.Layout == advocacy.LayoutCompact, SiteURL: w.core.campaignLink("", o.Campaign, o.Partner)}
+		Compact: o.Layout == advocacy.LayoutCompact, SiteURL: campaignLink("", o.Campaign, o.Partner)}
 	if o.Accent != "" {
 		m.AccentCSS = "/widgets/accent.css?c=" + strings.TrimPrefix(o.Accent, "#")
 	}
 	if o.Kind == advocacy.WidgetAction {
-		m.MembersAsOf = w.core.freshness().AsOf
+		m.MembersAsOf = w.reference.freshness().AsOf
 	}
 	if p := widgetPartner(c); p != nil {
 		m.PartnerName = p.Name
@@ -250,7 +261,7 @@ func (w *widgets) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
 				return err
 			}
 			c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
-			a := w.core.answerFor(c, err)
+			a := w.view.answerFor(c, err)
 			status, msg := a.status, a.msg
 			if status == http.StatusUnprocessableEntity {
 				status = http.StatusBadRequest
@@ -272,7 +283,7 @@ func (w *widgets) widgetErrors(kind advocacy.WidgetKind) echo.MiddlewareFunc {
 			}
 			noStore(c)
 			page := templates.WidgetError(w.widgetMeta(c, o, heading), heading, msg, start)
-			if rerr := w.core.render(c, status, page, nil); rerr != nil {
+			if rerr := w.view.render(c, status, page, nil); rerr != nil {
 				w.logger.Error("render widget error", "err", rerr)
 			}
 			return nil
@@ -293,7 +304,7 @@ func renderBytes(ctx context.Context, comp templ.Component) ([]byte, error) {
 
 // widgetCampaign loads a public campaign for a widget.
 func (w *widgets) widgetCampaign(ctx context.Context, slug string) (advocacy.Campaign, error) {
-	return w.core.apiCampaign(ctx, slug)
+	return w.read.apiCampaign(ctx, slug)
 }
 
 // widgetData is a public campaign with its counts for ref, reused for
@@ -322,7 +333,7 @@ func (w *widgets) widgetCounts(ctx context.Context, camp advocacy.Campaign, ref 
 		st, err := w.letters.Stats(ctx, camp.ID, since)
 		return advocacy.WidgetCounts{Letters: st.Total, Last24h: st.Since}, err
 	}
-	return advocacy.WidgetCounts{Letters: w.core.letterCount(ctx, camp)}, nil
+	return advocacy.WidgetCounts{Letters: w.read.letterCount(ctx, camp)}, nil
 }
 
 // cachedWidget answers with the page stored under key while it is younger
@@ -373,7 +384,7 @@ func (w *widgets) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]by
 		return nil, err
 	}
 	v := templates.ProgressWidgetView{Title: camp.Title, Ask: camp.Ask, Letters: counts.Letters,
-		PartnerLetters: counts.RefLetters, ActionURL: w.core.campaignLink("", camp.Slug, o.Partner)}
+		PartnerLetters: counts.RefLetters, ActionURL: campaignLink("", camp.Slug, o.Partner)}
 	if p := widgetPartner(c); p != nil {
 		v.PartnerName = p.Name
 	}
@@ -392,8 +403,8 @@ func (w *widgets) renderProgress(c echo.Context, o advocacy.WidgetOptions) ([]by
 		v.Bills = append(v.Bills, wb)
 	}
 	if camp.Status == advocacy.CampaignClosed {
-		ended := w.core.endedView(ctx, camp)
-		ended.RunningURL = w.core.campaignLink("", "", o.Partner)
+		ended := w.read.endedView(ctx, camp)
+		ended.RunningURL = campaignLink("", "", o.Partner)
 		v.Ended = &ended
 	}
 	return renderBytes(ctx, templates.ProgressWidget(w.widgetMeta(c, o, camp.Title+": progress"), v))
@@ -407,7 +418,7 @@ func (w *widgets) accentCSS(c echo.Context) error {
 	if err != nil || a == "" {
 		return echo.NewHTTPError(http.StatusBadRequest, "Give an accent colour with enough contrast, like c=1d4ed8.")
 	}
-	return w.core.sendPublic(c, "text/css; charset=utf-8", []byte(":root{--wc-accent:"+a+"}\n"), embedLongCache, "")
+	return w.view.sendPublic(c, "text/css; charset=utf-8", []byte(":root{--wc-accent:"+a+"}\n"), embedLongCache, "")
 }
 
 // countJSON is the shape of count.json.
@@ -429,7 +440,7 @@ func (w *widgets) countAPI(c echo.Context) error {
 		if cleanRef(ref) == "" {
 			return advocacy.Invalid("ref", "A partner code has only letters, digits, hyphens and underscores.")
 		}
-		p, ok, err := w.core.partner(ctx, ref)
+		p, ok, err := w.dir.partner(ctx, ref)
 		if err != nil {
 			return err
 		}
@@ -451,7 +462,7 @@ func (w *widgets) countAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return w.core.sendPublic(c, echo.MIMEApplicationJSON, append(body, '\n'), widgetShortCache, "")
+	return w.view.sendPublic(c, echo.MIMEApplicationJSON, append(body, '\n'), widgetShortCache, "")
 }
 
 // widgetURL is the action widget's path with its options and extra
@@ -497,9 +508,9 @@ func (w *widgets) actionWidget(c echo.Context) error {
 	if camp.Status == advocacy.CampaignClosed {
 		// A partner's page may embed the widget for years: it says the
 		// campaign ended and points to the running ones.
-		ended := w.core.endedView(ctx, camp)
-		ended.RunningURL = w.core.campaignLink("", "", o.Partner)
-		return w.core.render(c, http.StatusOK, templates.WidgetEnded(w.widgetMeta(c, o, camp.Title+": ended"), ended), nil)
+		ended := w.read.endedView(ctx, camp)
+		ended.RunningURL = campaignLink("", "", o.Partner)
+		return w.view.render(c, http.StatusOK, templates.WidgetEnded(w.widgetMeta(c, o, camp.Title+": ended"), ended), nil)
 	}
 	if err != nil {
 		return err
@@ -516,7 +527,7 @@ func (w *widgets) actionWidget(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return w.core.sendPublic(c, echo.MIMETextHTMLCharsetUTF8, body, widgetShortCache, advocacy.FrameAncestors(widgetPartner(c)))
+		return w.view.sendPublic(c, echo.MIMETextHTMLCharsetUTF8, body, widgetShortCache, advocacy.FrameAncestors(widgetPartner(c)))
 	}
 	noStore(c)
 	lv.ZIP = zip
@@ -524,7 +535,7 @@ func (w *widgets) actionWidget(c echo.Context) error {
 	var ns errNotSettled
 	switch {
 	case errors.As(err, &ns):
-		l, _, _, err := w.core.runLookup(repsQuery{zip: zip})
+		l, _, _, err := w.find.runLookup(repsQuery{zip: zip})
 		if err != nil {
 			return err
 		}
@@ -539,14 +550,14 @@ func (w *widgets) actionWidget(c echo.Context) error {
 			}
 			lv.Candidates = append(lv.Candidates, cand)
 		}
-		return w.core.render(c, http.StatusOK, templates.ActionLookup(m, lv), nil)
+		return w.view.render(c, http.StatusOK, templates.ActionLookup(m, lv), nil)
 	case advocacy.ErrorCode(err) == advocacy.CodeInvalid:
 		lv.Error = errorMessage(err)
 		m.Title = "Error: " + m.Title
-		return w.core.render(c, http.StatusUnprocessableEntity, templates.ActionLookup(m, lv), nil)
+		return w.view.render(c, http.StatusUnprocessableEntity, templates.ActionLookup(m, lv), nil)
 	case advocacy.ErrorCode(err) == advocacy.CodeNotFound:
 		lv.NoData = errorMessage(err)
-		return w.core.render(c, http.StatusNotFound, templates.ActionLookup(m, lv), nil)
+		return w.view.render(c, http.StatusNotFound, templates.ActionLookup(m, lv), nil)
 	case err != nil:
 		return err
 	}
@@ -584,7 +595,7 @@ func (w *widgets) renderWidgetCompose(c echo.Context, o advocacy.WidgetOptions, 
 		title = "Error: " + title
 	}
 	wv := templates.WidgetComposeView{Compose: v, Action: widgetURL(o, "/preview", nil), Token: token, Notice: notice}
-	return w.core.render(c, status, templates.ActionCompose(w.widgetMeta(c, o, title), wv), nil)
+	return w.view.render(c, status, templates.ActionCompose(w.widgetMeta(c, o, title), wv), nil)
 }
 
 // widgetLetter reads a posted widget form and checks its token: signed by
@@ -630,7 +641,7 @@ func (w *widgets) actionPreview(c echo.Context) error {
 	}
 	wv := templates.WidgetPreviewView{Preview: pv, Token: c.FormValue("widget_token"),
 		EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
-	return w.core.render(c, http.StatusOK, templates.ActionPreview(w.widgetMeta(c, o, "Check your letter: "+r.camp.Title), wv), nil)
+	return w.view.render(c, http.StatusOK, templates.ActionPreview(w.widgetMeta(c, o, "Check your letter: "+r.camp.Title), wv), nil)
 }
 
 // validWidgetLetter reads and checks the action widget's posted letter.
@@ -689,7 +700,7 @@ func (w *widgets) widgetSendFailed(c echo.Context, o advocacy.WidgetOptions, r l
 	if perr != nil {
 		return err
 	}
-	a := w.core.answerFor(c, err)
+	a := w.view.answerFor(c, err)
 	if a.retryAfter != "" {
 		c.Response().Header().Set("Retry-After", a.retryAfter)
 	}
@@ -697,7 +708,7 @@ func (w *widgets) widgetSendFailed(c echo.Context, o advocacy.WidgetOptions, r l
 	pv.Alert = &alert
 	wv := templates.WidgetPreviewView{Preview: pv, Token: c.FormValue("widget_token"),
 		EditURL: widgetURL(o, "/edit", nil), SendURL: widgetURL(o, "/send", nil)}
-	return w.core.render(c, a.status, templates.ActionPreview(w.widgetMeta(c, o, "Error: check your letter: "+r.camp.Title), wv), nil)
+	return w.view.render(c, a.status, templates.ActionPreview(w.widgetMeta(c, o, "Error: check your letter: "+r.camp.Title), wv), nil)
 }
 
 // actionSend serves POST /widgets/{campaign}/action/send: the letter is
@@ -717,11 +728,11 @@ func (w *widgets) actionSend(c echo.Context) error {
 		return w.widgetSendFailed(c, o, r, err)
 	}
 	if res.Duplicates {
-		v := templates.WidgetAlreadyView{CampaignURL: w.core.campaignLink("", r.camp.Slug, o.Partner), StartURL: widgetURL(o, "", nil)}
+		v := templates.WidgetAlreadyView{CampaignURL: campaignLink("", r.camp.Slug, o.Partner), StartURL: widgetURL(o, "", nil)}
 		for _, id := range res.Created.AlreadyWrote {
-			v.Names = append(v.Names, w.core.memberLabel(id))
+			v.Names = append(v.Names, w.read.memberLabel(id))
 		}
-		return w.core.render(c, http.StatusConflict, templates.ActionAlready(w.widgetMeta(c, o, "You have already written"), v), nil)
+		return w.view.render(c, http.StatusConflict, templates.ActionAlready(w.widgetMeta(c, o, "You have already written"), v), nil)
 	}
 	q := url.Values{}
 	if len(res.Created.AlreadyWrote) > 0 {
@@ -751,8 +762,8 @@ func (w *widgets) actionSent(c echo.Context) error {
 	if l.CampaignID != camp.ID {
 		return advocacy.NotFound("We could not find that letter.")
 	}
-	link := w.core.campaignLink(w.core.siteOrigin(c), camp.Slug, o.Partner)
-	v := templates.WidgetSentView{StatusURL: "/letters/" + l.PublicID, CampaignURL: w.core.campaignLink("", camp.Slug, o.Partner),
+	link := campaignLink(siteOrigin(c, w.baseURL), camp.Slug, o.Partner)
+	v := templates.WidgetSentView{StatusURL: "/letters/" + l.PublicID, CampaignURL: campaignLink("", camp.Slug, o.Partner),
 		ShareURL: mailtoURL("Write to Congress: "+camp.Title,
 			"I just wrote to my members of Congress about this. It takes two minutes: "+link)}
 	waiting, err := w.letters.AwaitingConfirmation(c.Request().Context(), l.PublicID)
@@ -767,10 +778,10 @@ func (w *widgets) actionSent(c echo.Context) error {
 	}
 	for _, id := range strings.Split(c.QueryParam("already"), ",") {
 		if bioguideRe.MatchString(id) && len(v.AlreadyWrote) < advocacy.LetterMaxRecipients {
-			v.AlreadyWrote = append(v.AlreadyWrote, w.core.memberLabel(id))
+			v.AlreadyWrote = append(v.AlreadyWrote, w.read.memberLabel(id))
 		}
 	}
-	return w.core.render(c, http.StatusOK, templates.ActionSent(w.widgetMeta(c, o, "Thank you: "+camp.Title), v), nil)
+	return w.view.render(c, http.StatusOK, templates.ActionSent(w.widgetMeta(c, o, "Thank you: "+camp.Title), v), nil)
 }
 
 // mailtoURL is a mailto: link with a subject and body and no recipient.
