@@ -68,16 +68,14 @@ func TestPageCache(t *testing.T) {
 // rendered each time, never compressed, never stored.
 func TestPageCacheOff(t *testing.T) {
 	now := time.Now()
-	clock := func() time.Time { return now }
-	s := &Server{deps: Deps{Clock: clock}}
-	pc := newPageCache(0, 1<<20, gzip.BestCompression, clock)
+	pc := newPageCache(0, 1<<20, gzip.BestCompression, func() time.Time { return now })
 	e := echo.New()
 	renders := 0
 	page := strings.Repeat("<p>a page long enough to be worth compressing</p>", 100)
 	e.GET("/p", func(c echo.Context) error {
 		renders++
 		return c.HTML(http.StatusOK, page)
-	}, s.cachePublic(pc))
+	}, cachePublic(pc))
 	for i := range 2 {
 		req := httptest.NewRequest(http.MethodGet, "/p", nil)
 		req.Header.Set("Accept-Encoding", "gzip")
