@@ -133,11 +133,13 @@ func (p *campaignPages) mapImage(c echo.Context) error {
 		h.Set("Cache-Control", "public, max-age=300")
 	}
 	h.Add("Vary", "Accept-Encoding")
+	body := img.body
 	if acceptsGzip(c.Request()) {
 		h.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, "image/svg+xml", img.gz)
+		body = img.gz
 	}
-	return c.Blob(http.StatusOK, "image/svg+xml", img.body)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, "image/svg+xml", body)
 }
 
 // markdown returns the talking points' renderer. Headings in a talking

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -684,6 +685,9 @@ func TestMapImage(t *testing.T) {
 	req.Header.Set("Accept-Encoding", "gzip")
 	gz := httptest.NewRecorder()
 	e.srv.Handler().ServeHTTP(gz, req)
+	if gz.Header().Get("Content-Length") != strconv.Itoa(gz.Body.Len()) {
+		t.Errorf("compressed map image: Content-Length %q for %d bytes", gz.Header().Get("Content-Length"), gz.Body.Len())
+	}
 	if gz.Header().Get("Content-Encoding") != "gzip" || gz.Body.Len() >= rec.Body.Len() {
 		t.Errorf("compressed map image: encoding %q, %d bytes of %d", gz.Header().Get("Content-Encoding"), gz.Body.Len(), rec.Body.Len())
 	}

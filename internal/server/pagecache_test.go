@@ -63,6 +63,34 @@ func TestPageCache(t *testing.T) {
 	}
 }
 
+// TestPageCacheOff: a cache that keeps answers for no time (serve
+// -no-public-cache) passes every answer through as the handler wrote it:
+// rendered each time, never compressed, never stored.
+func TestPageCacheOff(t *testing.T) {
+	now := time.Now()
+	pc := newPageCache(0, 1<<20, gzip.BestCompression, func() time.Time { return now })
+	e := echo.New()
+	renders := 0
+	page := strings.Repeat("<p>a page long enough to be worth compressing</p>", 100)
+	e.GET("/p", func(c echo.Context) error {
+		renders++
+		return c.HTML(http.StatusOK, page)
+	}, cachePublic(pc))
+	for i := range 2 {
+		req := httptest.NewRequest(http.MethodGet, "/p", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Body.String() != page || rec.Header().Get("Content-Encoding") != "" || rec.Header().Get("Vary") != "" {
+			t.Errorf("answer %d: encoding %q, vary %q, %d bytes; want the page as rendered", i+1,
+				rec.Header().Get("Content-Encoding"), rec.Header().Get("Vary"), rec.Body.Len())
+		}
+	}
+	if renders != 2 || pc.items.Weight() != 0 {
+		t.Errorf("renders %d, cache holds %d bytes; want 2 renders and nothing kept", renders, pc.items.Weight())
+	}
+}
+
 func TestPageCacheStaysWithinItsBudget(t *testing.T) {
 	now := time.Now()
 	pc := newPageCache(time.Minute, 64<<10, gzip.BestSpeed, func() time.Time { return now })
