@@ -67,9 +67,15 @@ func answerSize(key string, a *cachedAnswer) int { return a.body.size() + len(ke
 
 func (pc *pageCache) get(key string) (*cachedAnswer, bool) { return pc.items.Peek(key) }
 
-// put keeps a, unless it would take more than a sixteenth of the budget.
+// put keeps a, unless it would take more than a sixteenth of the budget
+// or a fresh answer for key is already kept. When a kept answer expires
+// under load, many requests render the page at once; the first to finish
+// is kept for its time, so its brotli copy is made once, not once for each.
 func (pc *pageCache) put(key string, a *cachedAnswer) {
 	if answerSize(key, a) > pc.maxBytes/16 {
+		return
+	}
+	if _, ok := pc.items.Peek(key); ok {
 		return
 	}
 	pc.items.Put(key, a)

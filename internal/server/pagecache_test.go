@@ -187,3 +187,23 @@ func TestPageCacheReplaysLastModified(t *testing.T) {
 		t.Errorf("cached answer ignores If-Modified-Since: %d", rec.Code)
 	}
 }
+
+// TestPageCacheKeepsTheFirstAnswer: pages rendered at the same time as the
+// one kept do not replace it while it is fresh, so the copies made of it
+// (brotli's, on first use) are made once.
+func TestPageCacheKeepsTheFirstAnswer(t *testing.T) {
+	now := time.Now()
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, brotliBest, func() time.Time { return now })
+	first := &cachedAnswer{status: 200, body: newCompressedCopies([]byte(strings.Repeat("first ", 300)), gzip.BestSpeed, brotliBest)}
+	pc.put("/", first)
+	pc.put("/", &cachedAnswer{status: 200, body: newCompressedCopies([]byte(strings.Repeat("second ", 300)), gzip.BestSpeed, brotliBest)})
+	if a, _ := pc.get("/"); a != first {
+		t.Error("a second answer replaced the fresh one kept")
+	}
+	now = now.Add(2 * time.Minute)
+	third := &cachedAnswer{status: 200, body: newCompressedCopies([]byte("third"), gzip.BestSpeed, 0)}
+	pc.put("/", third)
+	if a, _ := pc.get("/"); a != third {
+		t.Error("an expired answer was not replaced")
+	}
+}
