@@ -333,7 +333,7 @@ func timeRoute(c *http.Client, u string, repeat int) timing {
 	var lat []time.Duration
 	for i := 0; i <= repeat; i++ {
 		req, _ := http.NewRequest(http.MethodGet, u, nil)
-		req.Header.Set("Accept-Encoding", "gzip")
+		req.Header.Set("Accept-Encoding", browserEncodings)
 		begin := time.Now()
 		res, err := c.Do(req)
 		if err != nil {

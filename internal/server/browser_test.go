@@ -167,6 +167,16 @@ func TestBrowserLookup(t *testing.T) {
 	if eval[string](t, ctx, `window.__stay || "reloaded"`) != "same-page" {
 		t.Error("the results loaded a new page instead of swapping in")
 	}
+	// htmx runs with the site's settings (set by app.js before it starts):
+	// error answers swapped, no eval, no scripts from swapped content, no
+	// copies of pages in the browser's storage, no inline styles.
+	const want = `{"eval":false,"scripts":false,"history":0,"styles":false,"swapped":"[23].. 422 429 404 [45]..","inlineStyles":0}`
+	if got := eval[string](t, ctx, `JSON.stringify({eval: htmx.config.allowEval, scripts: htmx.config.allowScriptTags,
+		history: htmx.config.historyCacheSize, styles: htmx.config.includeIndicatorStyles,
+		swapped: htmx.config.responseHandling.filter(r => r.swap).map(r => r.code).join(" "),
+		inlineStyles: document.querySelectorAll("style").length})`); got != want {
+		t.Errorf("htmx settings in effect:\n got %s\nwant %s", got, want)
+	}
 	if url := eval[string](t, ctx, `location.pathname + location.search`); url != "/reps?zip=10025" {
 		t.Errorf("address bar = %q, want the shareable /reps?zip=10025", url)
 	}

@@ -79,8 +79,12 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // baseHeaders are the security headers of every answer. Handlers that
 // change one (the widgets' frame-ancestors) replace the value with Set,
 // never modify these slices.
+//
+// The policy's default-src 'self' also governs scripts, styles and
+// connections (script-src, style-src and connect-src fall back to it), so
+// they are not named again: every answer carries these bytes.
 var baseHeaders = map[string][]string{
-	"Content-Security-Policy": {"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"},
+	"Content-Security-Policy": {"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"},
 	"X-Content-Type-Options":  {"nosniff"},
 	"Referrer-Policy":         {"strict-origin-when-cross-origin"},
 	"Permissions-Policy":      {"geolocation=(self), camera=(), microphone=(), payment=()"},

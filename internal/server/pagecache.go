@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"net/http"
 	"strconv"
@@ -27,73 +26,56 @@ type pageCache struct {
 	// levels): a cache of a few answers that crowds ask for again and
 	// again, compressed once each, can afford the smallest copy.
 	level int
+	// brotli is the quality of the brotli copy kept beside the gzip one,
+	// or 0 for none. Browsers accept brotli over HTTPS, and its smaller
+	// copy of a campaign page fits in one write to the connection.
+	brotli int
 	// off is set when answers are kept for no time at all (serve
 	// -no-public-cache): each is then sent as rendered, without the copy
-	// and the compressed copy that only a kept answer needs.
+	// and the compressed copies that only a kept answer needs.
 	off bool
 }
 
 type cachedAnswer struct {
 	status int
 	header http.Header
-	body   []byte
-	// gz is body gzip-compressed once when stored, for clients that accept
-	// it: most bytes of a page are markup and SVG that compress tenfold.
-	gz []byte
+	// body holds the answer's bytes and their compressed copies, for
+	// clients that accept them: most bytes of a page are markup and SVG
+	// that compress tenfold.
+	body *compressedCopies
 	// lastModified is the answer's Last-Modified, parsed once.
 	lastModified time.Time
 }
 
-// minGzip is the size below which compressing is not worth it.
-const minGzip = 1024
-
-func gzipBytes(b []byte, level int) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, level)
-	zw.Write(b)
-	zw.Close()
-	return buf.Bytes()
-}
-
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			// "q=0" in any spelling (q=0.0, Q=0.000) refuses it.
-			for _, p := range strings.Split(params, ";") {
-				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-				if strings.EqualFold(strings.TrimSpace(k), "q") {
-					q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-					return err == nil && q > 0
-				}
-			}
-			return true
-		}
-	}
-	return false
-}
-
 // cachedHeaders are the headers a handler sets that belong to the answer;
 // the others (security headers, say) are set again for every request.
-var cachedHeaders = []string{"Content-Type", "Cache-Control", "Vary", "ETag", "Last-Modified",
+var cachedHeaders = []string{"Content-Type", "Content-Encoding", "Cache-Control", "Vary", "ETag", "Last-Modified",
 	"Access-Control-Allow-Origin", "Access-Control-Allow-Methods"}
 
-func newPageCache(ttl time.Duration, maxBytes, level int, clock func() time.Time) *pageCache {
-	return &pageCache{maxBytes: maxBytes, level: level, off: ttl <= 0, items: ttlcache.New(ttl, clock, ttlcache.Options[string, *cachedAnswer]{
+// newPageCache makes a cache of answers kept for ttl, within maxBytes,
+// gzip-compressed at level and, when brotliQuality is above 0, with a
+// brotli copy too.
+func newPageCache(ttl time.Duration, maxBytes, level, brotliQuality int, clock func() time.Time) *pageCache {
+	return &pageCache{maxBytes: maxBytes, level: level, brotli: brotliQuality, off: ttl <= 0, items: ttlcache.New(ttl, clock, ttlcache.Options[string, *cachedAnswer]{
 		MaxWeight: maxBytes,
 		Weigh:     answerSize,
 	})}
 }
 
 // answerSize is what an answer costs the cache's budget.
-func answerSize(key string, a *cachedAnswer) int { return len(a.body) + len(a.gz) + len(key) }
+func answerSize(key string, a *cachedAnswer) int { return a.body.size() + len(key) }
 
 func (pc *pageCache) get(key string) (*cachedAnswer, bool) { return pc.items.Peek(key) }
 
-// put keeps a, unless it would take more than a sixteenth of the budget.
+// put keeps a, unless it would take more than a sixteenth of the budget
+// or a fresh answer for key is already kept. When a kept answer expires
+// under load, many requests render the page at once; the first to finish
+// is kept for its time, so its brotli copy is made once, not once for each.
 func (pc *pageCache) put(key string, a *cachedAnswer) {
 	if answerSize(key, a) > pc.maxBytes/16 {
+		return
+	}
+	if _, ok := pc.items.Peek(key); ok {
 		return
 	}
 	pc.items.Put(key, a)
@@ -117,7 +99,7 @@ func cachePublic(pc *pageCache) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-			if req.Method != http.MethodGet || pc.off {
+			if (req.Method != http.MethodGet && req.Method != http.MethodHead) || pc.off {
 				return next(c)
 			}
 			if q := req.URL.Query(); q.Has("lat") || q.Has("lon") || q.Has("address") {
@@ -136,15 +118,20 @@ func cachePublic(pc *pageCache) echo.MiddlewareFunc {
 				if done, err := answerConditional(c, a.status, h.Get("ETag"), a.lastModified); done {
 					return err
 				}
-				body := a.body
-				if a.gz != nil && acceptsGzip(req) {
-					h.Set("Content-Encoding", "gzip")
-					body = a.gz
+				body, coding := a.body.forRequest(req)
+				if coding != "" {
+					h.Set("Content-Encoding", coding)
 				}
 				h.Set("Content-Length", strconv.Itoa(len(body)))
 				c.Response().WriteHeader(a.status)
+				if req.Method == http.MethodHead {
+					return nil // the same headers as a GET, without the body
+				}
 				_, err := c.Response().Write(body)
 				return err
+			}
+			if req.Method == http.MethodHead {
+				return next(c) // a HEAD has no body to keep
 			}
 			res := c.Response()
 			// Later answers for this URL may be compressed.
@@ -167,10 +154,15 @@ func cachePublic(pc *pageCache) echo.MiddlewareFunc {
 						hdr[http.CanonicalHeaderKey(k)] = v
 					}
 				}
-				a := &cachedAnswer{status: res.Status, header: hdr, body: bytes.Clone(tee.buf.Bytes())}
+				if v := hdr["Vary"]; len(v) > 1 {
+					// One line says it all, in fewer bytes.
+					hdr["Vary"] = []string{strings.Join(v, ", ")}
+				}
+				plain := bytes.Clone(tee.buf.Bytes())
+				a := &cachedAnswer{status: res.Status, header: hdr, body: &compressedCopies{plain: plain}}
 				a.lastModified, _ = http.ParseTime(res.Header().Get("Last-Modified"))
-				if len(a.body) >= minGzip && res.Header().Get("Content-Encoding") == "" {
-					a.gz = gzipBytes(a.body, pc.level)
+				if res.Header().Get("Content-Encoding") == "" {
+					a.body = newCompressedCopies(plain, pc.level, pc.brotli)
 				}
 				pc.put(key, a)
 			}

@@ -15,7 +15,7 @@ import (
 func TestPageCache(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	pc := newPageCache(5*time.Second, 1<<20, gzip.BestSpeed, clock)
+	pc := newPageCache(5*time.Second, 1<<20, gzip.BestSpeed, 0, clock)
 	e := echo.New()
 	renders := 0
 	e.GET("/p", func(c echo.Context) error {
@@ -68,7 +68,7 @@ func TestPageCache(t *testing.T) {
 // rendered each time, never compressed, never stored.
 func TestPageCacheOff(t *testing.T) {
 	now := time.Now()
-	pc := newPageCache(0, 1<<20, gzip.BestCompression, func() time.Time { return now })
+	pc := newPageCache(0, 1<<20, gzip.BestCompression, 0, func() time.Time { return now })
 	e := echo.New()
 	renders := 0
 	page := strings.Repeat("<p>a page long enough to be worth compressing</p>", 100)
@@ -93,10 +93,10 @@ func TestPageCacheOff(t *testing.T) {
 
 func TestPageCacheStaysWithinItsBudget(t *testing.T) {
 	now := time.Now()
-	pc := newPageCache(time.Minute, 64<<10, gzip.BestSpeed, func() time.Time { return now })
+	pc := newPageCache(time.Minute, 64<<10, gzip.BestSpeed, 0, func() time.Time { return now })
 	body := make([]byte, 3<<10)
 	for i := range 200 {
-		pc.put(string(rune('a'+i%26))+strings.Repeat("x", i), &cachedAnswer{status: 200, body: body})
+		pc.put(string(rune('a'+i%26))+strings.Repeat("x", i), &cachedAnswer{status: 200, body: &compressedCopies{plain: body}})
 		if n := pc.items.Weight(); n > 64<<10 {
 			t.Fatalf("cache holds %d bytes, budget 64 KiB", n)
 		}
@@ -106,7 +106,7 @@ func TestPageCacheStaysWithinItsBudget(t *testing.T) {
 func TestPageCacheServesGzip(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
-	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, 0, clock)
 	e := echo.New()
 	page := strings.Repeat("<p>Repeal Jackson-Vanik for Central Asia.</p>\n", 200)
 	e.GET("/big", func(c echo.Context) error { return c.HTML(http.StatusOK, page) }, cachePublic(pc))
@@ -143,7 +143,7 @@ func TestPageCacheReplaysValidators(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
 	view := &renderer{}
-	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, 0, clock)
 	e := echo.New()
 	e.GET("/v", func(c echo.Context) error {
 		return view.sendCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte("<p>same</p>"), now)
@@ -172,7 +172,7 @@ func TestPageCacheReplaysLastModified(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	view := &renderer{}
-	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, clock)
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, 0, clock)
 	e := echo.New()
 	changed := now.Add(-time.Hour)
 	e.GET("/m", func(c echo.Context) error {
@@ -185,5 +185,25 @@ func TestPageCacheReplaysLastModified(t *testing.T) {
 	e.ServeHTTP(rec, req)
 	if rec.Code != http.StatusNotModified {
 		t.Errorf("cached answer ignores If-Modified-Since: %d", rec.Code)
+	}
+}
+
+// TestPageCacheKeepsTheFirstAnswer: pages rendered at the same time as the
+// one kept do not replace it while it is fresh, so the copies made of it
+// (brotli's, on first use) are made once.
+func TestPageCacheKeepsTheFirstAnswer(t *testing.T) {
+	now := time.Now()
+	pc := newPageCache(time.Minute, 1<<20, gzip.BestCompression, brotliBest, func() time.Time { return now })
+	first := &cachedAnswer{status: 200, body: newCompressedCopies([]byte(strings.Repeat("first ", 300)), gzip.BestSpeed, brotliBest)}
+	pc.put("/", first)
+	pc.put("/", &cachedAnswer{status: 200, body: newCompressedCopies([]byte(strings.Repeat("second ", 300)), gzip.BestSpeed, brotliBest)})
+	if a, _ := pc.get("/"); a != first {
+		t.Error("a second answer replaced the fresh one kept")
+	}
+	now = now.Add(2 * time.Minute)
+	third := &cachedAnswer{status: 200, body: newCompressedCopies([]byte("third"), gzip.BestSpeed, 0)}
+	pc.put("/", third)
+	if a, _ := pc.get("/"); a != third {
+		t.Error("an expired answer was not replaced")
 	}
 }

@@ -114,17 +114,18 @@ func staticAssets() templates.Assets {
 }
 
 // static serves the embedded files. Their URLs carry a content hash, so
-// they may be cached for a year. Text files go gzip-compressed to browsers
-// that ask (htmx shrinks from about 51 kB to 17 kB).
+// they may be cached for a year. Text files go compressed to browsers that
+// ask, with brotli when they accept it (htmx shrinks from about 51 kB to
+// 17 kB with gzip, 15 kB with brotli).
 func (s *Server) static(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	name := strings.TrimPrefix(c.Request().URL.Path, "/static/")
-	if gz, ok := s.gzipStatic(name); ok {
+	if cc, ok := s.compressedStatic(name); ok {
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(c.Request()) {
-			h.Set("Content-Encoding", "gzip")
-			return c.Blob(http.StatusOK, staticTypes[path.Ext(name)], gz)
+		if body, coding := cc.forRequest(c.Request()); coding != "" {
+			h.Set("Content-Encoding", coding)
+			return c.Blob(http.StatusOK, staticTypes[path.Ext(name)], body)
 		}
 	}
 	return echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(web.Static())))(c)
@@ -137,22 +138,22 @@ var staticTypes = map[string]string{
 	".svg": "image/svg+xml",
 }
 
-// gzipStatic returns the compressed copy of a static text file, made on
-// first use and kept: the files never change while the process runs.
-func (s *Server) gzipStatic(name string) ([]byte, bool) {
+// compressedStatic returns the compressed copies of a static text file:
+// gzip made on first use, brotli on the first request that accepts it,
+// both kept, as the files never change while the process runs.
+func (s *Server) compressedStatic(name string) (*compressedCopies, bool) {
 	if _, ok := staticTypes[path.Ext(name)]; !ok {
 		return nil, false
 	}
-	if gz, ok := s.staticGz.Load(name); ok {
-		return gz.([]byte), gz != nil
+	if cc, ok := s.staticCopies.Load(name); ok {
+		return cc.(*compressedCopies), true
 	}
 	b, err := fs.ReadFile(web.Static(), name)
 	if err != nil || len(b) < minGzip {
 		return nil, false
 	}
-	gz := gzipBytes(b, gzip.BestCompression)
-	s.staticGz.Store(name, gz)
-	return gz, true
+	cc, _ := s.staticCopies.LoadOrStore(name, newCompressedCopies(b, gzip.BestCompression, brotliBest))
+	return cc.(*compressedCopies), true
 }
 
 // titled puts the page's title before an htmx fragment: htmx sets the

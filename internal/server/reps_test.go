@@ -304,6 +304,28 @@ func TestHealthzAndAbout(t *testing.T) {
 	}
 }
 
+// checkScriptsOwnOrigin fails unless the policy lets scripts, styles and
+// connections reach this site only: default-src 'self', and no directive
+// of those kinds (which would take default-src's place) naming more.
+func checkScriptsOwnOrigin(t *testing.T, label, policy string) {
+	t.Helper()
+	directives := map[string]string{}
+	for _, d := range strings.Split(policy, ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
+		if name != "" {
+			directives[strings.ToLower(name)] = strings.TrimSpace(value)
+		}
+	}
+	if directives["default-src"] != "'self'" {
+		t.Errorf("%s: default-src %q, want 'self' in %q", label, directives["default-src"], policy)
+	}
+	for _, name := range []string{"script-src", "script-src-elem", "script-src-attr", "style-src", "style-src-elem", "style-src-attr", "connect-src"} {
+		if v, ok := directives[name]; ok && v != "'self'" {
+			t.Errorf("%s: %s %q widens default-src 'self'", label, name, v)
+		}
+	}
+}
+
 func TestSecurityHeaders(t *testing.T) {
 	env := newEnv(t)
 	rec := env.get(t, "/", false)
@@ -313,6 +335,7 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("CSP lacks %s", want)
 		}
 	}
+	checkScriptsOwnOrigin(t, "home page", h.Get("Content-Security-Policy"))
 	if h.Get("X-Content-Type-Options") != "nosniff" {
 		t.Error("no nosniff")
 	}

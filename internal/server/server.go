@@ -164,8 +164,8 @@ type Server struct {
 		global                                              *minuteCap
 	}
 	share shareRuntime
-	// staticGz keeps the compressed copies of static files.
-	staticGz sync.Map
+	// staticCopies keeps the compressed copies of static files.
+	staticCopies sync.Map
 	// lookupCounts counts answered lookups for the dashboard.
 	lookupCounts *lookupCounter
 	// letters is the letter submission service.
@@ -217,9 +217,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.partnerDir = newPartnerDirectory(deps.Partners, deps.Clock, deps.Logger)
 	s.embeds = newEmbedding(s)
 	// Lookup answers are many and each is asked for less often: they are
-	// compressed fast. The campaign pages are few and asked for by everyone.
-	s.lookups = newPageCache(lookupTTL, 16<<20, gzip.BestSpeed, deps.Clock)
-	s.homePages = newPageCache(ttl, 4<<20, gzip.BestCompression, deps.Clock)
+	// compressed fast. The campaign pages are few and asked for by everyone:
+	// they get the smallest gzip copy and a brotli copy, smaller still.
+	s.lookups = newPageCache(lookupTTL, 16<<20, gzip.BestSpeed, 0, deps.Clock)
+	s.homePages = newPageCache(ttl, 4<<20, gzip.BestCompression, brotliBest, deps.Clock)
 	s.limits.lookup = newLimiter(cfg.Limits.Lookup, deps.Clock)
 	s.limits.letterIP = newLimiter(cfg.Limits.LetterIP, deps.Clock)
 	s.limits.letterIPMax = newLimiter(cfg.Limits.LetterIPMax, deps.Clock)

@@ -2,10 +2,8 @@ package server
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"image/png"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -151,28 +149,27 @@ func TestCampaignOptIn(t *testing.T) {
 	}
 }
 
-// TestStaticCompressed: the stylesheet and htmx go gzip-compressed to
-// browsers that ask, whole to others.
+// TestStaticCompressed: the stylesheet, htmx and the script go
+// brotli-compressed to browsers that accept it, gzip-compressed to those
+// that accept only gzip, whole to others; every copy is the file.
 func TestStaticCompressed(t *testing.T) {
 	e := newEnv(t, letterFlow())
 	for _, path := range []string{e.srv.view.assets.CSS, e.srv.view.assets.HTMX, e.srv.view.assets.JS} {
-		req, _ := http.NewRequest(http.MethodGet, path, nil)
-		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
-		rec := e.do(t, req, false)
-		if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "gzip" || !strings.Contains(rec.Header().Get("Vary"), "Accept-Encoding") {
-			t.Errorf("%s: %d, encoding %q", path, rec.Code, rec.Header().Get("Content-Encoding"))
+		whole := e.get(t, path, false)
+		if whole.Code != http.StatusOK || whole.Header().Get("Content-Encoding") != "" {
+			t.Errorf("%s without Accept-Encoding: %d, encoding %q", path, whole.Code, whole.Header().Get("Content-Encoding"))
 			continue
 		}
-		compressed := rec.Body.Len()
-		zr, err := gzip.NewReader(rec.Body)
-		if err != nil {
-			t.Fatal(err)
+		for accept, want := range map[string]string{browserEncodings: "br", "gzip, deflate": "gzip", "gzip, br;q=0": "gzip", "identity": ""} {
+			rec := e.fetch(t, http.MethodGet, path, nil, "Accept-Encoding", accept)
+			if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != want || !strings.Contains(rec.Header().Get("Vary"), "Accept-Encoding") {
+				t.Errorf("%s with %q: %d, encoding %q, want %q", path, accept, rec.Code, rec.Header().Get("Content-Encoding"), want)
+				continue
+			}
+			if !bytes.Equal(decoded(t, rec), whole.Body.Bytes()) {
+				t.Errorf("%s: the %q copy differs from the file", path, want)
+			}
+			t.Logf("%s: %d bytes, %d as %q", path, whole.Body.Len(), rec.Body.Len(), want)
 		}
-		plain, _ := io.ReadAll(zr)
-		whole := e.get(t, path, false)
-		if whole.Header().Get("Content-Encoding") != "" || !bytes.Equal(plain, whole.Body.Bytes()) {
-			t.Errorf("%s: the compressed copy differs from the file", path)
-		}
-		t.Logf("%s: %d bytes, %d compressed", path, len(plain), compressed)
 	}
 }

@@ -1,8 +1,35 @@
-// Whipcount's enhancement script. Everything works without it; it adds focus
-// management after htmx swaps and the "Use my location" button.
+// Whipcount's enhancement script. Everything works without it; it sets
+// htmx's settings, and adds focus management after htmx swaps and the
+// "Use my location" button.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  // htmx's settings. Both scripts are deferred, htmx first, so htmx is
+  // loaded but has not started: it reads these when the document has been
+  // parsed. Kept here rather than in every page, they are fetched once.
+  if (window.htmx) {
+    var config = window.htmx.config;
+    // Swap 422 answers (validation errors), 429 and 404 like 2xx ones, so
+    // forms re-render with their messages. Other errors are swapped too:
+    // the server answers them with a notice aimed (HX-Retarget) at an
+    // alert region, so nothing typed is replaced.
+    config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "422", swap: true },
+      { code: "429", swap: true },
+      { code: "404", swap: true },
+      { code: "[45]..", swap: true, error: true }
+    ];
+    // No inline styles (the Content-Security-Policy forbids them), no
+    // scripts from swapped content, and no copies of pages kept in the
+    // browser's storage.
+    config.includeIndicatorStyles = false;
+    config.allowEval = false;
+    config.allowScriptTags = false;
+    config.historyCacheSize = 0;
+  }
 
   // After htmx swaps in new results, move focus to the region's heading so
   // keyboard and screen reader users land on what changed.
