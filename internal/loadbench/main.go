@@ -75,7 +75,7 @@ func run(args []string, out io.Writer) error {
 	fs.BoolVar(&o.keep, "keep", false, "keep the scale benchmark's databases")
 	fs.BoolVar(&o.check, "check", true, "run whipcount stats check (a full recount) on each scale database")
 	fs.BoolVar(&o.buildOnly, "build-only", false, "build the scale databases (with -keep, to keep them) and measure nothing")
-	fs.StringVar(&o.db, "db", "", "run the server on the database at `PATH` (a scale database kept with -keep, say) instead of a new one; the letters the benchmark sends stay in it")
+	fs.StringVar(&o.db, "db", "", "run the server on the database at `PATH` (a scale database kept with -keep, say) instead of a new one; the letters the benchmark sends stay in it (with -scale, measure that database as it is instead of building one)")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the server during each measured scenario into `DIR` (the binary must be built with -tags profile: make bench-profile)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -81,6 +81,10 @@ func parseSizes(s string) ([]int, error) {
 }
 
 func benchScale(o options, out io.Writer) error {
+	if o.db != "" {
+		// A kept database: its letters decide its size.
+		return scaleOne(o, 0, nil, out)
+	}
 	sizes, err := parseSizes(o.scale)
 	if err != nil {
 		return err
@@ -104,19 +108,52 @@ func serverArgs(addr, dbPath string, extra ...string) []string {
 }
 
 func scaleOne(o options, n int, ds []district, out io.Writer) error {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp(o.tmp, "whipcount-scale-")
-	if err != nil {
-		return err
+	var dbPath, logPath string
+	if o.db != "" {
+		// A database kept from an earlier run: measure it as it is.
+		dbPath = o.db
+		logPath = filepath.Join(filepath.Dir(o.db), "server.log")
+		var err error
+		if n, err = countLetters(context.Background(), dbPath); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\n%d letters: measuring %s as it is\n", n, dbPath)
+	} else {
+		dir, err := os.MkdirTemp(o.tmp, "whipcount-scale-")
+		if err != nil {
+			return err
+		}
+		if !o.keep {
+			defer os.RemoveAll(dir)
+		}
+		dbPath = filepath.Join(dir, "scale.db")
+		logPath = filepath.Join(dir, "server.log")
+		if err := buildScale(o, n, ds, dbPath, logPath, out); err != nil {
+			return err
+		}
+		if o.buildOnly {
+			if err := scaleCheck(o, dbPath, out); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "  %s on disk, %s per letter\n", bytesText(fileSize(dbPath)), bytesText(fileSize(dbPath)/int64(n)))
+			if o.keep {
+				fmt.Fprintf(out, "kept %s\n", dir)
+			}
+			return nil
+		}
+		if o.keep {
+			defer fmt.Fprintf(out, "kept %s\n", dir)
+		}
 	}
-	if !o.keep {
-		defer os.RemoveAll(dir)
-	}
-	dbPath := filepath.Join(dir, "scale.db")
-	logPath := filepath.Join(dir, "server.log")
-	fmt.Fprintf(out, "\n%d letters: building %s\n", n, dbPath)
+	return measureScale(o, n, dbPath, logPath, out)
+}
 
-	// The app writes the schema, the campaign and one letter per district.
+// buildScale writes a database of n letters at dbPath: the app writes the
+// schema, the campaign and one letter per district, the generator copies
+// them, and stats rebuild counts them.
+func buildScale(o options, n int, ds []district, dbPath, logPath string, out io.Writer) error {
+	ctx := context.Background()
+	fmt.Fprintf(out, "\n%d letters: building %s\n", n, dbPath)
 	addr := freeAddr()
 	srv, _, err := start(false, nil, logPath, o.bin, serverArgs(addr, dbPath)...)
 	if err != nil {
@@ -145,35 +182,31 @@ func scaleOne(o options, n int, ds []district, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "  generated in %s (%s of CPU), aggregates rebuilt in %s (%s of CPU)\n", genTime.Round(time.Second),
 		genCPU.Round(time.Second), time.Since(begin).Round(time.Second), childCPU(rebuild).Round(time.Second))
-	// The full recount comes last, after the measurements, which do not
-	// wait for it.
-	check := func() error {
-		if !o.check {
-			return nil
-		}
-		begin := time.Now()
-		cmd := exec.Command(o.bin, "stats", "check", "-db", dbPath)
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("stats check: %v: %s", err, msg)
-		}
-		fmt.Fprintf(out, "stats check agrees with the aggregates (%s, %s of CPU)\n", time.Since(begin).Round(time.Second),
-			childCPU(cmd).Round(time.Second))
+	return nil
+}
+
+// scaleCheck runs the full recount, unless -check=false.
+func scaleCheck(o options, dbPath string, out io.Writer) error {
+	if !o.check {
 		return nil
 	}
-	if o.buildOnly {
-		if err := check(); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "  %s on disk, %s per letter\n", bytesText(fileSize(dbPath)), bytesText(fileSize(dbPath)/int64(n)))
-		if o.keep {
-			fmt.Fprintf(out, "kept %s\n", dir)
-		}
-		return nil
+	begin := time.Now()
+	cmd := exec.Command(o.bin, "stats", "check", "-db", dbPath)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("stats check: %v: %s", err, msg)
 	}
-	user := exec.Command(o.bin, "user", "add", "-email", "scale@example.org", "-role", "organizer", "-db", dbPath)
-	user.Stdin = strings.NewReader("scale benchmark password\n")
-	if msg, err := user.CombinedOutput(); err != nil {
-		return fmt.Errorf("user add: %v: %s", err, msg)
+	fmt.Fprintf(out, "stats check agrees with the aggregates (%s, %s of CPU)\n", time.Since(begin).Round(time.Second),
+		childCPU(cmd).Round(time.Second))
+	return nil
+}
+
+// measureScale measures the database at dbPath: start-up, each route cold
+// and warm with and without the public caches, intake and memory, then
+// (last, since the measurements do not wait for it) the full recount.
+func measureScale(o options, n int, dbPath, logPath string, out io.Writer) error {
+	ctx := context.Background()
+	if err := ensureScaleUser(o, dbPath); err != nil {
+		return err
 	}
 	size := fileSize(dbPath)
 	busiest, err := busiestOffice(ctx, dbPath)
@@ -182,7 +215,7 @@ func scaleOne(o options, n int, ds []district, out io.Writer) error {
 	}
 
 	// With the caches, as served: start-up, cold and warm routes, intake.
-	addr = freeAddr()
+	addr := freeAddr()
 	srv, startedAt, err := start(o.pin, nil, logPath, o.bin, serverArgs(addr, dbPath)...)
 	if err != nil {
 		return err
@@ -249,13 +282,48 @@ func scaleOne(o options, n int, ds []district, out io.Writer) error {
 	if intake.errors > 0 {
 		fmt.Fprintf(out, "  status codes %v; first error: %s\n", intake.statuses, intake.firstError)
 	}
-	if err := check(); err != nil {
+	return scaleCheck(o, dbPath, out)
+}
+
+// The organizer the scale benchmark signs in as.
+const (
+	scaleUser     = "scale@example.org"
+	scalePassword = "scale benchmark password"
+)
+
+// ensureScaleUser adds the organizer the benchmark signs in as, unless a
+// kept database has it already.
+func ensureScaleUser(o options, dbPath string) error {
+	var have int
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=query_only(1)")
+	if err != nil {
 		return err
 	}
-	if o.keep {
-		fmt.Fprintf(out, "kept %s\n", dir)
+	defer db.Close()
+	if err := db.QueryRow("SELECT count(*) FROM users WHERE email = ?", scaleUser).Scan(&have); err != nil {
+		return err
+	}
+	if have > 0 {
+		return nil
+	}
+	user := exec.Command(o.bin, "user", "add", "-email", scaleUser, "-role", "organizer", "-db", dbPath)
+	user.Stdin = strings.NewReader(scalePassword + "\n")
+	if msg, err := user.CombinedOutput(); err != nil {
+		return fmt.Errorf("user add: %v: %s", err, msg)
 	}
 	return nil
+}
+
+// countLetters counts the letters of a kept database.
+func countLetters(ctx context.Context, dbPath string) (int, error) {
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=query_only(1)")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int
+	err = db.QueryRowContext(ctx, "SELECT count(*) FROM letters").Scan(&n)
+	return n, err
 }
 
 // timeRoute asks for url once (cold), then repeat times, and returns the
@@ -308,8 +376,8 @@ func login(base string) (*http.Client, error) {
 			csrf = ck.Value
 		}
 	}
-	res, err = c.PostForm(base+"/login", url.Values{"email": {"scale@example.org"},
-		"password": {"scale benchmark password"}, "csrf": {csrf}})
+	res, err = c.PostForm(base+"/login", url.Values{"email": {scaleUser},
+		"password": {scalePassword}, "csrf": {csrf}})
 	if err != nil {
 		return nil, err
 	}

@@ -198,26 +198,6 @@ func (l *campaignLife) createCampaign(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, orgWithDone(orgCampaignURL(camp.Slug, "edit"), "created"))
 }
 
-// previewCampaign serves GET /organizer/campaigns/{slug}/preview: the
-// public home page of any campaign, drafts included, inside the workspace
-// only.
-func (s *Server) previewCampaign(c echo.Context) error {
-	if _, err := need(c, advocacy.PermEditContent); err != nil {
-		return err
-	}
-	camp, err := orgCampaign(c, s.deps.Campaigns)
-	if err != nil {
-		return err
-	}
-	orgNoStore(c)
-	c.Response().Header().Set("X-Robots-Tag", "noindex")
-	if s.pages == nil {
-		// No member data: the public pages are not mounted either.
-		return advocacy.NotFound("We could not find that campaign.")
-	}
-	return s.pages.renderCampaignHome(c, camp, orgCampaignURL(camp.Slug, "preview"), camp.Status == advocacy.CampaignDraft)
-}
-
 // changeCampaignStatus serves POST /organizer/campaigns/{slug}/status:
 // open a draft, close a running campaign, or reopen a closed one.
 func (l *campaignLife) changeCampaignStatus(c echo.Context) error {

@@ -346,3 +346,19 @@ func nextSteps(camp advocacy.Campaign, now time.Time) *templates.CampaignNextSte
 		Partial: live > 0,
 	}
 }
+
+// preview serves GET /organizer/campaigns/{slug}/preview: the
+// public home page of any campaign, drafts included, inside the workspace
+// only.
+func (p *campaignPages) preview(c echo.Context) error {
+	if _, err := need(c, advocacy.PermEditContent); err != nil {
+		return err
+	}
+	camp, err := orgCampaign(c, p.campaigns)
+	if err != nil {
+		return err
+	}
+	orgNoStore(c)
+	c.Response().Header().Set("X-Robots-Tag", "noindex")
+	return p.renderCampaignHome(c, camp, orgCampaignURL(camp.Slug, "preview"), camp.Status == advocacy.CampaignDraft)
+}

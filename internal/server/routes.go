@@ -68,8 +68,11 @@ func (s *Server) routes() {
 		mount(org, s.org.offices)
 		mount(org, s.org.editor)
 		mount(org, s.org.life)
-		// A campaign's preview is its public home page, drafts included.
-		org.GET("/campaigns/:slug/preview", s.previewCampaign)
+		// A campaign's preview is its public home page, drafts included;
+		// without the public pages there is none.
+		if s.pages != nil {
+			org.GET("/campaigns/:slug/preview", s.pages.preview)
+		}
 		mount(org, s.org.exports)
 		mount(org, s.org.moderation)
 		mount(org, s.deliveries)
