@@ -514,6 +514,24 @@ func waitHealthy(base string, limit time.Duration) (time.Duration, error) {
 	return 0, errors.New("no 200 from /healthz")
 }
 
+// waitSettled waits until the process at pid has used no CPU for a few
+// polls in a row (the server answers /healthz before its detailed district
+// boundaries have finished loading in the background) and returns how long
+// after the call its CPU time last grew. It gives up after limit.
+func waitSettled(pid int, limit time.Duration) time.Duration {
+	begin := time.Now()
+	last, busy := cpuTime(pid), time.Duration(0)
+	for quiet := 0; quiet < 3 && time.Since(begin) < limit; {
+		time.Sleep(100 * time.Millisecond)
+		if now := cpuTime(pid); now != last {
+			last, busy, quiet = now, time.Since(begin), 0
+		} else {
+			quiet++
+		}
+	}
+	return busy
+}
+
 func freeAddr() string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
