@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"math/bits"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,12 +28,24 @@ func gzipBytes(b []byte, level int) []byte {
 	return buf.Bytes()
 }
 
+// brotliBytes compresses b at quality with a window just large enough to
+// hold all of b: the encoder's tables grow with the window (about 32 MiB to
+// clear for its default 4 MiB one at the best quality), and a campaign page
+// of some kilobytes compresses the same in a window that fits it.
 func brotliBytes(b []byte, quality int) []byte {
 	var buf bytes.Buffer
-	bw := brotli.NewWriterLevel(&buf, quality)
+	bw := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: quality, LGWin: brotliWindow(len(b))})
 	bw.Write(b)
 	bw.Close()
 	return buf.Bytes()
+}
+
+// brotliWindow is the base-2 logarithm of the smallest window that reaches
+// back over n bytes (a window of 2^w bytes reaches 2^w-16 of them), at least
+// 64 KiB, which the stream's header names in one bit where smaller and larger
+// ones take a byte, and at most brotli's 16 MiB.
+func brotliWindow(n int) int {
+	return min(max(bits.Len(uint(max(n, 0)+15)), 16), 24)
 }
 
 // codingWeight is how much the request's Accept-Encoding (RFC 9110, 12.5.3)

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -219,5 +220,36 @@ func TestCampaignHomeEncodings(t *testing.T) {
 			t.Errorf("Accept-Encoding %q: Vary %q, want one line naming Accept-Encoding and HX-Request", accept, v)
 		}
 		t.Logf("Accept-Encoding %q: %d bytes (%q)", accept, rec.Body.Len(), want)
+	}
+}
+
+// A brotli copy made in a window fitted to the page decodes to the page and
+// is no larger than one made in the encoder's default 4 MiB window.
+func TestBrotliWindowFitsThePage(t *testing.T) {
+	// Page-like text that repeats at long distances, so a window too small
+	// for the page would show as a larger copy.
+	var page bytes.Buffer
+	for i := 0; page.Len() < 300_000; i++ {
+		fmt.Fprintf(&page, "<tr><td>District %d</td><td>%d letters</td><td>%s</td></tr>\n", i%437, i*7919%100_003, strings.Repeat("ab", i%13))
+	}
+	for _, n := range []int{1, 1000, 15_526, 65_520, 65_521, 300_000} {
+		b := page.Bytes()[:n]
+		got := brotliBytes(b, brotliBest)
+		back, err := io.ReadAll(brotli.NewReader(bytes.NewReader(got)))
+		if err != nil || !bytes.Equal(back, b) {
+			t.Fatalf("%d bytes: the brotli copy does not decode to the page (err %v)", n, err)
+		}
+		var def bytes.Buffer
+		bw := brotli.NewWriterLevel(&def, brotliBest)
+		bw.Write(b)
+		bw.Close()
+		if len(got) > def.Len() {
+			t.Errorf("%d bytes: %d B in a 2^%d window, %d B in the default one", n, len(got), brotliWindow(n), def.Len())
+		}
+	}
+	for n, want := range map[int]int{0: 16, 15_526: 16, 65_520: 16, 65_521: 17, 300_000: 19, 1 << 30: 24} {
+		if got := brotliWindow(n); got != want {
+			t.Errorf("brotliWindow(%d) = %d, want %d", n, got, want)
+		}
 	}
 }
