@@ -106,9 +106,6 @@ func (r *campaignReader) usMapBase() *usMapBase {
 	return r.mapBase
 }
 
-// mapImage is a drawn campaign map, with its compressed copy.
-type mapImage struct{ body, gz []byte }
-
 // mapImage serves the campaign map coloured as its URL says (usMapImage).
 // The URL holds all the image shows, so when it names the outlines in use
 // the image is cached for a year; the page links to another URL when the
@@ -119,9 +116,8 @@ func (p *campaignPages) mapImage(c echo.Context) error {
 	if base == nil || !base.validBins(bins) {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	img, err := p.mapImages.Get(c.Request().Context(), bins, func(context.Context) (mapImage, error) {
-		body := usMapImage(base, bins)
-		return mapImage{body: body, gz: gzipBytes(body, gzip.BestCompression)}, nil
+	img, err := p.mapImages.Get(c.Request().Context(), bins, func(context.Context) (*compressedCopies, error) {
+		return newCompressedCopies(usMapImage(base, bins), gzip.BestCompression, brotliBest), nil
 	})
 	if err != nil {
 		return err
@@ -133,13 +129,7 @@ func (p *campaignPages) mapImage(c echo.Context) error {
 		h.Set("Cache-Control", "public, max-age=300")
 	}
 	h.Add("Vary", "Accept-Encoding")
-	body := img.body
-	if acceptsGzip(c.Request()) {
-		h.Set("Content-Encoding", "gzip")
-		body = img.gz
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	return c.Blob(http.StatusOK, "image/svg+xml", body)
+	return img.send(c, http.StatusOK, "image/svg+xml")
 }
 
 // markdown returns the talking points' renderer. Headings in a talking

@@ -48,7 +48,8 @@ type campaignPages struct {
 	clock    func() time.Time
 	// mapImages are the drawn maps by their colours: a few at a time (one
 	// per set of colours the campaigns show), each a few dozen kilobytes.
-	mapImages *ttlcache.Cache[string, mapImage]
+	// Each is kept with its compressed copies.
+	mapImages *ttlcache.Cache[string, *compressedCopies]
 	// cards are the drawn share cards by slug, drawn again when the title
 	// changes.
 	mu    sync.Mutex
@@ -66,8 +67,8 @@ func newCampaignPages(s *Server, ws *workspace) *campaignPages {
 		homeCampaign: s.cfg.HomeCampaign, canEdit: ws.canEditContent,
 		activity: billActivity(s.deps.CongressGov.Reader, s.deps.Logger), clock: s.deps.Clock,
 		cards: map[string]shareCard{},
-		mapImages: ttlcache.New(time.Hour, s.deps.Clock, ttlcache.Options[string, mapImage]{
-			MaxWeight: 4 << 20, Weigh: func(_ string, m mapImage) int { return len(m.body) + len(m.gz) },
+		mapImages: ttlcache.New(time.Hour, s.deps.Clock, ttlcache.Options[string, *compressedCopies]{
+			MaxWeight: 4 << 20, Weigh: func(_ string, m *compressedCopies) int { return m.size() },
 		})}
 }
 

@@ -691,6 +691,22 @@ func TestMapImage(t *testing.T) {
 	if gz.Header().Get("Content-Encoding") != "gzip" || gz.Body.Len() >= rec.Body.Len() {
 		t.Errorf("compressed map image: encoding %q, %d bytes of %d", gz.Header().Get("Content-Encoding"), gz.Body.Len(), rec.Body.Len())
 	}
+	if string(decoded(t, gz)) != rec.Body.String() {
+		t.Error("the gzip map image differs from the plain one")
+	}
+	// A browser gets the smaller brotli copy of the same image.
+	req = httptest.NewRequest(http.MethodGet, src, nil)
+	req.Header.Set("Accept-Encoding", browserEncodings)
+	br := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(br, req)
+	if br.Header().Get("Content-Encoding") != "br" || br.Body.Len() >= gz.Body.Len() ||
+		br.Header().Get("Content-Length") != strconv.Itoa(br.Body.Len()) {
+		t.Errorf("map image for a browser: encoding %q, %d bytes (gzip %d), Content-Length %q",
+			br.Header().Get("Content-Encoding"), br.Body.Len(), gz.Body.Len(), br.Header().Get("Content-Length"))
+	}
+	if string(decoded(t, br)) != rec.Body.String() {
+		t.Error("the brotli map image differs from the plain one")
+	}
 	v, bins, _ := strings.Cut(strings.TrimPrefix(src, "/campaigns/map.svg?v="), "&bins=")
 	if stale := e.get(t, "/campaigns/map.svg?v=old&bins="+bins, false); stale.Code != 200 || strings.Contains(stale.Header().Get("Cache-Control"), "immutable") {
 		t.Errorf("a stale version: %d, cached for good: %v", stale.Code, stale.Header().Get("Cache-Control"))

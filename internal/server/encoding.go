@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/andybalholm/brotli"
+	"github.com/labstack/echo/v4"
 )
 
 // minGzip is the size below which compressing is not worth it.
@@ -87,9 +88,6 @@ func codingWeight(r *http.Request, coding string) float64 {
 	return star
 }
 
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
-func acceptsGzip(r *http.Request) bool { return codingWeight(r, "gzip") > 0 }
-
 // pickCoding returns which of offered to send r: the one its
 // Accept-Encoding weighs highest, the first offered on a tie (so offered
 // lists the server's preference first), or "" for none, when the answer
@@ -146,6 +144,18 @@ func (cc *compressedCopies) forRequest(r *http.Request) ([]byte, string) {
 		return cc.gz, "gzip"
 	}
 	return cc.plain, ""
+}
+
+// send answers c with the copy its request accepts best, with its
+// Content-Encoding and length.
+func (cc *compressedCopies) send(c echo.Context, status int, contentType string) error {
+	body, coding := cc.forRequest(c.Request())
+	h := c.Response().Header()
+	if coding != "" {
+		h.Set("Content-Encoding", coding)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	return c.Blob(status, contentType, body)
 }
 
 // size is what the copies take in memory, counting a brotli copy still to

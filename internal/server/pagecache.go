@@ -158,12 +158,12 @@ func cachePublic(pc *pageCache) echo.MiddlewareFunc {
 					// One line says it all, in fewer bytes.
 					hdr["Vary"] = []string{strings.Join(v, ", ")}
 				}
-				plain := bytes.Clone(tee.buf.Bytes())
-				a := &cachedAnswer{status: res.Status, header: hdr, body: &compressedCopies{plain: plain}}
-				a.lastModified, _ = http.ParseTime(res.Header().Get("Last-Modified"))
+				body := &compressedCopies{plain: bytes.Clone(tee.buf.Bytes())}
 				if res.Header().Get("Content-Encoding") == "" {
-					a.body = newCompressedCopies(plain, pc.level, pc.brotli)
+					body = newCompressedCopies(body.plain, pc.level, pc.brotli)
 				}
+				a := &cachedAnswer{status: res.Status, header: hdr, body: body}
+				a.lastModified, _ = http.ParseTime(res.Header().Get("Last-Modified"))
 				pc.put(key, a)
 			}
 			return nil

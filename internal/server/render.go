@@ -128,6 +128,7 @@ func (s *Server) static(c echo.Context) error {
 			return c.Blob(http.StatusOK, staticTypes[path.Ext(name)], body)
 		}
 	}
+	// Whole files go through the file server, which also answers ranges.
 	return echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(web.Static())))(c)
 }
 
@@ -138,22 +139,24 @@ var staticTypes = map[string]string{
 	".svg": "image/svg+xml",
 }
 
-// compressedStatic returns the compressed copies of a static text file:
-// gzip made on first use, brotli on the first request that accepts it,
-// both kept, as the files never change while the process runs.
+// compressedStatic returns the copies of a static text file, and whether
+// it has compressed ones (a file too small to gain has none): gzip made on
+// first use, brotli on the first request that accepts it, all kept, as the
+// files never change while the process runs.
 func (s *Server) compressedStatic(name string) (*compressedCopies, bool) {
 	if _, ok := staticTypes[path.Ext(name)]; !ok {
 		return nil, false
 	}
-	if cc, ok := s.staticCopies.Load(name); ok {
-		return cc.(*compressedCopies), true
+	v, ok := s.staticCopies.Load(name)
+	if !ok {
+		b, err := fs.ReadFile(web.Static(), name)
+		if err != nil {
+			return nil, false
+		}
+		v, _ = s.staticCopies.LoadOrStore(name, newCompressedCopies(b, gzip.BestCompression, brotliBest))
 	}
-	b, err := fs.ReadFile(web.Static(), name)
-	if err != nil || len(b) < minGzip {
-		return nil, false
-	}
-	cc, _ := s.staticCopies.LoadOrStore(name, newCompressedCopies(b, gzip.BestCompression, brotliBest))
-	return cc.(*compressedCopies), true
+	cc := v.(*compressedCopies)
+	return cc, cc.gz != nil
 }
 
 // titled puts the page's title before an htmx fragment: htmx sets the

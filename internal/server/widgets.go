@@ -138,8 +138,8 @@ const widgetCacheEntries = 1000
 // widgetPage is a rendered public widget answer with its ETag, and the
 // same gzip-compressed once for the clients that accept it.
 type widgetPage struct {
-	body, gz []byte
-	tag      string
+	copies *compressedCopies
+	tag    string
 }
 
 // widgetDataTTL is how long a campaign and its counts are reused for
@@ -345,7 +345,7 @@ func (w *widgets) cachedWidget(c echo.Context, key string, render func() ([]byte
 		if err != nil {
 			return widgetPage{}, err
 		}
-		return widgetPage{body: body, gz: gzipBytes(body, gzip.BestSpeed), tag: contentETag(append([]byte(key+"\x00"), body...))}, nil
+		return widgetPage{copies: newCompressedCopies(body, gzip.BestSpeed, 0), tag: contentETag(append([]byte(key+"\x00"), body...))}, nil
 	})
 	if err != nil {
 		return err
@@ -356,11 +356,7 @@ func (w *widgets) cachedWidget(c echo.Context, key string, render func() ([]byte
 	if done, err := answerConditional(c, http.StatusOK, p.tag, time.Time{}); done {
 		return err
 	}
-	if acceptsGzip(c.Request()) {
-		h.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, echo.MIMETextHTMLCharsetUTF8, p.gz)
-	}
-	return c.Blob(http.StatusOK, echo.MIMETextHTMLCharsetUTF8, p.body)
+	return p.copies.send(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8)
 }
 
 // progressWidget serves GET /widgets/{campaign}/progress.
