@@ -680,6 +680,10 @@ func TestMapImage(t *testing.T) {
 	if drawn.Find(`g.tile[data-state="DC"] text`).Text() != "DC" {
 		t.Error("the map image lacks the tile of DC")
 	}
+	// Opened on its own, the image may use its style sheet, and nothing else.
+	if got := rec.Header().Get("Content-Security-Policy"); got != "default-src 'none'; style-src 'unsafe-inline'" {
+		t.Errorf("map image policy %q: want its style sheet allowed and nothing else", got)
+	}
 	// Browsers that ask get it compressed.
 	req := httptest.NewRequest(http.MethodGet, src, nil)
 	req.Header.Set("Accept-Encoding", "gzip")
